@@ -1,0 +1,59 @@
+# Tsunagiai — the two commands of the README, and a few helpers.
+#   make run    set up and serve the demo on SQLite at http://127.0.0.1:8000
+#   make test   the whole suite: lint, type check, migrations check, tests
+
+PYTHON ?= python3.12
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_SCALE ?= small
+# Tests run in parallel on all cores unless told otherwise.
+PYTEST_WORKERS ?= auto
+
+.PHONY: run test venv lint typecheck pytest migrations-check browser-deps messages clean
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.12 is needed (pyenv: a .python-version file selects it)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(PY) requirements.txt requirements-dev.txt
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: venv
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_reference
+	$(PY) manage.py demo_data --scale $(DEMO_SCALE)
+	$(PY) manage.py print_demo_logins
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(BIN)/mypy .
+
+migrations-check: venv
+	TSUNAGIAI_TESTING=1 $(PY) manage.py makemigrations --check --dry-run
+
+pytest: venv
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+test: lint typecheck migrations-check pytest
+
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk)
+
+messages: venv
+	cd tsunagiai && for app in */; do [ -d "$$app/locale" ] && (cd $$app && ../../$(BIN)/django-admin makemessages -l ja --no-obsolete) || true; done
+	$(PY) manage.py compile_messages_py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,21 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from config.api import api
+from tsunagiai.core import views as core_views
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", core_views.home, name="home"),
+    path("reference/", include("tsunagiai.reference.urls")),
+    path("people/", include("tsunagiai.people.urls")),
+    path("intakes/", include("tsunagiai.intake.urls")),
+    path("inbox/", include("tsunagiai.inbox.urls")),
+    path("accounts/", include("tsunagiai.accounts.urls")),
+]

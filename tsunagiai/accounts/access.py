@@ -1,0 +1,285 @@
+"""The access policy: every "may this user see / change this record?" is answered here.
+
+Views, API endpoints, exports, searches and tasks call these functions and
+never query protected models directly. Each answer comes in two forms, as in
+Wagtail's permission policies:
+
+- ``visible_<things>(user)``: a queryset of what the user may see, for lists
+  and searches;
+- ``access_<thing>(user, id, for_edit=...)``: one object, or ``Http404`` —
+  "not allowed" looks exactly like "does not exist" (Zulip's
+  ``access_stream_by_id``), so a probe learns nothing.
+
+The rules (SYSTEM.md C11, access skeleton):
+
+- a member with a staff role sees the people and intakes of their own
+  organisations;
+- the coordination section (福祉総合相談課) sees everything;
+- community volunteers see only the status of what they reported;
+- analysts, administrators and auditors see no person.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from tsunagiai.accounts.models import Membership, Role, User
+
+if TYPE_CHECKING:
+    from tsunagiai.intake.models import Intake
+    from tsunagiai.people.models import Household, Person
+    from tsunagiai.reference.models import Organisation
+
+# Roles that work with people's records.
+STAFF_ROLES = frozenset({Role.INTAKE, Role.CASEWORKER, Role.COORDINATOR, Role.SUPERVISOR})
+# Staff roles that may change existing people, households and intakes
+# (``intake`` is reception only: it records, it does not edit).
+EDIT_ROLES = frozenset({Role.CASEWORKER, Role.COORDINATOR, Role.SUPERVISOR})
+COORDINATION_AGENCY_TYPE = "coordination_section"
+
+_CACHE_ATTR = "_tsunagiai_memberships"
+
+
+def _memberships(user: Any) -> list[Membership]:
+    """The user's active memberships, loaded once per user object (i.e. per request)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user, active=True, organisation__active=True).select_related("organisation")
+        )
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def memberships(user: Any) -> list[Membership]:
+    """The user's active memberships (with their organisations)."""
+    return _memberships(user)
+
+
+def forget_memberships(user: Any) -> None:
+    """Drop the per-object cache after memberships change (tests, admin actions)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def roles(user: Any) -> set[str]:
+    return {m.role for m in _memberships(user)}
+
+
+def has_role(user: Any, *wanted: str) -> bool:
+    return any(m.role in wanted for m in _memberships(user))
+
+
+def organisation_ids(user: Any, allowed_roles: frozenset[str] = STAFF_ROLES) -> set[int]:
+    return {m.organisation_id for m in _memberships(user) if m.role in allowed_roles}
+
+
+def staff_organisations(user: Any) -> list[Organisation]:
+    """Organisations in which the user works with people's records, for choosing the receiving window."""
+    seen: dict[int, Organisation] = {}
+    for m in _memberships(user):
+        if m.role in STAFF_ROLES:
+            seen.setdefault(m.organisation_id, m.organisation)
+    return sorted(seen.values(), key=lambda o: o.name)
+
+
+def is_coordination(user: Any) -> bool:
+    """Whether the user acts for the coordination section, which sees every record."""
+    return any(
+        m.role == Role.COORDINATOR
+        or (m.role in STAFF_ROLES and m.organisation.agency_type_id == COORDINATION_AGENCY_TYPE)
+        for m in _memberships(user)
+    )
+
+
+def is_staff_member(user: Any) -> bool:
+    return bool(organisation_ids(user))
+
+
+def is_volunteer(user: Any) -> bool:
+    return has_role(user, Role.VOLUNTEER)
+
+
+def may_view_aggregates(user: Any) -> bool:
+    return has_role(user, Role.ANALYST, Role.SUPERVISOR, Role.COORDINATOR, Role.ADMIN)
+
+
+def may_manage_reference(user: Any) -> bool:
+    return has_role(user, Role.ADMIN)
+
+
+def may_record_intake(user: Any) -> bool:
+    return is_staff_member(user)
+
+
+def may_report_concern(user: Any) -> bool:
+    """Community volunteers report concerns through their own short form."""
+    return is_volunteer(user)
+
+
+# --- intakes ---------------------------------------------------------------
+
+
+def visible_intakes(user: Any) -> QuerySet[Intake]:
+    from tsunagiai.intake.models import Intake
+
+    if is_coordination(user):
+        return Intake.objects.all()
+    org_ids = organisation_ids(user)
+    if not org_ids:
+        return Intake.objects.none()
+    return Intake.objects.filter(receiving_organisation_id__in=org_ids)
+
+
+def editable_intakes(user: Any) -> QuerySet[Intake]:
+    if is_coordination(user):
+        return visible_intakes(user)
+    from tsunagiai.intake.models import Intake
+
+    org_ids = organisation_ids(user, EDIT_ROLES)
+    staff_ids = organisation_ids(user)
+    # An intake-role member may correct what they themselves received.
+    return Intake.objects.filter(
+        Q(receiving_organisation_id__in=org_ids) | Q(receiving_organisation_id__in=staff_ids, received_by=user)
+    )
+
+
+def access_intake(user: Any, intake_id: int, *, for_edit: bool = False) -> Intake:
+    queryset = editable_intakes(user) if for_edit else visible_intakes(user)
+    return _get_or_404(queryset, intake_id)
+
+
+def reported_intakes(user: Any) -> QuerySet[Intake]:
+    """What a community volunteer reported: for its status only, never the record."""
+    from tsunagiai.intake.models import Intake
+
+    if not is_volunteer(user):
+        return Intake.objects.none()
+    return Intake.objects.filter(reported_by=user).only(
+        "id", "kind", "received_at", "status", "first_response", "subject_description", "receiving_organisation_id"
+    )
+
+
+# --- people and households ---------------------------------------------------
+
+
+def _people_of_organisations(org_ids: set[int]) -> Q:
+    from tsunagiai.intake.models import Intake
+    from tsunagiai.people.models import Household, HouseholdMembership
+
+    # People the organisation registered or received an intake about, and the
+    # current members of the households it may see.
+    households = Household.objects.filter(_households_of_organisations(org_ids)).values("pk")
+    return (
+        Q(registered_by_organisation_id__in=org_ids)
+        | Q(Exists(Intake.objects.filter(person_id=OuterRef("pk"), receiving_organisation_id__in=org_ids)))
+        | Q(
+            Exists(
+                HouseholdMembership.objects.filter(
+                    person_id=OuterRef("pk"), ended_on__isnull=True, household_id__in=households
+                )
+            )
+        )
+    )
+
+
+def visible_people(user: Any) -> QuerySet[Person]:
+    from tsunagiai.people.models import Person
+
+    if is_coordination(user):
+        return Person.objects.all()
+    org_ids = organisation_ids(user)
+    if not org_ids:
+        return Person.objects.none()
+    return Person.objects.filter(_people_of_organisations(org_ids))
+
+
+def editable_people(user: Any) -> QuerySet[Person]:
+    from tsunagiai.people.models import Person
+
+    if is_coordination(user):
+        return Person.objects.all()
+    org_ids = organisation_ids(user, EDIT_ROLES)
+    if not org_ids:
+        return Person.objects.none()
+    return Person.objects.filter(_people_of_organisations(org_ids))
+
+
+def access_person(user: Any, person_id: int, *, for_edit: bool = False) -> Person:
+    queryset = editable_people(user) if for_edit else visible_people(user)
+    return _get_or_404(queryset, person_id)
+
+
+def _households_of_organisations(org_ids: set[int]) -> Q:
+    from tsunagiai.intake.models import Intake
+    from tsunagiai.people.models import HouseholdMembership
+
+    return (
+        Q(registered_by_organisation_id__in=org_ids)
+        | Q(Exists(Intake.objects.filter(household_id=OuterRef("pk"), receiving_organisation_id__in=org_ids)))
+        | Q(
+            Exists(
+                HouseholdMembership.objects.filter(household_id=OuterRef("pk")).filter(
+                    Q(person__registered_by_organisation_id__in=org_ids)
+                    | Q(person__intakes__receiving_organisation_id__in=org_ids)
+                )
+            )
+        )
+    )
+
+
+def visible_households(user: Any) -> QuerySet[Household]:
+    from tsunagiai.people.models import Household
+
+    if is_coordination(user):
+        return Household.objects.all()
+    org_ids = organisation_ids(user)
+    if not org_ids:
+        return Household.objects.none()
+    return Household.objects.filter(_households_of_organisations(org_ids))
+
+
+def editable_households(user: Any) -> QuerySet[Household]:
+    from tsunagiai.people.models import Household
+
+    if is_coordination(user):
+        return Household.objects.all()
+    org_ids = organisation_ids(user, EDIT_ROLES)
+    if not org_ids:
+        return Household.objects.none()
+    return Household.objects.filter(_households_of_organisations(org_ids))
+
+
+def access_household(user: Any, household_id: int, *, for_edit: bool = False) -> Household:
+    queryset = editable_households(user) if for_edit else visible_households(user)
+    return _get_or_404(queryset, household_id)
+
+
+# --- inbox -----------------------------------------------------------------
+
+
+def visible_inbox_organisation_ids(user: Any) -> set[int]:
+    return organisation_ids(user)
+
+
+def _get_or_404(queryset: QuerySet[Any], pk: Any) -> Any:
+    try:
+        return queryset.get(pk=int(pk))
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+
+
+__all__ = [
+    "User",
+    "access_household",
+    "access_intake",
+    "access_person",
+    "visible_households",
+    "visible_intakes",
+    "visible_people",
+]

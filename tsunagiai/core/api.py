@@ -1,0 +1,167 @@
+"""The API object, its authentication and its error format.
+
+Errors always come back as JSON with a 4xx status and a message in the
+user's language that names the field at fault::
+
+    {"detail": "入力内容を確認してください。",
+     "errors": [{"field": "birth_date", "message": "生年月日: 未来の日付は指定できません。"}]}
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyHeader, SessionAuth
+
+from tsunagiai.core.concurrency import EditConflict
+
+
+class BearerTokenAuth(APIKeyHeader):
+    """``Authorization: Bearer tsg_…`` — a revocable token bound to one user."""
+
+    param_name = "Authorization"
+    openapi_type = "http"
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        from tsunagiai.accounts.models import ApiToken
+
+        if not key:
+            return None
+        scheme, _sep, secret = key.partition(" ")
+        if scheme.lower() != "bearer" or not secret:
+            return None
+        try:
+            token = ApiToken.objects.select_related("user").get(key_hash=ApiToken.hash_key(secret.strip()))
+        except ApiToken.DoesNotExist:
+            return None
+        if not token.is_usable() or not token.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        request.user = token.user
+        return token.user
+
+
+class Conflict(HttpError):
+    def __init__(self, message: str) -> None:
+        super().__init__(409, message)
+
+
+@functools.cache
+def _field_labels() -> dict[str, Any]:
+    """Field name → verbose name, from every model, to name fields in API errors."""
+    labels: dict[str, Any] = {}
+    for model in apps.get_models():
+        if not model.__module__.startswith("tsunagiai."):
+            continue
+        for field in model._meta.get_fields():
+            verbose = getattr(field, "verbose_name", None)
+            if verbose and field.name not in labels:
+                labels[field.name] = verbose
+                if getattr(field, "attname", None):
+                    labels.setdefault(field.attname, verbose)
+    return labels
+
+
+def field_label(name: str) -> str:
+    label = _field_labels().get(name)
+    return str(label) if label else name
+
+
+def _message_for(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in {"string_too_long", "too_long"}:
+        return _("Enter at most %(max)s characters.") % {"max": ctx.get("max_length", ctx.get("max", ""))}
+    if kind in {"string_too_short", "too_short"}:
+        return _("Enter at least %(min)s characters.") % {"min": ctx.get("min_length", ctx.get("min", ""))}
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return _("Enter a real date (YYYY-MM-DD).")
+    if kind.startswith("int") or kind.startswith("float") or kind.startswith("decimal"):
+        return _("Enter a number.")
+    if kind.startswith("bool"):
+        return _("Enter true or false.")
+    if kind in {"string_type", "list_type", "dict_type", "model_type", "model_attributes_type"}:
+        return _("The value has the wrong type.")
+    if kind in {"literal_error", "enum"}:
+        return _("Choose one of the allowed values.")
+    if kind == "extra_forbidden":
+        return _("This field is not accepted.")
+    if kind == "value_error":
+        # Our own validators raise ValueError with a translated message.
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    return _("The value is not valid.")
+
+
+def format_validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    formatted = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ()) if part not in {"body", "payload", "query", "path"}]
+        name = loc[-1] if loc else ""
+        if name.isdigit() and len(loc) > 1:
+            name = loc[-2]
+        label = field_label(name) if name else _("request")
+        formatted.append({"field": ".".join(loc), "message": f"{label}: {_message_for(error)}"})
+    return formatted
+
+
+def error_response(api: NinjaAPI, request: HttpRequest, status: int, detail: str, errors: Any = None) -> HttpResponse:
+    body: dict[str, Any] = {"detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="Tsunagiai API",
+        version="1",
+        description=(
+            "JSON API of Tsunagiai (つなぎ合い). The same access policy as the web UI applies to every "
+            "operation: a record the caller may not see answers 404, exactly like one that does not exist."
+        ),
+        auth=[BearerTokenAuth(), SessionAuth()],
+        urls_namespace="api",
+    )
+
+    @api.exception_handler(ValidationError)
+    def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = format_validation_errors(exc.errors)
+        if any(e.get("type") == "json_invalid" for e in exc.errors):
+            return error_response(api, request, 400, _("The request body is not valid JSON."))
+        return error_response(api, request, 422, _("Please check the input."), errors)
+
+    @api.exception_handler(EditConflict)
+    def on_conflict(request: HttpRequest, exc: EditConflict) -> HttpResponse:
+        return error_response(api, request, 409, str(exc))
+
+    @api.exception_handler(Http404)
+    def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return error_response(api, request, 404, _("Not found."))
+
+    @api.exception_handler(AuthenticationError)
+    def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return error_response(api, request, 401, _("Authentication required."))
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400 and "parse" in str(exc).lower():
+            return error_response(api, request, 400, _("The request body is not valid JSON."))
+        return error_response(api, request, exc.status_code, str(exc))
+
+    from tsunagiai.core.api_routers import register_routers
+
+    register_routers(api)
+    if settings.DEBUG:
+        api.docs_url = "/docs"
+    return api

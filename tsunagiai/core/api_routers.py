@@ -1,0 +1,15 @@
+"""The routers each domain app contributes to /api/v1."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+
+def register_routers(api: NinjaAPI) -> None:
+    from tsunagiai.intake.api import router as intake_router
+    from tsunagiai.people.api import router as people_router
+    from tsunagiai.reference.api import router as reference_router
+
+    api.add_router("/reference", reference_router)
+    api.add_router("/", people_router)
+    api.add_router("/intakes", intake_router)

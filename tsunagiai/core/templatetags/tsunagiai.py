@@ -1,0 +1,29 @@
+"""Template filters every page uses (registered as builtins in settings)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+
+from tsunagiai.core import eras
+
+register = template.Library()
+
+
+def _style(context: Any) -> eras.DateStyle:
+    style = context.get("date_style", "era") if context else "era"
+    return style if style in eras.DATE_STYLES else "era"
+
+
+@register.simple_tag(takes_context=True)
+def jdate(context: Any, value: dt.date | dt.datetime | None) -> str:
+    """A date in the user's chosen style (Japanese era or Western)."""
+    return eras.format_date(value, _style(context))
+
+
+@register.simple_tag(takes_context=True)
+def jdatetime(context: Any, value: dt.datetime | None) -> str:
+    """A date and time in the user's chosen style."""
+    return eras.format_datetime(value, _style(context))

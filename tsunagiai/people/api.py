@@ -1,0 +1,5 @@
+"""API operations (filled in by the app)."""
+
+from ninja import Router
+
+router = Router()
