@@ -187,6 +187,7 @@ SECURE_CSP = {
 # municipality points this at its own folder; nothing city-specific is in code.
 REFERENCE_DATA_DIR = Path(os.environ.get("TSUNAGIAI_REFERENCE_DIR", BASE_DIR / "data" / "reference" / "toyota"))
 TAXONOMY_FILE = Path(os.environ.get("TSUNAGIAI_TAXONOMY_FILE", BASE_DIR / "data" / "reference" / "taxonomy.yaml"))
+ROUTING_POLICY_FILE = Path(os.environ.get("TSUNAGIAI_ROUTING_FILE", BASE_DIR / "data" / "reference" / "routing.yaml"))
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
