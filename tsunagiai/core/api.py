@@ -132,6 +132,7 @@ def build_api() -> NinjaAPI:
         ),
         auth=[BearerTokenAuth(), SessionAuth()],
         urls_namespace="api",
+        docs_url="/docs" if settings.DEBUG else None,
     )
 
     @api.exception_handler(ValidationError)
@@ -162,6 +163,4 @@ def build_api() -> NinjaAPI:
     from tsunagiai.core.api_routers import register_routers
 
     register_routers(api)
-    if settings.DEBUG:
-        api.docs_url = "/docs"
     return api

@@ -1,0 +1,48 @@
+"""Every screen speaks Japanese: each catalogue is complete and compiled."""
+
+from __future__ import annotations
+
+import gettext
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+from tsunagiai.core.management.commands.compile_messages_py import project_po_files
+
+PO_FILES = project_po_files()
+
+
+def test_there_are_japanese_catalogues() -> None:
+    assert any(path.parts[-3] == "ja" for path in PO_FILES)
+
+
+@pytest.mark.parametrize("po_path", PO_FILES, ids=lambda p: str(p.relative_to(settings.BASE_DIR)))
+def test_catalogue_is_fully_translated(po_path: Path) -> None:
+    catalogue = polib.pofile(str(po_path))
+    untranslated = [entry.msgid for entry in catalogue.untranslated_entries()]
+    fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
+    assert untranslated == [], f"untranslated in {po_path}"
+    assert fuzzy == [], f"fuzzy in {po_path}"
+
+
+@pytest.mark.parametrize("po_path", PO_FILES, ids=lambda p: str(p.relative_to(settings.BASE_DIR)))
+def test_compiled_catalogue_matches_source(po_path: Path) -> None:
+    mo_path = po_path.with_suffix(".mo")
+    assert mo_path.exists(), f"{mo_path} is missing: run `manage.py compile_messages_py`"
+    with mo_path.open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    for entry in polib.pofile(str(po_path)).translated_entries():
+        if entry.msgid_plural:
+            continue
+        key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+        assert compiled._catalog.get(key) == entry.msgstr, f"{mo_path} is stale: run compile_messages_py"  # type: ignore[attr-defined]
+
+
+def test_english_is_available() -> None:
+    with translation.override("en"):
+        assert translation.gettext("Log in") == "Log in"
+    with translation.override("ja"):
+        assert translation.gettext("Log in") != "Log in"
