@@ -19,7 +19,7 @@ import functools
 import unicodedata
 
 import jaconv
-from ja_itaiji import Itaiji
+from ja_itaiji import Itaiji  # type: ignore[import-untyped]
 
 _SOUND_ALIKE = str.maketrans({"ヂ": "ジ", "ヅ": "ズ", "ヲ": "オ", "ヰ": "イ", "ヱ": "エ"})
 _SPACES = {" ", "\u3000", "\t", "\n", "\r", "・", "･"}

@@ -46,6 +46,24 @@ class EmploymentStatus(models.TextChoices):
     HOMEMAKER = "homemaker", _("homemaker")
 
 
+class Language(models.TextChoices):
+    """Languages residents of Japanese cities most often need (主な使用言語)."""
+
+    JAPANESE = "ja", _("Japanese")
+    ENGLISH = "en", _("English")
+    CHINESE = "zh", _("Chinese")
+    KOREAN = "ko", _("Korean")
+    VIETNAMESE = "vi", _("Vietnamese")
+    PORTUGUESE = "pt", _("Portuguese")
+    SPANISH = "es", _("Spanish")
+    FILIPINO = "tl", _("Filipino (Tagalog)")
+    NEPALI = "ne", _("Nepali")
+    INDONESIAN = "id", _("Indonesian")
+    THAI = "th", _("Thai")
+    BURMESE = "my", _("Burmese")
+    OTHER = "other", _("other language")
+
+
 class Person(TrackedModel):
     """本人 or a household member: the subject of support."""
 
@@ -72,7 +90,9 @@ class Person(TrackedModel):
     certificate_intellectual = models.BooleanField(_("intellectual disability certificate (療育手帳)"), default=False)
     certificate_mental = models.BooleanField(_("mental disability certificate"), default=False)
     public_assistance = models.BooleanField(_("receives public assistance"), default=False)
-    primary_language = models.CharField(_("primary language"), max_length=10, default="ja")
+    primary_language = models.CharField(
+        _("primary language"), max_length=10, choices=Language.choices, default=Language.JAPANESE
+    )
     needs_interpreter = models.BooleanField(_("needs an interpreter"), default=False)
     lives_alone = models.BooleanField(_("lives alone"), default=False)
     employment_status = models.CharField(

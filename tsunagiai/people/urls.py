@@ -1,4 +1,5 @@
+from typing import Any
 
 app_name = "people"
 
-urlpatterns: list = []
+urlpatterns: list[Any] = []

@@ -1,0 +1,254 @@
+"""Every change to people and households: transactional, audited, versioned."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot
+from tsunagiai.core.concurrency import save_versioned
+from tsunagiai.people import matching
+from tsunagiai.people.models import Household, HouseholdMembership, Person, RelatedPerson, Relationship
+
+# Person fields an action may set from a form or the API (never the search keys,
+# the registering organisation or the bookkeeping fields).
+PERSON_FIELDS = (
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "birth_date",
+    "sex",
+    "phone",
+    "email",
+    "postal_code",
+    "town_block",
+    "address_line",
+    "care_level",
+    "certificate_physical",
+    "certificate_intellectual",
+    "certificate_mental",
+    "public_assistance",
+    "primary_language",
+    "needs_interpreter",
+    "lives_alone",
+    "employment_status",
+    "notes",
+)
+NAME_FIELDS = ("family_name", "given_name", "family_name_kana", "given_name_kana")
+HOUSEHOLD_FIELDS = ("name", "town_block", "address_line", "notes")
+RELATED_PERSON_FIELDS = ("related_person", "name", "role", "relationship", "contact", "notes")
+
+
+def _check_fields(fields: dict[str, Any], allowed: Sequence[str]) -> None:
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise TypeError(f"Unknown fields: {', '.join(unknown)}")
+
+
+def _fill_search_keys(person: Person) -> None:
+    person.search_name, person.search_kana = matching.search_keys(
+        person.family_name, person.given_name, person.family_name_kana, person.given_name_kana
+    )
+
+
+def _touch_household(household: Household, acting_user: Any) -> None:
+    """A change of members is a change of the household: it moves up the list."""
+    Household.objects.filter(pk=household.pk).update(updated_at=timezone.now(), updated_by=acting_user)
+
+
+@transaction.atomic
+def do_create_person(
+    *,
+    acting_user: Any,
+    organisation: Any,
+    family_name: str,
+    given_name: str = "",
+    family_name_kana: str = "",
+    given_name_kana: str = "",
+    **fields: Any,
+) -> Person:
+    """Register a person on behalf of ``organisation`` (which may then see them)."""
+    _check_fields(fields, PERSON_FIELDS)
+    person = Person(
+        family_name=family_name,
+        given_name=given_name,
+        family_name_kana=family_name_kana,
+        given_name_kana=given_name_kana,
+        registered_by_organisation=organisation,
+        created_by=acting_user,
+        updated_by=acting_user,
+        **fields,
+    )
+    _fill_search_keys(person)
+    person.save()
+    record_audit_event(
+        "people.person_created",
+        acting_user=acting_user,
+        obj=person,
+        changes=diff_fields({}, snapshot(person, list(PERSON_FIELDS))),
+    )
+    return person
+
+
+@transaction.atomic
+def do_update_person(person: Person, *, acting_user: Any, expected_version: int, **fields: Any) -> Person:
+    """Change a person's facts; refused with ``EditConflict`` when someone saved since ``expected_version``."""
+    _check_fields(fields, PERSON_FIELDS)
+    names = list(fields)
+    before = snapshot(person, names)
+    for name, value in fields.items():
+        setattr(person, name, value)
+    written = list(names)
+    if any(name in NAME_FIELDS for name in names):
+        _fill_search_keys(person)
+        written += ["search_name", "search_kana"]
+    save_versioned(person, expected_version=expected_version, fields=written, acting_user=acting_user)
+    changes = diff_fields(before, snapshot(person, names))
+    record_audit_event("people.person_updated", acting_user=acting_user, obj=person, changes=changes)
+    return person
+
+
+@transaction.atomic
+def do_create_household(
+    *,
+    acting_user: Any,
+    organisation: Any,
+    name: str = "",
+    town_block: Any = None,
+    address_line: str = "",
+    notes: str = "",
+    members: Sequence[tuple[Person, str]] = (),
+    started_on: dt.date | None = None,
+) -> Household:
+    """Register a household, moving each given member out of any household they currently live in."""
+    household = Household.objects.create(
+        name=name,
+        town_block=town_block,
+        address_line=address_line,
+        notes=notes,
+        registered_by_organisation=organisation,
+        created_by=acting_user,
+        updated_by=acting_user,
+    )
+    record_audit_event(
+        "people.household_created",
+        acting_user=acting_user,
+        obj=household,
+        changes=diff_fields({}, snapshot(household, list(HOUSEHOLD_FIELDS))),
+    )
+    for person, relationship in members:
+        do_add_household_member(
+            household, person, relationship=relationship, acting_user=acting_user, started_on=started_on
+        )
+    return household
+
+
+@transaction.atomic
+def do_update_household(household: Household, *, acting_user: Any, expected_version: int, **fields: Any) -> Household:
+    """Change a household's name, address or notes (versioned)."""
+    _check_fields(fields, HOUSEHOLD_FIELDS)
+    names = list(fields)
+    before = snapshot(household, names)
+    for name, value in fields.items():
+        setattr(household, name, value)
+    save_versioned(household, expected_version=expected_version, fields=names, acting_user=acting_user)
+    changes = diff_fields(before, snapshot(household, names))
+    record_audit_event("people.household_updated", acting_user=acting_user, obj=household, changes=changes)
+    return household
+
+
+@transaction.atomic
+def do_add_household_member(
+    household: Household,
+    person: Person,
+    *,
+    relationship: str,
+    acting_user: Any,
+    started_on: dt.date | None = None,
+) -> HouseholdMembership:
+    """Make ``person`` a current member; their previous current membership ends the same day."""
+    if relationship not in Relationship.values:
+        raise ValidationError({"relationship": _("Relationship: choose one of the listed relationships.")})
+    started_on = started_on or timezone.localdate()
+    if started_on > timezone.localdate():
+        raise ValidationError({"started_on": _("From: a future date cannot be entered.")})
+    current = list(
+        HouseholdMembership.objects.select_for_update()
+        .filter(person=person, ended_on__isnull=True)
+        .select_related("household")
+    )
+    for membership in current:
+        if membership.household_id == household.pk:
+            raise ValidationError({"person": _("Member: this person is already a member of this household.")})
+    if (
+        relationship == Relationship.HEAD
+        and household.memberships.filter(ended_on__isnull=True, relationship=Relationship.HEAD)
+        .exclude(person=person)
+        .exists()
+    ):
+        raise ValidationError({"relationship": _("Relationship: this household already has a head.")})
+    for membership in current:
+        do_end_household_membership(
+            membership,
+            acting_user=acting_user,
+            ended_on=max(started_on, membership.started_on),
+            reason=_("Moved to household %(household)s") % {"household": household},
+        )
+    membership = HouseholdMembership.objects.create(
+        household=household, person=person, relationship=relationship, started_on=started_on, created_by=acting_user
+    )
+    record_audit_event(
+        "people.household_member_added",
+        acting_user=acting_user,
+        obj=household,
+        changes={"person": person.pk, "relationship": relationship, "started_on": started_on},
+    )
+    _touch_household(household, acting_user)
+    return membership
+
+
+@transaction.atomic
+def do_end_household_membership(
+    membership: HouseholdMembership, *, acting_user: Any, ended_on: dt.date, reason: str
+) -> HouseholdMembership:
+    """Record that a member left (moved out, died, entered a facility): the row stays as history."""
+    if membership.ended_on is not None:
+        raise ValidationError({"ended_on": _("Until: this membership has already ended.")})
+    if ended_on < membership.started_on:
+        raise ValidationError({"ended_on": _("Until: the date is before the member joined the household.")})
+    if ended_on > timezone.localdate():
+        raise ValidationError({"ended_on": _("Until: a future date cannot be entered.")})
+    membership.ended_on = ended_on
+    membership.end_reason = reason[:200]
+    membership.save(update_fields=["ended_on", "end_reason"])
+    record_audit_event(
+        "people.household_membership_ended",
+        acting_user=acting_user,
+        obj=membership.household,
+        changes={"person": membership.person_id, "ended_on": ended_on, "end_reason": membership.end_reason},
+    )
+    _touch_household(membership.household, acting_user)
+    return membership
+
+
+@transaction.atomic
+def do_add_related_person(person: Person, *, acting_user: Any, **fields: Any) -> RelatedPerson:
+    """Record someone outside the household who matters to ``person`` (key person, family living apart …)."""
+    _check_fields(fields, RELATED_PERSON_FIELDS)
+    if not fields.get("name") and not fields.get("related_person"):
+        raise ValidationError({"name": _("Name: enter a name or choose a registered person.")})
+    related = RelatedPerson.objects.create(person=person, created_by=acting_user, updated_by=acting_user, **fields)
+    record_audit_event(
+        "people.related_person_added",
+        acting_user=acting_user,
+        obj=person,
+        changes=diff_fields({}, snapshot(related, list(RELATED_PERSON_FIELDS))),
+    )
+    return related

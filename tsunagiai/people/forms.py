@@ -1,0 +1,341 @@
+"""Forms for people and households. Every error names its field, in the user's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Any, cast
+
+import jaconv
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tsunagiai.people.models import Household, HouseholdMembership, Person, RelatedPerson, Relationship
+from tsunagiai.reference.models import Area, TownBlock
+
+EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"]
+# Katakana (and hiragana, turned into katakana), the long-vowel mark and spaces.
+_KANA = re.compile(r"^[\u3041-\u3096\u309d\u309e\u30a1-\u30fa\u30fc\u30fd\u30fe\s]*$")
+_PHONE = re.compile(r"^[0-9][0-9-]{5,}[0-9]$")
+_POSTAL_CODE = re.compile(r"^\d{3}-?\d{4}$")
+FORBIDDEN_KEYS = frozenset({"my_number", "mynumber", "individual_number", "kojin_bango"})
+
+
+def normalise_kana(value: str) -> str:
+    """Kana as offices record it: full-width katakana, single spaces."""
+    value = unicodedata.normalize("NFKC", value or "")
+    value = jaconv.hira2kata(value)
+    return " ".join(value.split())
+
+
+def is_kana(value: str) -> bool:
+    return bool(_KANA.match(value))
+
+
+def normalise_phone(value: str) -> str:
+    return unicodedata.normalize("NFKC", value or "").strip().replace("ー", "-").replace("−", "-")
+
+
+def is_phone(value: str) -> bool:
+    return bool(_PHONE.match(value)) and "--" not in value
+
+
+def birth_date_problem(value: dt.date, today: dt.date | None = None) -> str | None:
+    """Why ``value`` cannot be a birth date (without the field name), or None."""
+    if value > (today or timezone.localdate()):
+        return _("a future date cannot be entered.")
+    if value < EARLIEST_BIRTH_DATE:
+        return _("enter a date in 1900 or later.")
+    return None
+
+
+class LabelledErrorsMixin:
+    """Prefix every field error with the field's label: "生年月日: 未来の日付は指定できません。".
+
+    Staff see the errors both beside the field and in a summary at the top;
+    the label makes each one understandable on its own (and for screen readers).
+    """
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        errors = getattr(self, "_errors", None) or {}
+        fields: dict[str, forms.Field] = self.fields  # type: ignore[attr-defined]
+        for name, error_list in errors.items():
+            if name not in fields:
+                continue
+            prefix = f"{fields[name].label or name}: "
+            error_list.data = [
+                forms.ValidationError(message if message.startswith(prefix) else prefix + message, code=error.code)
+                for error in error_list.as_data()
+                for message in error.messages
+            ]
+
+
+class RefuseMyNumberMixin:
+    """A submitted My Number (個人番号) is refused, never silently dropped."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
+        data = getattr(self, "data", {}) or {}
+        prefix = getattr(self, "prefix", None)
+        keys = {str(key).removeprefix(f"{prefix}-") if prefix else str(key) for key in data}
+        if keys & FORBIDDEN_KEYS:
+            raise forms.ValidationError(_("My Number (individual number) must not be entered or stored."))
+        return cleaned
+
+
+class PersonForm(LabelledErrorsMixin, RefuseMyNumberMixin, forms.ModelForm):  # type: ignore[misc,type-arg]
+    """The facts of a person. Usable with a ``prefix`` inside another form (intake's "new person")."""
+
+    field_order = [
+        "family_name",
+        "given_name",
+        "family_name_kana",
+        "given_name_kana",
+        "birth_date",
+        "sex",
+    ]
+
+    class Meta:
+        model = Person
+        fields = [
+            "family_name",
+            "given_name",
+            "family_name_kana",
+            "given_name_kana",
+            "birth_date",
+            "sex",
+            "phone",
+            "email",
+            "postal_code",
+            "town_block",
+            "address_line",
+            "care_level",
+            "certificate_physical",
+            "certificate_intellectual",
+            "certificate_mental",
+            "public_assistance",
+            "primary_language",
+            "needs_interpreter",
+            "lives_alone",
+            "employment_status",
+            "notes",
+        ]
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date", "min": "1900-01-01"}, format="%Y-%m-%d"),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}),
+            "postal_code": forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "471-0000"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "family_name_kana": forms.TextInput(attrs={"placeholder": "ヤマダ"}),
+            "given_name_kana": forms.TextInput(attrs={"placeholder": "ハナコ"}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        birth_date = cast(forms.DateField, self.fields["birth_date"])
+        birth_date.input_formats = DATE_INPUT_FORMATS
+        birth_date.widget.attrs["max"] = timezone.localdate().isoformat()
+        town_block = cast(forms.ModelChoiceField[Any], self.fields["town_block"])
+        town_block.queryset = TownBlock.objects.filter(active=True).order_by("kana", "code")
+        for name in ("sex", "care_level", "employment_status"):
+            choice_field = cast(forms.TypedChoiceField, self.fields[name])
+            model_choices = cast(list[tuple[str, Any]], list(choice_field.choices))  # type: ignore[arg-type]
+            choice_field.choices = [("", "---------"), *[(v, label) for v, label in model_choices if v != ""]]
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and field.max_length:
+                field.widget.attrs["maxlength"] = str(field.max_length)
+
+    def clean_family_name(self) -> str:
+        value = " ".join(str(self.cleaned_data.get("family_name", "")).split())
+        if not value:
+            raise forms.ValidationError(_("This field is required."))
+        return value
+
+    def clean_given_name(self) -> str:
+        return " ".join(str(self.cleaned_data.get("given_name", "")).split())
+
+    def _clean_kana(self, name: str) -> str:
+        value = normalise_kana(self.cleaned_data.get(name, ""))
+        if not is_kana(value):
+            raise forms.ValidationError(_("enter kana only (katakana or hiragana)."))
+        max_length = cast(int, getattr(Person._meta.get_field(name), "max_length", 0))
+        if len(value) > max_length:
+            raise forms.ValidationError(_("enter at most %(max)s characters.") % {"max": max_length})
+        return value
+
+    def clean_family_name_kana(self) -> str:
+        return self._clean_kana("family_name_kana")
+
+    def clean_given_name_kana(self) -> str:
+        return self._clean_kana("given_name_kana")
+
+    def clean_birth_date(self) -> dt.date | None:
+        value: dt.date | None = self.cleaned_data.get("birth_date")
+        if value is not None and (problem := birth_date_problem(value)):
+            raise forms.ValidationError(problem)
+        return value
+
+    def clean_phone(self) -> str:
+        value = normalise_phone(self.cleaned_data.get("phone", ""))
+        if value and not is_phone(value):
+            raise forms.ValidationError(_("enter digits and hyphens only (e.g. 0565-00-0000)."))
+        return value
+
+    def clean_postal_code(self) -> str:
+        value = unicodedata.normalize("NFKC", self.cleaned_data.get("postal_code", "")).strip()
+        if value and not _POSTAL_CODE.match(value):
+            raise forms.ValidationError(_("enter seven digits (e.g. 471-0000)."))
+        if value and "-" not in value:
+            value = f"{value[:3]}-{value[3:]}"
+        return value
+
+
+class PersonEditForm(PersonForm):
+    """A person form that carries the version it was loaded at (optimistic concurrency)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def person_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in PersonForm.Meta.fields}
+
+
+class AreaChoiceField(forms.ModelChoiceField[Area]):
+    def label_from_instance(self, obj: Area) -> str:
+        return f"{obj.name}({obj.get_level_display()})"
+
+
+class PersonSearchForm(LabelledErrorsMixin, forms.Form):
+    q = forms.CharField(label=gettext_lazy("Name, kana or date of birth"), required=False, max_length=100)
+    area = AreaChoiceField(label=gettext_lazy("Area"), queryset=Area.objects.none(), required=False)
+    age_band = forms.ChoiceField(label=gettext_lazy("Age"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from tsunagiai.people.selectors import AGE_BANDS
+
+        super().__init__(*args, **kwargs)
+        area = cast(forms.ModelChoiceField[Any], self.fields["area"])
+        area.queryset = Area.objects.filter(level__in=Area.HIERARCHY[:3], active=True).order_by(
+            "level", "sort_order", "code"
+        )
+        age_band = cast(forms.ChoiceField, self.fields["age_band"])
+        age_band.choices = [("", _("All ages"))] + [(band, _age_band_label(band)) for band in AGE_BANDS]
+
+
+def _age_band_label(band: str) -> str:
+    if band.endswith("+"):
+        return _("%(low)s and over") % {"low": band[:-1]}
+    low, high = band.split("-")
+    return _("%(low)s to %(high)s") % {"low": low, "high": high}
+
+
+class HouseholdSearchForm(LabelledErrorsMixin, forms.Form):
+    q = forms.CharField(label=gettext_lazy("Household or member name"), required=False, max_length=100)
+    area = AreaChoiceField(label=gettext_lazy("Area"), queryset=Area.objects.none(), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        area = cast(forms.ModelChoiceField[Any], self.fields["area"])
+        area.queryset = Area.objects.filter(level__in=Area.HIERARCHY, active=True).order_by(
+            "level", "sort_order", "code"
+        )
+
+
+class HouseholdForm(LabelledErrorsMixin, RefuseMyNumberMixin, forms.ModelForm):  # type: ignore[misc,type-arg]
+    class Meta:
+        model = Household
+        fields = ["name", "town_block", "address_line", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        town_block = cast(forms.ModelChoiceField[Any], self.fields["town_block"])
+        town_block.queryset = TownBlock.objects.filter(active=True).order_by("kana", "code")
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and field.max_length:
+                field.widget.attrs["maxlength"] = str(field.max_length)
+
+
+class HouseholdEditForm(HouseholdForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def household_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in HouseholdForm.Meta.fields}
+
+
+def _not_future(value: dt.date | None) -> None:
+    if value is not None and value > timezone.localdate():
+        raise forms.ValidationError(_("a future date cannot be entered."))
+
+
+class MembershipForm(LabelledErrorsMixin, forms.Form):
+    """Add an existing (visible) person to a household."""
+
+    person = forms.IntegerField(label=gettext_lazy("Member"), widget=forms.HiddenInput)
+    relationship = forms.ChoiceField(label=gettext_lazy("relationship"), choices=Relationship.choices)
+    started_on = forms.DateField(
+        label=gettext_lazy("from"),
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean_started_on(self) -> dt.date | None:
+        value: dt.date | None = self.cleaned_data.get("started_on")
+        _not_future(value)
+        return value
+
+
+class NewMemberForm(LabelledErrorsMixin, forms.Form):
+    """The relationship and start date when a new person is registered straight into a household."""
+
+    relationship = forms.ChoiceField(label=gettext_lazy("relationship"), choices=Relationship.choices)
+    started_on = forms.DateField(
+        label=gettext_lazy("from"),
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean_started_on(self) -> dt.date | None:
+        value: dt.date | None = self.cleaned_data.get("started_on")
+        _not_future(value)
+        return value
+
+
+class EndMembershipForm(LabelledErrorsMixin, forms.ModelForm):  # type: ignore[misc,type-arg]
+    class Meta:
+        model = HouseholdMembership
+        fields = ["ended_on", "end_reason"]
+        widgets = {"ended_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ended_on"].required = True
+        self.fields["end_reason"].required = True
+        ended_on = cast(forms.DateField, self.fields["ended_on"])
+        ended_on.input_formats = DATE_INPUT_FORMATS
+        self.fields["end_reason"].widget.attrs["maxlength"] = "200"
+
+    def clean_ended_on(self) -> dt.date | None:
+        value: dt.date | None = self.cleaned_data.get("ended_on")
+        _not_future(value)
+        if value is not None and self.instance.started_on and value < self.instance.started_on:
+            raise forms.ValidationError(_("the date is before the member joined the household."))
+        return value
+
+
+class RelatedPersonForm(LabelledErrorsMixin, forms.ModelForm):  # type: ignore[misc,type-arg]
+    class Meta:
+        model = RelatedPerson
+        fields = ["name", "role", "relationship", "contact", "notes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = True
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and field.max_length:
+                field.widget.attrs["maxlength"] = str(field.max_length)

@@ -1,0 +1,287 @@
+"""Reads of people and households, always scoped by the access policy.
+
+Every function starts from ``tsunagiai.accounts.access`` (what the user may
+see) and states its joins explicitly, so that a list costs the same number of
+queries whatever its length.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from tsunagiai.accounts import access
+from tsunagiai.people import matching
+from tsunagiai.people.models import Household, HouseholdMembership, Person, RelatedPerson
+
+# Prefetched onto a Person: its current membership(s), with the household.
+CURRENT_MEMBERSHIPS_ATTR = "current_memberships"
+
+# Era (元号) start years, for birth dates typed as 昭和25年4月1日 or S25.4.1.
+_ERA_START_YEAR = {"明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019}
+_ERA_LETTER = {"M": "明治", "T": "大正", "S": "昭和", "H": "平成", "R": "令和"}
+_WESTERN_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_ERA_DATE = re.compile(r"^(明治|大正|昭和|平成|令和|[MTSHR])\.?(\d{1,2}|元)[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+def parse_date_query(query: str) -> dt.date | None:
+    """A birth date typed into the search box (``1950-04-01``, ``1950/4/1``, ``昭和25年4月1日``, ``S25.4.1``)."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", query).strip().upper().replace(" ", "")
+    if not text:
+        return None
+    year: int
+    if match := _WESTERN_DATE.match(text) or _COMPACT_DATE.match(text):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := _ERA_DATE.match(text):
+        era, era_year, month_text, day_text = match.groups()
+        era = _ERA_LETTER.get(era, era)
+        year = _ERA_START_YEAR[era] + (1 if era_year == "元" else int(era_year)) - 1
+        month, day = int(month_text), int(day_text)
+    else:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def with_current_household(queryset: QuerySet[Person]) -> QuerySet[Person]:
+    """People with their town block and their current household loaded (no query per row)."""
+    return queryset.select_related("town_block", "town_block__branch_area").prefetch_related(
+        Prefetch(
+            "household_memberships",
+            queryset=HouseholdMembership.objects.filter(ended_on__isnull=True).select_related("household"),
+            to_attr=CURRENT_MEMBERSHIPS_ATTR,
+        )
+    )
+
+
+def _name_filter(query: str) -> tuple[Q, str] | None:
+    key = matching.normalise(query)
+    if not key:
+        return None
+    condition = Q(search_name__contains=key) | Q(search_kana__contains=key)
+    tokens = [matching.normalise(token) for token in query.split()]
+    tokens = [token for token in tokens if token]
+    if len(tokens) > 1:
+        # "山田 はなこ": each word may match the name or the kana.
+        every_token = Q()
+        for token in tokens:
+            every_token &= Q(search_name__contains=token) | Q(search_kana__contains=token)
+        condition |= every_token
+    return condition, key
+
+
+def filter_people(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
+    """People matching a search text, best match first (prefix before contains)."""
+    query = (query or "").strip()[:100]
+    if not query:
+        return queryset.none()
+    condition = Q(pk__in=[])
+    rank = Case(default=Value(2), output_field=IntegerField())
+    birth_date = parse_date_query(query)
+    if birth_date is not None:
+        condition |= Q(birth_date=birth_date)
+        rank = Case(When(birth_date=birth_date, then=Value(0)), default=Value(2), output_field=IntegerField())
+    name = _name_filter(query) if birth_date is None else None
+    if name is not None:
+        name_condition, key = name
+        condition |= name_condition
+        rank = Case(
+            When(Q(search_name__startswith=key) | Q(search_kana__startswith=key), then=Value(0)),
+            When(Q(search_name__contains=key) | Q(search_kana__contains=key), then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    return (
+        queryset.filter(condition).annotate(match_rank=rank).order_by("match_rank", "search_kana", "search_name", "id")
+    )
+
+
+def search_people(user: Any, query: str, *, limit: int = 10) -> list[Person]:
+    """Visible people matching ``query`` (tolerant of kana/kanji, width, spaces, old forms), best first."""
+    return list(with_current_household(filter_people(access.visible_people(user), query))[: max(limit, 0)])
+
+
+def current_household(person: Person) -> Household | None:
+    """The household the person currently lives in, from the prefetch when there is one."""
+    memberships = getattr(person, CURRENT_MEMBERSHIPS_ATTR, None)
+    if memberships is None:
+        memberships = list(
+            HouseholdMembership.objects.filter(person=person, ended_on__isnull=True).select_related("household")
+        )
+    return memberships[0].household if memberships else None
+
+
+def current_membership(person: Person) -> HouseholdMembership | None:
+    memberships = getattr(person, CURRENT_MEMBERSHIPS_ATTR, None)
+    if memberships is None:
+        return (
+            HouseholdMembership.objects.filter(person=person, ended_on__isnull=True).select_related("household").first()
+        )
+    return memberships[0] if memberships else None
+
+
+# --- lists -----------------------------------------------------------------
+
+AGE_BANDS: dict[str, tuple[int | None, int | None]] = {
+    "0-17": (0, 17),
+    "18-39": (18, 39),
+    "40-64": (40, 64),
+    "65-74": (65, 74),
+    "75+": (75, None),
+}
+
+
+def _birth_date_range(band: str, today: dt.date) -> Q:
+    low, high = AGE_BANDS[band]
+    condition = Q(birth_date__isnull=False)
+    if low is not None:
+        # Aged at least ``low``: born on or before today ``low`` years ago.
+        condition &= Q(birth_date__lte=_years_before(today, low))
+    if high is not None:
+        # Aged at most ``high``: born after today ``high + 1`` years ago.
+        condition &= Q(birth_date__gt=_years_before(today, high + 1))
+    return condition
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _area_filter(prefix: str, area_id: int) -> Q:
+    return (
+        Q(**{f"{prefix}branch_area_id": area_id})
+        | Q(**{f"{prefix}junior_high_district_id": area_id})
+        | Q(**{f"{prefix}elementary_district_id": area_id})
+        | Q(**{f"{prefix}neighbourhood_association_id": area_id})
+    )
+
+
+def person_list(
+    user: Any, *, query: str = "", area_id: int | None = None, age_band: str = "", today: dt.date | None = None
+) -> QuerySet[Person]:
+    """The person search page: visible people filtered by text, area and age band."""
+    queryset = access.visible_people(user)
+    if area_id is not None:
+        queryset = queryset.filter(_area_filter("town_block__", area_id))
+    if age_band in AGE_BANDS:
+        queryset = queryset.filter(_birth_date_range(age_band, today or timezone.localdate()))
+    if query.strip():
+        queryset = filter_people(queryset, query)
+    else:
+        queryset = queryset.order_by("search_kana", "search_name", "id")
+    return with_current_household(queryset)
+
+
+def household_list(user: Any, *, query: str = "", area_id: int | None = None) -> QuerySet[Household]:
+    """The household list: visible households by name or member name, and area, with current members loaded."""
+    queryset = access.visible_households(user)
+    if area_id is not None:
+        queryset = queryset.filter(_area_filter("town_block__", area_id))
+    query = (query or "").strip()[:100]
+    if query:
+        key = matching.normalise(query)
+        members = HouseholdMembership.objects.filter(ended_on__isnull=True).filter(
+            Q(person__search_name__contains=key) | Q(person__search_kana__contains=key)
+        )
+        queryset = queryset.filter(Q(name__icontains=query) | Q(pk__in=members.values("household_id")))
+    return queryset.select_related("town_block", "town_block__branch_area").prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=HouseholdMembership.objects.filter(ended_on__isnull=True).select_related("person"),
+            to_attr="current_memberships",
+        )
+    )
+
+
+# --- one household ---------------------------------------------------------
+
+
+@dataclass
+class HouseholdView:
+    """Everything the household page shows, loaded in a fixed number of queries."""
+
+    household: Household
+    current_memberships: list[HouseholdMembership]
+    past_memberships: list[HouseholdMembership]
+    related_people: list[RelatedPerson]
+    intakes: list[Any]
+    organisations: list[Any]
+    patterns: list[Any] = field(default_factory=list)
+
+
+def household_memberships(household: Household) -> list[HouseholdMembership]:
+    return list(
+        HouseholdMembership.objects.filter(household=household)
+        .select_related("person", "person__town_block")
+        .order_by("ended_on", "started_on", "id")
+    )
+
+
+def intakes_about(user: Any, *, person_ids: list[int], household_id: int | None = None) -> list[Any]:
+    """Visible intakes about these people or this household, newest first, with their categories."""
+    condition = Q(person_id__in=person_ids)
+    if household_id is not None:
+        condition |= Q(household_id=household_id)
+    return list(
+        access.visible_intakes(user)
+        .filter(condition)
+        .select_related("receiving_organisation", "urgency", "person")
+        .prefetch_related("categories")
+        .order_by("-received_at", "-id")
+    )
+
+
+def household_view(user: Any, household: Household, *, today: dt.date | None = None) -> HouseholdView:
+    from tsunagiai.people.patterns import household_patterns
+
+    memberships = household_memberships(household)
+    current = [m for m in memberships if m.ended_on is None]
+    past = sorted((m for m in memberships if m.ended_on is not None), key=lambda m: m.ended_on or dt.date.min)
+    past.reverse()
+    person_ids = sorted({m.person_id for m in memberships})
+    intakes = intakes_about(user, person_ids=person_ids, household_id=household.pk)
+    organisations: dict[int, Any] = {}
+    for intake in intakes:
+        organisations.setdefault(intake.receiving_organisation_id, intake.receiving_organisation)
+    related = list(
+        RelatedPerson.objects.filter(person_id__in=[m.person_id for m in current])
+        .select_related("person", "related_person")
+        .order_by("person_id", "role", "id")
+    )
+    patterns = household_patterns(current, intakes, household_id=household.pk, today=today or timezone.localdate())
+    return HouseholdView(
+        household=household,
+        current_memberships=current,
+        past_memberships=past,
+        related_people=related,
+        intakes=intakes,
+        organisations=sorted(organisations.values(), key=lambda o: o.name),
+        patterns=patterns,
+    )
+
+
+def related_people_of(person: Person) -> list[RelatedPerson]:
+    return list(person.related_people.select_related("related_person").order_by("role", "id"))
+
+
+def intakes_about_person(user: Any, person: Person) -> list[Any]:
+    return list(
+        access.visible_intakes(user)
+        .filter(person=person)
+        .select_related("receiving_organisation", "urgency")
+        .prefetch_related("categories")
+        .order_by("-received_at", "-id")
+    )
