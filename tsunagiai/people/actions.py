@@ -215,6 +215,29 @@ def do_add_household_member(
 
 
 @transaction.atomic
+def do_register_household_member(
+    household: Household,
+    *,
+    acting_user: Any,
+    relationship: str,
+    started_on: dt.date | None = None,
+    family_name: str,
+    **fields: Any,
+) -> Person:
+    """Register a new person straight into ``household`` (registered by the household's organisation)."""
+    person = do_create_person(
+        acting_user=acting_user,
+        organisation=household.registered_by_organisation,
+        family_name=family_name,
+        **fields,
+    )
+    do_add_household_member(
+        household, person, relationship=relationship, started_on=started_on, acting_user=acting_user
+    )
+    return person
+
+
+@transaction.atomic
 def do_end_household_membership(
     membership: HouseholdMembership, *, acting_user: Any, ended_on: dt.date, reason: str
 ) -> HouseholdMembership:

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tsunagiai.people.models import Household, HouseholdMembership, Person, RelatedPerson, Relationship
-from tsunagiai.reference.models import Area, TownBlock
+from tsunagiai.people.models import Household, Person, RelatedPerson, Relationship
+from tsunagiai.reference.models import Area, Organisation, TownBlock
 
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"]
@@ -139,7 +139,7 @@ class PersonForm(LabelledErrorsMixin, RefuseMyNumberMixin, forms.ModelForm):  # 
         birth_date = cast(forms.DateField, self.fields["birth_date"])
         birth_date.input_formats = DATE_INPUT_FORMATS
         birth_date.widget.attrs["max"] = timezone.localdate().isoformat()
-        town_block = cast(forms.ModelChoiceField[Any], self.fields["town_block"])
+        town_block = cast("forms.ModelChoiceField[Any]", self.fields["town_block"])
         town_block.queryset = TownBlock.objects.filter(active=True).order_by("kana", "code")
         for name in ("sex", "care_level", "employment_status"):
             choice_field = cast(forms.TypedChoiceField, self.fields[name])
@@ -203,7 +203,24 @@ class PersonEditForm(PersonForm):
         return {name: self.cleaned_data[name] for name in PersonForm.Meta.fields}
 
 
-class AreaChoiceField(forms.ModelChoiceField[Area]):
+class OrganisationForm(forms.Form):
+    """Which of the user's organisations registers the record (asked only when they have several)."""
+
+    organisation = forms.ModelChoiceField(label=gettext_lazy("registered by"), queryset=Organisation.objects.none())
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        from tsunagiai.accounts import access
+
+        super().__init__(*args, **kwargs)
+        organisations = access.staff_organisations(user)
+        field = cast("forms.ModelChoiceField[Organisation]", self.fields["organisation"])
+        field.queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by("name")
+        self.needs_choice = len(organisations) > 1
+        if organisations:
+            field.initial = organisations[0].pk
+
+
+class AreaChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Area) -> str:
         return f"{obj.name}({obj.get_level_display()})"
 
@@ -217,7 +234,7 @@ class PersonSearchForm(LabelledErrorsMixin, forms.Form):
         from tsunagiai.people.selectors import AGE_BANDS
 
         super().__init__(*args, **kwargs)
-        area = cast(forms.ModelChoiceField[Any], self.fields["area"])
+        area = cast("forms.ModelChoiceField[Any]", self.fields["area"])
         area.queryset = Area.objects.filter(level__in=Area.HIERARCHY[:3], active=True).order_by(
             "level", "sort_order", "code"
         )
@@ -233,12 +250,17 @@ def _age_band_label(band: str) -> str:
 
 
 class HouseholdSearchForm(LabelledErrorsMixin, forms.Form):
-    q = forms.CharField(label=gettext_lazy("Household or member name"), required=False, max_length=100)
+    q = forms.CharField(
+        label=gettext_lazy("Household or member name"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
     area = AreaChoiceField(label=gettext_lazy("Area"), queryset=Area.objects.none(), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        area = cast(forms.ModelChoiceField[Any], self.fields["area"])
+        area = cast("forms.ModelChoiceField[Any]", self.fields["area"])
         area.queryset = Area.objects.filter(level__in=Area.HIERARCHY, active=True).order_by(
             "level", "sort_order", "code"
         )
@@ -252,7 +274,7 @@ class HouseholdForm(LabelledErrorsMixin, RefuseMyNumberMixin, forms.ModelForm): 
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        town_block = cast(forms.ModelChoiceField[Any], self.fields["town_block"])
+        town_block = cast("forms.ModelChoiceField[Any]", self.fields["town_block"])
         town_block.queryset = TownBlock.objects.filter(active=True).order_by("kana", "code")
         for field in self.fields.values():
             if isinstance(field, forms.CharField) and field.max_length:
@@ -306,24 +328,29 @@ class NewMemberForm(LabelledErrorsMixin, forms.Form):
         return value
 
 
-class EndMembershipForm(LabelledErrorsMixin, forms.ModelForm):  # type: ignore[misc,type-arg]
-    class Meta:
-        model = HouseholdMembership
-        fields = ["ended_on", "end_reason"]
-        widgets = {"ended_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+class EndMembershipForm(LabelledErrorsMixin, forms.Form):
+    """When and why a member left the household."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    ended_on = forms.DateField(
+        label=gettext_lazy("until"),
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    end_reason = forms.CharField(
+        label=gettext_lazy("reason for leaving"),
+        max_length=200,
+        help_text=gettext_lazy("e.g. moved out, entered a care facility, died"),
+    )
+
+    def __init__(self, *args: Any, started_on: dt.date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ended_on"].required = True
-        self.fields["end_reason"].required = True
-        ended_on = cast(forms.DateField, self.fields["ended_on"])
-        ended_on.input_formats = DATE_INPUT_FORMATS
+        self.started_on = started_on
         self.fields["end_reason"].widget.attrs["maxlength"] = "200"
 
     def clean_ended_on(self) -> dt.date | None:
         value: dt.date | None = self.cleaned_data.get("ended_on")
         _not_future(value)
-        if value is not None and self.instance.started_on and value < self.instance.started_on:
+        if value is not None and self.started_on and value < self.started_on:
             raise forms.ValidationError(_("the date is before the member joined the household."))
         return value
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
 from django.utils import timezone
 
 from tsunagiai.accounts import access
@@ -128,6 +129,25 @@ def current_membership(person: Person) -> HouseholdMembership | None:
             HouseholdMembership.objects.filter(person=person, ended_on__isnull=True).select_related("household").first()
         )
     return memberships[0] if memberships else None
+
+
+def past_memberships(person: Person) -> list[HouseholdMembership]:
+    """The households the person lived in before, latest first."""
+    return list(
+        HouseholdMembership.objects.filter(person=person, ended_on__isnull=False)
+        .select_related("household")
+        .order_by("-ended_on", "-id")
+    )
+
+
+def current_membership_of(household: Household, membership_id: int) -> HouseholdMembership:
+    """A current membership of this household, or 404."""
+    try:
+        return HouseholdMembership.objects.select_related("person", "household").get(
+            pk=int(membership_id), household=household, ended_on__isnull=True
+        )
+    except (HouseholdMembership.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
 
 
 # --- lists -----------------------------------------------------------------

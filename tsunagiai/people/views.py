@@ -1,0 +1,417 @@
+"""People and household pages: search, read, register, correct, and the household's members over time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.middleware import HtmxDetails
+
+from tsunagiai.accounts import access
+from tsunagiai.accounts.models import User
+from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.people import selectors
+from tsunagiai.people.actions import (
+    do_add_household_member,
+    do_add_related_person,
+    do_create_household,
+    do_create_person,
+    do_end_household_membership,
+    do_register_household_member,
+    do_update_household,
+    do_update_person,
+)
+from tsunagiai.people.forms import (
+    EndMembershipForm,
+    HouseholdEditForm,
+    HouseholdForm,
+    HouseholdSearchForm,
+    MembershipForm,
+    NewMemberForm,
+    OrganisationForm,
+    PersonEditForm,
+    PersonForm,
+    PersonSearchForm,
+    RelatedPersonForm,
+)
+from tsunagiai.people.models import Household, Person
+
+PAGE_SIZE = 25
+SEARCH_MAX_LENGTH = 100
+
+
+class AuthenticatedRequest(HttpRequest):
+    user: User
+    htmx: HtmxDetails
+
+
+# --- helpers ---------------------------------------------------------------
+
+
+def _require_staff(user: Any) -> None:
+    if not access.is_staff_member(user):
+        raise PermissionDenied
+
+
+def _require_editor(user: Any) -> None:
+    """Registering households and changing members is for staff who edit records (not reception only)."""
+    if not (access.is_coordination(user) or access.organisation_ids(user, access.EDIT_ROLES)):
+        raise PermissionDenied
+
+
+def _page(request: HttpRequest, items: Any) -> Page[Any]:
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def error_summary(*forms_: forms.BaseForm) -> list[tuple[str, str]]:
+    """(element id, message) for the error summary at the top of a form page."""
+    summary: list[tuple[str, str]] = []
+    for form in forms_:
+        for name, errors in form.errors.items():
+            target = form[name].auto_id if name in form.fields else ""
+            summary += [(str(target or ""), str(message)) for message in errors]
+    return summary
+
+
+def _with_version(data: QueryDict, version: int, prefix: str | None = None) -> QueryDict:
+    fresh = data.copy()
+    fresh[f"{prefix}-version" if prefix else "version"] = str(version)
+    return fresh
+
+
+def _differences(form: forms.BaseForm, latest: Any, names: list[str]) -> list[dict[str, Any]]:
+    """Fields where what the user typed differs from what is saved now (shown beside a conflict)."""
+    result = []
+    cleaned = getattr(form, "cleaned_data", {}) or {}
+    for name in names:
+        if name not in cleaned:
+            continue
+        saved = getattr(latest, name)
+        if saved != cleaned[name]:
+            display = getattr(latest, f"get_{name}_display", None)
+            result.append({"label": form.fields[name].label, "saved": display() if display else saved})
+    return result
+
+
+# --- people ------------------------------------------------------------------
+
+
+@require_GET
+def person_search(request: AuthenticatedRequest) -> HttpResponse:
+    """Search people as you type, by name, kana or birth date; filter by area and age band."""
+    _require_staff(request.user)
+    form = PersonSearchForm(request.GET or None)
+    query, area_id, age_band = "", None, ""
+    if form.is_bound and form.is_valid():
+        query = form.cleaned_data["q"].strip()[:SEARCH_MAX_LENGTH]
+        area = form.cleaned_data["area"]
+        area_id = area.pk if area else None
+        age_band = form.cleaned_data["age_band"]
+    searched = bool(query or area_id or age_band)
+    people = selectors.person_list(request.user, query=query, area_id=area_id, age_band=age_band)
+    page = _page(request, people)
+    context = {
+        "form": form,
+        "page": page,
+        "query": _query_without_page(request),
+        "searched": searched,
+        "errors": error_summary(form) if form.is_bound else [],
+    }
+    if request.htmx:
+        return render(request, "people/search.html#results", context)
+    return render(request, "people/search.html", context)
+
+
+@require_GET
+def person_detail(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
+    person = access.access_person(request.user, person_id)
+    context = {
+        "person": person,
+        "membership": selectors.current_membership(person),
+        "past_memberships": selectors.past_memberships(person),
+        "related_people": selectors.related_people_of(person),
+        "intakes": selectors.intakes_about_person(request.user, person),
+        "may_edit": access.editable_people(request.user).filter(pk=person.pk).exists(),
+    }
+    return render(request, "people/person_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def person_create(request: AuthenticatedRequest) -> HttpResponse:
+    _require_staff(request.user)
+    form = PersonForm(request.POST or None)
+    org_form = OrganisationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid() and org_form.is_valid():
+        person = do_create_person(
+            acting_user=request.user, organisation=org_form.cleaned_data["organisation"], **form.cleaned_data
+        )
+        messages.success(request, _("%(name)s was registered.") % {"name": person.full_name})
+        return redirect("people:person_detail", person_id=person.pk)
+    context = {"form": form, "org_form": org_form, "errors": error_summary(form, org_form) if form.is_bound else []}
+    return render(request, "people/person_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def person_edit(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
+    person = access.access_person(request.user, person_id, for_edit=True)
+    if request.method != "POST":
+        form = PersonEditForm(instance=person, initial={"version": person.version})
+        return render(request, "people/person_form.html", {"form": form, "person": person})
+    form = PersonEditForm(request.POST, instance=person)
+    status = 200
+    context: dict[str, Any] = {"person": person}
+    if form.is_valid():
+        fields = form.person_fields()
+        try:
+            do_update_person(person, acting_user=request.user, expected_version=form.cleaned_data["version"], **fields)
+        except EditConflict as conflict:
+            latest = access.access_person(request.user, person_id, for_edit=True)
+            context["conflict"] = str(conflict)
+            context["differences"] = _differences(form, latest, list(fields))
+            # The user's input stays; saving again deliberately applies it over the latest version.
+            form = PersonEditForm(_with_version(request.POST, latest.version), instance=latest)
+            form.is_valid()
+            context["person"] = latest
+            status = 409 if request.htmx else 200
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("people:person_detail", person_id=person.pk)
+    context.update({"form": form, "errors": error_summary(form) if "conflict" not in context else []})
+    return render(request, "people/person_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def related_person_add(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
+    person = access.access_person(request.user, person_id, for_edit=True)
+    form = RelatedPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        do_add_related_person(person, acting_user=request.user, **form.cleaned_data)
+        messages.success(request, _("The related person was added."))
+        return redirect("people:person_detail", person_id=person.pk)
+    errors = error_summary(form) if form.is_bound else []
+    return render(request, "people/related_person_form.html", {"form": form, "person": person, "errors": errors})
+
+
+# --- households -----------------------------------------------------------------
+
+
+@require_GET
+def household_list(request: AuthenticatedRequest) -> HttpResponse:
+    _require_staff(request.user)
+    form = HouseholdSearchForm(request.GET or None)
+    query, area_id = "", None
+    if form.is_bound and form.is_valid():
+        query = form.cleaned_data["q"].strip()[:SEARCH_MAX_LENGTH]
+        area = form.cleaned_data["area"]
+        area_id = area.pk if area else None
+    page = _page(request, selectors.household_list(request.user, query=query, area_id=area_id))
+    context = {
+        "form": form,
+        "page": page,
+        "query": _query_without_page(request),
+        "errors": error_summary(form) if form.is_bound else [],
+    }
+    if request.htmx:
+        return render(request, "people/household_list.html#results", context)
+    return render(request, "people/household_list.html", context)
+
+
+@require_GET
+def household_detail(request: AuthenticatedRequest, household_id: int) -> HttpResponse:
+    household = access.access_household(request.user, household_id)
+    view = selectors.household_view(request.user, household)
+    may_edit = access.editable_households(request.user).filter(pk=household.pk).exists()
+    return render(request, "people/household_detail.html", {"view": view, "household": household, "may_edit": may_edit})
+
+
+@require_http_methods(["GET", "POST"])
+def household_create(request: AuthenticatedRequest) -> HttpResponse:
+    _require_editor(request.user)
+    head: Person | None = None
+    head_id = request.POST.get("head") or request.GET.get("head")
+    if head_id:
+        head = access.access_person(request.user, head_id, for_edit=True)  # type: ignore[arg-type]
+    initial = {}
+    if head is not None:
+        initial = {"name": _("%(family_name)s household") % {"family_name": head.family_name}}
+        initial.update({"town_block": head.town_block_id, "address_line": head.address_line})  # type: ignore[dict-item]
+    form = HouseholdForm(request.POST or None, initial=initial)
+    org_form = OrganisationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid() and org_form.is_valid():
+        members = [(head, "head")] if head is not None else []
+        household = do_create_household(
+            acting_user=request.user,
+            organisation=org_form.cleaned_data["organisation"],
+            members=members,
+            **form.cleaned_data,
+        )
+        messages.success(request, _("The household was registered."))
+        return redirect("people:household_detail", household_id=household.pk)
+    context = {
+        "form": form,
+        "org_form": org_form,
+        "head": head,
+        "errors": error_summary(form, org_form) if form.is_bound else [],
+    }
+    return render(request, "people/household_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def household_edit(request: AuthenticatedRequest, household_id: int) -> HttpResponse:
+    household = access.access_household(request.user, household_id, for_edit=True)
+    if request.method != "POST":
+        form = HouseholdEditForm(instance=household, initial={"version": household.version})
+        return render(request, "people/household_form.html", {"form": form, "household": household})
+    form = HouseholdEditForm(request.POST, instance=household)
+    context: dict[str, Any] = {"household": household}
+    status = 200
+    if form.is_valid():
+        fields = form.household_fields()
+        try:
+            do_update_household(
+                household, acting_user=request.user, expected_version=form.cleaned_data["version"], **fields
+            )
+        except EditConflict as conflict:
+            latest = access.access_household(request.user, household_id, for_edit=True)
+            context["conflict"] = str(conflict)
+            context["differences"] = _differences(form, latest, list(fields))
+            form = HouseholdEditForm(_with_version(request.POST, latest.version), instance=latest)
+            form.is_valid()
+            context["household"] = latest
+            status = 409 if request.htmx else 200
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("people:household_detail", household_id=household.pk)
+    context.update({"form": form, "errors": error_summary(form) if "conflict" not in context else []})
+    return render(request, "people/household_form.html", context, status=status)
+
+
+def _membership_context(household: Household, **extra: Any) -> dict[str, Any]:
+    return {"household": household, **extra}
+
+
+@require_http_methods(["GET", "POST"])
+def household_member_add(request: AuthenticatedRequest, household_id: int) -> HttpResponse:
+    """Add a registered person (found with the search partial) to the household."""
+    household = access.access_household(request.user, household_id, for_edit=True)
+    if request.method == "GET" and request.htmx:
+        query = (request.GET.get("q") or "").strip()[:SEARCH_MAX_LENGTH]
+        people = selectors.search_people(request.user, query) if query else []
+        return render(
+            request, "people/member_add.html#candidates", {"household": household, "people": people, "q": query}
+        )
+    chosen: Person | None = None
+    chosen_id = request.POST.get("person") or request.GET.get("person")
+    if chosen_id:
+        chosen = access.access_person(request.user, chosen_id, for_edit=True)  # type: ignore[arg-type]
+    form = MembershipForm(request.POST or None, initial={"person": chosen.pk if chosen else None})
+    if request.method == "POST" and form.is_valid():
+        person = access.access_person(request.user, form.cleaned_data["person"], for_edit=True)
+        try:
+            do_add_household_member(
+                household,
+                person,
+                relationship=form.cleaned_data["relationship"],
+                started_on=form.cleaned_data["started_on"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            _add_action_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s was added to the household.") % {"name": person.full_name})
+            return redirect("people:household_detail", household_id=household.pk)
+    query = (request.GET.get("q") or "").strip()[:SEARCH_MAX_LENGTH]
+    people = selectors.search_people(request.user, query) if query else []
+    context = _membership_context(
+        household,
+        form=form,
+        chosen=chosen,
+        people=people,
+        q=query,
+        errors=error_summary(form) if form.is_bound else [],
+    )
+    return render(request, "people/member_add.html", context)
+
+
+def _add_action_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            for item in errors:
+                form.add_error(name if name in form.fields else None, item)
+    else:
+        form.add_error(None, error)
+
+
+@require_http_methods(["GET", "POST"])
+def household_member_create(request: AuthenticatedRequest, household_id: int) -> HttpResponse:
+    """Register a new person straight into the household."""
+    household = access.access_household(request.user, household_id, for_edit=True)
+    form = PersonForm(request.POST or None, prefix="person")
+    member_form = NewMemberForm(request.POST or None, prefix="member")
+    if request.method == "POST" and form.is_valid() and member_form.is_valid():
+        if not household.town_block_id or form.cleaned_data.get("town_block"):
+            data = form.cleaned_data
+        else:
+            data = {**form.cleaned_data, "town_block": household.town_block}
+        try:
+            person = do_register_household_member(
+                household,
+                acting_user=request.user,
+                relationship=member_form.cleaned_data["relationship"],
+                started_on=member_form.cleaned_data["started_on"],
+                **data,
+            )
+        except ValidationError as error:
+            _add_action_errors(member_form, error)
+        else:
+            messages.success(request, _("%(name)s was added to the household.") % {"name": person.full_name})
+            return redirect("people:household_detail", household_id=household.pk)
+    context = _membership_context(
+        household,
+        form=form,
+        member_form=member_form,
+        errors=error_summary(form, member_form) if form.is_bound else [],
+    )
+    return render(request, "people/member_create.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def membership_end(request: AuthenticatedRequest, household_id: int, membership_id: int) -> HttpResponse:
+    """Record that a member left the household (the membership stays as history)."""
+    household = access.access_household(request.user, household_id, for_edit=True)
+    membership = selectors.current_membership_of(household, membership_id)
+    form = EndMembershipForm(request.POST or None, started_on=membership.started_on)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_end_household_membership(
+                membership,
+                acting_user=request.user,
+                ended_on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["end_reason"],
+            )
+        except ValidationError as error:
+            _add_action_errors(form, error)
+        else:
+            messages.success(request, _("The membership was ended."))
+            return redirect("people:household_detail", household_id=household.pk)
+    errors = error_summary(form) if form.is_bound else []
+    context = {"household": household, "membership": membership, "form": form, "errors": errors}
+    return render(request, "people/membership_end.html", context)
+
+
+def household_detail_url(household: Household) -> str:
+    return reverse("people:household_detail", kwargs={"household_id": household.pk})
