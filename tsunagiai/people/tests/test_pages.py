@@ -6,7 +6,6 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from tsunagiai.people.models import Person
 from tsunagiai.people.tests.factories import make_household, make_person
 
 pytestmark = pytest.mark.django_db
