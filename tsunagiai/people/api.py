@@ -223,8 +223,6 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[dict[str, A
     data = _form_data(payload.model_dump())
     organisation_data = {"organisation": data.pop("organisation", "")}
     org_form = OrganisationForm(organisation_data, user=request.user)
-    if not organisation_data["organisation"]:
-        org_form = OrganisationForm({"organisation": org_form.fields["organisation"].initial}, user=request.user)
     form = PersonForm(data)
     if not (form.is_valid() & org_form.is_valid()):
         return _invalid(_form_errors(form, org_form))
@@ -392,8 +390,6 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Status[dict[
     data = _form_data(payload.model_dump(exclude={"members"}))
     organisation = data.pop("organisation", "")
     org_form = OrganisationForm({"organisation": organisation}, user=request.user)
-    if not organisation:
-        org_form = OrganisationForm({"organisation": org_form.fields["organisation"].initial}, user=request.user)
     form = HouseholdForm(data)
     errors = [] if form.is_valid() & org_form.is_valid() else _form_errors(form, org_form)
     editable = access.editable_people(request.user)

@@ -215,9 +215,18 @@ class OrganisationForm(forms.Form):
         organisations = access.staff_organisations(user)
         field = cast("forms.ModelChoiceField[Organisation]", self.fields["organisation"])
         field.queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by("name")
+        field.required = False
         self.needs_choice = len(organisations) > 1
-        if organisations:
-            field.initial = organisations[0].pk
+        self.default = organisations[0] if organisations else None
+        if self.default is not None:
+            field.initial = self.default.pk
+
+    def clean_organisation(self) -> Organisation:
+        """Not given: the user's first organisation (most staff belong to one)."""
+        organisation: Organisation | None = self.cleaned_data.get("organisation") or self.default
+        if organisation is None:
+            raise forms.ValidationError(_("This field is required."))
+        return organisation
 
 
 class AreaChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
