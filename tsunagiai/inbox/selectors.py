@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from tsunagiai.accounts import access
 from tsunagiai.inbox.models import InboxItem
@@ -18,3 +18,23 @@ def open_inbox_count(user: Any) -> int:
     if not access.is_staff_member(user):
         return 0
     return visible_inbox_items(user).filter(resolved_at__isnull=True).count()
+
+
+def inbox_list(user: Any, *, include_resolved: bool = True) -> QuerySet[InboxItem]:
+    """The user's organisations' items: open ones first, urgent first, newest first."""
+    queryset = visible_inbox_items(user)
+    if not include_resolved:
+        queryset = queryset.filter(resolved_at__isnull=True)
+    return queryset.select_related(
+        "organisation", "resolved_by", "intake", "intake__receiving_organisation", "intake__urgency"
+    ).order_by(F("resolved_at").asc(nulls_first=True), "-is_urgent", "-created_at", "-id")
+
+
+def inbox_item_for(user: Any, item_id: Any) -> InboxItem:
+    """One item of the user's organisations, or 404."""
+    from django.http import Http404
+
+    try:
+        return visible_inbox_items(user).get(pk=int(item_id))
+    except (InboxItem.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None

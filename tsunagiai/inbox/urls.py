@@ -1,4 +1,10 @@
+from django.urls import path
+
+from tsunagiai.inbox import views
 
 app_name = "inbox"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox_list, name="list"),
+    path("<int:item_id>/resolve/", views.resolve_item, name="resolve"),
+]

@@ -1,5 +1,359 @@
-"""API operations (filled in by the app)."""
+"""The intake API under /api/v1/intakes: the same access policy, forms and actions as the pages.
 
-from ninja import Router
+Input is checked twice, as in the pages: the strict schema refuses wrong
+types, unknown fields and over-long text; the page's form then checks codes
+against the taxonomy, dates and who may be linked, so an API client gets the
+same answers, in the same words, as a member of staff at the counter.
+"""
 
-router = Router()
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import ConfigDict
+
+from tsunagiai.accounts import access
+from tsunagiai.intake import selectors
+from tsunagiai.intake.actions import do_record_intake, do_update_intake
+from tsunagiai.intake.forms import PERSON_PREFIX, IntakeEditForm, IntakeFilterForm, IntakeForm, PersonMode
+from tsunagiai.intake.models import CONCERN_MAX_LENGTH, Intake
+from tsunagiai.intake.selectors import IntakeFilters
+from tsunagiai.people.forms import PersonForm
+from tsunagiai.reference.models import TownBlock
+
+router = Router(tags=["intakes"])
+
+Code = str  # a taxonomy code, checked against its table by the form
+
+
+class StrictSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NewPersonIn(StrictSchema):
+    family_name: str = Field(max_length=50)
+    given_name: str = Field("", max_length=50)
+    family_name_kana: str = Field("", max_length=100)
+    given_name_kana: str = Field("", max_length=100)
+    birth_date: dt.date | None = None
+    sex: Literal["", "female", "male", "other"] = ""
+    phone: str = Field("", max_length=30)
+    town_block: str | None = Field(None, max_length=40, description="Town block code")
+    address_line: str = Field("", max_length=200)
+    lives_alone: bool = False
+
+
+class IntakeIn(StrictSchema):
+    received_at: dt.datetime | None = Field(None, description="Defaults to now; not in the future.")
+    receiving_organisation_id: int | None = Field(None, description="Defaults to the caller's first organisation.")
+    channel: Code = Field(max_length=40)
+    consulter_type: Code = Field(max_length=40)
+    consulter_name: str = Field("", max_length=100)
+    consulter_contact: str = Field("", max_length=100)
+    person_mode: Literal["found", "new", "anonymous"]
+    person_id: int | None = Field(
+        None, description="found: the person; new with household_choice=join: whose household to join."
+    )
+    new_person: NewPersonIn | None = None
+    household_choice: Literal["none", "join", "new"] = "none"
+    relationship: str = Field("", max_length=20)
+    subject_description: str = Field("", max_length=200)
+    town_block: str | None = Field(None, max_length=40, description="Town block code")
+    address_line: str = Field("", max_length=200)
+    concern: str = Field(max_length=CONCERN_MAX_LENGTH)
+    categories: list[Code] = Field(default_factory=list, max_length=50)
+    urgency: Code = Field(max_length=40)
+    consent_status: str = Field(max_length=12)
+    first_response: str = Field(Intake.FirstResponse.UNDECIDED, max_length=20)
+    first_response_note: str = Field("", max_length=2000)
+
+
+class IntakePatch(StrictSchema):
+    version: int = Field(ge=1, description="The version the change is based on; 409 when someone saved since.")
+    received_at: dt.datetime | None = None
+    receiving_organisation_id: int | None = None
+    channel: Code | None = Field(None, max_length=40)
+    consulter_type: Code | None = Field(None, max_length=40)
+    consulter_name: str | None = Field(None, max_length=100)
+    consulter_contact: str | None = Field(None, max_length=100)
+    subject_description: str | None = Field(None, max_length=200)
+    town_block: str | None = Field(None, max_length=40)
+    address_line: str | None = Field(None, max_length=200)
+    concern: str | None = Field(None, max_length=CONCERN_MAX_LENGTH)
+    categories: list[Code] | None = Field(None, max_length=50)
+    urgency: Code | None = Field(None, max_length=40)
+    consent_status: str | None = Field(None, max_length=12)
+    first_response: str | None = Field(None, max_length=20)
+    first_response_note: str | None = Field(None, max_length=2000)
+    status: str | None = Field(None, max_length=10)
+    incident_at: dt.datetime | None = None
+    incident_type: str | None = Field(None, max_length=30)
+
+
+class IntakeFilterIn(Schema):
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    receiving_organisation_id: int | None = None
+    channel: str | None = Field(None, max_length=40)
+    category: str | None = Field(None, max_length=40)
+    urgency: str | None = Field(None, max_length=40)
+    status: str | None = Field(None, max_length=10)
+    kind: str | None = Field(None, max_length=20)
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+class OrganisationRef(Schema):
+    id: int
+    name: str
+
+
+class IntakeOut(Schema):
+    id: int
+    kind: str
+    received_at: dt.datetime
+    receiving_organisation: OrganisationRef
+    received_by_id: int | None
+    reported_by_id: int | None
+    channel: str
+    consulter_type: str
+    consulter_name: str
+    consulter_contact: str
+    person_id: int | None
+    household_id: int | None
+    is_anonymous: bool
+    subject_description: str
+    town_block: str | None
+    address_line: str
+    concern: str
+    categories: list[str]
+    urgency: str
+    consent_status: str
+    first_response: str
+    first_response_note: str
+    status: str
+    closed_at: dt.datetime | None
+    incident_at: dt.datetime | None
+    incident_type: str
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class IntakePage(Schema):
+    count: int
+    items: list[IntakeOut]
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[dict[str, str]] | None = None
+
+
+def _out(intake: Intake) -> dict[str, Any]:
+    return {
+        **{
+            name: getattr(intake, name)
+            for name in (
+                "id",
+                "kind",
+                "received_at",
+                "received_by_id",
+                "reported_by_id",
+                "consulter_name",
+                "consulter_contact",
+                "person_id",
+                "household_id",
+                "is_anonymous",
+                "subject_description",
+                "address_line",
+                "concern",
+                "consent_status",
+                "first_response",
+                "first_response_note",
+                "status",
+                "closed_at",
+                "incident_at",
+                "incident_type",
+                "version",
+                "created_at",
+                "updated_at",
+            )
+        },
+        "receiving_organisation": {"id": intake.receiving_organisation.pk, "name": intake.receiving_organisation.name},
+        "channel": intake.channel_id,
+        "consulter_type": intake.consulter_type_id,
+        "town_block": intake.town_block.code if intake.town_block else None,
+        "categories": sorted(c.pk for c in intake.categories.all()),
+        "urgency": intake.urgency_id,
+    }
+
+
+class InvalidInput(Exception):
+    """Answered as 422 with the form's field-named messages."""
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__(_("Please check the input."))
+        self.errors = errors
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": str(self), "errors": self.errors}
+
+
+# The API's names for the form's fields where they differ.
+_API_NAMES = {"receiving_organisation": "receiving_organisation_id"}
+
+
+def _form_errors(*forms: Any) -> list[dict[str, str]]:
+    result = []
+    for form in forms:
+        for name, messages in form.errors.items():
+            field = _API_NAMES.get(name, name)
+            if getattr(form, "prefix", None) == PERSON_PREFIX:
+                field = f"new_person.{name}"
+            result += [{"field": field if name != "__all__" else "", "message": str(m)} for m in messages]
+    return result
+
+
+def _town_block_pk(code: str | None, field: str, errors: list[dict[str, str]]) -> int | None:
+    if not code:
+        return None
+    pk = TownBlock.objects.filter(code=code, active=True).values_list("pk", flat=True).first()
+    if pk is None:
+        errors.append({"field": field, "message": _("Town block: unknown code %(code)s.") % {"code": code}})
+    return pk
+
+
+def _raise_if(errors: list[dict[str, str]]) -> None:
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not access.may_record_intake(request.user):
+        raise HttpError(403, _("You may not record or list intakes."))
+
+
+@router.get("/", response={200: IntakePage, 403: ErrorOut, 422: ErrorOut}, summary="List intakes")
+def list_intakes(request: HttpRequest, filters: Query[IntakeFilterIn]) -> Status[dict[str, Any]]:
+    """The intakes the caller may see, newest first, filtered and paginated (``limit``/``offset``)."""
+    _staff_only(request)
+    try:
+        queryset = _filtered(request, filters)
+    except InvalidInput as exc:
+        return Status(422, exc.body())
+    items = list(queryset[filters.offset : filters.offset + filters.limit])
+    return Status(200, {"count": queryset.count(), "items": [_out(i) for i in items]})
+
+
+def _filtered(request: HttpRequest, filters: IntakeFilterIn) -> Any:
+    raw = filters.model_dump(exclude={"limit", "offset"}, exclude_none=True)
+    if "receiving_organisation_id" in raw:
+        raw["receiving_organisation"] = raw.pop("receiving_organisation_id")
+    form = IntakeFilterForm(raw, user=request.user)
+    if not form.is_valid():
+        raise InvalidInput(_form_errors(form))
+    data = form.cleaned_data
+    return selectors.intake_list(
+        request.user,
+        IntakeFilters(
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            receiving_organisation=data["receiving_organisation"],
+            channel=data["channel"],
+            category=data["category"],
+            urgency=data["urgency"],
+            status=data["status"],
+            kind=data["kind"],
+        ),
+    )
+
+
+@router.post("/", response={201: IntakeOut, 403: ErrorOut, 422: ErrorOut}, summary="Record an intake")
+def create_intake(request: HttpRequest, payload: IntakeIn) -> Status[dict[str, Any]]:
+    """Record a consultation, exactly as the intake page does (same checks, same alerts)."""
+    _staff_only(request)
+    try:
+        form = _valid_intake_form(request, payload)
+    except InvalidInput as exc:
+        return Status(422, exc.body())
+    intake = do_record_intake(acting_user=request.user, **form.action_arguments())
+    return Status(201, _out(selectors.intake_detail(request.user, intake.pk)))
+
+
+def _valid_intake_form(request: HttpRequest, payload: IntakeIn) -> IntakeForm:
+    errors: list[dict[str, str]] = []
+    data: dict[str, Any] = payload.model_dump(exclude={"new_person", "receiving_organisation_id"})
+    data["town_block"] = _town_block_pk(payload.town_block, "town_block", errors)
+    if payload.received_at is None:
+        data.pop("received_at")
+    if payload.receiving_organisation_id is not None:
+        data["receiving_organisation"] = payload.receiving_organisation_id
+    if payload.new_person is not None:
+        # Fields the client left out take the person form's defaults (primary language …).
+        defaults = {name: field.initial for name, field in PersonForm(prefix=PERSON_PREFIX).fields.items()}
+        person = {**{k: v for k, v in defaults.items() if v not in (None, "")}, **payload.new_person.model_dump()}
+        person["town_block"] = _town_block_pk(payload.new_person.town_block, "new_person.town_block", errors)
+        data.update({f"{PERSON_PREFIX}-{key}": value for key, value in person.items() if value is not None})
+    elif payload.person_mode == PersonMode.NEW:
+        errors.append({"field": "new_person", "message": _("New person: enter the new person's details.")})
+    _raise_if(errors)
+    defaults = dict(IntakeForm(user=request.user).initial)
+    for name in ("received_at", "receiving_organisation"):
+        data.setdefault(name, defaults.get(name))
+    form = IntakeForm(data, user=request.user)
+    if not form.is_valid():
+        raise InvalidInput(_form_errors(form, form.person_form) if payload.person_mode == "new" else _form_errors(form))
+    return form
+
+
+@router.get("/{intake_id}", response={200: IntakeOut, 404: ErrorOut}, summary="Read an intake")
+def get_intake(request: HttpRequest, intake_id: int) -> dict[str, Any]:
+    """One intake; 404 for missing and not-visible alike."""
+    return _out(selectors.intake_detail(request.user, intake_id))
+
+
+@router.patch(
+    "/{intake_id}", response={200: IntakeOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}, summary="Change an intake"
+)
+def patch_intake(request: HttpRequest, intake_id: int, payload: IntakePatch) -> Status[dict[str, Any]]:
+    """Change the given fields; ``version`` must be the latest (409 otherwise, nothing overwritten)."""
+    intake = selectors.intake_detail(request.user, intake_id, for_edit=True)
+    try:
+        changes = _valid_changes(request, intake, payload)
+    except InvalidInput as exc:
+        return Status(422, exc.body())
+    do_update_intake(intake, acting_user=request.user, expected_version=payload.version, **changes)
+    return Status(200, _out(selectors.intake_detail(request.user, intake.pk)))
+
+
+def _valid_changes(request: HttpRequest, intake: Intake, payload: IntakePatch) -> dict[str, Any]:
+    errors: list[dict[str, str]] = []
+    patch = payload.model_dump(exclude_unset=True, exclude={"version"})
+    if "receiving_organisation_id" in patch:
+        patch["receiving_organisation"] = patch.pop("receiving_organisation_id")
+    if "town_block" in patch:
+        patch["town_block"] = _town_block_pk(patch["town_block"], "town_block", errors)
+    _raise_if(errors)
+    current = IntakeEditForm(user=request.user, intake=intake)
+    unknown = [name for name in patch if name not in current.fields]
+    if unknown:
+        raise InvalidInput(
+            [
+                {"field": name, "message": _("%(field)s: this field cannot be changed here.") % {"field": name}}
+                for name in unknown
+            ]
+        )
+    data = {**current.initial, **{k: v for k, v in patch.items() if v is not None}, "version": payload.version}
+    for name, value in patch.items():
+        if value is None:
+            data[name] = ""
+    form = IntakeEditForm(data, user=request.user, intake=intake)
+    if not form.is_valid():
+        raise InvalidInput(_form_errors(form))
+    return {name: form.cleaned_data[name] for name in patch}

@@ -99,6 +99,7 @@ class Intake(TrackedModel):
         blank=True,
         related_name="+",
     )
+    address_line = models.CharField(_("address (after the town block)"), max_length=200, blank=True)
     concern = models.TextField(_("concern"), max_length=CONCERN_MAX_LENGTH)
     categories = models.ManyToManyField("reference.IssueCategory", verbose_name=_("categories"), blank=True)
     urgency = models.ForeignKey("reference.UrgencyLevel", verbose_name=_("urgency"), on_delete=models.PROTECT)

@@ -1,0 +1,373 @@
+"""Every change to intakes: transactional, audited, versioned, with the inbox alerts they raise."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot
+from tsunagiai.core.concurrency import save_versioned
+from tsunagiai.inbox.actions import do_post_inbox_item
+from tsunagiai.inbox.models import InboxItem
+from tsunagiai.intake import selectors
+from tsunagiai.intake.models import Intake, IntakeDraft
+from tsunagiai.intake.tasks import notify_emergency_intake
+from tsunagiai.people.actions import do_add_household_member, do_create_household, do_create_person
+from tsunagiai.people.models import Household, Person, Relationship
+from tsunagiai.people.selectors import current_household
+from tsunagiai.reference.models import (
+    ConsulterType,
+    IntakeChannel,
+    IssueCategory,
+    Organisation,
+    TownBlock,
+    UrgencyLevel,
+)
+
+# The fields an edit may change (the person link is set when the intake is recorded).
+EDITABLE_FIELDS = (
+    "received_at",
+    "receiving_organisation",
+    "channel",
+    "consulter_type",
+    "consulter_name",
+    "consulter_contact",
+    "subject_description",
+    "town_block",
+    "address_line",
+    "concern",
+    "categories",
+    "urgency",
+    "consent_status",
+    "first_response",
+    "first_response_note",
+    "status",
+    "incident_at",
+    "incident_type",
+)
+AUDITED_FIELDS = [
+    "kind",
+    "received_at",
+    "receiving_organisation",
+    "received_by",
+    "reported_by",
+    "person",
+    "household",
+    "is_anonymous",
+    *[name for name in EDITABLE_FIELDS if name not in {"received_at", "receiving_organisation"}],
+    "closed_at",
+]
+
+# How a short form's intake was received.
+VOLUNTEER_CHANNEL = "outreach"
+VOLUNTEER_CONSULTER = "community_volunteer"
+FIRE_CHANNEL = "referral_in"
+FIRE_CONSULTER = "fire_department"
+
+
+class HouseholdChoice:
+    """What to do with a newly registered person's household."""
+
+    NONE = "none"
+    JOIN = "join"  # join the household of a person already found
+    NEW = "new"
+
+
+def _apply_first_response(intake: Intake) -> None:
+    """Information given and closed means closed now; any other first response leaves it as chosen."""
+    if intake.first_response == Intake.FirstResponse.INFORMATION_ONLY:
+        intake.status = Intake.Status.CLOSED
+    if intake.status == Intake.Status.CLOSED and intake.closed_at is None:
+        intake.closed_at = timezone.now()
+    elif intake.status == Intake.Status.OPEN:
+        intake.closed_at = None
+
+
+def _inbox_title(intake: Intake, kind: str) -> str:
+    values = {"id": intake.pk, "organisation": intake.receiving_organisation.name}
+    if kind == InboxItem.Kind.EMERGENCY_INTAKE:
+        return _("Emergency intake #%(id)s received at %(organisation)s") % values
+    if kind == InboxItem.Kind.FIRE_REPORT:
+        return _("Fire–welfare link report #%(id)s from %(organisation)s") % values
+    return _("Community volunteer's concern #%(id)s") % values
+
+
+def _post_alerts(intake: Intake, wanted: Iterable[tuple[Organisation, str]]) -> None:
+    """Post the inbox items an intake raises; an emergency also reaches every coordination section.
+
+    One item per organisation: the coordination section that already gets the
+    report itself gets it flagged urgent rather than twice.
+    """
+    items: dict[int, tuple[Organisation, str]] = {org.pk: (org, kind) for org, kind in wanted}
+    urgent = intake.is_emergency
+    if urgent:
+        already = set(
+            InboxItem.objects.filter(
+                intake=intake, kind=InboxItem.Kind.EMERGENCY_INTAKE, resolved_at__isnull=True
+            ).values_list("organisation_id", flat=True)
+        )
+        for org in selectors.coordination_organisations():
+            if org.pk not in items and org.pk not in already:
+                items[org.pk] = (org, InboxItem.Kind.EMERGENCY_INTAKE)
+    for org, kind in items.values():
+        do_post_inbox_item(
+            organisation=org, kind=kind, title=_inbox_title(intake, kind), intake=intake, is_urgent=urgent
+        )
+    if urgent and items:
+        intake_id = intake.pk
+        transaction.on_commit(lambda: notify_emergency_intake.enqueue(intake_id=intake_id))
+
+
+def _link_person(
+    *,
+    acting_user: Any,
+    organisation: Organisation,
+    person: Person | None,
+    new_person: Mapping[str, Any] | None,
+    household_choice: str,
+    join_household_of: Person | None,
+    relationship: str,
+) -> tuple[Person | None, Household | None]:
+    """The intake's person and household: found ones linked, a new one registered when asked."""
+    if person is not None:
+        return person, current_household(person)
+    if not new_person:
+        return None, None
+    created = do_create_person(acting_user=acting_user, organisation=organisation, **dict(new_person))
+    household: Household | None = None
+    if household_choice == HouseholdChoice.JOIN and join_household_of is not None:
+        household = current_household(join_household_of)
+        if household is None:
+            household = do_create_household(
+                acting_user=acting_user,
+                organisation=organisation,
+                name=_("%(name)s household") % {"name": join_household_of.family_name},
+                town_block=join_household_of.town_block,
+                address_line=join_household_of.address_line,
+                members=((join_household_of, Relationship.HEAD),),
+            )
+        do_add_household_member(
+            household, created, relationship=relationship or Relationship.OTHER_RELATIVE, acting_user=acting_user
+        )
+    elif household_choice == HouseholdChoice.NEW:
+        household = do_create_household(
+            acting_user=acting_user,
+            organisation=organisation,
+            name=_("%(name)s household") % {"name": created.family_name},
+            town_block=created.town_block,
+            address_line=created.address_line,
+            members=((created, Relationship.HEAD),),
+        )
+    return created, household
+
+
+@transaction.atomic
+def do_record_intake(
+    *,
+    acting_user: Any,
+    receiving_organisation: Organisation,
+    received_at: dt.datetime,
+    channel: IntakeChannel,
+    consulter_type: ConsulterType,
+    concern: str,
+    urgency: UrgencyLevel,
+    consent_status: str,
+    categories: Iterable[IssueCategory] = (),
+    first_response: str = Intake.FirstResponse.UNDECIDED,
+    first_response_note: str = "",
+    consulter_name: str = "",
+    consulter_contact: str = "",
+    person: Person | None = None,
+    new_person: Mapping[str, Any] | None = None,
+    household_choice: str = HouseholdChoice.NONE,
+    join_household_of: Person | None = None,
+    relationship: str = "",
+    is_anonymous: bool = False,
+    subject_description: str = "",
+    town_block: TownBlock | None = None,
+    address_line: str = "",
+    kind: str = Intake.Kind.STANDARD,
+    received_by: Any = None,
+    reported_by: Any = None,
+    incident_at: dt.datetime | None = None,
+    incident_type: str = "",
+    inbox_for: Iterable[tuple[Organisation, str]] = (),
+) -> Intake:
+    """Record a consultation received at ``receiving_organisation``.
+
+    Links a found person (and their current household), registers a new one
+    when asked, or records an anonymous subject; closes at once when the first
+    response is information only; an emergency reaches the coordination
+    section's inbox in the same transaction.
+    """
+    linked_person, household = _link_person(
+        acting_user=acting_user,
+        organisation=receiving_organisation,
+        person=None if is_anonymous else person,
+        new_person=None if is_anonymous else new_person,
+        household_choice=household_choice,
+        join_household_of=join_household_of,
+        relationship=relationship,
+    )
+    intake = Intake(
+        kind=kind,
+        received_at=received_at,
+        receiving_organisation=receiving_organisation,
+        received_by=received_by if received_by is not None else acting_user,
+        reported_by=reported_by,
+        channel=channel,
+        consulter_type=consulter_type,
+        consulter_name=consulter_name,
+        consulter_contact=consulter_contact,
+        person=linked_person,
+        household=household,
+        is_anonymous=is_anonymous,
+        subject_description=subject_description,
+        town_block=town_block,
+        address_line=address_line,
+        concern=concern,
+        urgency=urgency,
+        consent_status=consent_status,
+        first_response=first_response,
+        first_response_note=first_response_note,
+        incident_at=incident_at,
+        incident_type=incident_type,
+        created_by=acting_user,
+        updated_by=acting_user,
+    )
+    _apply_first_response(intake)
+    intake.save()
+    intake.categories.set(list(categories))
+    record_audit_event(
+        "intake.recorded",
+        acting_user=acting_user,
+        obj=intake,
+        changes=diff_fields({}, snapshot(intake, AUDITED_FIELDS)),
+    )
+    _post_alerts(intake, inbox_for)
+    return intake
+
+
+@transaction.atomic
+def do_update_intake(intake: Intake, *, acting_user: Any, expected_version: int, **fields: Any) -> Intake:
+    """Change an intake; refused with ``EditConflict`` when someone saved since ``expected_version``.
+
+    The audit event holds the field-level before/after, categories included.
+    Raising the urgency to emergency alerts the coordination section.
+    """
+    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise TypeError(f"Unknown fields: {', '.join(unknown)}")
+    tracked = list(dict.fromkeys([*fields, "status", "closed_at"]))
+    before = snapshot(intake, tracked)
+    was_emergency = intake.is_emergency
+    categories = fields.pop("categories", None)
+    for name, value in fields.items():
+        setattr(intake, name, value)
+    _apply_first_response(intake)
+    written = list(dict.fromkeys([*fields, "status", "closed_at"]))
+    save_versioned(intake, expected_version=expected_version, fields=written, acting_user=acting_user)
+    if categories is not None:
+        intake.categories.set(list(categories))
+    changes = diff_fields(before, snapshot(intake, tracked))
+    record_audit_event("intake.updated", acting_user=acting_user, obj=intake, changes=changes)
+    if intake.is_emergency and not was_emergency:
+        _post_alerts(intake, ())
+    return intake
+
+
+@transaction.atomic
+def do_report_concern(
+    *,
+    acting_user: Any,
+    subject_description: str,
+    concern: str,
+    urgency: UrgencyLevel,
+    consent_status: str,
+    town_block: TownBlock | None = None,
+) -> Intake:
+    """A community volunteer's (民生委員) concern, received by the branch office covering the place.
+
+    Where no branch office covers the town block (or none was given), the
+    coordination section receives it.
+    """
+    receiving = selectors.branch_office_covering(town_block)
+    if receiving is None:
+        coordination = selectors.coordination_organisations()
+        if not coordination:
+            raise LookupError("No coordination section is configured to receive the concern.")
+        receiving = coordination[0]
+    return do_record_intake(
+        acting_user=acting_user,
+        kind=Intake.Kind.VOLUNTEER_CONCERN,
+        receiving_organisation=receiving,
+        received_at=timezone.now(),
+        received_by=None,
+        reported_by=acting_user,
+        channel=IntakeChannel.objects.get(pk=VOLUNTEER_CHANNEL),
+        consulter_type=ConsulterType.objects.get(pk=VOLUNTEER_CONSULTER),
+        consulter_name=str(acting_user),
+        subject_description=subject_description,
+        town_block=town_block,
+        concern=concern,
+        urgency=urgency,
+        consent_status=consent_status,
+        inbox_for=[(receiving, InboxItem.Kind.VOLUNTEER_CONCERN)],
+    )
+
+
+@transaction.atomic
+def do_record_fire_report(
+    *,
+    acting_user: Any,
+    fire_department: Organisation,
+    incident_at: dt.datetime,
+    incident_type: str,
+    concern: str,
+    urgency: UrgencyLevel,
+    consent_status: str,
+    subject_description: str = "",
+    town_block: TownBlock | None = None,
+    address_line: str = "",
+) -> Intake:
+    """A fire department's 消福連携 report: someone the crew met needs welfare support."""
+    return do_record_intake(
+        acting_user=acting_user,
+        kind=Intake.Kind.FIRE_REPORT,
+        receiving_organisation=fire_department,
+        received_at=timezone.now(),
+        channel=IntakeChannel.objects.get(pk=FIRE_CHANNEL),
+        consulter_type=ConsulterType.objects.get(pk=FIRE_CONSULTER),
+        consulter_name=fire_department.name,
+        subject_description=subject_description,
+        town_block=town_block,
+        address_line=address_line,
+        concern=concern,
+        urgency=urgency,
+        consent_status=consent_status,
+        incident_at=incident_at,
+        incident_type=incident_type,
+        inbox_for=[(org, InboxItem.Kind.FIRE_REPORT) for org in selectors.coordination_organisations()],
+    )
+
+
+def do_save_draft(
+    *, acting_user: Any, kind: str, data: Mapping[str, Any], draft: IntakeDraft | None = None
+) -> IntakeDraft:
+    """Keep what the user typed so far (their own draft only; no audit: nothing is recorded yet)."""
+    if draft is None:
+        return IntakeDraft.objects.create(user=acting_user, kind=kind, data=dict(data))
+    draft.data = dict(data)
+    draft.save(update_fields=["data", "updated_at"])
+    return draft
+
+
+def do_discard_draft(draft: IntakeDraft, *, acting_user: Any) -> None:
+    """Throw a draft away (after saving the intake, or when the user discards it)."""
+    if draft.user_id == acting_user.pk:
+        draft.delete()

@@ -1,0 +1,511 @@
+"""Intake forms: the standard consultation and the two short forms. Every error names its field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tsunagiai.accounts import access
+from tsunagiai.intake.actions import HouseholdChoice
+from tsunagiai.intake.models import CONCERN_MAX_LENGTH, Intake
+from tsunagiai.people.forms import LabelledErrorsMixin, PersonForm
+from tsunagiai.people.models import Person, Relationship
+from tsunagiai.reference.models import (
+    ConsulterType,
+    IntakeChannel,
+    IssueCategory,
+    Organisation,
+    TownBlock,
+    UrgencyLevel,
+)
+
+# A tablet's clock may run a little ahead of the server's.
+CLOCK_SKEW = dt.timedelta(minutes=10)
+# Older than this is a typing mistake (a paper record from last year is still fine).
+OLDEST_RECEIVED = dt.timedelta(days=2 * 366)
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+DATETIME_INPUT_FORMATS = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M"]
+PERSON_PREFIX = "person"
+
+
+class PersonMode:
+    FOUND = "found"
+    NEW = "new"
+    ANONYMOUS = "anonymous"
+
+    CHOICES = (
+        (FOUND, gettext_lazy("A person already registered (search above)")),
+        (NEW, gettext_lazy("Register a new person")),
+        (ANONYMOUS, gettext_lazy("Anonymous or not identified")),
+    )
+
+
+HOUSEHOLD_CHOICES = (
+    (HouseholdChoice.NEW, gettext_lazy("Start a new household with this person")),
+    (HouseholdChoice.JOIN, gettext_lazy("Add to the household of the person found above")),
+    (HouseholdChoice.NONE, gettext_lazy("Do not register a household now")),
+)
+
+
+def now_for_input() -> dt.datetime:
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+def datetime_widget() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
+
+
+def moment_problem(value: dt.datetime) -> str | None:
+    """Why ``value`` cannot be when something happened (without the field name), or None."""
+    now = timezone.now()
+    if value > now + CLOCK_SKEW:
+        return _("a future date and time cannot be entered.")
+    if value < now - OLDEST_RECEIVED:
+        return _("the date is too far in the past; check the year.")
+    return None
+
+
+def _terms[T: (IntakeChannel, ConsulterType, UrgencyLevel, IssueCategory)](model: type[T]) -> QuerySet[T]:
+    return model.objects.filter(active=True).order_by("sort_order", "code")
+
+
+def set_queryset(form: forms.Form, name: str, queryset: QuerySet[Any]) -> None:
+    """Narrow a choice field's queryset at request time (the user's organisations, active terms)."""
+    field = cast("forms.ModelChoiceField[Any]", form.fields[name])
+    field.queryset = queryset
+
+
+def _town_block_field() -> forms.ModelChoiceField[TownBlock]:
+    return forms.ModelChoiceField(
+        queryset=TownBlock.objects.filter(active=True).order_by("kana", "code"),
+        required=False,
+        label=gettext_lazy("Where (town block)"),
+    )
+
+
+class _IntakeFieldsForm(LabelledErrorsMixin, forms.Form):
+    """The fields shared by recording and editing a standard intake."""
+
+    received_at = forms.DateTimeField(
+        label=gettext_lazy("Received at"), input_formats=DATETIME_INPUT_FORMATS, widget=datetime_widget()
+    )
+    receiving_organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=gettext_lazy("Receiving organisation"), empty_label=None
+    )
+    channel = forms.ModelChoiceField(queryset=IntakeChannel.objects.none(), label=gettext_lazy("Channel"))
+    consulter_type = forms.ModelChoiceField(queryset=ConsulterType.objects.none(), label=gettext_lazy("Consulter"))
+    consulter_name = forms.CharField(label=gettext_lazy("Consulter's name"), max_length=100, required=False)
+    consulter_contact = forms.CharField(label=gettext_lazy("Consulter's contact"), max_length=100, required=False)
+    subject_description = forms.CharField(
+        label=gettext_lazy("About whom (when not identified)"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("e.g. a woman in her 80s living alone"),
+    )
+    town_block = _town_block_field()
+    address_line = forms.CharField(label=gettext_lazy("Address (after the town block)"), max_length=200, required=False)
+    concern = forms.CharField(
+        label=gettext_lazy("Concern"), max_length=CONCERN_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    categories = forms.ModelMultipleChoiceField(
+        queryset=IssueCategory.objects.none(),
+        label=gettext_lazy("Categories"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    urgency = forms.ModelChoiceField(
+        queryset=UrgencyLevel.objects.none(), label=gettext_lazy("Urgency"), widget=forms.RadioSelect, empty_label=None
+    )
+    consent_status = forms.ChoiceField(
+        label=gettext_lazy("Consent to share"), choices=Intake.ConsentStatus.choices, initial="not_asked"
+    )
+    first_response = forms.ChoiceField(
+        label=gettext_lazy("First response"),
+        choices=Intake.FirstResponse.choices,
+        widget=forms.RadioSelect,
+        initial=Intake.FirstResponse.UNDECIDED,
+    )
+    first_response_note = forms.CharField(
+        label=gettext_lazy("First response note"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, user: Any, organisations: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        fields = self.fields
+        self._set_queryset("receiving_organisation", Organisation.objects.filter(pk__in=[o.pk for o in organisations]))
+        self._set_queryset("channel", _terms(IntakeChannel))
+        self._set_queryset("consulter_type", _terms(ConsulterType))
+        self._set_queryset("categories", _terms(IssueCategory))
+        self._set_queryset("urgency", _terms(UrgencyLevel))
+        fields["received_at"].widget.attrs["max"] = (timezone.localtime() + CLOCK_SKEW).strftime(DATETIME_FORMAT)
+
+    def _set_queryset(self, name: str, queryset: QuerySet[Any]) -> None:
+        set_queryset(self, name, queryset)
+
+    def clean_received_at(self) -> dt.datetime:
+        value: dt.datetime = self.cleaned_data["received_at"]
+        problem = moment_problem(value)
+        if problem:
+            raise forms.ValidationError(problem, code="out_of_range")
+        return value
+
+
+class IntakeForm(_IntakeFieldsForm):
+    """Recording a consultation: the intake fields and who it is about (found, new or anonymous)."""
+
+    person_mode = forms.ChoiceField(
+        label=gettext_lazy("Who is it about"), choices=PersonMode.CHOICES, widget=forms.RadioSelect, initial="found"
+    )
+    person_id = forms.IntegerField(label=gettext_lazy("Person"), required=False, widget=forms.HiddenInput, min_value=1)
+    household_choice = forms.ChoiceField(
+        label=gettext_lazy("Household of the new person"),
+        choices=HOUSEHOLD_CHOICES,
+        widget=forms.RadioSelect,
+        initial=HouseholdChoice.NEW,
+        required=False,
+    )
+    relationship = forms.ChoiceField(
+        label=gettext_lazy("Relationship to the head of that household"),
+        choices=[("", "---------"), *[(v, label) for v, label in Relationship.choices if v != Relationship.HEAD]],
+        required=False,
+    )
+
+    field_order = [
+        "received_at",
+        "receiving_organisation",
+        "channel",
+        "consulter_type",
+        "consulter_name",
+        "consulter_contact",
+        "person_mode",
+        "person_id",
+    ]
+
+    def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
+        organisations = access.staff_organisations(user)
+        initial = {"received_at": now_for_input(), "urgency": "normal", **(kwargs.pop("initial", None) or {})}
+        if organisations:
+            initial.setdefault("receiving_organisation", organisations[0].pk)
+        super().__init__(data, user=user, organisations=organisations, initial=initial, **kwargs)
+        self.person_form = PersonForm(data, prefix=PERSON_PREFIX)
+        self.found_person: Person | None = None
+
+    @property
+    def mode(self) -> str:
+        value = self.data.get("person_mode") if self.is_bound else self.initial.get("person_mode")
+        return str(value or PersonMode.FOUND)
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        if self.is_bound and self.mode == PersonMode.NEW:
+            valid = self.person_form.is_valid() and valid
+        return valid
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        mode = cleaned.get("person_mode")
+        person_id = cleaned.get("person_id")
+        if person_id:
+            # Missing and not-yours look alike: the field says "not found", nothing more.
+            self.found_person = access.visible_people(self.user).filter(pk=person_id).first()
+            if self.found_person is None:
+                self.add_error("person_id", _("the chosen person was not found. Search again."))
+        if mode == PersonMode.FOUND and not person_id and "person_id" not in self.errors:
+            self.add_error("person_id", _("search for the person and choose them, or choose another option."))
+        if mode == PersonMode.NEW:
+            choice = cleaned.get("household_choice") or HouseholdChoice.NONE
+            cleaned["household_choice"] = choice
+            if choice == HouseholdChoice.JOIN and not person_id and "person_id" not in self.errors:
+                self.add_error("household_choice", _("search for and choose the person whose household to join."))
+            if choice == HouseholdChoice.JOIN and not cleaned.get("relationship"):
+                self.add_error("relationship", _("choose the relationship."))
+        if mode == PersonMode.ANONYMOUS and not cleaned.get("subject_description"):
+            self.add_error("subject_description", _("describe the person briefly (e.g. age and situation)."))
+        return cleaned
+
+    def action_arguments(self) -> dict[str, Any]:
+        """The keyword arguments of ``do_record_intake`` (after ``is_valid()``)."""
+        data = self.cleaned_data
+        mode = data["person_mode"]
+        arguments: dict[str, Any] = {
+            name: data[name]
+            for name in (
+                "received_at",
+                "receiving_organisation",
+                "channel",
+                "consulter_type",
+                "consulter_name",
+                "consulter_contact",
+                "subject_description",
+                "town_block",
+                "address_line",
+                "concern",
+                "categories",
+                "urgency",
+                "consent_status",
+                "first_response",
+                "first_response_note",
+            )
+        }
+        arguments["is_anonymous"] = mode == PersonMode.ANONYMOUS
+        if mode == PersonMode.FOUND:
+            arguments["person"] = self.found_person
+        elif mode == PersonMode.NEW:
+            arguments["new_person"] = dict(self.person_form.cleaned_data)
+            arguments["household_choice"] = data["household_choice"]
+            arguments["relationship"] = data.get("relationship") or ""
+            if data["household_choice"] == HouseholdChoice.JOIN:
+                arguments["join_household_of"] = self.found_person
+        return arguments
+
+    def all_errors(self) -> list[tuple[str, str]]:
+        """(input id, message) for the error summary, the new person's fields included."""
+        result = [
+            (self[name].id_for_label or "", str(message))
+            for name, msgs in self.errors.items()
+            if name in self.fields
+            for message in msgs
+        ]
+        result += (
+            [(f"id_{PERSON_PREFIX}-{name}", str(m)) for name, msgs in self.person_form.errors.items() for m in msgs]
+            if self.mode == PersonMode.NEW and self.is_bound
+            else []
+        )
+        result += [("", str(message)) for message in self.non_field_errors()]
+        return result
+
+
+class IntakeEditForm(_IntakeFieldsForm):
+    """Correcting an intake; ``version`` is the one the editor loaded."""
+
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=Intake.Status.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, label=gettext_lazy("Version"))
+    incident_at = forms.DateTimeField(
+        label=gettext_lazy("Date and time of the call-out"),
+        input_formats=DATETIME_INPUT_FORMATS,
+        widget=datetime_widget(),
+        required=False,
+    )
+    incident_type = forms.ChoiceField(
+        label=gettext_lazy("Call-out"), choices=[("", "---------"), *Intake.IncidentType.choices], required=False
+    )
+
+    def __init__(self, data: Any = None, *, user: Any, intake: Intake, **kwargs: Any) -> None:
+        organisations = access.staff_organisations(user)
+        if intake.receiving_organisation not in organisations:
+            organisations = [intake.receiving_organisation, *organisations]
+        initial = {
+            **{name: getattr(intake, name) for name in ("consulter_name", "consulter_contact", "subject_description")},
+            "received_at": timezone.localtime(intake.received_at),
+            "receiving_organisation": intake.receiving_organisation_id,
+            "channel": intake.channel_id,
+            "consulter_type": intake.consulter_type_id,
+            "town_block": intake.town_block_id,
+            "address_line": intake.address_line,
+            "concern": intake.concern,
+            "categories": [c.pk for c in intake.categories.all()],
+            "urgency": intake.urgency_id,
+            "consent_status": intake.consent_status,
+            "first_response": intake.first_response,
+            "first_response_note": intake.first_response_note,
+            "status": intake.status,
+            "version": intake.version,
+            "incident_at": timezone.localtime(intake.incident_at) if intake.incident_at else None,
+            "incident_type": intake.incident_type,
+        }
+        super().__init__(data, user=user, organisations=organisations, initial=initial, **kwargs)
+        self.intake = intake
+        if intake.kind != Intake.Kind.FIRE_REPORT:
+            del self.fields["incident_at"]
+            del self.fields["incident_type"]
+
+    def clean_incident_at(self) -> dt.datetime | None:
+        value: dt.datetime | None = self.cleaned_data.get("incident_at")
+        if value is not None and (problem := moment_problem(value)):
+            raise forms.ValidationError(problem, code="out_of_range")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        """The fields to pass to ``do_update_intake``: those present in the form."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+    def all_errors(self) -> list[tuple[str, str]]:
+        result = [
+            (self[name].id_for_label or "", str(m))
+            for name, msgs in self.errors.items()
+            if name in self.fields
+            for m in msgs
+        ]
+        return result + [("", str(message)) for message in self.non_field_errors()]
+
+
+VOLUNTEER_CONSENT_CHOICES = (
+    (Intake.ConsentStatus.ORAL, gettext_lazy("The person knows and agreed that I report this")),
+    (Intake.ConsentStatus.NOT_ASKED, gettext_lazy("I have not talked with the person about it")),
+    (Intake.ConsentStatus.REFUSED, gettext_lazy("The person does not want help now")),
+)
+FIRE_CONSENT_CHOICES = (
+    (Intake.ConsentStatus.ORAL, gettext_lazy("Agreed to be contacted by welfare staff")),
+    (Intake.ConsentStatus.REFUSED, gettext_lazy("Did not agree")),
+    (Intake.ConsentStatus.UNABLE, gettext_lazy("Could not be asked")),
+)
+
+
+class _ShortForm(LabelledErrorsMixin, forms.Form):
+    concern = forms.CharField(
+        label=gettext_lazy("What you saw or heard"),
+        max_length=CONCERN_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    urgency = forms.ModelChoiceField(
+        queryset=UrgencyLevel.objects.none(),
+        label=gettext_lazy("How worried are you"),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        initial="normal",
+    )
+    town_block = _town_block_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_queryset(self, "urgency", _terms(UrgencyLevel))
+
+    def all_errors(self) -> list[tuple[str, str]]:
+        result = [
+            (self[name].id_for_label or "", str(m))
+            for name, msgs in self.errors.items()
+            if name in self.fields
+            for m in msgs
+        ]
+        return result + [("", str(message)) for message in self.non_field_errors()]
+
+
+class VolunteerConcernForm(_ShortForm):
+    """A 民生委員's concern: about whom, where, what, how worried, and whether the person agreed."""
+
+    subject_description = forms.CharField(
+        label=gettext_lazy("About whom"),
+        max_length=200,
+        help_text=gettext_lazy("A name if you know it, or e.g. a man in his 70s living alone"),
+    )
+    consent_status = forms.ChoiceField(
+        label=gettext_lazy("Does the person know"), choices=VOLUNTEER_CONSENT_CHOICES, widget=forms.RadioSelect
+    )
+
+    field_order = ["subject_description", "town_block", "concern", "urgency", "consent_status"]
+
+
+class FireReportForm(_ShortForm):
+    """A fire department's 消福連携 report from a call-out."""
+
+    incident_at = forms.DateTimeField(
+        label=gettext_lazy("Date and time of the call-out"),
+        input_formats=DATETIME_INPUT_FORMATS,
+        widget=datetime_widget(),
+    )
+    incident_type = forms.ChoiceField(label=gettext_lazy("Call-out"), choices=Intake.IncidentType.choices)
+    address_line = forms.CharField(label=gettext_lazy("Address (after the town block)"), max_length=200, required=False)
+    subject_description = forms.CharField(
+        label=gettext_lazy("Name and approximate age (if known)"), max_length=200, required=False
+    )
+    consent_status = forms.ChoiceField(
+        label=gettext_lazy("Agreed to be contacted"), choices=FIRE_CONSENT_CHOICES, widget=forms.RadioSelect
+    )
+
+    field_order = [
+        "incident_at",
+        "incident_type",
+        "town_block",
+        "address_line",
+        "subject_description",
+        "concern",
+        "urgency",
+        "consent_status",
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"incident_at": now_for_input(), "urgency": "normal"})
+        super().__init__(*args, **kwargs)
+
+    def clean_incident_at(self) -> dt.datetime:
+        value: dt.datetime = self.cleaned_data["incident_at"]
+        if problem := moment_problem(value):
+            raise forms.ValidationError(problem, code="out_of_range")
+        return value
+
+
+class IntakeFilterForm(LabelledErrorsMixin, forms.Form):
+    """Narrowing an intake list; an invalid filter is reported and ignored."""
+
+    date_from = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    receiving_organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=gettext_lazy("Receiving organisation"), required=False
+    )
+    channel = forms.ModelChoiceField(
+        queryset=IntakeChannel.objects.none(), label=gettext_lazy("Channel"), required=False
+    )
+    category = forms.ModelChoiceField(
+        queryset=IssueCategory.objects.none(), label=gettext_lazy("Category"), required=False
+    )
+    urgency = forms.ModelChoiceField(
+        queryset=UrgencyLevel.objects.none(), label=gettext_lazy("Urgency"), required=False
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"), choices=[("", "---------"), *Intake.Status.choices], required=False
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"), choices=[("", "---------"), *Intake.Kind.choices], required=False
+    )
+
+    def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        if access.is_coordination(user):
+            organisations: QuerySet[Organisation] = Organisation.objects.filter(active=True).order_by("code")
+        else:
+            organisations = Organisation.objects.filter(pk__in=[o.pk for o in access.staff_organisations(user)])
+        for name, queryset in (
+            ("receiving_organisation", organisations),
+            ("channel", _terms(IntakeChannel)),
+            ("category", _terms(IssueCategory)),
+            ("urgency", _terms(UrgencyLevel)),
+        ):
+            set_queryset(self, name, queryset)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("the end date is before the start date."))
+        return cleaned
+
+
+def draft_payload(data: MultiValueDict[str, Any]) -> dict[str, list[str]]:
+    """What a draft keeps of a posted form: every value typed, never the CSRF token."""
+    skip = {"csrfmiddlewaretoken", "draft_id"}
+    return {
+        key: [str(v)[:CONCERN_MAX_LENGTH] for v in data.getlist(key)][:50]
+        for key in list(data)[:200]
+        if key not in skip
+    }
+
+
+def draft_data(payload: dict[str, Any]) -> MultiValueDict[str, Any]:
+    """A draft's payload as form data again (tolerant of anything stored)."""
+    result: MultiValueDict[str, Any] = MultiValueDict()
+    for key, values in (payload or {}).items():
+        result.setlist(str(key), [str(v) for v in values] if isinstance(values, list) else [str(values)])
+    return result

@@ -1,0 +1,123 @@
+"""Reading intakes, scoped by the access policy, with their related rows loaded up front."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from tsunagiai.accounts import access
+from tsunagiai.intake.models import Intake, IntakeDraft
+from tsunagiai.reference.models import Organisation, TownBlock
+
+COORDINATION_AGENCY_TYPE = "coordination_section"
+BRANCH_OFFICE_AGENCY_TYPE = "branch_office"
+FIRE_DEPARTMENT_AGENCY_TYPE = "fire_department"
+
+
+def _with_related(queryset: QuerySet[Intake]) -> QuerySet[Intake]:
+    return queryset.select_related(
+        "receiving_organisation", "received_by", "channel", "consulter_type", "urgency", "person", "household"
+    ).prefetch_related("categories")
+
+
+@dataclass(frozen=True)
+class IntakeFilters:
+    """What an intake list may be narrowed by (page and API alike)."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    receiving_organisation: Organisation | None = None
+    channel: Any = None
+    category: Any = None
+    urgency: Any = None
+    status: str = ""
+    kind: str = ""
+
+
+def _get_or_404[M: (Intake, IntakeDraft)](queryset: QuerySet[M], pk: Any) -> M:
+    try:
+        return queryset.get(pk=int(pk))
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def intake_list(user: Any, filters: IntakeFilters | None = None) -> QuerySet[Intake]:
+    """The intakes the user may see, newest first, narrowed by ``filters``."""
+    queryset = access.visible_intakes(user)
+    f = filters or IntakeFilters()
+    if f.date_from:
+        queryset = queryset.filter(received_at__gte=_day_start(f.date_from))
+    if f.date_to:
+        queryset = queryset.filter(received_at__lt=_day_start(f.date_to + dt.timedelta(days=1)))
+    if f.receiving_organisation is not None:
+        queryset = queryset.filter(receiving_organisation=f.receiving_organisation)
+    if f.channel is not None:
+        queryset = queryset.filter(channel=f.channel)
+    if f.category is not None:
+        queryset = queryset.filter(categories=f.category)
+    if f.urgency is not None:
+        queryset = queryset.filter(urgency=f.urgency)
+    if f.status:
+        queryset = queryset.filter(status=f.status)
+    if f.kind:
+        queryset = queryset.filter(kind=f.kind)
+    return _with_related(queryset).order_by("-received_at", "-id")
+
+
+def intake_detail(user: Any, intake_id: Any, *, for_edit: bool = False) -> Intake:
+    """One intake with its related rows, or 404 for missing and not-yours alike."""
+    queryset = access.editable_intakes(user) if for_edit else access.visible_intakes(user)
+    return _get_or_404(_with_related(queryset), intake_id)
+
+
+def my_reports(user: Any) -> QuerySet[Intake]:
+    """A volunteer's own reports, for their status only."""
+    return access.reported_intakes(user).order_by("-received_at", "-id")
+
+
+def drafts_of(user: Any, kind: str) -> QuerySet[IntakeDraft]:
+    return IntakeDraft.objects.filter(user=user, kind=kind).order_by("-updated_at")
+
+
+def draft_of(user: Any, draft_id: Any) -> IntakeDraft:
+    """A draft of this user, or 404: drafts belong to their user only."""
+    return _get_or_404(IntakeDraft.objects.filter(user=user), draft_id)
+
+
+def coordination_organisations() -> list[Organisation]:
+    """The coordination section(s) (福祉総合相談課), which receive emergency alerts."""
+    return list(Organisation.objects.filter(agency_type_id=COORDINATION_AGENCY_TYPE, active=True).order_by("code"))
+
+
+def branch_office_covering(town_block: TownBlock | None) -> Organisation | None:
+    """The branch office (支所) whose area holds the town block, if any."""
+    if town_block is None:
+        return None
+    return (
+        Organisation.objects.filter(
+            agency_type_id=BRANCH_OFFICE_AGENCY_TYPE, active=True, covered_areas=town_block.branch_area_id
+        )
+        .order_by("code")
+        .first()
+    )
+
+
+def fire_department_of(user: Any) -> Organisation | None:
+    """The fire department the user works for, which sends 消福連携 reports."""
+    for organisation in access.staff_organisations(user):
+        if organisation.agency_type_id == FIRE_DEPARTMENT_AGENCY_TYPE:
+            return organisation
+    return None
+
+
+def town_blocks() -> QuerySet[TownBlock]:
+    return TownBlock.objects.filter(active=True).order_by("code")

@@ -1,0 +1,308 @@
+"""Intake pages: record, list, read, correct; the short forms; drafts; the person search partials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.forms.utils import ErrorDict
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from tsunagiai.accounts import access
+from tsunagiai.accounts.models import User
+from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.intake import selectors
+from tsunagiai.intake.actions import (
+    do_discard_draft,
+    do_record_fire_report,
+    do_record_intake,
+    do_report_concern,
+    do_save_draft,
+    do_update_intake,
+)
+from tsunagiai.intake.forms import (
+    FireReportForm,
+    IntakeEditForm,
+    IntakeFilterForm,
+    IntakeForm,
+    VolunteerConcernForm,
+    draft_data,
+    draft_payload,
+)
+from tsunagiai.intake.models import Intake, IntakeDraft
+from tsunagiai.intake.selectors import IntakeFilters
+from tsunagiai.people.selectors import current_household, search_people
+
+PAGE_SIZE = 25
+SEARCH_MIN_LENGTH = 1
+SEARCH_MAX_LENGTH = 100
+
+
+class AuthenticatedRequest(HttpRequest):
+    user: User
+    htmx: HtmxDetails
+
+
+def _require_staff(user: Any) -> None:
+    if not access.may_record_intake(user):
+        raise PermissionDenied
+
+
+def _require_volunteer(user: Any) -> None:
+    if not access.may_report_concern(user):
+        raise PermissionDenied
+
+
+def _quiet(form: Any) -> Any:
+    """A form bound to a draft's data shows what was typed without complaining about it yet."""
+    form._errors = ErrorDict()
+    person_form = getattr(form, "person_form", None)
+    if person_form is not None:
+        person_form._errors = ErrorDict()
+    return form
+
+
+def _draft_from(request: AuthenticatedRequest, kind: str) -> IntakeDraft | None:
+    draft_id = request.POST.get("draft_id") or request.GET.get("draft")
+    if not draft_id:
+        return None
+    draft = selectors.draft_of(request.user, draft_id)
+    return draft if draft.kind == kind else None
+
+
+def _keep_draft(request: AuthenticatedRequest, kind: str, draft: IntakeDraft | None) -> IntakeDraft:
+    return do_save_draft(acting_user=request.user, kind=kind, data=draft_payload(request.POST), draft=draft)
+
+
+# --- list and detail -----------------------------------------------------------
+
+
+@require_GET
+def intake_list(request: AuthenticatedRequest) -> HttpResponse:
+    """The intakes the user may see, filtered and paginated."""
+    _require_staff(request.user)
+    form = IntakeFilterForm(request.GET or None, user=request.user)
+    filters = IntakeFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = IntakeFilters(
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            receiving_organisation=data["receiving_organisation"],
+            channel=data["channel"],
+            category=data["category"],
+            urgency=data["urgency"],
+            status=data["status"],
+            kind=data["kind"],
+        )
+    page = Paginator(selectors.intake_list(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "intake/list.html#results" if request.htmx else "intake/list.html"
+    return render(request, template, context)
+
+
+@require_GET
+def intake_detail(request: AuthenticatedRequest, intake_id: int) -> HttpResponse:
+    intake = selectors.intake_detail(request.user, intake_id)
+    may_edit = access.editable_intakes(request.user).filter(pk=intake.pk).exists()
+    return render(request, "intake/detail.html", {"intake": intake, "may_edit": may_edit})
+
+
+# --- recording -----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def intake_create(request: AuthenticatedRequest) -> HttpResponse:
+    """Record a consultation; an invalid form comes back with everything typed (and kept as a draft)."""
+    _require_staff(request.user)
+    kind = Intake.Kind.STANDARD
+    draft = _draft_from(request, kind)
+    if request.method == "POST":
+        form = IntakeForm(request.POST, user=request.user)
+        if form.is_valid():
+            intake = do_record_intake(acting_user=request.user, **form.action_arguments())
+            if draft is not None:
+                do_discard_draft(draft, acting_user=request.user)
+            messages.success(request, _("The intake was recorded."))
+            return redirect("intake:detail", intake_id=intake.pk)
+        draft = _keep_draft(request, kind, draft)
+    elif draft is not None:
+        form = _quiet(IntakeForm(draft_data(draft.data), user=request.user))
+    else:
+        form = IntakeForm(user=request.user)
+    found = form.found_person if form.is_bound and not form.errors.get("person_id") else None
+    chosen_id = _int_or_none(form.data.get("person_id")) if form.is_bound else None
+    if found is None and chosen_id is not None:
+        found = access.visible_people(request.user).filter(pk=chosen_id).first()
+    context = {
+        "form": form,
+        "draft": draft,
+        "drafts": selectors.drafts_of(request.user, kind),
+        "found": found,
+        "found_household": current_household(found) if found else None,
+    }
+    return render(request, "intake/create.html", context)
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**62 else None
+
+
+@require_http_methods(["GET", "POST"])
+def intake_edit(request: AuthenticatedRequest, intake_id: int) -> HttpResponse:
+    """Correct an intake; if someone saved in between, the edit is refused and the input kept."""
+    intake = selectors.intake_detail(request.user, intake_id, for_edit=True)
+    conflict: EditConflict | None = None
+    status = 200
+    if request.method == "POST":
+        form = IntakeEditForm(request.POST, user=request.user, intake=intake)
+        if form.is_valid():
+            try:
+                do_update_intake(
+                    intake,
+                    acting_user=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    **form.changes(),
+                )
+            except EditConflict as exc:
+                conflict = exc
+                status = 409 if request.htmx else 200
+                intake = selectors.intake_detail(request.user, intake_id, for_edit=True)
+            else:
+                messages.success(request, _("The intake was saved."))
+                return redirect("intake:detail", intake_id=intake.pk)
+    else:
+        form = IntakeEditForm(user=request.user, intake=intake)
+    context = {"form": form, "intake": intake, "conflict": conflict}
+    return render(request, "intake/edit.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def fire_create(request: AuthenticatedRequest) -> HttpResponse:
+    """The fire department's short 消福連携 report."""
+    fire_department = selectors.fire_department_of(request.user)
+    if fire_department is None:
+        raise PermissionDenied
+    kind = Intake.Kind.FIRE_REPORT
+    draft = _draft_from(request, kind)
+    if request.method == "POST":
+        form = FireReportForm(request.POST)
+        if form.is_valid():
+            intake = do_record_fire_report(
+                acting_user=request.user, fire_department=fire_department, **form.cleaned_data
+            )
+            if draft is not None:
+                do_discard_draft(draft, acting_user=request.user)
+            messages.success(request, _("The report was sent to the coordination section."))
+            return redirect("intake:detail", intake_id=intake.pk)
+        draft = _keep_draft(request, kind, draft)
+    elif draft is not None:
+        form = _quiet(FireReportForm(draft_data(draft.data)))
+    else:
+        form = FireReportForm()
+    context = {"form": form, "draft": draft, "drafts": selectors.drafts_of(request.user, kind), "kind": kind}
+    return render(request, "intake/short_form.html", {**context, "title": _("Fire–welfare link report")})
+
+
+@require_http_methods(["GET", "POST"])
+def volunteer_create(request: AuthenticatedRequest) -> HttpResponse:
+    """A community volunteer's short concern form."""
+    _require_volunteer(request.user)
+    kind = Intake.Kind.VOLUNTEER_CONCERN
+    draft = _draft_from(request, kind)
+    if request.method == "POST":
+        form = VolunteerConcernForm(request.POST)
+        if form.is_valid():
+            do_report_concern(acting_user=request.user, **form.cleaned_data)
+            if draft is not None:
+                do_discard_draft(draft, acting_user=request.user)
+            messages.success(request, _("Thank you. Your report was received."))
+            return redirect("intake:my_reports")
+        draft = _keep_draft(request, kind, draft)
+    elif draft is not None:
+        form = _quiet(VolunteerConcernForm(draft_data(draft.data)))
+    else:
+        form = VolunteerConcernForm()
+    context = {"form": form, "draft": draft, "drafts": selectors.drafts_of(request.user, kind), "kind": kind}
+    return render(request, "intake/short_form.html", {**context, "title": _("Report a concern")})
+
+
+@require_GET
+def my_reports(request: AuthenticatedRequest) -> HttpResponse:
+    """A volunteer's own reports: date, their short subject, and the status in words; nothing from the record."""
+    _require_volunteer(request.user)
+    page = Paginator(selectors.my_reports(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "intake/my_reports.html", {"page": page})
+
+
+# --- drafts --------------------------------------------------------------------
+
+_CREATE_PAGE: dict[str, str] = {
+    Intake.Kind.STANDARD: "intake:create",
+    Intake.Kind.FIRE_REPORT: "intake:fire_create",
+    Intake.Kind.VOLUNTEER_CONCERN: "intake:volunteer_create",
+}
+
+
+def _check_draft_kind(user: Any, kind: str) -> None:
+    if kind == Intake.Kind.VOLUNTEER_CONCERN:
+        _require_volunteer(user)
+    elif kind == Intake.Kind.FIRE_REPORT:
+        if selectors.fire_department_of(user) is None:
+            raise PermissionDenied
+    elif kind == Intake.Kind.STANDARD:
+        _require_staff(user)
+    else:
+        raise Http404
+
+
+@require_POST
+def draft_save(request: AuthenticatedRequest) -> HttpResponse:
+    """Autosave (htmx): keep what is typed so far and tell the user it is kept."""
+    kind = request.POST.get("draft_kind", "")
+    _check_draft_kind(request.user, kind)
+    draft = _draft_from(request, kind)
+    draft = _keep_draft(request, kind, draft)
+    return render(request, "intake/draft_status.html", {"draft": draft, "oob": True})
+
+
+@require_POST
+def draft_discard(request: AuthenticatedRequest, draft_id: int) -> HttpResponse:
+    draft = selectors.draft_of(request.user, draft_id)
+    kind = draft.kind
+    do_discard_draft(draft, acting_user=request.user)
+    messages.success(request, _("The draft was discarded."))
+    return redirect(_CREATE_PAGE.get(str(kind), "intake:create"))
+
+
+# --- person search partials ------------------------------------------------------
+
+
+@require_GET
+def person_search(request: AuthenticatedRequest) -> HttpResponse:
+    """As-you-type search among the people the user may see (htmx partial)."""
+    _require_staff(request.user)
+    query = (request.GET.get("q") or "").strip()[:SEARCH_MAX_LENGTH]
+    people = search_people(request.user, query) if len(query) >= SEARCH_MIN_LENGTH else []
+    return render(request, "intake/create.html#search_results", {"people": people, "query": query})
+
+
+@require_GET
+def person_pick(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
+    """The chosen person (and their current household), with the hidden input the form posts."""
+    _require_staff(request.user)
+    person = access.access_person(request.user, person_id)
+    context = {"found": person, "found_household": current_household(person)}
+    return render(request, "intake/create.html#chosen_person", context)
