@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "tsunagiai.people",
     "tsunagiai.intake",
     "tsunagiai.inbox",
+    "tsunagiai.demo",
 ]
 
 MIDDLEWARE = [
