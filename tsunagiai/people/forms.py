@@ -9,6 +9,7 @@ from typing import Any, cast
 
 import jaconv
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -249,6 +250,18 @@ class PersonSearchForm(LabelledErrorsMixin, forms.Form):
         )
         age_band = cast(forms.ChoiceField, self.fields["age_band"])
         age_band.choices = [("", _("All ages"))] + [(band, _age_band_label(band)) for band in AGE_BANDS]
+        # Changing a filter refreshes the results in place (the page still works without JS).
+        for name in ("area", "age_band"):
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-get": reverse("people:search"),
+                    "hx-trigger": "change",
+                    "hx-target": "#person-results",
+                    "hx-swap": "outerHTML",
+                    "hx-include": "closest form",
+                    "hx-push-url": "true",
+                }
+            )
 
 
 def _age_band_label(band: str) -> str:
