@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Term(models.Model):
     """One code of the shared vocabulary (taxonomy.yaml)."""
 
-    code = models.CharField(_("code"), max_length=40, primary_key=True)
-    label = models.CharField(_("label"), max_length=100)
-    description = models.TextField(_("description"), blank=True)
-    sort_order = models.PositiveIntegerField(_("order"), default=0)
-    active = models.BooleanField(_("active"), default=True)
+    code = models.CharField(pgettext_lazy("reference", "code"), max_length=40, primary_key=True)
+    label = models.CharField(pgettext_lazy("reference", "label"), max_length=100)
+    description = models.TextField(pgettext_lazy("reference", "description"), blank=True)
+    sort_order = models.PositiveIntegerField(pgettext_lazy("reference", "order"), default=0)
+    active = models.BooleanField(pgettext_lazy("reference", "active"), default=True)
 
     class Meta:
         abstract = True
@@ -96,7 +97,7 @@ class Municipality(models.Model):
     """The municipality this deployment serves (one per database)."""
 
     code = models.CharField(_("municipality code"), max_length=6, primary_key=True)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("reference", "name"), max_length=50)
     prefecture = models.CharField(_("prefecture"), max_length=10)
 
     class Meta:
@@ -130,16 +131,20 @@ class Area(models.Model):
         Level.NEIGHBOURHOOD_ASSOCIATION,
     )
 
-    code = models.CharField(_("code"), max_length=40, unique=True)
-    level = models.CharField(_("level"), max_length=30, choices=Level.choices, db_index=True)
-    name = models.CharField(_("name"), max_length=100)
-    kana = models.CharField(_("kana"), max_length=200, blank=True)
+    code = models.CharField(pgettext_lazy("reference", "code"), max_length=40, unique=True)
+    level = models.CharField(pgettext_lazy("reference", "level"), max_length=30, choices=Level.choices, db_index=True)
+    name = models.CharField(pgettext_lazy("reference", "name"), max_length=100)
+    kana = models.CharField(pgettext_lazy("reference", "kana"), max_length=200, blank=True)
     parent = models.ForeignKey(
         "self", verbose_name=_("parent area"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
     is_sample = models.BooleanField(_("sample data"), default=False, help_text=_("Invented for the demo, not real."))
-    sort_order = models.PositiveIntegerField(_("order"), default=0)
-    active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(pgettext_lazy("reference", "order"), default=0)
+    source = models.CharField(
+        pgettext_lazy("reference", "source"), max_length=500, blank=True, help_text=_("Where the name comes from.")
+    )
+    note = models.CharField(pgettext_lazy("reference", "note"), max_length=300, blank=True)
+    active = models.BooleanField(pgettext_lazy("reference", "active"), default=True)
 
     class Meta:
         verbose_name = _("area")
@@ -157,9 +162,9 @@ class TownBlock(models.Model):
     the loader) so that filtering people by any area level is one join.
     """
 
-    code = models.CharField(_("code"), max_length=40, unique=True)
+    code = models.CharField(pgettext_lazy("reference", "code"), max_length=40, unique=True)
     name = models.CharField(_("town block"), max_length=100)
-    kana = models.CharField(_("kana"), max_length=200, blank=True)
+    kana = models.CharField(pgettext_lazy("reference", "kana"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=8, blank=True)
     neighbourhood_association = models.ForeignKey(
         Area, verbose_name=_("neighbourhood association"), on_delete=models.PROTECT, related_name="+"
@@ -184,8 +189,12 @@ class TownBlock(models.Model):
         blank=True,
         related_name="+",
     )
-    is_sample = models.BooleanField(_("sample data"), default=False)
-    active = models.BooleanField(_("active"), default=True)
+    is_sample = models.BooleanField(_("sample data"), default=False, help_text=_("Invented for the demo, not real."))
+    source = models.CharField(
+        pgettext_lazy("reference", "source"), max_length=500, blank=True, help_text=_("Where the name comes from.")
+    )
+    note = models.CharField(pgettext_lazy("reference", "note"), max_length=300, blank=True)
+    active = models.BooleanField(pgettext_lazy("reference", "active"), default=True)
 
     class Meta:
         verbose_name = _("town block")
@@ -199,9 +208,9 @@ class TownBlock(models.Model):
 class Organisation(models.Model):
     """所属・機関: a member organisation of the comprehensive support system."""
 
-    code = models.CharField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=150)
-    kana = models.CharField(_("kana"), max_length=300, blank=True)
+    code = models.CharField(pgettext_lazy("reference", "code"), max_length=40, unique=True)
+    name = models.CharField(pgettext_lazy("reference", "name"), max_length=150)
+    kana = models.CharField(pgettext_lazy("reference", "kana"), max_length=300, blank=True)
     agency_type = models.ForeignKey(AgencyType, verbose_name=_("agency type"), on_delete=models.PROTECT)
     parent = models.ForeignKey(
         "self",
@@ -214,10 +223,14 @@ class Organisation(models.Model):
     covered_areas = models.ManyToManyField(
         Area, verbose_name=_("covered areas"), blank=True, related_name="organisations"
     )
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(pgettext_lazy("reference", "phone"), max_length=30, blank=True)
+    address = models.CharField(pgettext_lazy("reference", "address"), max_length=200, blank=True)
     is_sample = models.BooleanField(_("sample data"), default=False, help_text=_("Invented for the demo, not real."))
-    active = models.BooleanField(_("active"), default=True)
+    source = models.CharField(
+        pgettext_lazy("reference", "source"), max_length=500, blank=True, help_text=_("Where the name comes from.")
+    )
+    note = models.CharField(pgettext_lazy("reference", "note"), max_length=300, blank=True)
+    active = models.BooleanField(pgettext_lazy("reference", "active"), default=True)
 
     class Meta:
         verbose_name = _("organisation")

@@ -183,6 +183,13 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("sort_order", models.PositiveIntegerField(default=0, verbose_name="order")),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True, help_text="Where the name comes from.", max_length=500, verbose_name="source"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
                 ("active", models.BooleanField(default=True, verbose_name="active")),
                 (
                     "parent",
@@ -217,6 +224,13 @@ class Migration(migrations.Migration):
                         default=False, help_text="Invented for the demo, not real.", verbose_name="sample data"
                     ),
                 ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True, help_text="Where the name comes from.", max_length=500, verbose_name="source"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
                 ("active", models.BooleanField(default=True, verbose_name="active")),
                 (
                     "agency_type",
@@ -258,7 +272,19 @@ class Migration(migrations.Migration):
                 ("name", models.CharField(max_length=100, verbose_name="town block")),
                 ("kana", models.CharField(blank=True, max_length=200, verbose_name="kana")),
                 ("postal_code", models.CharField(blank=True, max_length=8, verbose_name="postal code")),
-                ("is_sample", models.BooleanField(default=False, verbose_name="sample data")),
+                (
+                    "is_sample",
+                    models.BooleanField(
+                        default=False, help_text="Invented for the demo, not real.", verbose_name="sample data"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True, help_text="Where the name comes from.", max_length=500, verbose_name="source"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
                 ("active", models.BooleanField(default=True, verbose_name="active")),
                 (
                     "branch_area",

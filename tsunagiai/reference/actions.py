@@ -1,0 +1,30 @@
+"""Writing reference data: loading the municipality's files (the only way it changes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from tsunagiai.audit.actions import record_audit_event
+from tsunagiai.reference.loading import LoadReport, apply_reference_data, read_reference_data
+
+
+@transaction.atomic
+def do_load_reference(
+    directory: Path, taxonomy_file: Path, *, acting_user: Any = None, dry_run: bool = False
+) -> LoadReport:
+    """Load the files of ``directory`` and the vocabulary of ``taxonomy_file``; report what changed.
+
+    Every file is read and checked before anything is written: on any problem
+    ``ReferenceDataError`` is raised and the database stays as it was. With
+    ``dry_run`` the changes are computed and rolled back.
+    """
+    data = read_reference_data(Path(directory), Path(taxonomy_file))
+    report = apply_reference_data(data, dry_run=dry_run)
+    if report.changed and not dry_run:
+        record_audit_event(
+            "reference.loaded", acting_user=acting_user, changes=report.as_audit_changes(), note=str(directory)
+        )
+    return report
