@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from tsunagiai.accounts.models import Membership, Role, User
@@ -267,10 +268,10 @@ def visible_inbox_organisation_ids(user: Any) -> set[int]:
     return organisation_ids(user)
 
 
-def _get_or_404(queryset: QuerySet[Any], pk: Any) -> Any:
+def _get_or_404[M: Model](queryset: QuerySet[M], pk: Any) -> M:
     try:
         return queryset.get(pk=int(pk))
-    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
+    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
 

@@ -10,11 +10,15 @@ from tsunagiai.accounts.models import User
 
 
 class PreferencesForm(forms.Form):
-    date_style = forms.ChoiceField(label=_("Dates are shown in"), choices=User.DateStyle.choices, widget=forms.RadioSelect)
+    date_style = forms.ChoiceField(
+        label=_("Dates are shown in"), choices=User.DateStyle.choices, widget=forms.RadioSelect
+    )
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. 集計用スクリプト."))
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. 集計用スクリプト.")
+    )
     valid_days = forms.IntegerField(
         label=_("Valid for (days)"), min_value=1, max_value=365, initial=90, help_text=_("At most 365 days.")
     )

@@ -66,8 +66,9 @@ def _field_labels() -> dict[str, Any]:
             verbose = getattr(field, "verbose_name", None)
             if verbose and field.name not in labels:
                 labels[field.name] = verbose
-                if getattr(field, "attname", None):
-                    labels.setdefault(field.attname, verbose)
+                attname = getattr(field, "attname", None)
+                if attname:
+                    labels.setdefault(attname, verbose)
     return labels
 
 

@@ -35,7 +35,7 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
     # Only the longest matching entry is current.
     current = [item for item in result if item["current"]]
     if len(current) > 1:
-        best = max(current, key=lambda item: len(item["url"]))
+        best = max(current, key=lambda item: len(str(item["url"])))
         for item in current:
             item["current"] = item is best
     return result
