@@ -33,6 +33,8 @@ OLDEST_RECEIVED = dt.timedelta(days=2 * 366)
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 DATETIME_INPUT_FORMATS = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M"]
 PERSON_PREFIX = "person"
+CHOOSE = gettext_lazy("Choose…")
+ALL = gettext_lazy("All")
 
 
 class PersonMode:
@@ -87,6 +89,7 @@ def _town_block_field() -> forms.ModelChoiceField[TownBlock]:
         queryset=TownBlock.objects.filter(active=True).order_by("kana", "code"),
         required=False,
         label=gettext_lazy("Where (town block)"),
+        empty_label=CHOOSE,
     )
 
 
@@ -99,8 +102,12 @@ class _IntakeFieldsForm(LabelledErrorsMixin, forms.Form):
     receiving_organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(), label=gettext_lazy("Receiving organisation"), empty_label=None
     )
-    channel = forms.ModelChoiceField(queryset=IntakeChannel.objects.none(), label=gettext_lazy("Channel"))
-    consulter_type = forms.ModelChoiceField(queryset=ConsulterType.objects.none(), label=gettext_lazy("Consulter"))
+    channel = forms.ModelChoiceField(
+        queryset=IntakeChannel.objects.none(), label=gettext_lazy("Channel"), empty_label=CHOOSE
+    )
+    consulter_type = forms.ModelChoiceField(
+        queryset=ConsulterType.objects.none(), label=gettext_lazy("Consulter"), empty_label=CHOOSE
+    )
     consulter_name = forms.CharField(label=gettext_lazy("Consulter's name"), max_length=100, required=False)
     consulter_contact = forms.CharField(label=gettext_lazy("Consulter's contact"), max_length=100, required=False)
     subject_description = forms.CharField(
@@ -177,7 +184,7 @@ class IntakeForm(_IntakeFieldsForm):
     )
     relationship = forms.ChoiceField(
         label=gettext_lazy("Relationship to the head of that household"),
-        choices=[("", "---------"), *[(v, label) for v, label in Relationship.choices if v != Relationship.HEAD]],
+        choices=[("", CHOOSE), *[(v, label) for v, label in Relationship.choices if v != Relationship.HEAD]],
         required=False,
     )
 
@@ -198,7 +205,7 @@ class IntakeForm(_IntakeFieldsForm):
         if organisations:
             initial.setdefault("receiving_organisation", organisations[0].pk)
         super().__init__(data, user=user, organisations=organisations, initial=initial, **kwargs)
-        self.person_form = PersonForm(data, prefix=PERSON_PREFIX)
+        self.person_form = PersonForm(data, prefix=PERSON_PREFIX, use_required_attribute=False)
         self.found_person: Person | None = None
 
     @property
@@ -298,7 +305,7 @@ class IntakeEditForm(_IntakeFieldsForm):
         required=False,
     )
     incident_type = forms.ChoiceField(
-        label=gettext_lazy("Call-out"), choices=[("", "---------"), *Intake.IncidentType.choices], required=False
+        label=gettext_lazy("Call-out"), choices=[("", CHOOSE), *Intake.IncidentType.choices], required=False
     )
 
     def __init__(self, data: Any = None, *, user: Any, intake: Intake, **kwargs: Any) -> None:
@@ -453,23 +460,24 @@ class IntakeFilterForm(LabelledErrorsMixin, forms.Form):
     )
     date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     receiving_organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(), label=gettext_lazy("Receiving organisation"), required=False
+        queryset=Organisation.objects.none(),
+        label=gettext_lazy("Receiving organisation"),
+        required=False,
+        empty_label=ALL,
     )
     channel = forms.ModelChoiceField(
-        queryset=IntakeChannel.objects.none(), label=gettext_lazy("Channel"), required=False
+        queryset=IntakeChannel.objects.none(), label=gettext_lazy("Channel"), required=False, empty_label=ALL
     )
     category = forms.ModelChoiceField(
-        queryset=IssueCategory.objects.none(), label=gettext_lazy("Category"), required=False
+        queryset=IssueCategory.objects.none(), label=gettext_lazy("Category"), required=False, empty_label=ALL
     )
     urgency = forms.ModelChoiceField(
-        queryset=UrgencyLevel.objects.none(), label=gettext_lazy("Urgency"), required=False
+        queryset=UrgencyLevel.objects.none(), label=gettext_lazy("Urgency"), required=False, empty_label=ALL
     )
     status = forms.ChoiceField(
-        label=gettext_lazy("Status"), choices=[("", "---------"), *Intake.Status.choices], required=False
+        label=gettext_lazy("Status"), choices=[("", ALL), *Intake.Status.choices], required=False
     )
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Kind"), choices=[("", "---------"), *Intake.Kind.choices], required=False
-    )
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=[("", ALL), *Intake.Kind.choices], required=False)
 
     def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from tsunagiai.accounts import access
 from tsunagiai.intake.models import Intake, IntakeDraft
+from tsunagiai.reference import selectors as reference_selectors
 from tsunagiai.reference.models import Organisation, TownBlock
 
-COORDINATION_AGENCY_TYPE = "coordination_section"
 BRANCH_OFFICE_AGENCY_TYPE = "branch_office"
 FIRE_DEPARTMENT_AGENCY_TYPE = "fire_department"
 
@@ -95,20 +95,14 @@ def draft_of(user: Any, draft_id: Any) -> IntakeDraft:
 
 def coordination_organisations() -> list[Organisation]:
     """The coordination section(s) (福祉総合相談課), which receive emergency alerts."""
-    return list(Organisation.objects.filter(agency_type_id=COORDINATION_AGENCY_TYPE, active=True).order_by("code"))
+    return list(reference_selectors.coordination_organisations().order_by("code"))
 
 
 def branch_office_covering(town_block: TownBlock | None) -> Organisation | None:
     """The branch office (支所) whose area holds the town block, if any."""
     if town_block is None:
         return None
-    return (
-        Organisation.objects.filter(
-            agency_type_id=BRANCH_OFFICE_AGENCY_TYPE, active=True, covered_areas=town_block.branch_area_id
-        )
-        .order_by("code")
-        .first()
-    )
+    return reference_selectors.organisations_covering(town_block, agency_type=BRANCH_OFFICE_AGENCY_TYPE).first()
 
 
 def fire_department_of(user: Any) -> Organisation | None:

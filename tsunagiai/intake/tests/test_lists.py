@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -77,4 +75,3 @@ def test_list_is_paginated(client, town):
     partial = client.get(reverse("intake:list"), {"page": 2}, headers={"HX-Request": "true"})
     assert "<html" not in partial.content.decode()
     assert client.get(reverse("intake:list"), {"page": "x"}).status_code == 200
-    _ = dt
