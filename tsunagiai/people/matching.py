@@ -31,7 +31,10 @@ def _variant_map() -> dict[str, str]:
 
     The package lists, per character, the characters it is a variant of; the
     families are merged (union-find) so that the representative is the same
-    whichever member is looked up, and the lowest code point represents each.
+    whichever member is looked up. The representative is the family's
+    everyday form where there is one — the lowest code point among the
+    members in JIS X 0208 (高 for 髙, 辺 for 邊/邉, 斎 for 齋) — so that the
+    stored keys stay readable.
     """
     parent: dict[str, str] = {}
 
@@ -47,7 +50,23 @@ def _variant_map() -> dict[str, str]:
             root_a, root_b = find(char), find(other)
             if root_a != root_b:
                 parent[max(root_a, root_b)] = min(root_a, root_b)
-    return {char: find(char) for char in parent if find(char) != char}
+    components: dict[str, list[str]] = {}
+    for char in parent:
+        components.setdefault(find(char), []).append(char)
+    mapping: dict[str, str] = {}
+    for members in components.values():
+        everyday = [char for char in members if _in_jis_x_0208(char)]
+        representative = min(everyday or members)
+        mapping.update({char: representative for char in members if char != representative})
+    return mapping
+
+
+def _in_jis_x_0208(char: str) -> bool:
+    try:
+        char.encode("shift_jis")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def fold_variants(text: str) -> str:
