@@ -142,6 +142,11 @@ class PersonForm(LabelledErrorsMixin, RefuseMyNumberMixin, forms.ModelForm):  # 
         birth_date.widget.attrs["max"] = timezone.localdate().isoformat()
         town_block = cast("forms.ModelChoiceField[Any]", self.fields["town_block"])
         town_block.queryset = TownBlock.objects.filter(active=True).order_by("kana", "code")
+        town_block.empty_label = _("Not known")
+        # Japanese unless said otherwise: a post without the field is not an error.
+        language = self.fields["primary_language"]
+        language.required = False
+        language.initial = language.initial or "ja"
         for name in ("sex", "care_level", "employment_status"):
             choice_field = cast(forms.TypedChoiceField, self.fields[name])
             model_choices = cast(list[tuple[str, Any]], list(choice_field.choices))  # type: ignore[arg-type]
@@ -149,6 +154,9 @@ class PersonForm(LabelledErrorsMixin, RefuseMyNumberMixin, forms.ModelForm):  # 
         for field in self.fields.values():
             if isinstance(field, forms.CharField) and field.max_length:
                 field.widget.attrs["maxlength"] = str(field.max_length)
+
+    def clean_primary_language(self) -> str:
+        return str(self.cleaned_data.get("primary_language") or "ja")
 
     def clean_family_name(self) -> str:
         value = " ".join(str(self.cleaned_data.get("family_name", "")).split())
