@@ -46,3 +46,18 @@ def test_english_is_available() -> None:
         assert translation.gettext("Log in") == "Log in"
     with translation.override("ja"):
         assert translation.gettext("Log in") != "Log in"
+
+
+def test_one_english_string_has_one_japanese_translation() -> None:
+    """Django merges the catalogues and the first one wins: a string translated
+    two ways would show whichever loads first. Use a context (pgettext) where
+    the meanings really differ."""
+    seen: dict[tuple[str | None, str], dict[str, str]] = {}
+    for po_path in PO_FILES:
+        if po_path.parts[-3] != "ja":
+            continue
+        for entry in polib.pofile(str(po_path)).translated_entries():
+            if not entry.msgid_plural:
+                seen.setdefault((entry.msgctxt, entry.msgid), {})[str(po_path)] = entry.msgstr
+    clashes = {key: found for key, found in seen.items() if len(set(found.values())) > 1}
+    assert clashes == {}

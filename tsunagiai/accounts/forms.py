@@ -17,7 +17,7 @@ class PreferencesForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. 集計用スクリプト.")
+        label=_("Token name"), max_length=100, help_text=_("What the token is for, e.g. 集計用スクリプト.")
     )
     valid_days = forms.IntegerField(
         label=_("Valid for (days)"), min_value=1, max_value=365, initial=90, help_text=_("At most 365 days.")

@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
             name="ApiToken",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("name", models.CharField(max_length=100, verbose_name="token name")),
                 ("key_hash", models.CharField(editable=False, max_length=64, unique=True)),
                 ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
                 ("last_used_at", models.DateTimeField(blank=True, null=True, verbose_name="last used at")),
