@@ -59,7 +59,10 @@ def test_staff_member_records_an_intake_and_sees_it_on_the_household_page(
 
     page.locator("#id_channel").select_option("phone")
     page.locator("#id_consulter_type").select_option("family")
-    concern = "長男より電話。母の物忘れが増え、同じ物を何度も買ってくる。長男は仕事をしておらず、どうしたらよいか分からないとのこと。"
+    concern = (
+        "長男より電話。母の物忘れが増え、同じ物を何度も買ってくる。"
+        "長男は仕事をしておらず、どうしたらよいか分からないとのこと。"
+    )
     page.locator("#id_concern").fill(concern)
     page.locator("input[name=categories][value=dementia]").check()
     page.locator("input[name=urgency][value=normal]").check()
