@@ -21,13 +21,13 @@ def open_inbox_count(user: Any) -> int:
 
 
 def inbox_list(user: Any, *, include_resolved: bool = True) -> QuerySet[InboxItem]:
-    """The user's organisations' items: open ones first, urgent first, newest first."""
+    """The user's organisations' items: open ones first (urgent, then newest), then the most recently resolved."""
     queryset = visible_inbox_items(user)
     if not include_resolved:
         queryset = queryset.filter(resolved_at__isnull=True)
     return queryset.select_related(
         "organisation", "resolved_by", "intake", "intake__receiving_organisation", "intake__urgency"
-    ).order_by(F("resolved_at").asc(nulls_first=True), "-is_urgent", "-created_at", "-id")
+    ).order_by(F("resolved_at").desc(nulls_first=True), "-is_urgent", "-created_at", "-id")
 
 
 def inbox_item_for(user: Any, item_id: Any) -> InboxItem:

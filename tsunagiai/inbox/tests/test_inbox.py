@@ -28,6 +28,20 @@ def test_open_urgent_items_come_first(client, town):
     assert [i.pk for i in items] == [urgent.pk, normal.pk, done.pk]
 
 
+def test_the_most_recently_resolved_items_come_after_the_open_ones(client, town, time_machine):
+    coordination = town.orgs["coordination"]
+    first = do_post_inbox_item(organisation=coordination, kind="fire_report", title="先")
+    second = do_post_inbox_item(organisation=coordination, kind="fire_report", title="後")
+    still_open = do_post_inbox_item(organisation=coordination, kind="fire_report", title="未対応")
+    client.force_login(town.users["coordinator"])
+    time_machine.move_to("2026-11-01 09:00 +0900")
+    client.post(reverse("inbox:resolve", args=[first.pk]))
+    time_machine.move_to("2026-11-02 09:00 +0900")
+    client.post(reverse("inbox:resolve", args=[second.pk]))
+    items = list(client.get(reverse("inbox:list")).context["page"].object_list)
+    assert [i.pk for i in items] == [still_open.pk, second.pk, first.pk]
+
+
 def test_inbox_shows_only_the_users_organisations_items(client, town):
     _emergency(town)
     client.force_login(town.users["caseworker_north"])
