@@ -245,7 +245,9 @@ class AreaChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 class PersonSearchForm(LabelledErrorsMixin, forms.Form):
     q = forms.CharField(label=gettext_lazy("Name, kana or date of birth"), required=False, max_length=100)
-    area = AreaChoiceField(label=gettext_lazy("Area"), queryset=Area.objects.none(), required=False)
+    area = AreaChoiceField(
+        label=gettext_lazy("Area"), queryset=Area.objects.none(), required=False, empty_label=gettext_lazy("All areas")
+    )
     age_band = forms.ChoiceField(label=gettext_lazy("Age"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -286,7 +288,9 @@ class HouseholdSearchForm(LabelledErrorsMixin, forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    area = AreaChoiceField(label=gettext_lazy("Area"), queryset=Area.objects.none(), required=False)
+    area = AreaChoiceField(
+        label=gettext_lazy("Area"), queryset=Area.objects.none(), required=False, empty_label=gettext_lazy("All areas")
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
