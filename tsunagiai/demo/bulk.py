@@ -5,7 +5,7 @@ compiling SQL; at the toyota scale (≈250,000 rows) that alone is well over a
 minute on a small machine. The demo rows are plain values we made ourselves,
 so they go in through one prepared INSERT per table instead, with every
 column given (the model defaults are read once per field) and values adapted
-by the backend's own ``adapt_*`` functions. Primary keys are assigned from the
+by the backend's own ``adapt_*`` functions (on PostgreSQL the rows go through\nCOPY). Primary keys are assigned from the
 current maximum, so related rows can point at them without a read-back; on
 PostgreSQL the sequences are moved past them afterwards.
 
@@ -61,6 +61,7 @@ class TableWriter:
         names = ", ".join(quote(columns[a]) for a, _d, _f in self.columns)
         placeholders = ", ".join(["%s"] * len(self.columns))
         self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({placeholders})"  # noqa: S608
+        self.copy_sql = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
 
     def row(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
         out: list[Any] = []
@@ -74,6 +75,8 @@ class TableWriter:
         return tuple(out)
 
     def insert(self, rows: Iterable[Mapping[str, Any]]) -> int:
+        if connection.vendor == "postgresql":
+            return self.copy(rows)
         count = 0
         batch: list[tuple[Any, ...]] = []
         with connection.cursor() as cursor:
@@ -87,6 +90,28 @@ class TableWriter:
                 cursor.executemany(self.sql, batch)
                 count += len(batch)
         return count
+
+    def copy(self, rows: Iterable[Mapping[str, Any]]) -> int:
+        """PostgreSQL: COPY is several times faster than even a pipelined executemany."""
+        count = 0
+        with connection.cursor() as cursor, cursor.cursor.copy(self.copy_sql) as copy:
+            for values in rows:
+                copy.write_row(self.row(values))
+                count += 1
+        return count
+
+
+def analyze(*model_classes: type[models.Model]) -> None:
+    """Refresh the planner's statistics after a bulk load.
+
+    Without them SQLite walks the (receiving_organisation, received_at) index
+    instead of the person index in the visibility subqueries, and a person
+    search for a branch office takes minutes instead of milliseconds.
+    """
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in model_classes:
+            cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")
 
 
 def reset_sequences(*model_classes: type[models.Model]) -> None:

@@ -27,7 +27,7 @@ from faker import Faker
 from tsunagiai.accounts.models import Membership, Role, User
 from tsunagiai.audit.actions import record_audit_event
 from tsunagiai.demo import concerns as c
-from tsunagiai.demo.bulk import TableWriter, next_id, reset_sequences
+from tsunagiai.demo.bulk import TableWriter, analyze, next_id, reset_sequences
 from tsunagiai.demo.logins import ensure_demo_users
 from tsunagiai.demo.names import FAMILY_NAMES, FOREIGN_NAMES, given_name_pool
 from tsunagiai.demo.plans import HouseholdPlan, IntakePlan, MemberPlan, RelatedPlan
@@ -741,6 +741,7 @@ class Generator:
         TableWriter(Intake.categories.through, with_pk=False).insert(categories)
         TableWriter(InboxItem, with_pk=False).insert(alerts)
         reset_sequences(Person, Household, Intake)
+        analyze(Person, Household, HouseholdMembership, RelatedPerson, Intake, Intake.categories.through, InboxItem)
         self.counts = {
             "people": len(people),
             "households": len(homes),

@@ -94,7 +94,7 @@ def test_the_8050_household_was_found_by_the_community_volunteer(town):
     household = Household.objects.get(name="杉浦さん世帯")
     members = {m.person.given_name: m for m in household.memberships.select_related("person")}
     mother, son = members["トミ"].person, members["健一"].person
-    assert mother.age() >= 85 and son.age() >= 50
+    assert (mother.age() or 0) >= 85 and (son.age() or 0) >= 50
     assert son.employment_status == "not_working"
     assert members["健一"].relationship == "child"
     concern = household.intakes.get(kind=Intake.Kind.VOLUNTEER_CONCERN)
@@ -161,3 +161,18 @@ def test_demo_logins_have_the_shared_password_and_no_django_admin_rights(town):
     assert not User.objects.filter(is_superuser=True).exists()
     # Invented staff who received the invented intakes cannot sign in.
     assert not User.objects.get(username="staff-branch_south-1").has_usable_password()
+
+
+@pytest.mark.parametrize(("name", "pattern"), [("杉浦さん世帯", "p8050"), ("都築さん世帯", "double_care")])
+def test_story_households_show_their_pattern(town, name, pattern):
+    from django.utils import timezone
+
+    from tsunagiai.people.patterns import household_patterns
+
+    run(*TINY)
+
+    household = Household.objects.get(name=name)
+    memberships = list(household.memberships.filter(ended_on__isnull=True).select_related("person"))
+    intakes = Intake.objects.filter(household=household).prefetch_related("categories")
+    found = household_patterns(memberships, intakes, household_id=household.pk, today=timezone.localdate())
+    assert pattern in {finding.code for finding in found}
