@@ -144,7 +144,6 @@ class Generator:
         self.target_people = people
         self.target_intakes = intakes
         self.today = timezone.localdate()
-        self.now = timezone.now()
         self.faker = Faker("ja_JP")
         self.faker.seed_instance(seed)
         self.rng_people = random.Random(f"{seed}:people")
@@ -342,7 +341,8 @@ class Generator:
     def received_at(
         self, rng: random.Random, *, any_hour: bool = False, within_days: int = HISTORY_DAYS
     ) -> dt.datetime:
-        day = self.today - dt.timedelta(days=rng.randrange(within_days))
+        # From yesterday back: the same seed gives the same times whatever the hour it runs.
+        day = self.today - dt.timedelta(days=1 + rng.randrange(within_days))
         if any_hour:
             minute = rng.randrange(24 * 60)
         else:
@@ -350,7 +350,7 @@ class Generator:
                 day -= dt.timedelta(days=1)
             minute = rng.randrange(8 * 60 + 30, 17 * 60 + 15)
         moment = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=self.tz)
-        return min(moment, self.now - dt.timedelta(minutes=rng.randrange(5, 90)))
+        return moment
 
     def subject_index(self, household: HouseholdPlan, role: str) -> int:
         members = household.members
@@ -438,7 +438,7 @@ class Generator:
             first_response = pick(
                 rng, (("information_only", 33), ("connect", 42), ("open_case", 15), ("undecided", 10))
             )
-        age_days = (self.now - received).days
+        age_days = (self.today - received.date()).days
         if first_response == "undecided" and age_days > 21:
             first_response = "connect"
         status, closed_at = "open", None
@@ -647,7 +647,8 @@ class Generator:
                 org_id, user_id, since = first.organisation_id, first.received_by_id, first.received_at
             else:
                 local = ref.local(household.block_index, "branch_office") or [default_org]
-                org_id, user_id, since = local[0].pk, None, self.now - dt.timedelta(days=HISTORY_DAYS)
+                start = dt.datetime.combine(self.today - dt.timedelta(days=HISTORY_DAYS), dt.time(9), tzinfo=self.tz)
+                org_id, user_id, since = local[0].pk, None, start
             since = since - dt.timedelta(minutes=3)
             tracked = {
                 "created_by_id": user_id,
@@ -800,7 +801,7 @@ class Generator:
             return []
         values = {"id": intake["id"], "organisation": self.org_names[intake["receiving_organisation_id"]]}
         received: dt.datetime = intake["received_at"]
-        handled = intake["status"] == "closed" or (self.now - received).days > 10
+        handled = intake["status"] == "closed" or (self.today - received.date()).days > 10
         resolver = self.demo_users.get("coordinator")
         rows = []
         for org_id, kind in wanted:

@@ -27,7 +27,12 @@ def snapshot() -> tuple[list[tuple[str, str, str, str]], list[str], dict[str, in
         (p.family_name, p.given_name, p.family_name_kana, p.birth_date.isoformat() if p.birth_date else "")
         for p in Person.objects.order_by("id")
     ]
-    concerns = list(Intake.objects.order_by("id").values_list("concern", flat=True))
+    concerns = [
+        f"{received:%Y-%m-%d %H:%M} {org} {concern}"
+        for received, org, concern in Intake.objects.order_by("id").values_list(
+            "received_at", "receiving_organisation_id", "concern"
+        )
+    ]
     counts = {
         "people": Person.objects.count(),
         "households": Household.objects.count(),
