@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from tsunagiai.accounts.models import Membership, Role, User
@@ -169,24 +169,47 @@ def reported_intakes(user: Any) -> QuerySet[Intake]:
 # --- people and households ---------------------------------------------------
 
 
-def _people_of_organisations(org_ids: set[int]) -> Q:
+def _known_person_ids(org_ids: set[int]) -> QuerySet[Any]:
+    """Ids of the people an organisation registered or received an intake about."""
+    from tsunagiai.intake.models import Intake
+    from tsunagiai.people.models import Person
+
+    registered = Person.objects.filter(registered_by_organisation_id__in=org_ids).values("pk")
+    intake_about = Intake.objects.filter(receiving_organisation_id__in=org_ids, person_id__isnull=False).values(
+        "person_id"
+    )
+    return registered.union(intake_about)
+
+
+def _household_ids_of_organisations(org_ids: set[int]) -> QuerySet[Any]:
+    """Ids of the households an organisation registered, received an intake about,
+    or in which someone it knows lives now."""
     from tsunagiai.intake.models import Intake
     from tsunagiai.people.models import Household, HouseholdMembership
 
-    # People the organisation registered or received an intake about, and the
-    # current members of the households it may see.
-    households = Household.objects.filter(_households_of_organisations(org_ids)).values("pk")
-    return (
-        Q(registered_by_organisation_id__in=org_ids)
-        | Q(Exists(Intake.objects.filter(person_id=OuterRef("pk"), receiving_organisation_id__in=org_ids)))
-        | Q(
-            Exists(
-                HouseholdMembership.objects.filter(
-                    person_id=OuterRef("pk"), ended_on__isnull=True, household_id__in=households
-                )
-            )
-        )
+    registered = Household.objects.filter(registered_by_organisation_id__in=org_ids).values("pk")
+    intake_about = Intake.objects.filter(receiving_organisation_id__in=org_ids, household_id__isnull=False).values(
+        "household_id"
     )
+    home_of_known = HouseholdMembership.objects.filter(
+        ended_on__isnull=True, person_id__in=_known_person_ids(org_ids)
+    ).values("household_id")
+    return registered.union(intake_about, home_of_known)
+
+
+def _person_ids_of_organisations(org_ids: set[int]) -> QuerySet[Any]:
+    """Ids of the people an organisation knows, and of the current members of its households.
+
+    Written as one uncorrelated ``pk IN (… UNION …)`` so that each part uses its
+    own index; an OR of correlated EXISTS made both databases scan every
+    person for every search (60,000 people: 1 s on SQLite, 5 s on PostgreSQL).
+    """
+    from tsunagiai.people.models import HouseholdMembership
+
+    members = HouseholdMembership.objects.filter(
+        ended_on__isnull=True, household_id__in=_household_ids_of_organisations(org_ids)
+    ).values("person_id")
+    return _known_person_ids(org_ids).union(members)
 
 
 def visible_people(user: Any) -> QuerySet[Person]:
@@ -197,7 +220,7 @@ def visible_people(user: Any) -> QuerySet[Person]:
     org_ids = organisation_ids(user)
     if not org_ids:
         return Person.objects.none()
-    return Person.objects.filter(_people_of_organisations(org_ids))
+    return Person.objects.filter(pk__in=_person_ids_of_organisations(org_ids))
 
 
 def editable_people(user: Any) -> QuerySet[Person]:
@@ -208,30 +231,12 @@ def editable_people(user: Any) -> QuerySet[Person]:
     org_ids = organisation_ids(user, EDIT_ROLES)
     if not org_ids:
         return Person.objects.none()
-    return Person.objects.filter(_people_of_organisations(org_ids))
+    return Person.objects.filter(pk__in=_person_ids_of_organisations(org_ids))
 
 
 def access_person(user: Any, person_id: int, *, for_edit: bool = False) -> Person:
     queryset = editable_people(user) if for_edit else visible_people(user)
     return _get_or_404(queryset, person_id)
-
-
-def _households_of_organisations(org_ids: set[int]) -> Q:
-    from tsunagiai.intake.models import Intake
-    from tsunagiai.people.models import HouseholdMembership
-
-    return (
-        Q(registered_by_organisation_id__in=org_ids)
-        | Q(Exists(Intake.objects.filter(household_id=OuterRef("pk"), receiving_organisation_id__in=org_ids)))
-        | Q(
-            Exists(
-                HouseholdMembership.objects.filter(household_id=OuterRef("pk")).filter(
-                    Q(person__registered_by_organisation_id__in=org_ids)
-                    | Q(person__intakes__receiving_organisation_id__in=org_ids)
-                )
-            )
-        )
-    )
 
 
 def visible_households(user: Any) -> QuerySet[Household]:
@@ -242,7 +247,7 @@ def visible_households(user: Any) -> QuerySet[Household]:
     org_ids = organisation_ids(user)
     if not org_ids:
         return Household.objects.none()
-    return Household.objects.filter(_households_of_organisations(org_ids))
+    return Household.objects.filter(pk__in=_household_ids_of_organisations(org_ids))
 
 
 def editable_households(user: Any) -> QuerySet[Household]:
@@ -253,7 +258,7 @@ def editable_households(user: Any) -> QuerySet[Household]:
     org_ids = organisation_ids(user, EDIT_ROLES)
     if not org_ids:
         return Household.objects.none()
-    return Household.objects.filter(_households_of_organisations(org_ids))
+    return Household.objects.filter(pk__in=_household_ids_of_organisations(org_ids))
 
 
 def access_household(user: Any, household_id: int, *, for_edit: bool = False) -> Household:
