@@ -21,7 +21,6 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 from faker import Faker
 
 from tsunagiai.accounts.models import Membership, Role, User
@@ -34,6 +33,7 @@ from tsunagiai.demo.plans import HouseholdPlan, IntakePlan, MemberPlan, RelatedP
 from tsunagiai.demo.reference import ReferenceIndex
 from tsunagiai.demo.stories import STORY_FAMILY_NAMES, StoryContext, build_stories
 from tsunagiai.inbox.models import InboxItem
+from tsunagiai.intake.actions import inbox_title
 from tsunagiai.intake.models import Intake
 from tsunagiai.people.matching import search_keys
 from tsunagiai.people.models import Household, HouseholdMembership, Person, RelatedPerson
@@ -799,18 +799,14 @@ class Generator:
             wanted += [(org.pk, InboxItem.Kind.EMERGENCY_INTAKE) for org in coordination if org.pk not in have]
         if not wanted:
             return []
-        values = {"id": intake["id"], "organisation": self.org_names[intake["receiving_organisation_id"]]}
         received: dt.datetime = intake["received_at"]
         handled = intake["status"] == "closed" or (self.today - received.date()).days > 10
         resolver = self.demo_users.get("coordinator")
         rows = []
         for org_id, kind in wanted:
-            if kind == InboxItem.Kind.EMERGENCY_INTAKE:
-                title = gettext("Emergency intake #%(id)s received at %(organisation)s") % values
-            elif kind == InboxItem.Kind.FIRE_REPORT:
-                title = gettext("Fire–welfare link report #%(id)s from %(organisation)s") % values
-            else:
-                title = gettext("Community volunteer's concern #%(id)s") % values
+            title = inbox_title(
+                intake_id=intake["id"], organisation_name=self.org_names[intake["receiving_organisation_id"]], kind=kind
+            )
             rows.append(
                 {
                     "organisation_id": org_id,

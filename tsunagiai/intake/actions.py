@@ -89,7 +89,12 @@ def _apply_first_response(intake: Intake) -> None:
 
 
 def _inbox_title(intake: Intake, kind: str) -> str:
-    values = {"id": intake.pk, "organisation": intake.receiving_organisation.name}
+    return inbox_title(intake_id=intake.pk, organisation_name=intake.receiving_organisation.name, kind=kind)
+
+
+def inbox_title(*, intake_id: int, organisation_name: str, kind: str) -> str:
+    """The inbox line for an intake of ``kind`` (also used by the demo generator)."""
+    values = {"id": intake_id, "organisation": organisation_name}
     if kind == InboxItem.Kind.EMERGENCY_INTAKE:
         return _("Emergency intake #%(id)s received at %(organisation)s") % values
     if kind == InboxItem.Kind.FIRE_REPORT:
