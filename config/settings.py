@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "tsunagiai.people",
     "tsunagiai.intake",
     "tsunagiai.inbox",
+    "tsunagiai.cases",
+    "tsunagiai.referrals",
     "tsunagiai.demo",
 ]
 

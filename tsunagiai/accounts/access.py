@@ -30,6 +30,7 @@ from django.http import Http404
 from tsunagiai.accounts.models import Membership, Role, User
 
 if TYPE_CHECKING:
+    from tsunagiai.cases.models import Case
     from tsunagiai.intake.models import Intake
     from tsunagiai.people.models import Household, Person
     from tsunagiai.reference.models import Organisation
@@ -184,6 +185,7 @@ def _known_person_ids(org_ids: set[int]) -> QuerySet[Any]:
 def _household_ids_of_organisations(org_ids: set[int]) -> QuerySet[Any]:
     """Ids of the households an organisation registered, received an intake about,
     or in which someone it knows lives now."""
+    from tsunagiai.cases.models import Case
     from tsunagiai.intake.models import Intake
     from tsunagiai.people.models import Household, HouseholdMembership
 
@@ -194,7 +196,9 @@ def _household_ids_of_organisations(org_ids: set[int]) -> QuerySet[Any]:
     home_of_known = HouseholdMembership.objects.filter(
         ended_on__isnull=True, person_id__in=_known_person_ids(org_ids)
     ).values("household_id")
-    return registered.union(intake_about, home_of_known)
+    # A case team sees the household it supports.
+    supported = Case.objects.filter(pk__in=_team_case_ids(org_ids)).values("household_id")
+    return registered.union(intake_about, home_of_known, supported)
 
 
 def _person_ids_of_organisations(org_ids: set[int]) -> QuerySet[Any]:
@@ -264,6 +268,43 @@ def editable_households(user: Any) -> QuerySet[Household]:
 def access_household(user: Any, household_id: int, *, for_edit: bool = False) -> Household:
     queryset = editable_households(user) if for_edit else visible_households(user)
     return _get_or_404(queryset, household_id)
+
+
+# --- cases (C4): the team, the coordination section ------------------------
+
+
+def _team_case_ids(org_ids: set[int]) -> QuerySet[Any]:
+    from tsunagiai.cases.models import TeamMember
+
+    return TeamMember.objects.filter(organisation_id__in=org_ids, left_at__isnull=True).values("case_id")
+
+
+def visible_cases(user: Any) -> QuerySet[Case]:
+    """Cases whose team the user's organisation is on now; the coordination section sees all."""
+    from tsunagiai.cases.models import Case
+
+    if is_coordination(user):
+        return Case.objects.all()
+    org_ids = organisation_ids(user)
+    if not org_ids:
+        return Case.objects.none()
+    return Case.objects.filter(pk__in=_team_case_ids(org_ids))
+
+
+def editable_cases(user: Any) -> QuerySet[Case]:
+    from tsunagiai.cases.models import Case
+
+    if is_coordination(user):
+        return Case.objects.all()
+    org_ids = organisation_ids(user, EDIT_ROLES)
+    if not org_ids:
+        return Case.objects.none()
+    return Case.objects.filter(pk__in=_team_case_ids(org_ids))
+
+
+def access_case(user: Any, case_id: Any, *, for_edit: bool = False) -> Case:
+    queryset = editable_cases(user) if for_edit else visible_cases(user)
+    return _get_or_404(queryset, case_id)
 
 
 # --- inbox -----------------------------------------------------------------
