@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from tsunagiai.accounts import access
 from tsunagiai.inbox.models import InboxItem
 
 
 def visible_inbox_items(user: Any) -> QuerySet[InboxItem]:
-    return InboxItem.objects.filter(organisation_id__in=access.visible_inbox_organisation_ids(user))
+    """Items of the user's organisations meant for the whole organisation, and those meant for the user."""
+    return InboxItem.objects.filter(organisation_id__in=access.visible_inbox_organisation_ids(user)).filter(
+        Q(user__isnull=True) | Q(user_id=user.pk)
+    )
 
 
 def open_inbox_count(user: Any) -> int:

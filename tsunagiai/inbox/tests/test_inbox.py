@@ -88,3 +88,24 @@ def test_volunteers_and_analysts_have_no_inbox(client, town):
     for role in ("volunteer", "analyst"):
         client.force_login(town.users[role])
         assert client.get(reverse("inbox:list")).status_code == 403
+
+
+def test_a_keyed_item_is_posted_once_while_it_is_open(client, town):
+    coordination = town.orgs["coordination"]
+    first = do_post_inbox_item(organisation=coordination, kind="referral_overdue", title="期限超過", dedupe_key="r:1")
+    again = do_post_inbox_item(organisation=coordination, kind="referral_overdue", title="期限超過", dedupe_key="r:1")
+    assert first.pk == again.pk
+    client.force_login(town.users["coordinator"])
+    client.post(reverse("inbox:resolve", args=[first.pk]))
+    later = do_post_inbox_item(organisation=coordination, kind="referral_overdue", title="期限超過", dedupe_key="r:1")
+    assert later.pk != first.pk
+    assert InboxItem.objects.filter(dedupe_key="r:1").count() == 2
+
+
+def test_an_item_for_one_member_is_not_shown_to_colleagues(client, town):
+    north = town.orgs["branch_north"]
+    do_post_inbox_item(organisation=north, kind="plan_review_due", title="見直し", user=town.users["caseworker_north"])
+    client.force_login(town.users["caseworker_north"])
+    assert client.get(reverse("inbox:list")).context["page"].paginator.count == 1
+    client.force_login(town.users["supervisor_north"])
+    assert client.get(reverse("inbox:list")).context["page"].paginator.count == 0
