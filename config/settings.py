@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "tsunagiai.inbox",
     "tsunagiai.cases",
     "tsunagiai.referrals",
+    "tsunagiai.consent",
+    "tsunagiai.support",
+    "tsunagiai.triage",
     "tsunagiai.demo",
 ]
 
@@ -162,6 +165,7 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django.tasks.ba
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "tsunagiai.core.views.csrf_failure"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 60 * 60))
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION

@@ -92,3 +92,20 @@ def test_pages_carry_a_strict_content_security_policy(client, db) -> None:
 
 def test_health_check_answers_without_login(client, db) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_a_missing_page_answers_404_in_japanese(client, town) -> None:
+    client.force_login(town.users["caseworker_north"])
+    response = client.get("/intakes/999999/")
+    assert response.status_code == 404
+    assert "存在しないか" in response.content.decode()
+
+
+def test_a_stale_form_answers_403_with_advice(town) -> None:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(town.users["caseworker_north"])
+    response = client.post("/accounts/preferences/", {"date_style": "western"})
+    assert response.status_code == 403
+    assert "有効期限" in response.content.decode() or "もう一度" in response.content.decode()

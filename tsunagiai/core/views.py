@@ -26,3 +26,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if access.is_volunteer(user):
         return redirect("intake:my_reports")
     return render(request, "core/home.html", {})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent with a stale or missing CSRF token: say what to do, in the user's language."""
+    return render(request, "403_csrf.html", status=403)
