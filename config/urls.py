@@ -18,4 +18,6 @@ urlpatterns = [
     path("intakes/", include("tsunagiai.intake.urls")),
     path("inbox/", include("tsunagiai.inbox.urls")),
     path("accounts/", include("tsunagiai.accounts.urls")),
+    path("consent/", include("tsunagiai.consent.urls")),
+    path("support/", include("tsunagiai.support.urls")),
 ]

@@ -31,6 +31,7 @@ from tsunagiai.accounts.models import Membership, Role, User
 
 if TYPE_CHECKING:
     from tsunagiai.cases.models import Case
+    from tsunagiai.consent.models import Consent
     from tsunagiai.intake.models import Intake
     from tsunagiai.people.models import Household, Person
     from tsunagiai.reference.models import Organisation
@@ -312,6 +313,30 @@ def access_case(user: Any, case_id: Any, *, for_edit: bool = False) -> Case:
 
 def visible_inbox_organisation_ids(user: Any) -> set[int]:
     return organisation_ids(user)
+
+
+# --- support (C5/C6) and consent ----------------------------------------------
+
+
+def visible_consents(user: Any) -> QuerySet[Consent]:
+    """Consents of the people the user may see."""
+    from tsunagiai.consent.models import Consent
+
+    if is_coordination(user):
+        return Consent.objects.all()
+    return Consent.objects.filter(person_id__in=visible_people(user).values("pk"))
+
+
+def access_consent(user: Any, consent_id: Any, *, for_edit: bool = False) -> Consent:
+    """One consent; for an edit (withdrawal) the user must be allowed to edit the person."""
+    from tsunagiai.consent.models import Consent
+
+    if for_edit:
+        queryset = Consent.objects.filter(person_id__in=editable_people(user).values("pk"))
+        if is_coordination(user):
+            queryset = Consent.objects.all()
+        return _get_or_404(queryset, consent_id)
+    return _get_or_404(visible_consents(user), consent_id)
 
 
 def _get_or_404[M: Model](queryset: QuerySet[M], pk: Any) -> M:

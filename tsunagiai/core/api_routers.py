@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 
 def register_routers(api: NinjaAPI) -> None:
+    from tsunagiai.consent.api import router as consent_router
     from tsunagiai.intake.api import router as intake_router
     from tsunagiai.people.api import router as people_router
     from tsunagiai.reference.api import router as reference_router
@@ -13,3 +14,4 @@ def register_routers(api: NinjaAPI) -> None:
     api.add_router("/reference", reference_router)
     api.add_router("/", people_router)
     api.add_router("/intakes", intake_router)
+    api.add_router("/", consent_router)

@@ -1,0 +1,117 @@
+"""Writing consents: record one, withdraw one. Consents are never deleted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagiai.audit.actions import record_audit_event
+from tsunagiai.consent.models import Consent, InformationScope
+from tsunagiai.people.models import Person
+from tsunagiai.reference.models import AgencyType, Organisation
+
+
+@transaction.atomic
+def do_record_consent(
+    person: Person,
+    *,
+    acting_user: Any,
+    organisation: Organisation,
+    given_on: dt.date,
+    method: str,
+    scope_organisations: Iterable[Organisation] = (),
+    scope_agency_types: Iterable[AgencyType] = (),
+    scope_information: Iterable[str] = (InformationScope.BASIC,),
+    expires_on: dt.date | None = None,
+    witness: str = "",
+    given_by: str = Consent.GivenBy.PERSON,
+    proxy_name: str = "",
+    proxy_relationship: str = "",
+    purpose: str = "",
+    policy_explained: bool = False,
+    notes: str = "",
+) -> Consent:
+    """Record a consent given on ``given_on``, recorded by ``acting_user`` for ``organisation``."""
+    orgs = list(scope_organisations)
+    types = list(scope_agency_types)
+    information = list(dict.fromkeys(scope_information))
+    errors: dict[str, str] = {}
+    if given_on > timezone.localdate():
+        errors["given_on"] = _("Given on: a future date cannot be entered.")
+    if expires_on is not None and expires_on < given_on:
+        errors["expires_on"] = _("Expires on: the date must not be before the date consent was given.")
+    if method not in Consent.Method.values:
+        errors["method"] = _("Method: choose one of the listed methods.")
+    if given_by not in Consent.GivenBy.values:
+        errors["given_by"] = _("Given by: choose the person or a proxy.")
+    elif given_by == Consent.GivenBy.PROXY and not (proxy_name.strip() and proxy_relationship.strip()):
+        errors["proxy_name"] = _("Proxy: enter the proxy's name and relationship.")
+    unknown = [code for code in information if code not in InformationScope.values]
+    if unknown:
+        errors["scope_information"] = _("Information covered: unknown code %(code)s.") % {"code": unknown[0]}
+    elif not information:
+        errors["scope_information"] = _("Information covered: choose at least one kind of information.")
+    if not orgs and not types:
+        errors["scope_organisations"] = _("Organisations covered: choose at least one organisation or agency type.")
+    if errors:
+        raise ValidationError(errors)
+    consent = Consent.objects.create(
+        person=person,
+        given_on=given_on,
+        expires_on=expires_on,
+        method=method,
+        witness=witness,
+        given_by=given_by,
+        proxy_name=proxy_name if given_by == Consent.GivenBy.PROXY else "",
+        proxy_relationship=proxy_relationship if given_by == Consent.GivenBy.PROXY else "",
+        purpose=purpose,
+        policy_explained=policy_explained,
+        scope_information=information,
+        notes=notes,
+        recorded_by=acting_user,
+        recorded_by_organisation=organisation,
+    )
+    consent.scope_organisations.set(orgs)
+    consent.scope_agency_types.set(types)
+    record_audit_event(
+        "consent.recorded",
+        acting_user=acting_user,
+        obj=consent,
+        changes={
+            "person": person.pk,
+            "given_on": given_on,
+            "expires_on": expires_on,
+            "method": method,
+            "given_by": given_by,
+            "scope_organisations": sorted(o.pk for o in orgs),
+            "scope_agency_types": sorted(t.pk for t in types),
+            "scope_information": information,
+        },
+    )
+    return consent
+
+
+@transaction.atomic
+def do_withdraw_consent(consent: Consent, *, acting_user: Any, note: str = "") -> Consent:
+    """Withdraw a consent now; it stops covering anything at once. Withdrawing twice keeps the first."""
+    locked = Consent.objects.select_for_update().get(pk=consent.pk)
+    if locked.withdrawn_at is not None:
+        return locked
+    locked.withdrawn_at = timezone.now()
+    locked.withdrawn_by = acting_user
+    locked.withdrawal_note = note[:500]
+    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
+    record_audit_event(
+        "consent.withdrawn",
+        acting_user=acting_user,
+        obj=locked,
+        changes={"withdrawn_at": locked.withdrawn_at},
+        note=note[:500],
+    )
+    return locked

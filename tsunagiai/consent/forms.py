@@ -1,0 +1,70 @@
+"""Consent forms: the page checks types and lengths; the action checks the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from tsunagiai.consent.models import Consent, InformationScope
+from tsunagiai.reference.models import AgencyType, Organisation
+
+
+def add_action_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put an action's field-keyed ValidationError on the form's fields."""
+    if hasattr(error, "error_dict"):
+        for name, items in error.message_dict.items():
+            for item in items:
+                form.add_error(name if name in form.fields else None, item)
+    else:
+        form.add_error(None, error)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ConsentForm(forms.Form):
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("recording organisation"))
+    given_on = forms.DateField(label=_("given on"), widget=DateInput)
+    expires_on = forms.DateField(label=_("expires on"), required=False, widget=DateInput)
+    method = forms.ChoiceField(label=_("method"), choices=Consent.Method.choices)
+    witness = forms.CharField(label=_("witness"), max_length=100, required=False)
+    given_by = forms.ChoiceField(label=_("given by"), choices=Consent.GivenBy.choices, initial=Consent.GivenBy.PERSON)
+    proxy_name = forms.CharField(label=_("proxy's name"), max_length=100, required=False)
+    proxy_relationship = forms.CharField(label=_("proxy's relationship"), max_length=50, required=False)
+    purpose = forms.CharField(label=_("purpose"), max_length=300, required=False)
+    policy_explained = forms.BooleanField(label=_("handling rules explained"), required=False)
+    scope_organisations = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.filter(active=True).order_by("name"),
+        label=_("organisations covered"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    scope_agency_types = forms.ModelMultipleChoiceField(
+        queryset=AgencyType.objects.filter(active=True),
+        label=_("agency types covered"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    scope_information = forms.MultipleChoiceField(
+        label=_("information covered"),
+        choices=InformationScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[InformationScope.BASIC],
+    )
+    notes = forms.CharField(label=_("notes"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations])
+        if organisations:
+            field.initial = organisations[0].pk
+
+
+class WithdrawForm(forms.Form):
+    note = forms.CharField(label=_("withdrawal note"), max_length=500, required=False)
