@@ -102,9 +102,7 @@ def intake_list(request: AuthenticatedRequest) -> HttpResponse:
             kind=data["kind"],
         )
     page = Paginator(selectors.intake_list(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, "page": page}
     template = "intake/list.html#results" if request.htmx else "intake/list.html"
     return render(request, template, context)
 

@@ -71,12 +71,6 @@ def _page(request: HttpRequest, items: Any) -> Page[Any]:
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def error_summary(*forms_: forms.BaseForm) -> list[tuple[str, str]]:
     """(element id, message) for the error summary at the top of a form page."""
     summary: list[tuple[str, str]] = []
@@ -127,7 +121,6 @@ def person_search(request: AuthenticatedRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "query": _query_without_page(request),
         "searched": searched,
         "errors": error_summary(form) if form.is_bound else [],
     }
@@ -222,7 +215,6 @@ def household_list(request: AuthenticatedRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "query": _query_without_page(request),
         "errors": error_summary(form) if form.is_bound else [],
     }
     if request.htmx:
