@@ -1,25 +1,139 @@
-"""Writes to cases. Every function is one transaction with its audit event."""
+"""Writes to cases. Every function is one transaction with its audit event.
+
+Refusals a user can fix (an illegal status change, a missing reason, a lead
+that may not lead) raise ``CaseActionRefused`` with a Japanese message that
+names the field; the pages show it beside the form, the API answers 422.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Min, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from tsunagiai.audit.actions import record_audit_event
-from tsunagiai.cases.models import Case, TeamMember
+from tsunagiai.accounts import access
+from tsunagiai.audit.actions import diff_fields, record_audit_event
+from tsunagiai.cases.models import Case, CaseStatusChange, LeadChange, LeadRequest, TeamMember
+from tsunagiai.core.concurrency import save_versioned
+from tsunagiai.inbox.models import InboxItem
+from tsunagiai.intake.models import Intake
+from tsunagiai.people.models import Household, HouseholdMembership, Person
 from tsunagiai.reference.models import Organisation
+from tsunagiai.triage.routing import is_multi_issue
+
+S = Case.Status
+
+# The status machine (docs/cases.md). Forward one step at a time; a step back
+# where the work really goes back (a plan that needs a new assessment, an
+# active case whose plan must be redone, monitoring that finds new needs);
+# closing only once support has run (active or monitoring); reopening from
+# closed goes back to assessment and needs a reason.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    S.INTAKE: (S.ASSESSMENT,),
+    S.ASSESSMENT: (S.PLANNING,),
+    S.PLANNING: (S.ACTIVE, S.ASSESSMENT),
+    S.ACTIVE: (S.MONITORING, S.PLANNING, S.CLOSED),
+    S.MONITORING: (S.ACTIVE, S.CLOSED),
+    S.CLOSED: (S.ASSESSMENT,),
+}
+
+REASON_MAX_LENGTH = 1000
+ROLE_MAX_LENGTH = 100
+TITLE_MAX_LENGTH = 200
+
+# Agency types that are not specialist agencies for the overstay rule.
+NON_SPECIALIST_AGENCY_TYPES = frozenset({"coordination_section", "branch_office", "community_volunteer", "other"})
+
+
+class CaseActionRefused(ValueError):
+    """A change the rules refuse; ``field`` names the input at fault (API error format)."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def allowed_transitions(status: str) -> tuple[str, ...]:
+    return TRANSITIONS.get(status, ())
+
+
+def _status_label(status: str) -> str:
+    return str(S(status).label) if status in S.values else status
+
+
+def _clean_reason(reason: str, *, required: bool, label: str) -> str:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise CaseActionRefused(_("%(field)s: enter the reason.") % {"field": label}, field="reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise CaseActionRefused(
+            _("%(field)s: enter at most %(max)s characters.") % {"field": label, "max": REASON_MAX_LENGTH},
+            field="reason",
+        )
+    return reason
+
+
+def _bump_version(case: Case, *, acting_user: Any, expected_version: int | None) -> None:
+    """Record a change to the case's team or lead: checked against ``expected_version`` when given."""
+    if expected_version is not None:
+        save_versioned(case, expected_version=expected_version, fields=[], acting_user=acting_user)
+        return
+    Case.objects.filter(pk=case.pk).update(version=F("version") + 1, updated_at=timezone.now(), updated_by=acting_user)
+    case.refresh_from_db(fields=["version", "updated_at", "updated_by"])
+
+
+def _category_codes(intakes: Iterable[Intake]) -> set[str]:
+    return set(
+        Intake.categories.through.objects.filter(intake__in=list(intakes)).values_list("issuecategory_id", flat=True)
+    )
+
+
+def derive_multi_issue(case: Case) -> bool:
+    """multi_issue (routing.md §4) over the categories of every intake of the case."""
+    return is_multi_issue(_category_codes(case.intakes.all()))
+
+
+# --- team ---------------------------------------------------------------------
 
 
 @transaction.atomic
 def do_add_team_member(
-    case: Case, organisation: Organisation, *, acting_user: Any, user: Any = None, role: str = ""
+    case: Case,
+    organisation: Organisation,
+    *,
+    acting_user: Any,
+    user: Any = None,
+    role: str = "",
+    expected_version: int | None = None,
 ) -> TeamMember:
     """Put ``organisation`` (and ``user``) on the case's team; a current member is not added twice."""
+    role = (role or "").strip()
+    if len(role) > ROLE_MAX_LENGTH:
+        raise CaseActionRefused(
+            _("Role in the team: enter at most %(max)s characters.") % {"max": ROLE_MAX_LENGTH}, field="role"
+        )
+    if user is not None and not any(
+        m.organisation_id == organisation.pk and m.role in access.STAFF_ROLES for m in access.memberships(user)
+    ):
+        raise CaseActionRefused(
+            _("Staff member: %(user)s does not work for %(organisation)s.")
+            % {"user": user, "organisation": organisation.name},
+            field="user",
+        )
     existing = TeamMember.objects.filter(case=case, organisation=organisation, user=user, left_at__isnull=True).first()
     if existing is not None:
+        if expected_version is not None:
+            _bump_version(case, acting_user=acting_user, expected_version=expected_version)
         return existing
+    _bump_version(case, acting_user=acting_user, expected_version=expected_version)
     member = TeamMember.objects.create(
         case=case, organisation=organisation, user=user, role=role, joined_at=timezone.now(), added_by=acting_user
     )
@@ -30,3 +144,445 @@ def do_add_team_member(
         changes={"organisation": organisation.pk, "user": getattr(user, "pk", None), "role": role},
     )
     return member
+
+
+@transaction.atomic
+def do_remove_team_member(
+    member: TeamMember, *, acting_user: Any, expected_version: int | None = None, reason: str = ""
+) -> TeamMember:
+    """Take a member off the team (kept in the history with ``left_at``).
+
+    Removing an organisation's own row removes its named staff too. The lead
+    organisation stays on the team: change the lead first.
+    """
+    case = member.case
+    if member.left_at is not None:
+        return member
+    reason = _clean_reason(reason, required=False, label=_("Reason"))
+    if member.organisation_id == case.lead_organisation_id:
+        others = TeamMember.objects.filter(
+            case=case, organisation_id=member.organisation_id, left_at__isnull=True
+        ).exclude(pk=member.pk)
+        if member.user_id is None or not others.exists():
+            raise CaseActionRefused(
+                _("Team: the lead organisation cannot leave the team. Change the lead first."), field="member"
+            )
+    _bump_version(case, acting_user=acting_user, expected_version=expected_version)
+    now = timezone.now()
+    rows = TeamMember.objects.filter(pk=member.pk)
+    if member.user_id is None:
+        rows = TeamMember.objects.filter(case=case, organisation_id=member.organisation_id, left_at__isnull=True)
+    rows.update(left_at=now)
+    member.left_at = now
+    record_audit_event(
+        "cases.team_member_removed",
+        acting_user=acting_user,
+        obj=case,
+        changes={"organisation": member.organisation_id, "user": member.user_id},
+        note=reason,
+    )
+    return member
+
+
+# --- opening ----------------------------------------------------------------------
+
+
+def _opener_organisation(acting_user: Any, intakes: Sequence[Intake]) -> Organisation | None:
+    """The organisation the user opens the case for: the one that received an intake, else their first."""
+    orgs = {o.pk: o for o in access.staff_organisations(acting_user)}
+    edit_ids = access.organisation_ids(acting_user, access.EDIT_ROLES)
+    for intake in intakes:
+        if intake.receiving_organisation_id in edit_ids:
+            return orgs[intake.receiving_organisation_id]
+    for org_id, organisation in orgs.items():
+        if org_id in edit_ids:
+            return organisation
+    return None
+
+
+@transaction.atomic
+def do_open_case(
+    *,
+    acting_user: Any,
+    household: Household,
+    intakes: Sequence[Intake],
+    focus_members: Iterable[Person] = (),
+    title: str,
+    lead_organisation: Organisation,
+) -> Case:
+    """Open a case about ``household`` from one or more intakes about it; the opener and the lead join the team."""
+    title = (title or "").strip()
+    if not title:
+        raise CaseActionRefused(_("Title: this field is required."), field="title")
+    if len(title) > TITLE_MAX_LENGTH:
+        raise CaseActionRefused(
+            _("Title: enter at most %(max)s characters.") % {"max": TITLE_MAX_LENGTH}, field="title"
+        )
+    if not intakes:
+        raise CaseActionRefused(_("Intakes: choose at least one intake."), field="intake_ids")
+    if not lead_organisation.active:
+        raise CaseActionRefused(_("Lead organisation: this organisation is not active."), field="lead_organisation")
+    intake_ids = {i.pk for i in intakes}
+    if access.visible_intakes(acting_user).filter(pk__in=intake_ids).count() != len(intake_ids):
+        raise CaseActionRefused(_("Intakes: an intake was not found."), field="intake_ids")
+    member_ids = set(HouseholdMembership.objects.filter(household=household).values_list("person_id", flat=True))
+    for intake in intakes:
+        if intake.household_id != household.pk and intake.person_id not in member_ids:
+            raise CaseActionRefused(
+                _("Intakes: intake #%(id)s is not about this household or its members.") % {"id": intake.pk},
+                field="intake_ids",
+            )
+    focus = list(focus_members)
+    current_ids = set(
+        HouseholdMembership.objects.filter(household=household, ended_on__isnull=True).values_list(
+            "person_id", flat=True
+        )
+    )
+    for person in focus:
+        if person.pk not in current_ids:
+            raise CaseActionRefused(
+                _("Focus members: %(name)s is not a current member of this household.") % {"name": person.full_name},
+                field="focus_member_ids",
+            )
+    opener = _opener_organisation(acting_user, intakes)
+    if opener is None and not access.is_coordination(acting_user):
+        raise CaseActionRefused(_("You may not open a case."), field="")
+    now = timezone.now()
+    case = Case.objects.create(
+        household=household,
+        title=title,
+        status=S.INTAKE,
+        lead_organisation=lead_organisation,
+        lead_since=now,
+        opened_at=now,
+        created_by=acting_user,
+        updated_by=acting_user,
+    )
+    case.intakes.set(intakes)
+    case.focus_members.set(focus)
+    case.is_multi_issue = derive_multi_issue(case)
+    case.save(update_fields=["is_multi_issue"])
+    LeadChange.objects.create(
+        case=case,
+        from_organisation=None,
+        to_organisation=lead_organisation,
+        reason=_("Lead when the case was opened."),
+        changed_at=now,
+        changed_by=acting_user,
+    )
+    CaseStatusChange.objects.create(
+        case=case, from_status="", to_status=S.INTAKE, changed_at=now, changed_by=acting_user
+    )
+    for organisation in dict.fromkeys(o for o in (opener, lead_organisation) if o is not None):
+        TeamMember.objects.create(case=case, organisation=organisation, joined_at=now, added_by=acting_user)
+    if opener is not None:
+        TeamMember.objects.create(case=case, organisation=opener, user=acting_user, joined_at=now, added_by=acting_user)
+    Intake.objects.filter(pk__in=intake_ids, first_response=Intake.FirstResponse.UNDECIDED).update(
+        first_response=Intake.FirstResponse.OPEN_CASE, version=F("version") + 1, updated_at=now, updated_by=acting_user
+    )
+    record_audit_event(
+        "cases.opened",
+        acting_user=acting_user,
+        obj=case,
+        changes={
+            "household": household.pk,
+            "intakes": sorted(intake_ids),
+            "focus_members": sorted(p.pk for p in focus),
+            "lead_organisation": lead_organisation.pk,
+            "title": title,
+        },
+    )
+    return case
+
+
+# --- status -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_change_case_status(case: Case, *, to: str, acting_user: Any, expected_version: int, reason: str = "") -> Case:
+    """Move the case along the status machine (TRANSITIONS); reopening a closed case needs a reason."""
+    if to not in S.values:
+        raise CaseActionRefused(_("Status: choose one of the allowed values."), field="to")
+    allowed = allowed_transitions(case.status)
+    if to not in allowed:
+        raise CaseActionRefused(
+            _("Status: a case cannot go from “%(from)s” to “%(to)s”. Allowed next: %(allowed)s.")
+            % {
+                "from": _status_label(case.status),
+                "to": _status_label(to),
+                "allowed": "、".join(f"「{_status_label(s)}」" for s in allowed) or "—",
+            },
+            field="to",
+        )
+    reopening = case.status == S.CLOSED
+    reason = _clean_reason(reason, required=reopening, label=_("Reason for reopening") if reopening else _("Reason"))
+    before = {"status": case.status, "closed_at": case.closed_at}
+    from_status = case.status
+    now = timezone.now()
+    case.status = to
+    case.closed_at = now if to == S.CLOSED else None
+    save_versioned(case, expected_version=expected_version, fields=["status", "closed_at"], acting_user=acting_user)
+    CaseStatusChange.objects.create(
+        case=case, from_status=from_status, to_status=to, reason=reason, changed_at=now, changed_by=acting_user
+    )
+    if to == S.CLOSED:
+        LeadRequest.objects.filter(case=case, status=LeadRequest.Status.PENDING).update(
+            status=LeadRequest.Status.WITHDRAWN, decided_at=now, decision_note=_("The case was closed.")
+        )
+    record_audit_event(
+        "cases.reopened" if reopening else "cases.status_changed",
+        acting_user=acting_user,
+        obj=case,
+        changes=diff_fields(before, {"status": case.status, "closed_at": case.closed_at}),
+        note=reason,
+    )
+    return case
+
+
+# --- lead ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_change_lead(
+    case: Case, *, organisation: Organisation, reason: str, acting_user: Any, expected_version: int
+) -> LeadChange:
+    """Hand the lead (主導役) to ``organisation`` with a reason; it joins the team; the history keeps every change."""
+    reason = _clean_reason(reason, required=True, label=_("Reason for the change of lead"))
+    if case.status == S.CLOSED:
+        raise CaseActionRefused(_("Lead: the case is closed. Reopen it first."), field="organisation_id")
+    if not organisation.active:
+        raise CaseActionRefused(_("Lead organisation: this organisation is not active."), field="organisation_id")
+    if organisation.pk == case.lead_organisation_id:
+        raise CaseActionRefused(
+            _("Lead organisation: %(name)s is already the lead.") % {"name": organisation.name}, field="organisation_id"
+        )
+    previous_id = case.lead_organisation_id
+    now = timezone.now()
+    case.lead_organisation = organisation
+    case.lead_since = now
+    save_versioned(
+        case, expected_version=expected_version, fields=["lead_organisation", "lead_since"], acting_user=acting_user
+    )
+    change = LeadChange.objects.create(
+        case=case,
+        from_organisation_id=previous_id,
+        to_organisation=organisation,
+        reason=reason,
+        changed_at=now,
+        changed_by=acting_user,
+    )
+    if not TeamMember.objects.filter(case=case, organisation=organisation, left_at__isnull=True).exists():
+        TeamMember.objects.create(
+            case=case, organisation=organisation, joined_at=now, added_by=acting_user, role=_("lead")
+        )
+    # A pending request of the new lead is answered by the change itself.
+    LeadRequest.objects.filter(case=case, organisation=organisation, status=LeadRequest.Status.PENDING).update(
+        status=LeadRequest.Status.ACCEPTED, decided_by=acting_user, decided_at=now
+    )
+    record_audit_event(
+        "cases.lead_changed",
+        acting_user=acting_user,
+        obj=case,
+        changes=diff_fields({"lead_organisation": previous_id}, {"lead_organisation": organisation.pk}),
+        note=reason,
+    )
+    return change
+
+
+def requesting_organisation(case: Case, user: Any) -> Organisation | None:
+    """The user's organisation that could ask to take the lead: on the team now, not the lead, may edit."""
+    edit_ids = access.organisation_ids(user, access.EDIT_ROLES)
+    team_ids = set(
+        TeamMember.objects.filter(case=case, left_at__isnull=True, organisation_id__in=edit_ids).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    team_ids.discard(case.lead_organisation_id)
+    for organisation in access.staff_organisations(user):
+        if organisation.pk in team_ids:
+            return organisation
+    return None
+
+
+def may_decide_lead_requests(case: Case, user: Any) -> bool:
+    """The current lead organisation's members (who may edit) and the coordination section decide."""
+    return access.is_coordination(user) or case.lead_organisation_id in access.organisation_ids(user, access.EDIT_ROLES)
+
+
+@transaction.atomic
+def do_request_lead(
+    case: Case, *, acting_user: Any, reason: str, organisation: Organisation | None = None
+) -> LeadRequest:
+    """A team member asks to take the lead; the current lead's inbox is told."""
+    reason = _clean_reason(reason, required=True, label=_("Reason for the request"))
+    if case.status == S.CLOSED:
+        raise CaseActionRefused(_("Lead: the case is closed. Reopen it first."), field="reason")
+    if organisation is None:
+        own = requesting_organisation(case, acting_user)
+    else:
+        own = organisation if requesting_organisation_ok(case, acting_user, organisation) else None
+    if own is None:
+        raise CaseActionRefused(
+            _("Lead request: only a team member other than the lead may ask to take the lead."), field="organisation_id"
+        )
+    if LeadRequest.objects.filter(case=case, organisation=own, status=LeadRequest.Status.PENDING).exists():
+        raise CaseActionRefused(
+            _("Lead request: %(name)s has already asked; wait for the decision.") % {"name": own.name},
+            field="organisation_id",
+        )
+    request = LeadRequest.objects.create(
+        case=case, organisation=own, requested_by=acting_user, requested_at=timezone.now(), reason=reason
+    )
+    from tsunagiai.inbox.actions import do_post_inbox_item
+
+    do_post_inbox_item(
+        organisation=case.lead_organisation,
+        kind=InboxItem.Kind.LEAD_REQUEST,
+        title=_("%(organisation)s asks to take the lead: %(case)s") % {"organisation": own.name, "case": case.title},
+        url=reverse("cases:detail", args=[case.pk]),
+        dedupe_key=f"lead_request:{request.pk}",
+    )
+    record_audit_event(
+        "cases.lead_requested", acting_user=acting_user, obj=case, changes={"organisation": own.pk}, note=reason
+    )
+    return request
+
+
+def requesting_organisation_ok(case: Case, user: Any, organisation: Organisation) -> bool:
+    edit_ids = access.organisation_ids(user, access.EDIT_ROLES)
+    return (
+        organisation.pk in edit_ids
+        and organisation.pk != case.lead_organisation_id
+        and TeamMember.objects.filter(case=case, organisation=organisation, left_at__isnull=True).exists()
+    )
+
+
+@transaction.atomic
+def do_decide_lead_request(
+    lead_request: LeadRequest, *, accept: bool, acting_user: Any, expected_version: int, note: str = ""
+) -> LeadRequest:
+    """Accept (the lead moves, with the request's reason) or decline (a note is required) a pending request."""
+    case = lead_request.case
+    if lead_request.status != LeadRequest.Status.PENDING:
+        raise CaseActionRefused(_("Lead request: this request has already been decided."), field="accept")
+    if not may_decide_lead_requests(case, acting_user):
+        raise CaseActionRefused(
+            _("Lead request: only the current lead or the coordination section may decide."), field="accept"
+        )
+    note = _clean_reason(note, required=not accept, label=_("Reason for declining") if not accept else _("Note"))
+    if accept:
+        organisation = lead_request.organisation
+        reason = _("Lead request accepted: %(reason)s") % {"reason": lead_request.reason}
+        if note:
+            reason = f"{reason}\n{note}"
+        do_change_lead(
+            case,
+            organisation=organisation,
+            reason=reason[:REASON_MAX_LENGTH],
+            acting_user=acting_user,
+            expected_version=expected_version,
+        )
+    else:
+        _bump_version(case, acting_user=acting_user, expected_version=expected_version)
+    lead_request.status = LeadRequest.Status.ACCEPTED if accept else LeadRequest.Status.DECLINED
+    lead_request.decided_by = acting_user
+    lead_request.decided_at = timezone.now()
+    lead_request.decision_note = note
+    lead_request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    InboxItem.objects.filter(dedupe_key=f"lead_request:{lead_request.pk}", resolved_at__isnull=True).update(
+        resolved_at=lead_request.decided_at, resolved_by=acting_user
+    )
+    record_audit_event(
+        "cases.lead_request_accepted" if accept else "cases.lead_request_declined",
+        acting_user=acting_user,
+        obj=case,
+        changes={"lead_request": lead_request.pk, "organisation": lead_request.organisation_id},
+        note=note,
+    )
+    return lead_request
+
+
+# --- flags -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_set_case_flags(
+    case: Case, *, is_gap_case: bool, is_difficult: bool, acting_user: Any, expected_version: int
+) -> Case:
+    """Set 制度の狭間 and 支援困難; multi_issue is derived again from the intakes at the same time."""
+    fields = ["is_gap_case", "is_difficult", "is_multi_issue"]
+    before = {name: getattr(case, name) for name in fields}
+    case.is_gap_case = is_gap_case
+    case.is_difficult = is_difficult
+    case.is_multi_issue = derive_multi_issue(case)
+    save_versioned(case, expected_version=expected_version, fields=fields, acting_user=acting_user)
+    record_audit_event(
+        "cases.flags_changed",
+        acting_user=acting_user,
+        obj=case,
+        changes=diff_fields(before, {name: getattr(case, name) for name in fields}),
+    )
+    return case
+
+
+# --- the coordination section's overstay ------------------------------------------------
+
+
+def overstay_days() -> int:
+    return int(getattr(settings, "COORDINATION_OVERSTAY_DAYS", 30))
+
+
+def coordination_overstays(
+    now: dt.datetime | None = None, *, cases: QuerySet[Case] | None = None
+) -> list[tuple[Case, dt.datetime]]:
+    """Open cases the coordination section has led for more than N days since a specialist agency joined.
+
+    The clock starts at the later of: when the coordination section took the
+    lead, and when the first specialist agency now on the team joined.
+    """
+    now = now or timezone.now()
+    limit = dt.timedelta(days=overstay_days())
+    candidates = (
+        (cases if cases is not None else Case.objects.all())
+        .filter(lead_organisation__agency_type_id=access.COORDINATION_AGENCY_TYPE)
+        .exclude(status=S.CLOSED)
+        .annotate(
+            specialist_joined=Min(
+                "team_members__joined_at",
+                filter=Q(team_members__left_at__isnull=True)
+                & ~Q(team_members__organisation__agency_type_id__in=NON_SPECIALIST_AGENCY_TYPES),
+            )
+        )
+        .filter(specialist_joined__isnull=False)
+        .select_related("lead_organisation")
+        .order_by("id")
+    )
+    result: list[tuple[Case, dt.datetime]] = []
+    for case in candidates:
+        since = max(case.specialist_joined, case.lead_since or case.opened_at)
+        if now - since > limit:
+            result.append((case, since))
+    return result
+
+
+def sweep_coordination_overstay(now: dt.datetime | None = None) -> int:
+    """Warn the coordination section once per lead period where it stayed lead too long; returns items posted."""
+    from tsunagiai.inbox.actions import do_post_inbox_item
+
+    posted = 0
+    for case, _since in coordination_overstays(now):
+        key = f"case:{case.pk}:coordination_overstay:{int((case.lead_since or case.opened_at).timestamp())}"
+        # Once per lead period: a resolved warning is not posted again every day.
+        if InboxItem.objects.filter(dedupe_key=key).exists():
+            continue
+        with transaction.atomic():
+            do_post_inbox_item(
+                organisation=case.lead_organisation,
+                kind=InboxItem.Kind.COORDINATION_OVERSTAY,
+                title=_("Still lead more than %(days)s days after a specialist agency joined: %(case)s")
+                % {"days": overstay_days(), "case": case.title},
+                url=reverse("cases:detail", args=[case.pk]),
+                dedupe_key=key,
+            )
+        posted += 1
+    return posted

@@ -1,7 +1,7 @@
 """Cases (C4): a household's coordinated support, with a team and one lead.
 
-Assessment, plans, support records and conferences (C5, C6) live beside
-these models in this app.
+Assessment, plans, support records and conferences (C5, C6) live in the
+support app and point at ``Case``.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tsunagiai.core.models import TrackedModel
 
@@ -17,12 +18,12 @@ class Case(TrackedModel):
     """伴走支援の単位: a household (and its focus members) supported by a team with one lead."""
 
     class Status(models.TextChoices):
-        INTAKE = "intake", _("intake")
-        ASSESSMENT = "assessment", _("assessment")
-        PLANNING = "planning", _("planning")
-        ACTIVE = "active", _("active")
-        MONITORING = "monitoring", _("monitoring")
-        CLOSED = "closed", _("closed")
+        INTAKE = "intake", pgettext_lazy("case status", "intake")
+        ASSESSMENT = "assessment", pgettext_lazy("case status", "assessment")
+        PLANNING = "planning", pgettext_lazy("case status", "planning")
+        ACTIVE = "active", pgettext_lazy("case status", "active")
+        MONITORING = "monitoring", pgettext_lazy("case status", "monitoring")
+        CLOSED = "closed", pgettext_lazy("case status", "closed")
 
     household = models.ForeignKey(
         "people.Household", verbose_name=_("household"), on_delete=models.PROTECT, related_name="cases"
@@ -39,15 +40,20 @@ class Case(TrackedModel):
         on_delete=models.PROTECT,
         related_name="led_cases",
     )
+    # When the current lead took the lead (the latest LeadChange): the overstay rule counts from here.
+    lead_since = models.DateTimeField(_("lead since"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     is_gap_case = models.BooleanField(_("gap case (制度の狭間)"), default=False)
     is_difficult = models.BooleanField(_("difficult case (支援困難)"), default=False)
+    # Derived from the intakes' categories by the routing policy; stored so that lists can filter on it.
+    is_multi_issue = models.BooleanField(_("multiple issues"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["lead_organisation", "status"])]
 
     def __str__(self) -> str:
         return self.title
@@ -81,3 +87,100 @@ class TeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}" + (f" / {self.user}" if self.user_id else "")
+
+
+class LeadChange(models.Model):
+    """One change of the lead (主導役); the first row of a case records the opening lead. Append-only."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="lead_changes")
+    from_organisation = models.ForeignKey(
+        "reference.Organisation",
+        verbose_name=_("previous lead"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to_organisation = models.ForeignKey(
+        "reference.Organisation", verbose_name=_("new lead"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"), max_length=1000)
+    changed_at = models.DateTimeField(_("changed at"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("lead change")
+        verbose_name_plural = _("lead changes")
+        ordering = ["case_id", "changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_organisation or '—'} → {self.to_organisation}"
+
+
+class LeadRequest(models.Model):
+    """A team member's request to take the lead, decided by the current lead or the coordination section."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("lead request", "pending")
+        ACCEPTED = "accepted", pgettext_lazy("lead request", "accepted")
+        DECLINED = "declined", pgettext_lazy("lead request", "declined")
+        WITHDRAWN = "withdrawn", pgettext_lazy("lead request", "withdrawn")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="lead_requests")
+    organisation = models.ForeignKey(
+        "reference.Organisation", verbose_name=_("requesting organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    reason = models.TextField(_("reason"), max_length=1000)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("lead request")
+        verbose_name_plural = _("lead requests")
+        ordering = ["case_id", "-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "organisation"],
+                condition=models.Q(status="pending"),
+                name="one_pending_lead_request_per_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_status_display()})"
+
+
+class CaseStatusChange(models.Model):
+    """One change of a case's status, with its reason (mandatory when reopening). Append-only."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("previous status"), max_length=20, choices=Case.Status.choices, blank=True)
+    to_status = models.CharField(_("new status"), max_length=20, choices=Case.Status.choices)
+    reason = models.TextField(_("reason"), max_length=1000, blank=True)
+    changed_at = models.DateTimeField(_("changed at"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["case_id", "changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"

@@ -14,4 +14,5 @@ def register_routers(api: NinjaAPI) -> None:
     api.add_router("/reference", reference_router)
     api.add_router("/", people_router)
     api.add_router("/intakes", intake_router)
+    api.add_router("/cases", "tsunagiai.cases.api.router")
     api.add_router("/", consent_router)

@@ -19,6 +19,7 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
             (reverse("intake:list"), _("Intakes")),
             (reverse("people:search"), _("People")),
             (reverse("people:household_list"), _("Households")),
+            (reverse("cases:list"), _("Cases")),
             (reverse("inbox:list"), _("Inbox")),
         ]
     if access.is_volunteer(user):

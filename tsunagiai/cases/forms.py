@@ -1,0 +1,179 @@
+"""Case forms: the shape and types of the input; the rules live in the actions."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from tsunagiai.accounts.models import Role, User
+from tsunagiai.cases.actions import REASON_MAX_LENGTH, ROLE_MAX_LENGTH, TITLE_MAX_LENGTH
+from tsunagiai.cases.models import Case
+from tsunagiai.intake.models import Intake
+from tsunagiai.people.forms import AreaChoiceField, LabelledErrorsMixin
+from tsunagiai.people.models import Person
+from tsunagiai.reference.models import Area, Organisation
+
+
+def active_organisations() -> QuerySet[Organisation]:
+    return (
+        Organisation.objects.filter(active=True)
+        .select_related("agency_type")
+        .order_by("agency_type__sort_order", "code")
+    )
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Organisation) -> str:
+        return f"{obj.name}（{obj.agency_type.label}）"
+
+
+class IntakeChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Intake) -> str:
+        who = obj.person.full_name if obj.person_id and obj.person else ""
+        return f"#{obj.pk} {obj.received_at:%Y-%m-%d} {obj.receiving_organisation.name} {who} — {obj.concern[:40]}"
+
+
+class PersonChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Person) -> str:
+        return obj.full_name
+
+
+FLAG_CHOICES = [
+    ("", _("All")),
+    ("multi_issue", _("Multiple issues")),
+    ("gap_case", _("Gap case (制度の狭間)")),
+    ("difficult", _("Difficult case (支援困難)")),
+]
+
+
+class CaseFilterForm(LabelledErrorsMixin, forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    lead_organisation = OrganisationChoiceField(
+        label=_("Lead organisation"), queryset=Organisation.objects.none(), required=False, empty_label=_("All")
+    )
+    flag = forms.ChoiceField(label=_("Flag"), required=False, choices=FLAG_CHOICES)
+    area = AreaChoiceField(label=_("Area"), queryset=Area.objects.none(), required=False, empty_label=_("All areas"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("All")), *Case.Status.choices]
+        cast("forms.ModelChoiceField[Any]", self.fields["lead_organisation"]).queryset = active_organisations()
+        cast("forms.ModelChoiceField[Any]", self.fields["area"]).queryset = Area.objects.filter(
+            level__in=Area.HIERARCHY, active=True
+        ).order_by("level", "sort_order", "code")
+
+
+class OpenCaseForm(LabelledErrorsMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH)
+    intakes = IntakeChoiceField(label=_("Intakes"), queryset=Intake.objects.none(), widget=forms.CheckboxSelectMultiple)
+    focus_members = PersonChoiceField(
+        label=_("Focus members"), queryset=Person.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    lead_organisation = OrganisationChoiceField(label=_("Lead organisation"), queryset=Organisation.objects.none())
+
+    def __init__(self, *args: Any, intakes: QuerySet[Intake], members: QuerySet[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelMultipleChoiceField[Any]", self.fields["intakes"]).queryset = intakes
+        cast("forms.ModelMultipleChoiceField[Any]", self.fields["focus_members"]).queryset = members
+        cast("forms.ModelChoiceField[Any]", self.fields["lead_organisation"]).queryset = active_organisations()
+
+
+class VersionedForm(LabelledErrorsMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class StatusForm(VersionedForm):
+    to = forms.ChoiceField(label=_("New status"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when reopening a closed case."),
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Every status is accepted here; the action refuses illegal moves with a message that says why.
+        cast(forms.ChoiceField, self.fields["to"]).choices = Case.Status.choices
+        self.fields["version"].initial = case.version
+
+
+class LeadChangeForm(VersionedForm):
+    organisation = OrganisationChoiceField(label=_("New lead"), queryset=Organisation.objects.none())
+    reason = forms.CharField(
+        label=_("Reason for the change of lead"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelChoiceField[Any]", self.fields["organisation"]).queryset = active_organisations().exclude(
+            pk=case.lead_organisation_id
+        )
+        self.fields["version"].initial = case.version
+
+
+class LeadRequestForm(LabelledErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the request"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class LeadDecisionForm(VersionedForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("accept", _("Accept")), ("decline", _("Decline"))], widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when declining."),
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = case.version
+
+
+class TeamMemberForm(VersionedForm):
+    organisation = OrganisationChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    user = forms.ModelChoiceField(
+        label=_("Staff member"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Optional: a named member of staff of that organisation."),
+    )
+    role = forms.CharField(label=_("Role in the team"), max_length=ROLE_MAX_LENGTH, required=False)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelChoiceField[Any]", self.fields["organisation"]).queryset = active_organisations()
+        cast("forms.ModelChoiceField[Any]", self.fields["user"]).queryset = (
+            User.objects.filter(
+                is_active=True,
+                memberships__active=True,
+                memberships__role__in=[Role.INTAKE, Role.CASEWORKER, Role.COORDINATOR, Role.SUPERVISOR],
+            )
+            .distinct()
+            .order_by("full_name", "id")
+        )
+        self.fields["version"].initial = case.version
+
+
+class TeamRemoveForm(VersionedForm):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=REASON_MAX_LENGTH)
+
+
+class FlagsForm(VersionedForm):
+    is_gap_case = forms.BooleanField(label=_("Gap case (制度の狭間)"), required=False)
+    is_difficult = forms.BooleanField(label=_("Difficult case (支援困難)"), required=False)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = case.version
+        self.fields["is_gap_case"].initial = case.is_gap_case
+        self.fields["is_difficult"].initial = case.is_difficult

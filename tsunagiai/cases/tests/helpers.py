@@ -1,0 +1,53 @@
+"""Builders for case tests: a household in the north with an intake, and a case opened from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tsunagiai.cases.actions import do_open_case
+from tsunagiai.cases.models import Case
+from tsunagiai.people.models import Household, Person
+from tsunagiai.people.tests.factories import make_household, make_intake, make_person
+from tsunagiai.testing import Town
+
+
+@dataclass
+class Family:
+    household: Household
+    mother: Person
+    son: Person
+    intake: Any
+
+
+def make_family(town: Town, *, categories: tuple[str, ...] = ("elderly_care",), name: str = "山田") -> Family:
+    mother = make_person(town, family_name=name, given_name="花子", town_block=town.blocks["north"])
+    son = make_person(town, family_name=name, given_name="一郎", given_name_kana="イチロウ")
+    household = make_household(
+        town, [(mother, "head"), (son, "child")], name=f"{name}世帯", town_block=town.blocks["north"]
+    )
+    intake = make_intake(town, person=mother, household=household, categories=list(categories))
+    return Family(household=household, mother=mother, son=son, intake=intake)
+
+
+def open_case(
+    town: Town,
+    family: Family | None = None,
+    *,
+    lead: str = "branch_north",
+    user: str = "caseworker_north",
+    title: str = "山田さん世帯の支援",
+) -> Case:
+    family = family or make_family(town)
+    return do_open_case(
+        acting_user=town.users[user],
+        household=family.household,
+        intakes=[family.intake],
+        focus_members=[family.mother],
+        title=title,
+        lead_organisation=town.orgs[lead],
+    )
+
+
+def reload(case: Case) -> Case:
+    return Case.objects.get(pk=case.pk)

@@ -1,0 +1,343 @@
+"""Case pages: the list, opening a case from an intake, the case at a glance and its forms.
+
+Every form posts to its own view and, when refused or out of date, comes back
+on the case page with what the user typed and the reason (a conflict with a
+newer version: 409 for htmx, 200 with the message for a full page).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template import engines
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tsunagiai.accounts import access
+from tsunagiai.cases import selectors
+from tsunagiai.cases.actions import (
+    CaseActionRefused,
+    do_add_team_member,
+    do_change_case_status,
+    do_change_lead,
+    do_decide_lead_request,
+    do_open_case,
+    do_remove_team_member,
+    do_request_lead,
+    do_set_case_flags,
+    overstay_days,
+)
+from tsunagiai.cases.forms import (
+    CaseFilterForm,
+    FlagsForm,
+    LeadChangeForm,
+    LeadDecisionForm,
+    LeadRequestForm,
+    OpenCaseForm,
+    StatusForm,
+    TeamMemberForm,
+    TeamRemoveForm,
+)
+from tsunagiai.cases.models import Case
+from tsunagiai.cases.selectors import CaseFilters
+from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.intake.views import AuthenticatedRequest
+
+PAGE_SIZE = 25
+
+
+def _require_staff(user: Any) -> None:
+    if not access.is_staff_member(user):
+        raise PermissionDenied
+
+
+def _refused(form: forms.Form, exc: CaseActionRefused) -> None:
+    """Show an action's refusal beside the field it names (the message already names it)."""
+    target = exc.field if exc.field in form.fields else None
+    if target is None and exc.field.removesuffix("_id") in form.fields:
+        target = exc.field.removesuffix("_id")
+    form.add_error(target, exc.message)
+
+
+# --- list ------------------------------------------------------------------------
+
+
+@require_GET
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
+    """The cases the user may see, filtered and paginated."""
+    _require_staff(request.user)
+    form = CaseFilterForm(request.GET or None)
+    filters = CaseFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = CaseFilters(
+            status=data["status"], lead_organisation=data["lead_organisation"], flag=data["flag"], area=data["area"]
+        )
+    page = Paginator(selectors.case_list(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "cases/list.html#results" if request.htmx else "cases/list.html"
+    return render(request, template, context)
+
+
+# --- opening ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def open_from_intake(request: AuthenticatedRequest, intake_id: int) -> HttpResponse:
+    """Open a case from an intake (and others about the same household), with the routing policy's lead."""
+    intake = access.access_intake(request.user, intake_id)
+    if not (access.organisation_ids(request.user, access.EDIT_ROLES) or access.is_coordination(request.user)):
+        raise PermissionDenied
+    household = selectors.household_of_intake(request.user, intake)
+    if household is None:
+        return render(request, "cases/open.html", {"intake": intake, "household": None})
+    choices = selectors.open_case_choices(request.user, household)
+    if request.method == "POST":
+        form = OpenCaseForm(request.POST, intakes=choices.intakes, members=choices.members)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = do_open_case(
+                    acting_user=request.user,
+                    household=household,
+                    intakes=list(data["intakes"]),
+                    focus_members=list(data["focus_members"]),
+                    title=data["title"],
+                    lead_organisation=data["lead_organisation"],
+                )
+            except CaseActionRefused as exc:
+                _refused(form, exc)
+            else:
+                messages.success(request, _("The case was opened."))
+                return redirect("cases:detail", case_id=case.pk)
+        chosen = list(form.cleaned_data.get("intakes") or [intake])
+    else:
+        suggestion_for = [i for i in choices.intakes if i.pk == intake.pk]
+        suggestion = selectors.lead_suggestion(suggestion_for, household)
+        initial: dict[str, Any] = {
+            "title": _("Support for %(household)s") % {"household": household},
+            "intakes": [intake.pk],
+            "focus_members": [intake.person_id] if intake.person_id else [],
+        }
+        if suggestion.organisations:
+            initial["lead_organisation"] = suggestion.organisations[0].pk
+        form = OpenCaseForm(initial=initial, intakes=choices.intakes, members=choices.members)
+        chosen = suggestion_for
+    context = {
+        "intake": intake,
+        "household": household,
+        "form": form,
+        "suggestion": selectors.lead_suggestion(chosen, household),
+    }
+    return render(request, "cases/open.html", context)
+
+
+# --- the case page ------------------------------------------------------------------
+
+
+def _detail(
+    request: AuthenticatedRequest,
+    case: Case,
+    *,
+    status: int = 200,
+    conflict: EditConflict | None = None,
+    **bound: forms.Form,
+) -> HttpResponse:
+    case = selectors.case_detail(request.user, case.pk)
+    view = selectors.case_view(request.user, case)
+    context: dict[str, Any] = {
+        "case": case,
+        "view": view,
+        "conflict": conflict,
+        "status_form": bound.get("status_form") or StatusForm(case=case),
+        "lead_form": bound.get("lead_form") or LeadChangeForm(case=case),
+        "lead_request_form": bound.get("lead_request_form") or LeadRequestForm(),
+        "decision_form": bound.get("decision_form") or LeadDecisionForm(case=case),
+        "decision_request_id": bound.get("decision_request_id"),
+        "team_form": bound.get("team_form") or TeamMemberForm(case=case),
+        "flags_form": bound.get("flags_form") or FlagsForm(case=case),
+        "overstay_days": overstay_days(),
+        # The referrals and support apps contribute panels once their tag libraries exist.
+        "referrals_panel": _panel("referral_tags", "cases/_referrals_panel.html"),
+        "support_panel": _panel("support_tags", "cases/_support_panel.html"),
+    }
+    return render(request, "cases/detail.html", context, status=status)
+
+
+@require_GET
+def case_detail(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_detail(request.user, case_id)
+    return _detail(request, case)
+
+
+def _panel(library: str, template: str) -> str | None:
+    engine = engines["django"]
+    libraries = getattr(engine, "engine", None)
+    return template if libraries is not None and library in libraries.template_libraries else None
+
+
+def _conflict_status(request: AuthenticatedRequest) -> int:
+    return 409 if request.htmx else 200
+
+
+@require_POST
+def change_status(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_detail(request.user, case_id, for_edit=True)
+    form = StatusForm(request.POST, case=case)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_change_case_status(
+                case, to=data["to"], reason=data["reason"], acting_user=request.user, expected_version=data["version"]
+            )
+        except CaseActionRefused as exc:
+            _refused(form, exc)
+        except EditConflict as exc:
+            return _detail(request, case, status=_conflict_status(request), conflict=exc, status_form=form)
+        else:
+            messages.success(request, _("The status was changed."))
+            return redirect("cases:detail", case_id=case.pk)
+    return _detail(request, case, status_form=form)
+
+
+@require_POST
+def change_lead(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_detail(request.user, case_id, for_edit=True)
+    form = LeadChangeForm(request.POST, case=case)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_change_lead(
+                case,
+                organisation=data["organisation"],
+                reason=data["reason"],
+                acting_user=request.user,
+                expected_version=data["version"],
+            )
+        except CaseActionRefused as exc:
+            _refused(form, exc)
+        except EditConflict as exc:
+            return _detail(request, case, status=_conflict_status(request), conflict=exc, lead_form=form)
+        else:
+            messages.success(request, _("The lead was changed."))
+            return redirect("cases:detail", case_id=case.pk)
+    return _detail(request, case, lead_form=form)
+
+
+@require_POST
+def request_lead(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_detail(request.user, case_id, for_edit=True)
+    form = LeadRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            do_request_lead(case, acting_user=request.user, reason=form.cleaned_data["reason"])
+        except CaseActionRefused as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Your request to take the lead was sent to the current lead."))
+            return redirect("cases:detail", case_id=case.pk)
+    return _detail(request, case, lead_request_form=form)
+
+
+@require_POST
+def decide_lead_request(request: AuthenticatedRequest, case_id: int, request_id: int) -> HttpResponse:
+    case = selectors.case_detail(request.user, case_id, for_edit=True)
+    lead_request = selectors.lead_request_of(case, request_id)
+    form = LeadDecisionForm(request.POST, case=case)
+    bound: dict[str, Any] = {"decision_form": form, "decision_request_id": lead_request.pk}
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_decide_lead_request(
+                lead_request,
+                accept=data["decision"] == "accept",
+                note=data["note"],
+                acting_user=request.user,
+                expected_version=data["version"],
+            )
+        except CaseActionRefused as exc:
+            _refused(form, exc)
+        except EditConflict as exc:
+            return _detail(request, case, status=_conflict_status(request), conflict=exc, **bound)
+        else:
+            messages.success(request, _("The decision was recorded."))
+            return redirect("cases:detail", case_id=case.pk)
+    return _detail(request, case, **bound)
+
+
+@require_POST
+def add_team_member(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_detail(request.user, case_id, for_edit=True)
+    form = TeamMemberForm(request.POST, case=case)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_add_team_member(
+                case,
+                data["organisation"],
+                user=data["user"],
+                role=data["role"],
+                acting_user=request.user,
+                expected_version=data["version"],
+            )
+        except CaseActionRefused as exc:
+            _refused(form, exc)
+        except EditConflict as exc:
+            return _detail(request, case, status=_conflict_status(request), conflict=exc, team_form=form)
+        else:
+            messages.success(request, _("The team was changed."))
+            return redirect("cases:detail", case_id=case.pk)
+    return _detail(request, case, team_form=form)
+
+
+@require_POST
+def remove_team_member(request: AuthenticatedRequest, case_id: int, member_id: int) -> HttpResponse:
+    case = selectors.case_detail(request.user, case_id, for_edit=True)
+    member = selectors.team_member_of(case, member_id)
+    form = TeamRemoveForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_remove_team_member(
+                member, reason=data["reason"], acting_user=request.user, expected_version=data["version"]
+            )
+        except CaseActionRefused as exc:
+            messages.error(request, exc.message)
+            return _detail(request, case)
+        except EditConflict as exc:
+            return _detail(request, case, status=_conflict_status(request), conflict=exc)
+        messages.success(request, _("The team was changed."))
+        if not access.visible_cases(request.user).filter(pk=case.pk).exists():
+            return redirect("cases:list")
+        return redirect("cases:detail", case_id=case.pk)
+    messages.error(request, _("Please check the input."))
+    return _detail(request, case)
+
+
+@require_POST
+def set_flags(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_detail(request.user, case_id, for_edit=True)
+    form = FlagsForm(request.POST, case=case)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_set_case_flags(
+                case,
+                is_gap_case=data["is_gap_case"],
+                is_difficult=data["is_difficult"],
+                acting_user=request.user,
+                expected_version=data["version"],
+            )
+        except EditConflict as exc:
+            return _detail(request, case, status=_conflict_status(request), conflict=exc, flags_form=form)
+        messages.success(request, _("The flags were saved."))
+        return redirect("cases:detail", case_id=case.pk)
+    return _detail(request, case, flags_form=form)
