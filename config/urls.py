@@ -17,6 +17,7 @@ urlpatterns = [
     path("people/", include("tsunagiai.people.urls")),
     path("intakes/", include("tsunagiai.intake.urls")),
     path("inbox/", include("tsunagiai.inbox.urls")),
+    path("referrals/", include("tsunagiai.referrals.urls")),
     path("cases/", include("tsunagiai.cases.urls")),
     path("accounts/", include("tsunagiai.accounts.urls")),
     path("consent/", include("tsunagiai.consent.urls")),

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from tsunagiai.intake.models import Intake
     from tsunagiai.people.models import Household, Person
     from tsunagiai.reference.models import Organisation
+    from tsunagiai.referrals.models import Referral
 
 # Roles that work with people's records.
 STAFF_ROLES = frozenset({Role.INTAKE, Role.CASEWORKER, Role.COORDINATOR, Role.SUPERVISOR})
@@ -180,7 +181,9 @@ def _known_person_ids(org_ids: set[int]) -> QuerySet[Any]:
     intake_about = Intake.objects.filter(receiving_organisation_id__in=org_ids, person_id__isnull=False).values(
         "person_id"
     )
-    return registered.union(intake_about)
+    # referrals (C3): an organisation that accepted a referral about a person knows them.
+    referred = _accepted_referral_person_ids(org_ids)
+    return registered.union(intake_about, referred)
 
 
 def _household_ids_of_organisations(org_ids: set[int]) -> QuerySet[Any]:
@@ -337,6 +340,58 @@ def access_consent(user: Any, consent_id: Any, *, for_edit: bool = False) -> Con
             queryset = Consent.objects.all()
         return _get_or_404(queryset, consent_id)
     return _get_or_404(visible_consents(user), consent_id)
+
+
+# --- referrals (C3) -----------------------------------------------------------
+
+
+def _accepted_referral_person_ids(org_ids: set[int]) -> QuerySet[Any]:
+    """People of referrals the organisations accepted (before accepting they see only the shared sections)."""
+    from tsunagiai.referrals.models import Referral
+
+    return Referral.objects.filter(
+        to_organisation_id__in=org_ids, accepted_at__isnull=False, person_id__isnull=False
+    ).values("person_id")
+
+
+def visible_referrals(user: Any) -> QuerySet[Referral]:
+    """Referrals the user's organisations sent or received; the coordination section sees all."""
+    from tsunagiai.referrals.models import Referral
+
+    if is_coordination(user):
+        return Referral.objects.all()
+    org_ids = organisation_ids(user)
+    if not org_ids:
+        return Referral.objects.none()
+    return Referral.objects.filter(Q(from_organisation_id__in=org_ids) | Q(to_organisation_id__in=org_ids))
+
+
+def access_referral(user: Any, referral_id: Any, *, for_edit: bool = False) -> Referral:
+    """One referral, or 404; for an edit the user must act for one of its two sides."""
+    referral = _get_or_404(visible_referrals(user), referral_id)
+    if for_edit and not referral_sides(user, referral):
+        raise Http404
+    return referral
+
+
+def referral_sides(user: Any, referral: Referral) -> set[str]:
+    """The sides ("sender", "recipient") the user may act for: staff who edit records, in that organisation."""
+    org_ids = organisation_ids(user, EDIT_ROLES)
+    sides = set()
+    if referral.from_organisation_id in org_ids:
+        sides.add("sender")
+    if referral.to_organisation_id in org_ids:
+        sides.add("recipient")
+    return sides
+
+
+def referral_recipient_staff(user: Any, referral: Referral) -> bool:
+    """Whether the user is staff of the receiving organisation (opening the referral marks it seen)."""
+    return referral.to_organisation_id in organisation_ids(user)
+
+
+def may_send_referral(user: Any) -> bool:
+    return bool(organisation_ids(user, EDIT_ROLES))
 
 
 def _get_or_404[M: Model](queryset: QuerySet[M], pk: Any) -> M:

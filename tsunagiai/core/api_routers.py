@@ -14,5 +14,6 @@ def register_routers(api: NinjaAPI) -> None:
     api.add_router("/reference", reference_router)
     api.add_router("/", people_router)
     api.add_router("/intakes", intake_router)
+    api.add_router("/referrals", "tsunagiai.referrals.api.router")
     api.add_router("/cases", "tsunagiai.cases.api.router")
     api.add_router("/", consent_router)

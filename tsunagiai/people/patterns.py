@@ -10,18 +10,15 @@ result carries the reason in words.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from tsunagiai.core.eras import age_on
 from tsunagiai.people.models import CareLevel, EmploymentStatus, Relationship
+from tsunagiai.triage.routing import RoutingPolicy, is_multi_issue, routing_policy
 
 # Thresholds (おおむね: "roughly"; the rules use exact completed years).
 P8050_PARENT_MIN_AGE = 70
@@ -81,31 +78,6 @@ class PatternFinding:
     label: str
     reason: str
     person_ids: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class RoutingPolicy:
-    """The part of routing.yaml the patterns use: category → (agency type, core?)."""
-
-    category_agency: Mapping[str, tuple[str, bool]]
-    multi_issue_min_core_agency_types: int = 2
-
-
-@functools.cache
-def _load_routing_policy(path: Path, mtime: float) -> RoutingPolicy:
-    with path.open(encoding="utf-8") as handle:
-        data: dict[str, Any] = yaml.safe_load(handle) or {}
-    mapping = {
-        str(code): (str(entry["agency_type"]), entry.get("kind") == "core")
-        for code, entry in (data.get("category_agency") or {}).items()
-    }
-    return RoutingPolicy(mapping, int(data.get("multi_issue_min_core_agency_types", 2)))
-
-
-def routing_policy() -> RoutingPolicy:
-    """The deployment's routing policy (settings.ROUTING_POLICY_FILE), re-read when the file changes."""
-    path = Path(settings.ROUTING_POLICY_FILE)
-    return _load_routing_policy(path, path.stat().st_mtime)
 
 
 def pattern_labels() -> dict[str, str]:
@@ -309,8 +281,7 @@ def household_patterns(
     all_codes = (
         household_categories.union(*categories_by_person.values()) if categories_by_person else household_categories
     )
-    core_types = {policy.category_agency.get(c, ("", False)) for c in all_codes}
-    if sum(1 for _agency, core in core_types if core) >= policy.multi_issue_min_core_agency_types:
+    if is_multi_issue(all_codes, policy=policy):
         agency_labels = dict(AgencyType.objects.values_list("code", "label"))
     return detect_patterns(
         members, household_categories, policy, category_labels=category_labels, agency_labels=agency_labels

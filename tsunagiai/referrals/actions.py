@@ -1,0 +1,478 @@
+"""Writes to referrals. Every function is one transaction with its event, audit record and inbox posts.
+
+Each state change is a conditional UPDATE on the version the actor saw
+(``save_versioned``): when two people act on one referral at once (accept and
+decline), the first wins and the second gets ``EditConflict``, so a referral
+never ends with two outcomes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagiai.accounts import access
+from tsunagiai.audit.actions import record_audit_event
+from tsunagiai.core.concurrency import save_versioned
+from tsunagiai.inbox.actions import do_post_inbox_item
+from tsunagiai.inbox.models import InboxItem
+from tsunagiai.intake.models import Intake
+from tsunagiai.reference.models import Organisation
+from tsunagiai.referrals.models import (
+    FINAL_STATES,
+    REASON_REQUIRED,
+    RECIPIENT,
+    IllegalTransition,
+    OutcomeCode,
+    ReasonCode,
+    Referral,
+    ReferralEvent,
+    SharedSection,
+    SharingBasis,
+    Status,
+)
+from tsunagiai.referrals.timers import add_working_days, referral_timers
+
+TEXT_MAX = 2000
+NOTE_MAX = 300
+# A chain of referrals declined this many times goes to the coordination section (制度の狭間).
+ESCALATE_AFTER_DECLINES = 2
+CONSENTED_AT_INTAKE = frozenset({Intake.ConsentStatus.WRITTEN, Intake.ConsentStatus.ORAL})
+
+
+class ReferralInputError(ValueError):
+    """Input the referral cannot take; the message names the field, in Japanese."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+def referral_url(referral: Referral) -> str:
+    return reverse("referrals:detail", args=[referral.pk])
+
+
+def _consent_on_record(*, person: Any, intake: Intake | None, to_organisation: Organisation) -> bool:
+    """Consent that covers sharing with ``to_organisation``: a consent record, or (anonymous) the intake's."""
+    if person is not None:
+        from tsunagiai.consent.selectors import consent_covers
+
+        if consent_covers(person, [to_organisation]).ok:
+            return True
+    return intake is not None and intake.consent_status in CONSENTED_AT_INTAKE
+
+
+def _event(
+    referral: Referral, before: str, *, acting_user: Any, organisation: Any, reason_code: str, note: str
+) -> None:
+    ReferralEvent.objects.create(
+        referral=referral,
+        from_status=before,
+        to_status=referral.status,
+        at=referral.status_changed_at,
+        by=acting_user,
+        organisation=organisation,
+        reason_code=reason_code,
+        note=note,
+    )
+
+
+@transaction.atomic
+def do_send_referral(
+    *,
+    acting_user: Any,
+    from_organisation: Organisation,
+    to_organisation: Organisation,
+    reason: str,
+    request: str,
+    shared_sections: Iterable[str],
+    sharing_basis: str,
+    sharing_note: str = "",
+    person: Any = None,
+    household: Any = None,
+    intake: Intake | None = None,
+    case: Any = None,
+    previous: Referral | None = None,
+) -> Referral:
+    """Send a referral; the receiving organisation finds it in its inbox."""
+    if from_organisation.pk not in access.organisation_ids(acting_user, access.EDIT_ROLES):
+        raise ReferralInputError("from_organisation", _("From: you do not work for this organisation."))
+    if to_organisation.pk == from_organisation.pk or not to_organisation.active:
+        raise ReferralInputError("to_organisation", _("To: choose another, active organisation."))
+    reason, request, sharing_note = reason.strip(), request.strip(), sharing_note.strip()
+    if not reason or len(reason) > TEXT_MAX:
+        raise ReferralInputError("reason", _("Reason: enter up to %(max)s characters.") % {"max": TEXT_MAX})
+    if not request or len(request) > TEXT_MAX:
+        raise ReferralInputError("request", _("What is asked: enter up to %(max)s characters.") % {"max": TEXT_MAX})
+    if len(sharing_note) > NOTE_MAX:
+        raise ReferralInputError(
+            "sharing_note", _("Note on the basis: at most %(max)s characters.") % {"max": NOTE_MAX}
+        )
+    sections = sorted(set(shared_sections))
+    if any(code not in SharedSection.values for code in sections):
+        raise ReferralInputError("shared_sections", _("Shared sections: unknown section."))
+    if sharing_basis not in SharingBasis.values:
+        raise ReferralInputError("sharing_basis", _("Basis for sharing: choose one of the list."))
+    if person is None and household is None and intake is None and case is None:
+        raise ReferralInputError("person", _("Who: a referral is about a person, an intake or a case."))
+    if sharing_basis == SharingBasis.CONSENT and not _consent_on_record(
+        person=person, intake=intake, to_organisation=to_organisation
+    ):
+        raise ReferralInputError(
+            "sharing_basis",
+            _(
+                "Basis for sharing: no consent on record covers %(organisation)s. "
+                "Record the person's consent first, or choose a legal exception."
+            )
+            % {"organisation": to_organisation.name},
+        )
+    earlier_declines = 0
+    if previous is not None:
+        earlier_declines = previous.earlier_declines + (1 if previous.status == Status.DECLINED else 0)
+    now = timezone.now()
+    timers = referral_timers()
+    referral = Referral.objects.create(
+        from_organisation=from_organisation,
+        to_organisation=to_organisation,
+        sent_by=acting_user,
+        sent_at=now,
+        person=person,
+        household=household,
+        intake=intake,
+        case=case,
+        previous=previous,
+        earlier_declines=earlier_declines,
+        reason=reason,
+        request=request,
+        shared_sections=sections,
+        sharing_basis=sharing_basis,
+        sharing_note=sharing_note,
+        status=Status.SENT,
+        status_changed_at=now,
+        seen_due_at=add_working_days(now, timers["not_seen"]),
+        accept_due_at=add_working_days(now, timers["not_accepted"]),
+        created_by=acting_user,
+        updated_by=acting_user,
+    )
+    _event(referral, "", acting_user=acting_user, organisation=from_organisation, reason_code="", note="")
+    record_audit_event(
+        "referrals.sent",
+        acting_user=acting_user,
+        obj=referral,
+        changes={"to_organisation": to_organisation.pk, "shared_sections": sections, "sharing_basis": sharing_basis},
+    )
+    do_post_inbox_item(
+        organisation=to_organisation,
+        kind=InboxItem.Kind.REFERRAL_RECEIVED,
+        title=_("Referral #%(id)s from %(organisation)s") % {"id": referral.pk, "organisation": from_organisation.name},
+        url=referral_url(referral),
+    )
+    return referral
+
+
+def _notify(referral: Referral, organisation: Organisation, title: str, *, kind: str = "") -> None:
+    do_post_inbox_item(
+        organisation=organisation, kind=kind or InboxItem.Kind.REFERRAL_UPDATED, title=title, url=referral_url(referral)
+    )
+
+
+def _acting_organisation(referral: Referral, side: str) -> Organisation:
+    return referral.to_organisation if side == RECIPIENT else referral.from_organisation
+
+
+@transaction.atomic
+def do_transition_referral(
+    referral: Referral,
+    to: str,
+    *,
+    acting_user: Any,
+    reason_code: str = "",
+    note: str = "",
+    outcome_code: str = "",
+    outcome_text: str = "",
+    expected_version: int | None = None,
+) -> Referral:
+    """Move a referral to ``to``: only legal moves, by the side allowed, with a reason where one is needed.
+
+    Raises ``IllegalTransition`` (the move is not possible from this state, or
+    not for this user's side), ``ReferralInputError`` (missing/unknown reason
+    or outcome) or ``EditConflict`` (someone changed the referral first).
+    """
+    side = referral.check_transition(to)
+    if to == Status.SEEN:
+        allowed = access.referral_recipient_staff(acting_user, referral)
+    else:
+        allowed = side in access.referral_sides(acting_user, referral)
+    if not allowed:
+        raise IllegalTransition(
+            _("Only the receiving organisation can do this.")
+            if side == RECIPIENT
+            else _("Only the referring organisation can do this.")
+        )
+    note = note.strip()
+    if len(note) > TEXT_MAX:
+        raise ReferralInputError("note", _("Note: at most %(max)s characters.") % {"max": TEXT_MAX})
+    fields = ["status", "status_changed_at", "seen_at", "accepted_at", "first_contact_at", "closed_at"]
+    if to in REASON_REQUIRED:
+        if reason_code not in ReasonCode.values:
+            raise ReferralInputError("reason_code", _("Reason: choose a reason from the list."))
+        if not note:
+            raise ReferralInputError("note", _("Reason in words: please explain the reason."))
+        referral.close_reason_code, referral.close_reason_note = reason_code, note
+        fields += ["close_reason_code", "close_reason_note"]
+    else:
+        reason_code = ""
+    if to == Status.COMPLETED:
+        outcome_text = outcome_text.strip()
+        if outcome_code not in OutcomeCode.values:
+            raise ReferralInputError("outcome_code", _("Outcome: choose an outcome from the list."))
+        if not outcome_text or len(outcome_text) > TEXT_MAX:
+            raise ReferralInputError("outcome_text", _("Outcome in words: describe the outcome for the referrer."))
+        referral.outcome_code, referral.outcome_text = outcome_code, outcome_text
+        fields += ["outcome_code", "outcome_text"]
+    now = timezone.now()
+    version = referral.version if expected_version is None else expected_version
+    before = referral.transition_to(to, at=now)
+    if to == Status.ACCEPTED:
+        referral.first_contact_due_at = add_working_days(now, referral_timers()["no_first_contact"])
+        fields.append("first_contact_due_at")
+    save_versioned(referral, expected_version=version, fields=fields, acting_user=acting_user)
+    organisation = _acting_organisation(referral, side)
+    _event(referral, before, acting_user=acting_user, organisation=organisation, reason_code=reason_code, note=note)
+    record_audit_event(
+        f"referrals.{to}",
+        acting_user=acting_user,
+        obj=referral,
+        changes={"status": {"before": before, "after": to}, "reason_code": reason_code},
+        note=note[:500],
+    )
+    _after_transition(referral, to, acting_user=acting_user)
+    return referral
+
+
+def _after_transition(referral: Referral, to: str, *, acting_user: Any) -> None:
+    """Side effects: the team, the other side's inbox, the return path of a decline, escalation."""
+    label = Status(to).label
+    title = _("Referral #%(id)s to %(organisation)s: %(status)s") % {
+        "id": referral.pk,
+        "organisation": referral.to_organisation.name,
+        "status": label,
+    }
+    if to == Status.SEEN:
+        return
+    if to == Status.ACCEPTED and referral.case_id is not None:
+        from tsunagiai.cases.actions import do_add_team_member
+
+        case: Any = referral.case
+        do_add_team_member(case, referral.to_organisation, acting_user=acting_user, role=_("accepted a referral"))
+    if to == Status.DECLINED:
+        alternatives = referral_alternatives(referral)
+        if alternatives:
+            title += _(" — alternatives: %(names)s") % {"names": "、".join(o.name for o in alternatives[:5])}
+        _notify(referral, referral.from_organisation, title)
+        if referral.earlier_declines + 1 >= ESCALATE_AFTER_DECLINES:
+            escalate_referral(referral, why=_("declined twice"))
+        return
+    if to == Status.CANCELLED:
+        _notify(referral, referral.to_organisation, title)
+        return
+    if to == Status.COMPLETED:
+        title = _("Referral #%(id)s completed by %(organisation)s: %(outcome)s") % {
+            "id": referral.pk,
+            "organisation": referral.to_organisation.name,
+            "outcome": referral.get_outcome_code_display(),
+        }
+    _notify(referral, referral.from_organisation, title)
+
+
+def escalate_referral(referral: Referral, *, why: str) -> None:
+    """Put the referral in every coordination-section inbox (制度の狭間), once."""
+    from tsunagiai.reference.selectors import coordination_organisations
+
+    for organisation in coordination_organisations():
+        do_post_inbox_item(
+            organisation=organisation,
+            kind=InboxItem.Kind.REFERRAL_ESCALATED,
+            title=_("Referral #%(id)s nobody accepted (%(why)s)") % {"id": referral.pk, "why": why},
+            url=referral_url(referral),
+            is_urgent=True,
+            dedupe_key=f"referral:{referral.pk}:escalated:{organisation.pk}",
+        )
+    if referral.escalated_at is None:
+        Referral.objects.filter(pk=referral.pk, escalated_at__isnull=True).update(escalated_at=timezone.now())
+        referral.escalated_at = timezone.now()
+
+
+def referral_categories(referral: Referral) -> tuple[list[str], str | None]:
+    """The issue categories and urgency behind a referral: its intake's, or its case's intakes'."""
+    if referral.intake_id is not None:
+        intake: Any = referral.intake
+        return [c.code for c in intake.categories.all()], intake.urgency_id
+    if referral.case_id is not None:
+        from tsunagiai.reference.models import IssueCategory
+
+        codes = IssueCategory.objects.filter(intake__cases=referral.case_id).values_list("code", flat=True).distinct()
+        return list(codes), None
+    return [], None
+
+
+def referral_place(referral: Referral) -> Any:
+    """Where the person lives (a town block), for the directory of organisations covering it."""
+    for holder in (referral.person, referral.household, referral.intake):
+        block = getattr(holder, "town_block", None) if holder is not None else None
+        if block is not None:
+            return block
+    return None
+
+
+def referral_alternatives(referral: Referral) -> list[Organisation]:
+    """Organisations of the agency types the routing policy suggests, covering the person's area.
+
+    The organisation that declined and the sender are left out (routing.md).
+    """
+    from tsunagiai.reference.selectors import organisation_directory, organisations_covering
+    from tsunagiai.triage.routing import suggest
+
+    categories, urgency = referral_categories(referral)
+    agency_types = suggest(categories, urgency=urgency).agencies
+    place = referral_place(referral)
+    candidates = organisations_covering(place) if place is not None else organisation_directory()
+    return list(
+        candidates.filter(agency_type_id__in=agency_types).exclude(
+            pk__in=[referral.to_organisation_id, referral.from_organisation_id]
+        )
+    )
+
+
+def do_mark_seen(referral: Referral, *, acting_user: Any) -> Referral:
+    """Opening a sent referral as staff of the receiving organisation marks it seen (once)."""
+    if referral.status != Status.SENT or not access.referral_recipient_staff(acting_user, referral):
+        return referral
+    from tsunagiai.core.concurrency import EditConflict
+
+    try:
+        return do_transition_referral(referral, Status.SEEN, acting_user=acting_user)
+    except EditConflict:
+        # Someone of the same organisation opened it at the same moment: it is seen.
+        referral.refresh_from_db()
+        return referral
+
+
+def do_accept_referral(referral: Referral, *, acting_user: Any, note: str = "", **kw: Any) -> Referral:
+    return do_transition_referral(referral, Status.ACCEPTED, acting_user=acting_user, note=note, **kw)
+
+
+def do_decline_referral(referral: Referral, *, acting_user: Any, reason_code: str, note: str, **kw: Any) -> Referral:
+    return do_transition_referral(
+        referral, Status.DECLINED, acting_user=acting_user, reason_code=reason_code, note=note, **kw
+    )
+
+
+def do_record_first_contact(referral: Referral, *, acting_user: Any, note: str = "", **kw: Any) -> Referral:
+    return do_transition_referral(referral, Status.FIRST_CONTACT, acting_user=acting_user, note=note, **kw)
+
+
+def do_start(referral: Referral, *, acting_user: Any, note: str = "", **kw: Any) -> Referral:
+    return do_transition_referral(referral, Status.IN_PROGRESS, acting_user=acting_user, note=note, **kw)
+
+
+def do_hold(referral: Referral, *, acting_user: Any, note: str = "", **kw: Any) -> Referral:
+    return do_transition_referral(referral, Status.ON_HOLD, acting_user=acting_user, note=note, **kw)
+
+
+def do_resume(referral: Referral, *, acting_user: Any, note: str = "", **kw: Any) -> Referral:
+    if referral.status != Status.ON_HOLD:
+        referral.check_transition(Status.ON_HOLD)  # the message of the real, refused move
+    return do_transition_referral(referral, Status.IN_PROGRESS, acting_user=acting_user, note=note, **kw)
+
+
+def do_complete_referral(
+    referral: Referral, *, acting_user: Any, outcome_code: str, outcome_text: str, note: str = "", **kw: Any
+) -> Referral:
+    return do_transition_referral(
+        referral,
+        Status.COMPLETED,
+        acting_user=acting_user,
+        outcome_code=outcome_code,
+        outcome_text=outcome_text,
+        note=note,
+        **kw,
+    )
+
+
+def do_fail_referral(referral: Referral, *, acting_user: Any, reason_code: str, note: str, **kw: Any) -> Referral:
+    return do_transition_referral(
+        referral, Status.FAILED, acting_user=acting_user, reason_code=reason_code, note=note, **kw
+    )
+
+
+def do_cancel_referral(referral: Referral, *, acting_user: Any, reason_code: str, note: str, **kw: Any) -> Referral:
+    return do_transition_referral(
+        referral, Status.CANCELLED, acting_user=acting_user, reason_code=reason_code, note=note, **kw
+    )
+
+
+def _overdue(referral: Referral, step: str, organisations: list[Organisation], title: str) -> None:
+    for organisation in organisations:
+        do_post_inbox_item(
+            organisation=organisation,
+            kind=InboxItem.Kind.REFERRAL_OVERDUE,
+            title=title,
+            url=referral_url(referral),
+            dedupe_key=f"referral:{referral.pk}:{step}:{organisation.pk}",
+        )
+
+
+@transaction.atomic
+def sweep_referral_timers(now: dt.datetime | None = None) -> int:
+    """Post overdue referrals to the inboxes and escalate the ones nobody accepted in time.
+
+    Idempotent: every post has a dedupe key, so running it twice (or twice at
+    once) posts nothing twice. Returns the number of referrals found overdue.
+    """
+    from tsunagiai.reference.selectors import coordination_organisations
+
+    now = now or timezone.now()
+    coordination = list(coordination_organisations())
+    found = 0
+    open_referrals = Referral.objects.exclude(status__in=FINAL_STATES).select_related(
+        "from_organisation", "to_organisation"
+    )
+    not_seen = open_referrals.filter(status=Status.SENT, seen_due_at__lt=now)
+    for referral in not_seen:
+        found += 1
+        _overdue(
+            referral,
+            "not_seen",
+            [referral.from_organisation, *coordination],
+            _("Referral #%(id)s has not been seen by %(organisation)s")
+            % {"id": referral.pk, "organisation": referral.to_organisation.name},
+        )
+    not_accepted = open_referrals.filter(status__in=[Status.SENT, Status.SEEN], accept_due_at__lt=now)
+    for referral in not_accepted:
+        found += 1
+        _overdue(
+            referral,
+            "not_accepted",
+            [referral.from_organisation],
+            _("Referral #%(id)s has not been accepted by %(organisation)s")
+            % {"id": referral.pk, "organisation": referral.to_organisation.name},
+        )
+        escalate_referral(referral, why=_("not accepted in time"))
+    no_contact = open_referrals.filter(status=Status.ACCEPTED, first_contact_due_at__lt=now)
+    for referral in no_contact:
+        found += 1
+        _overdue(
+            referral,
+            "no_first_contact",
+            [referral.from_organisation, referral.to_organisation],
+            _("Referral #%(id)s: no first contact yet by %(organisation)s")
+            % {"id": referral.pk, "organisation": referral.to_organisation.name},
+        )
+    return found

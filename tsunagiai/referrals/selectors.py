@@ -1,0 +1,129 @@
+"""Reads of referrals, always through the access policy, with their related rows loaded up front."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+
+from tsunagiai.accounts import access
+from tsunagiai.referrals.models import ReasonCode, Referral, ReferralEvent, Status
+
+INCOMING = "incoming"
+OUTGOING = "outgoing"
+# Final states in which the recipient reported back what happened (closed loop).
+LOOP_CLOSED = (Status.COMPLETED, Status.FAILED)
+
+
+def _with_parties(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
+    return queryset.select_related("from_organisation", "to_organisation", "sent_by", "person", "household", "case")
+
+
+def referral_list(
+    user: Any, *, direction: str = "", status: str = "", organisation_id: int | None = None
+) -> QuerySet[Referral]:
+    """The referrals the user may see, newest first; ``direction`` is incoming/outgoing for the user's organisations."""
+    queryset = access.visible_referrals(user)
+    own = access.organisation_ids(user)
+    if direction == INCOMING:
+        queryset = queryset.filter(to_organisation_id__in=own)
+    elif direction == OUTGOING:
+        queryset = queryset.filter(from_organisation_id__in=own)
+    if status:
+        queryset = queryset.filter(status=status)
+    if organisation_id is not None:
+        queryset = queryset.filter(Q(to_organisation_id=organisation_id) | Q(from_organisation_id=organisation_id))
+    return _with_parties(queryset).order_by("-sent_at", "-id")
+
+
+def referral_detail(user: Any, referral_id: Any) -> Referral:
+    """One referral the user may see, with its timeline (404 otherwise)."""
+    referral = access.access_referral(user, referral_id)
+    events = ReferralEvent.objects.select_related("by", "organisation").order_by("at", "id")
+    return (
+        _with_parties(Referral.objects.filter(pk=referral.pk))
+        .select_related("intake", "intake__urgency", "previous")
+        .prefetch_related(Prefetch("events", queryset=events))
+        .get()
+    )
+
+
+def case_referrals(case: Any, user: Any) -> QuerySet[Referral]:
+    """The case's referrals that the user may see."""
+    return _with_parties(access.visible_referrals(user).filter(case_id=case.pk)).order_by("-sent_at", "-id")
+
+
+@dataclass
+class OrganisationMetrics:
+    """One receiving organisation's figures over a set of referrals."""
+
+    organisation_id: int
+    organisation_name: str
+    total: int
+    accepted: int
+    hours_to_accept: float | None
+    hours_to_first_contact: float | None
+    loop_closed: int
+    declined: int
+    declines_by_reason: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def closed_loop_rate(self) -> float:
+        return self.loop_closed / self.total if self.total else 0.0
+
+    @property
+    def declines_by_reason_labels(self) -> list[tuple[str, int]]:
+        labels = dict(ReasonCode.choices)
+        return [(str(labels.get(code, code)), n) for code, n in sorted(self.declines_by_reason.items())]
+
+
+def _hours(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return round(value.total_seconds() / 3600, 1)
+    return round(float(value) / 3_600_000_000, 1)  # microseconds on some backends
+
+
+def referral_metrics(queryset: QuerySet[Referral]) -> list[OrganisationMetrics]:
+    """Per receiving organisation: time to acceptance and first contact, closed-loop rate, declines by reason.
+
+    Two aggregate queries whatever the number of referrals.
+    """
+    base = queryset.order_by()
+    rows = (
+        base.values("to_organisation_id", "to_organisation__name")
+        .annotate(
+            total=Count("id"),
+            accepted=Count("id", filter=Q(accepted_at__isnull=False)),
+            to_accept=Avg(ExpressionWrapper(F("accepted_at") - F("sent_at"), output_field=DurationField())),
+            to_contact=Avg(ExpressionWrapper(F("first_contact_at") - F("accepted_at"), output_field=DurationField())),
+            loop_closed=Count("id", filter=Q(status__in=LOOP_CLOSED)),
+            declined=Count("id", filter=Q(status=Status.DECLINED)),
+        )
+        .order_by("to_organisation__name")
+    )
+    declines: dict[int, dict[str, int]] = {}
+    for row in (
+        base.filter(status=Status.DECLINED)
+        .values("to_organisation_id", "close_reason_code")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        declines.setdefault(row["to_organisation_id"], {})[row["close_reason_code"]] = row["n"]
+    return [
+        OrganisationMetrics(
+            organisation_id=row["to_organisation_id"],
+            organisation_name=row["to_organisation__name"],
+            total=row["total"],
+            accepted=row["accepted"],
+            hours_to_accept=_hours(row["to_accept"]),
+            hours_to_first_contact=_hours(row["to_contact"]),
+            loop_closed=row["loop_closed"],
+            declined=row["declined"],
+            declines_by_reason=declines.get(row["to_organisation_id"], {}),
+        )
+        for row in rows
+    ]

@@ -1,0 +1,265 @@
+"""Referral pages: send from an intake or a case, read (both sides), move the state, list with metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from tsunagiai.accounts import access
+from tsunagiai.accounts.models import User
+from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.reference.models import Organisation
+from tsunagiai.reference.selectors import organisation_directory, organisations_covering
+from tsunagiai.referrals import selectors
+from tsunagiai.referrals.actions import (
+    ReferralInputError,
+    do_mark_seen,
+    do_send_referral,
+    do_transition_referral,
+    referral_alternatives,
+)
+from tsunagiai.referrals.forms import ReferralFilterForm, ReferralForm, TransitionForm
+from tsunagiai.referrals.models import (
+    REASON_REQUIRED,
+    TRANSITIONS,
+    IllegalTransition,
+    Referral,
+    SharedSection,
+    Status,
+)
+from tsunagiai.triage.routing import suggest
+
+PAGE_SIZE = 25
+
+
+class AuthenticatedRequest(HttpRequest):
+    user: User
+    htmx: HtmxDetails
+
+
+# --- sending -------------------------------------------------------------------
+
+
+def _sending_organisation(user: Any, preferred_id: int | None) -> Organisation:
+    edit_ids = access.organisation_ids(user, access.EDIT_ROLES)
+    if not edit_ids:
+        raise PermissionDenied
+    chosen = preferred_id if preferred_id in edit_ids else min(edit_ids)
+    return Organisation.objects.get(pk=chosen)
+
+
+def _directory(request: AuthenticatedRequest, place: Any, suggested: list[str]) -> tuple[QuerySet[Organisation], str]:
+    """Organisations to choose from: of the chosen (default: the suggested) agency types, covering the area."""
+    agency_type = request.GET.get("agency_type", "")
+    organisations = organisations_covering(place) if place is not None else organisation_directory()
+    if agency_type == "all":
+        pass
+    elif agency_type:
+        organisations = organisations.filter(agency_type_id=agency_type)
+    elif suggested:
+        organisations = organisations.filter(agency_type_id__in=suggested)
+    return organisations.select_related("agency_type"), agency_type
+
+
+def _previous(request: AuthenticatedRequest, user: Any) -> Referral | None:
+    raw = request.POST.get("previous") or request.GET.get("previous")
+    if not raw:
+        return None
+    previous = access.access_referral(user, raw, for_edit=True)
+    return previous if previous.status == Status.DECLINED else None
+
+
+def _send(
+    request: AuthenticatedRequest,
+    *,
+    subject: dict[str, Any],
+    categories: list[str],
+    urgency: str | None,
+    place: Any,
+    preferred_org: int | None,
+    back_url: str,
+) -> HttpResponse:
+    if not access.may_send_referral(request.user):
+        raise PermissionDenied
+    sender = _sending_organisation(request.user, preferred_org)
+    suggestion = suggest(categories, urgency=urgency)
+    organisations, agency_type = _directory(request, place, suggestion.agencies)
+    organisations = organisations.exclude(pk=sender.pk)
+    previous = _previous(request, request.user)
+    form = ReferralForm(
+        request.POST or None,
+        organisations=organisations,
+        initial={"previous": previous.pk if previous else None, "shared_sections": ["concern", "categories"]},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = do_send_referral(
+                acting_user=request.user,
+                from_organisation=sender,
+                to_organisation=data["to_organisation"],
+                reason=data["reason"],
+                request=data["request"],
+                shared_sections=data["shared_sections"],
+                sharing_basis=data["sharing_basis"],
+                sharing_note=data["sharing_note"],
+                previous=previous,
+                **subject,
+            )
+        except ReferralInputError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(request, _("The referral was sent."))
+            return redirect("referrals:detail", referral_id=referral.pk)
+    from tsunagiai.reference.selectors import active_agency_types
+
+    return render(
+        request,
+        "referrals/create.html",
+        {
+            "form": form,
+            "sender": sender,
+            "subject": subject,
+            "suggestion": suggestion,
+            "agency_types": active_agency_types(),
+            "agency_type": agency_type,
+            "back_url": back_url,
+            "previous": previous,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def create_from_intake(request: AuthenticatedRequest, intake_id: int) -> HttpResponse:
+    intake = access.access_intake(request.user, intake_id)
+    categories = list(intake.categories.values_list("code", flat=True))
+    place = (
+        intake.town_block or getattr(intake.person, "town_block", None) or getattr(intake.household, "town_block", None)
+    )
+    return _send(
+        request,
+        subject={"intake": intake, "person": intake.person, "household": intake.household},
+        categories=categories,
+        urgency=intake.urgency_id,
+        place=place,
+        preferred_org=intake.receiving_organisation_id,
+        back_url=f"/intakes/{intake.pk}/",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def create_from_case(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
+    from tsunagiai.reference.models import IssueCategory
+
+    case = access.access_case(request.user, case_id)
+    categories = list(IssueCategory.objects.filter(intake__cases=case).values_list("code", flat=True).distinct())
+    household = case.household
+    return _send(
+        request,
+        subject={"case": case, "household": household},
+        categories=categories,
+        urgency=None,
+        place=household.town_block,
+        preferred_org=case.lead_organisation_id,
+        back_url="",
+    )
+
+
+# --- reading and moving the state -------------------------------------------------
+
+
+def _detail_context(request: AuthenticatedRequest, referral: Referral, **extra: Any) -> dict[str, Any]:
+    sides = access.referral_sides(request.user, referral)
+    buttons = [to for (frm, to), side in TRANSITIONS.items() if frm == referral.status and side in sides]
+    before_acceptance = referral.accepted_at is None
+    recipient_only = "recipient" in sides and not access.is_coordination(request.user) and "sender" not in sides
+    context: dict[str, Any] = {
+        "referral": referral,
+        "sides": sides,
+        "transitions": [(to, Status(to).label, to in REASON_REQUIRED) for to in buttons],
+        "need_to_know": before_acceptance and recipient_only,
+        "shared_labels": [
+            SharedSection(code).label for code in referral.shared_sections if code in SharedSection.values
+        ],
+        "categories": list(referral.intake.categories.all()) if referral.intake_id and referral.intake else [],
+        "alternatives": referral_alternatives(referral)
+        if referral.status == Status.DECLINED and "sender" in sides
+        else [],
+        "form": TransitionForm(initial={"version": referral.version}),
+    }
+    context.update(extra)
+    return context
+
+
+def referral_detail(request: AuthenticatedRequest, referral_id: int) -> HttpResponse:
+    referral = access.access_referral(request.user, referral_id)
+    do_mark_seen(referral, acting_user=request.user)
+    referral = selectors.referral_detail(request.user, referral_id)
+    return render(request, "referrals/detail.html", _detail_context(request, referral))
+
+
+@require_POST
+def referral_transition(request: AuthenticatedRequest, referral_id: int) -> HttpResponse:
+    referral = access.access_referral(request.user, referral_id)
+    form = TransitionForm(request.POST)
+    status = 200
+    error = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_transition_referral(
+                referral,
+                data["to"],
+                acting_user=request.user,
+                reason_code=data["reason_code"],
+                note=data["note"],
+                outcome_code=data["outcome_code"],
+                outcome_text=data["outcome_text"],
+                expected_version=data["version"],
+            )
+        except IllegalTransition as exc:
+            error, status = str(exc), 422
+        except ReferralInputError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            status = 422
+        except EditConflict as exc:
+            error, status = str(exc), 409 if request.htmx else 200
+        else:
+            messages.success(request, _("The referral is now “%(status)s”.") % {"status": Status(data["to"]).label})
+            return redirect("referrals:detail", referral_id=referral.pk)
+    else:
+        status = 422
+    referral = selectors.referral_detail(request.user, referral_id)
+    context = _detail_context(request, referral, form=form, error=error)
+    return render(request, "referrals/detail.html", context, status=status)
+
+
+# --- the list ------------------------------------------------------------------------
+
+
+def referral_list(request: AuthenticatedRequest) -> HttpResponse:
+    if not access.is_staff_member(request.user):
+        raise PermissionDenied
+    form = ReferralFilterForm(request.GET or None)
+    direction = status = ""
+    if form.is_valid():
+        direction, status = form.cleaned_data["direction"], form.cleaned_data["status"]
+    queryset = selectors.referral_list(request.user, direction=direction, status=status)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    metrics = selectors.referral_metrics(queryset)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "referrals/list.html",
+        {"form": form, "page": page, "metrics": metrics, "query": query.urlencode()},
+    )
