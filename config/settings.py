@@ -196,6 +196,7 @@ REFERENCE_DATA_DIR = Path(os.environ.get("TSUNAGIAI_REFERENCE_DIR", BASE_DIR / "
 TAXONOMY_FILE = Path(os.environ.get("TSUNAGIAI_TAXONOMY_FILE", BASE_DIR / "data" / "reference" / "taxonomy.yaml"))
 ROUTING_POLICY_FILE = Path(os.environ.get("TSUNAGIAI_ROUTING_FILE", BASE_DIR / "data" / "reference" / "routing.yaml"))
 COORDINATION_OVERSTAY_DAYS = int(os.environ.get("TSUNAGIAI_COORDINATION_OVERSTAY_DAYS", "30"))  # cases (C4)
+NO_CONTACT_DAYS = int(os.environ.get("TSUNAGIAI_NO_CONTACT_DAYS", "30"))  # support (C5): days without a support record
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200

@@ -32,6 +32,7 @@ from tsunagiai.accounts.models import Membership, Role, User
 if TYPE_CHECKING:
     from tsunagiai.cases.models import Case
     from tsunagiai.consent.models import Consent
+    from tsunagiai.support.models import Conference, SupportRecord
     from tsunagiai.intake.models import Intake
     from tsunagiai.people.models import Household, Person
     from tsunagiai.reference.models import Organisation
@@ -340,6 +341,47 @@ def access_consent(user: Any, consent_id: Any, *, for_edit: bool = False) -> Con
             queryset = Consent.objects.all()
         return _get_or_404(queryset, consent_id)
     return _get_or_404(visible_consents(user), consent_id)
+
+
+def visible_conferences(user: Any) -> QuerySet[Conference]:
+    """Conferences one of the user's organisations takes part in; the coordination section sees all."""
+    from tsunagiai.support.models import Conference
+
+    if is_coordination(user):
+        return Conference.objects.all()
+    org_ids = organisation_ids(user)
+    if not org_ids:
+        return Conference.objects.none()
+    participating = Conference.participating_organisations.through.objects.filter(organisation_id__in=org_ids)
+    return Conference.objects.filter(pk__in=participating.values("conference_id"))
+
+
+def access_conference(user: Any, conference_id: Any, *, for_edit: bool = False) -> Conference:
+    """One conference, or 404; an edit needs a staff role that edits records."""
+    conference = _get_or_404(visible_conferences(user), conference_id)
+    if for_edit and not is_coordination(user) and not organisation_ids(user, EDIT_ROLES):
+        raise Http404
+    return conference
+
+
+def visible_support_records(user: Any) -> QuerySet[SupportRecord]:
+    """Support records of the cases the user's team is on, and household-level records of
+    households it supports or that its organisation wrote; the coordination section sees all."""
+    from tsunagiai.cases.models import Case
+    from tsunagiai.support.models import SupportRecord
+
+    if is_coordination(user):
+        return SupportRecord.objects.all()
+    org_ids = organisation_ids(user)
+    if not org_ids:
+        return SupportRecord.objects.none()
+    team_cases = _team_case_ids(org_ids)
+    supported = Case.objects.filter(pk__in=team_cases).values("household_id")
+    return SupportRecord.objects.filter(
+        Q(case_id__in=team_cases)
+        | Q(case__isnull=True, organisation_id__in=org_ids)
+        | Q(case__isnull=True, household_id__in=supported)
+    )
 
 
 # --- referrals (C3) -----------------------------------------------------------

@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 
 def register_routers(api: NinjaAPI) -> None:
+    from tsunagiai.support.api import router as support_router
     from tsunagiai.consent.api import router as consent_router
     from tsunagiai.intake.api import router as intake_router
     from tsunagiai.people.api import router as people_router
@@ -17,3 +18,4 @@ def register_routers(api: NinjaAPI) -> None:
     api.add_router("/referrals", "tsunagiai.referrals.api.router")
     api.add_router("/cases", "tsunagiai.cases.api.router")
     api.add_router("/", consent_router)
+    api.add_router("/support", support_router)

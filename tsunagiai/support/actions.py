@@ -1,0 +1,631 @@
+"""Writes for assessment, plans, support records and conferences. One transaction each, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot
+from tsunagiai.cases.models import Case
+from tsunagiai.consent.selectors import consents_covering_people
+from tsunagiai.core.concurrency import EditConflict, save_versioned
+from tsunagiai.people.models import Household, Person
+from tsunagiai.reference.models import Organisation
+from tsunagiai.support.models import (
+    TEXT_MAX,
+    Assessment,
+    Conference,
+    ConferenceCase,
+    ConferenceDecision,
+    Domain,
+    PlanAction,
+    PlanRevision,
+    SupportPlan,
+    SupportRecord,
+)
+
+ASSESSMENT_FIELDS = ["situation", "strengths", "wishes_in_own_words", "assessed_on"]
+
+
+class AgendaRefused(Exception):
+    """A case may not go on this conference's agenda; ``missing`` names the organisations consent lacks."""
+
+    def __init__(self, message: str, missing: Sequence[Organisation] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.missing = list(missing)
+
+
+class DecisionNotApplied(Exception):
+    """Confirming a decision failed because applying it to the case was refused."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _no_future(value: dt.date, field: str, label: str, errors: dict[str, str]) -> None:
+    if value > timezone.localdate():
+        errors[field] = _("%(label)s: a future date cannot be entered.") % {"label": label}
+
+
+# --- assessment ---------------------------------------------------------------
+
+
+def assessment_subjects(case: Case) -> list[Person]:
+    """The household's current members (the people an assessment may be about)."""
+    return list(
+        Person.objects.filter(
+            household_memberships__household_id=case.household_id, household_memberships__ended_on__isnull=True
+        ).order_by("household_memberships__started_on", "id")
+    )
+
+
+@transaction.atomic
+def do_save_assessment(
+    case: Case,
+    person: Person,
+    domain: str,
+    *,
+    acting_user: Any,
+    situation: str,
+    strengths: str,
+    wishes_in_own_words: str,
+    assessed_on: dt.date,
+    expected_version: int | None = None,
+) -> Assessment | None:
+    """Write one member's assessment in one domain; an empty, new domain is not stored."""
+    errors: dict[str, str] = {}
+    if domain not in Domain.values:
+        errors["domain"] = _("Domain: choose one of the listed domains.")
+    _no_future(assessed_on, "assessed_on", _("Assessed on"), errors)
+    if errors:
+        raise ValidationError(errors)
+    values = {
+        "situation": situation.strip(),
+        "strengths": strengths.strip(),
+        "wishes_in_own_words": wishes_in_own_words.strip(),
+        "assessed_on": assessed_on,
+    }
+    existing = Assessment.objects.filter(case=case, person=person, domain=domain).first()
+    if existing is None:
+        if expected_version:
+            # The editor saw a row that someone has since removed: never recreate silently.
+            raise EditConflict(Assessment(case=case, person=person, domain=domain))
+        if not any(values[name] for name in ("situation", "strengths", "wishes_in_own_words")):
+            return None
+        assessment = Assessment.objects.create(
+            case=case, person=person, domain=domain, created_by=acting_user, updated_by=acting_user, **values
+        )
+        record_audit_event(
+            "support.assessment_created",
+            acting_user=acting_user,
+            obj=assessment,
+            changes=diff_fields({}, values),
+        )
+        return assessment
+    before = snapshot(existing, ASSESSMENT_FIELDS)
+    if all(before[name] == values[name] for name in ASSESSMENT_FIELDS):
+        return existing
+    for name, value in values.items():
+        setattr(existing, name, value)
+    save_versioned(
+        existing,
+        expected_version=expected_version if expected_version is not None else existing.version,
+        fields=ASSESSMENT_FIELDS,
+        acting_user=acting_user,
+    )
+    record_audit_event(
+        "support.assessment_updated",
+        acting_user=acting_user,
+        obj=existing,
+        changes=diff_fields(before, snapshot(existing, ASSESSMENT_FIELDS)),
+    )
+    return existing
+
+
+# --- plans --------------------------------------------------------------------
+
+
+@dataclass
+class ActionInput:
+    """One row of a plan revision as entered; ``key`` set when it continues an earlier action."""
+
+    owner_kind: str
+    what: str
+    due_on: dt.date
+    owner_organisation: Organisation | None = None
+    owner_user: Any = None
+    owner_text: str = ""
+    status: str = PlanAction.Status.PLANNED
+    key: int | None = None
+
+
+def _check_action(index: int, row: ActionInput, errors: dict[str, str]) -> None:
+    prefix = _("Action %(n)s") % {"n": index + 1}
+    kinds = PlanAction.OwnerKind
+    if row.owner_kind not in kinds.values:
+        errors[f"actions.{index}.owner_kind"] = _("%(row)s – who: choose one of the listed kinds.") % {"row": prefix}
+    elif row.owner_kind == kinds.ORGANISATION and row.owner_organisation is None:
+        errors[f"actions.{index}.owner_organisation"] = _("%(row)s – organisation: choose the organisation.") % {
+            "row": prefix
+        }
+    elif row.owner_kind == kinds.STAFF and row.owner_user is None:
+        errors[f"actions.{index}.owner_user"] = _("%(row)s – staff member: choose the staff member.") % {"row": prefix}
+    elif row.owner_kind in {kinds.COMMUNITY_RESOURCE, kinds.FAMILY} and not row.owner_text.strip():
+        errors[f"actions.{index}.owner_text"] = _("%(row)s – name: enter the community resource or family member.") % {
+            "row": prefix
+        }
+    if not row.what.strip() or len(row.what) > 500:
+        errors[f"actions.{index}.what"] = _("%(row)s – what: enter up to 500 characters.") % {"row": prefix}
+    if row.status not in PlanAction.Status.values:
+        errors[f"actions.{index}.status"] = _("%(row)s – status: choose one of the listed statuses.") % {"row": prefix}
+
+
+@transaction.atomic
+def do_revise_plan(
+    case: Case,
+    *,
+    acting_user: Any,
+    goals: str,
+    review_on: dt.date,
+    actions: Sequence[ActionInput],
+    person_agreed: bool = False,
+    agreed_on: dt.date | None = None,
+    agreement_how: str = "",
+    reason: str = "",
+    expected_version: int | None = None,
+) -> PlanRevision:
+    """Write the next revision of the case's plan (the first makes the plan); earlier ones stay as they were.
+
+    ``expected_version`` is the plan's version the editor saw (``None`` for a
+    case without a plan): a revision written meanwhile makes this one a conflict.
+    """
+    errors: dict[str, str] = {}
+    goals = goals.strip()
+    if not goals or len(goals) > TEXT_MAX:
+        errors["goals"] = _("Goals: enter up to %(max)s characters.") % {"max": TEXT_MAX}
+    if person_agreed and agreed_on is None:
+        errors["agreed_on"] = _("Agreed on: enter the date the person agreed.")
+    if agreed_on is not None:
+        _no_future(agreed_on, "agreed_on", _("Agreed on"), errors)
+    if len(reason) > 500:
+        errors["reason"] = _("Reason for the revision: enter up to 500 characters.")
+    for index, row in enumerate(actions):
+        _check_action(index, row, errors)
+    if errors:
+        raise ValidationError(errors)
+
+    plan = SupportPlan.objects.select_for_update().filter(case=case).first()
+    if plan is None:
+        if expected_version:
+            raise EditConflict(SupportPlan(case=case))
+        plan = SupportPlan.objects.create(case=case, current_number=0, created_by=acting_user, updated_by=acting_user)
+        expected_version = plan.version
+    elif expected_version is None or expected_version != plan.version:
+        raise EditConflict(plan)
+    previous_keys = set(
+        PlanAction.objects.filter(revision__plan=plan, revision__number=plan.current_number).values_list(
+            "key", flat=True
+        )
+    )
+    next_key = (max(PlanAction.objects.filter(revision__plan=plan).values_list("key", flat=True), default=0) or 0) + 1
+    plan.current_number += 1
+    save_versioned(plan, expected_version=expected_version, fields=["current_number"], acting_user=acting_user)
+    revision = PlanRevision.objects.create(
+        plan=plan,
+        number=plan.current_number,
+        goals=goals,
+        review_on=review_on,
+        person_agreed=person_agreed,
+        agreed_on=agreed_on if person_agreed else None,
+        agreement_how=agreement_how.strip()[:200] if person_agreed else "",
+        reason=reason.strip(),
+        created_by=acting_user,
+    )
+    rows = []
+    for row in actions:
+        key = row.key if row.key in previous_keys else None
+        if key is None:
+            key, next_key = next_key, next_key + 1
+        previous_keys.discard(key)
+        rows.append(
+            PlanAction(
+                revision=revision,
+                key=key,
+                owner_kind=row.owner_kind,
+                owner_organisation=row.owner_organisation
+                if row.owner_kind in {PlanAction.OwnerKind.ORGANISATION, PlanAction.OwnerKind.STAFF}
+                else None,
+                owner_user=row.owner_user if row.owner_kind == PlanAction.OwnerKind.STAFF else None,
+                owner_text=row.owner_text.strip()[:200]
+                if row.owner_kind in {PlanAction.OwnerKind.COMMUNITY_RESOURCE, PlanAction.OwnerKind.FAMILY}
+                else "",
+                what=row.what.strip(),
+                due_on=row.due_on,
+                status=row.status,
+            )
+        )
+    PlanAction.objects.bulk_create(rows)
+    record_audit_event(
+        "support.plan_revised",
+        acting_user=acting_user,
+        obj=plan,
+        changes={"revision": revision.number, "review_on": review_on, "actions": len(rows)},
+        note=reason[:500],
+    )
+    return revision
+
+
+@transaction.atomic
+def do_set_action_status(action: PlanAction, *, status: str, acting_user: Any) -> PlanAction:
+    """Mark an action of the current revision planned / in progress / done / dropped (progress, not a revision)."""
+    if status not in PlanAction.Status.values:
+        raise ValidationError({"status": _("Status: choose one of the listed statuses.")})
+    before = action.status
+    if before == status:
+        return action
+    action.status = status
+    action.save(update_fields=["status"])
+    record_audit_event(
+        "support.plan_action_status",
+        acting_user=acting_user,
+        obj=action,
+        changes=diff_fields({"status": before}, {"status": status}),
+    )
+    return action
+
+
+# --- support records ------------------------------------------------------------
+
+
+@transaction.atomic
+def do_record_support(
+    household: Household,
+    *,
+    acting_user: Any,
+    organisation: Organisation,
+    kind: str,
+    occurred_at: dt.datetime,
+    summary: str,
+    case: Case | None = None,
+) -> SupportRecord:
+    """Add an entry to the household's timeline (経過記録), about one of its cases or the household."""
+    errors: dict[str, str] = {}
+    if kind not in SupportRecord.Kind.values:
+        errors["kind"] = _("Kind: choose one of the listed kinds.")
+    if occurred_at > timezone.now() + dt.timedelta(minutes=5):
+        errors["occurred_at"] = _("When: a future date cannot be entered.")
+    summary = summary.strip()
+    if not summary or len(summary) > TEXT_MAX:
+        errors["summary"] = _("Summary: enter up to %(max)s characters.") % {"max": TEXT_MAX}
+    if case is not None and case.household_id != household.pk:
+        errors["case"] = _("Case: choose a case of this household.")
+    if errors:
+        raise ValidationError(errors)
+    record = SupportRecord.objects.create(
+        household=household,
+        case=case,
+        kind=kind,
+        occurred_at=occurred_at,
+        summary=summary,
+        organisation=organisation,
+        recorded_by=acting_user,
+    )
+    record_audit_event(
+        "support.record_created",
+        acting_user=acting_user,
+        obj=record,
+        changes={"household": household.pk, "case": getattr(case, "pk", None), "kind": kind},
+    )
+    return record
+
+
+# --- conferences -----------------------------------------------------------------
+
+
+@transaction.atomic
+def do_create_conference(
+    *,
+    acting_user: Any,
+    convened_by: Organisation,
+    held_on: dt.date,
+    kind: str,
+    title: str,
+    participating_organisations: Iterable[Organisation],
+    confidentiality_note: str = "",
+) -> Conference:
+    """Schedule (or record) a meeting; its kind fixes the legal flag and the consent rule."""
+    orgs = list(dict.fromkeys(participating_organisations))
+    errors: dict[str, str] = {}
+    if kind not in Conference.Kind.values:
+        errors["kind"] = _("Kind of meeting: choose one of the listed kinds.")
+    title = title.strip()
+    if not title or len(title) > 200:
+        errors["title"] = _("Title: enter up to 200 characters.")
+    if not orgs:
+        errors["participating_organisations"] = _("Participating organisations: choose at least one organisation.")
+    if errors:
+        raise ValidationError(errors)
+    if convened_by not in orgs:
+        orgs.append(convened_by)
+    conference = Conference.objects.create(
+        held_on=held_on,
+        kind=kind,
+        is_statutory_106_6=kind == Conference.Kind.SUPPORT_CONFERENCE_106_6,
+        title=title,
+        convened_by=convened_by,
+        confidentiality_note=confidentiality_note.strip()[:500],
+        created_by=acting_user,
+        updated_by=acting_user,
+    )
+    conference.participating_organisations.set(orgs)
+    record_audit_event(
+        "support.conference_created",
+        acting_user=acting_user,
+        obj=conference,
+        changes={"kind": kind, "held_on": held_on, "participating_organisations": sorted(o.pk for o in orgs)},
+    )
+    return conference
+
+
+@transaction.atomic
+def do_update_minutes(conference: Conference, *, minutes: str, acting_user: Any, expected_version: int) -> Conference:
+    """Write the minutes (versioned: two people editing at once never overwrite each other)."""
+    if len(minutes) > 20000:
+        raise ValidationError({"minutes": _("Minutes: enter up to 20000 characters.")})
+    before = snapshot(conference, ["minutes"])
+    conference.minutes = minutes
+    save_versioned(conference, expected_version=expected_version, fields=["minutes"], acting_user=acting_user)
+    record_audit_event(
+        "support.conference_minutes",
+        acting_user=acting_user,
+        obj=conference,
+        changes=diff_fields(before, snapshot(conference, ["minutes"])),
+    )
+    return conference
+
+
+def consent_subjects(case: Case) -> list[Person]:
+    """Whose consent a 重層的支援会議 needs: the case's focus members, or else the household's current members."""
+    focus = list(case.focus_members.all())
+    return focus or assessment_subjects(case)
+
+
+@transaction.atomic
+def do_add_case_to_agenda(conference: Conference, case: Case, *, acting_user: Any) -> ConferenceCase:
+    """Put a case on the agenda. A 重層的支援会議 requires consent covering every participant
+    for every person concerned (AgendaRefused names the organisations missing); a 支援会議
+    (art. 106-6) shares under its statutory duty of confidentiality instead."""
+    existing = ConferenceCase.objects.filter(conference=conference, case=case).first()
+    if existing is not None:
+        return existing
+    consent_ids: list[int] = []
+    if conference.needs_consent:
+        participants = list(conference.participating_organisations.all())
+        subjects = consent_subjects(case)
+        if not subjects:
+            raise AgendaRefused(_("No household member is recorded for this case, so no consent can cover it."))
+        checks = consents_covering_people(subjects, participants, on=conference.held_on)
+        missing: dict[int, Organisation] = {}
+        for check in checks.values():
+            for org in check.missing:
+                missing.setdefault(org.pk, org)
+            if check.consent is not None:
+                consent_ids.append(check.consent.pk)
+        if missing:
+            names = "、".join(o.name for o in missing.values())
+            raise AgendaRefused(
+                _(
+                    "This case cannot be discussed at a multi-layered support conference: the person's consent "
+                    "does not cover %(names)s. Record consent first, or discuss it at a support conference "
+                    "(art. 106-6)."
+                )
+                % {"names": names},
+                list(missing.values()),
+            )
+    entry = ConferenceCase.objects.create(
+        conference=conference,
+        case=case,
+        consent_checked=conference.needs_consent,
+        consent_ids=sorted(set(consent_ids)),
+        added_by=acting_user,
+    )
+    record_audit_event(
+        "support.conference_case_added",
+        acting_user=acting_user,
+        obj=conference,
+        changes={"case": case.pk, "consent_ids": entry.consent_ids, "kind": conference.kind},
+    )
+    return entry
+
+
+@transaction.atomic
+def do_propose_decision(
+    conference: Conference,
+    case: Case,
+    *,
+    acting_user: Any,
+    kind: str,
+    details: str,
+    target_organisation: Organisation | None = None,
+) -> ConferenceDecision:
+    """Record a decision about a case on the agenda; it changes nothing until it is confirmed."""
+    errors: dict[str, str] = {}
+    if not ConferenceCase.objects.filter(conference=conference, case=case).exists():
+        errors["case"] = _("Case: put the case on the agenda first.")
+    if kind not in ConferenceDecision.Kind.values:
+        errors["kind"] = _("Kind of decision: choose one of the listed kinds.")
+    details = details.strip()
+    if not details or len(details) > TEXT_MAX:
+        errors["details"] = _("Details: enter up to %(max)s characters.") % {"max": TEXT_MAX}
+    if (
+        kind in {ConferenceDecision.Kind.LEAD_CHANGE, ConferenceDecision.Kind.NEW_REFERRAL}
+        and target_organisation is None
+    ):
+        errors["target_organisation"] = _("Target organisation: choose the organisation.")
+    if errors:
+        raise ValidationError(errors)
+    decision = ConferenceDecision.objects.create(
+        conference=conference,
+        case=case,
+        kind=kind,
+        details=details,
+        target_organisation=target_organisation
+        if kind in {ConferenceDecision.Kind.LEAD_CHANGE, ConferenceDecision.Kind.NEW_REFERRAL}
+        else None,
+        created_by=acting_user,
+    )
+    record_audit_event(
+        "support.decision_proposed",
+        acting_user=acting_user,
+        obj=decision,
+        changes={"kind": kind, "case": case.pk, "target_organisation": getattr(target_organisation, "pk", None)},
+    )
+    return decision
+
+
+def _optional_action(module: str, name: str) -> Any:
+    """Another app's action, looked up at call time so that this app does not import it at load."""
+    return getattr(importlib.import_module(module), name, None)
+
+
+def _apply_lead_change(decision: ConferenceDecision, acting_user: Any) -> str:
+    change_lead = _optional_action("tsunagiai.cases.actions", "do_change_lead")
+    if change_lead is None:
+        raise DecisionNotApplied(_("Changing the lead is not available yet: change it on the case page."))
+    case = Case.objects.select_for_update().get(pk=decision.case_id)
+    change_lead(
+        case,
+        organisation=decision.target_organisation,
+        reason=_("Decided at %(conference)s: %(details)s")
+        % {"conference": decision.conference.title, "details": decision.details},
+        acting_user=acting_user,
+        expected_version=case.version,
+    )
+    return _("Lead changed to %(name)s.") % {"name": getattr(decision.target_organisation, "name", "")}
+
+
+def _apply_plan_change(decision: ConferenceDecision, acting_user: Any) -> str:
+    plan = SupportPlan.objects.filter(case_id=decision.case_id).first()
+    current = plan.revisions.filter(number=plan.current_number).first() if plan else None
+    actions = (
+        [
+            ActionInput(
+                key=a.key,
+                owner_kind=a.owner_kind,
+                owner_organisation=a.owner_organisation,
+                owner_user=a.owner_user,
+                owner_text=a.owner_text,
+                what=a.what,
+                due_on=a.due_on,
+                status=a.status,
+            )
+            for a in current.actions.select_related("owner_organisation", "owner_user")
+        ]
+        if current
+        else []
+    )
+    goals = (current.goals + "\n\n" if current else "") + decision.details
+    review_on = current.review_on if current else timezone.localdate() + dt.timedelta(days=90)
+    revision = do_revise_plan(
+        decision.case,
+        acting_user=acting_user,
+        goals=goals[:TEXT_MAX],
+        review_on=review_on,
+        actions=actions,
+        reason=(_("Decided at %(conference)s") % {"conference": decision.conference.title})[:500],
+        expected_version=plan.version if plan else None,
+    )
+    return _("Plan revision %(number)s written.") % {"number": revision.number}
+
+
+def _apply_new_referral(decision: ConferenceDecision, acting_user: Any) -> str:
+    send_referral = _optional_action("tsunagiai.referrals.actions", "do_send_referral")
+    if send_referral is None:
+        raise DecisionNotApplied(_("Sending referrals is not available yet: send it from the case page."))
+    case = decision.case
+    from tsunagiai.accounts import access
+
+    own = access.organisation_ids(acting_user, access.EDIT_ROLES)
+    from_org = case.lead_organisation if case.lead_organisation_id in own else None
+    if from_org is None:
+        from_org = next((o for o in access.staff_organisations(acting_user) if o.pk in own), None)
+    if from_org is None:
+        raise DecisionNotApplied(_("You do not work for an organisation that can send the referral."))
+    focus = list(case.focus_members.all())
+    send_referral(
+        acting_user=acting_user,
+        from_organisation=from_org,
+        to_organisation=decision.target_organisation,
+        reason=decision.details,
+        request=decision.details,
+        shared_sections=["concern", "person_basic", "household"],
+        sharing_basis="support_conference_106_6" if decision.conference.is_statutory_106_6 else "consent",
+        sharing_note=decision.conference.title,
+        person=focus[0] if focus else None,
+        household=case.household,
+        case=case,
+    )
+    return _("Referral sent to %(name)s.") % {"name": getattr(decision.target_organisation, "name", "")}
+
+
+@transaction.atomic
+def do_confirm_decision(decision: ConferenceDecision, *, acting_user: Any) -> ConferenceDecision:
+    """Confirm a proposed decision and apply it to the case (lead, plan, referral) in one transaction.
+
+    If applying is refused (e.g. the organisation is already lead), nothing is
+    confirmed and ``DecisionNotApplied`` carries the reason.
+    """
+    locked = ConferenceDecision.objects.select_for_update().select_related("conference", "case").get(pk=decision.pk)
+    if locked.status != ConferenceDecision.Status.PROPOSED:
+        return locked
+    try:
+        with transaction.atomic():
+            if locked.kind == ConferenceDecision.Kind.LEAD_CHANGE:
+                result = _apply_lead_change(locked, acting_user)
+            elif locked.kind == ConferenceDecision.Kind.PLAN_CHANGE:
+                result = _apply_plan_change(locked, acting_user)
+            elif locked.kind == ConferenceDecision.Kind.NEW_REFERRAL:
+                result = _apply_new_referral(locked, acting_user)
+            else:
+                result = ""
+    except EditConflict as error:
+        raise DecisionNotApplied(str(error)) from error
+    except ValidationError as error:
+        raise DecisionNotApplied(" ".join(error.messages)) from error
+    except ValueError as error:  # the other apps' refusals (CaseActionRefused, ReferralInputError)
+        raise DecisionNotApplied(str(error)) from error
+    locked.status = ConferenceDecision.Status.CONFIRMED
+    locked.applied_at = timezone.now()
+    locked.applied_by = acting_user
+    locked.result_note = result[:300]
+    locked.save(update_fields=["status", "applied_at", "applied_by", "result_note"])
+    record_audit_event(
+        "support.decision_confirmed",
+        acting_user=acting_user,
+        obj=locked,
+        changes={"kind": locked.kind, "case": locked.case_id},
+        note=result[:500],
+    )
+    return locked
+
+
+@transaction.atomic
+def do_withdraw_decision(decision: ConferenceDecision, *, acting_user: Any) -> ConferenceDecision:
+    """Withdraw a proposed decision; a confirmed one stays (it has been applied)."""
+    locked = ConferenceDecision.objects.select_for_update().get(pk=decision.pk)
+    if locked.status != ConferenceDecision.Status.PROPOSED:
+        return locked
+    locked.status = ConferenceDecision.Status.WITHDRAWN
+    locked.save(update_fields=["status"])
+    record_audit_event("support.decision_withdrawn", acting_user=acting_user, obj=locked, changes={})
+    return locked

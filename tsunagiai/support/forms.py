@@ -1,0 +1,191 @@
+"""Support forms: types and lengths here; the rules are in the actions."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tsunagiai.accounts.models import User
+from tsunagiai.cases.models import Case
+from tsunagiai.consent.forms import DateInput, add_action_errors
+from tsunagiai.reference.models import Organisation
+from tsunagiai.support.models import TEXT_MAX, Conference, ConferenceDecision, PlanAction, SupportRecord
+
+__all__ = ["add_action_errors"]
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _active_organisations() -> Any:
+    return Organisation.objects.filter(active=True).order_by("name")
+
+
+class AssessmentDomainForm(forms.Form):
+    situation = forms.CharField(
+        label=_("situation"), required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    strengths = forms.CharField(
+        label=_("strengths"), required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    wishes_in_own_words = forms.CharField(
+        label=_("wishes in their own words"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+
+class AssessmentDateForm(forms.Form):
+    assessed_on = forms.DateField(label=_("assessed on"), widget=DateInput)
+
+
+class PlanForm(forms.Form):
+    goals = forms.CharField(label=_("goals"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4}))
+    review_on = forms.DateField(label=_("review date"), widget=DateInput)
+    person_agreed = forms.BooleanField(label=_("the person agreed"), required=False)
+    agreed_on = forms.DateField(label=_("agreed on"), required=False, widget=DateInput)
+    agreement_how = forms.CharField(label=_("how the person agreed"), max_length=200, required=False)
+    reason = forms.CharField(label=_("reason for the revision"), max_length=500, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+
+class ActionForm(forms.Form):
+    key = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    what = forms.CharField(label=_("what"), max_length=500, required=False)
+    owner_kind = forms.ChoiceField(label=_("who"), choices=PlanAction.OwnerKind.choices, required=False)
+    owner_organisation = forms.ModelChoiceField(
+        label=_("owner organisation"), queryset=Organisation.objects.none(), required=False
+    )
+    owner_user = forms.ModelChoiceField(label=_("owner staff member"), queryset=User.objects.none(), required=False)
+    owner_text = forms.CharField(label=_("community resource or family member"), max_length=200, required=False)
+    due_on = forms.DateField(label=_("due date"), required=False, widget=DateInput)
+    status = forms.ChoiceField(label=_("status"), choices=PlanAction.Status.choices, initial=PlanAction.Status.PLANNED)
+
+    def __init__(self, *args: Any, users: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        org_field = self.fields["owner_organisation"]
+        user_field = self.fields["owner_user"]
+        if isinstance(org_field, forms.ModelChoiceField):
+            org_field.queryset = _active_organisations()
+        if isinstance(user_field, forms.ModelChoiceField) and users is not None:
+            user_field.queryset = users
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not (data.get("what") or "").strip()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("what") or "").strip():
+            if not data.get("owner_kind"):
+                self.add_error("owner_kind", _("Who: choose who does it."))
+            if not data.get("due_on"):
+                self.add_error("due_on", _("Due date: enter the date."))
+        return data
+
+
+class BaseActionFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, users: Any = None, **kwargs: Any) -> None:
+        self.users = users
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs(index)
+        kwargs["users"] = self.users
+        return kwargs
+
+
+ActionFormSet = cast(
+    "type[BaseActionFormSet]",
+    forms.formset_factory(ActionForm, formset=BaseActionFormSet, extra=2, max_num=50, absolute_max=60),
+)
+
+
+class RecordForm(forms.Form):
+    case = forms.ModelChoiceField(label=_("case"), queryset=Case.objects.none(), required=False)
+    kind = forms.ChoiceField(label=_("kind"), choices=SupportRecord.Kind.choices)
+    occurred_at = forms.DateTimeField(label=_("when"), widget=DateTimeInput)
+    organisation = forms.ModelChoiceField(label=_("organisation"), queryset=Organisation.objects.none())
+    summary = forms.CharField(label=_("summary"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args: Any, cases: list[Case], organisations: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        case_field, org_field = self.fields["case"], self.fields["organisation"]
+        if isinstance(case_field, forms.ModelChoiceField):
+            case_field.queryset = Case.objects.filter(pk__in=[c.pk for c in cases])
+        if isinstance(org_field, forms.ModelChoiceField):
+            org_field.queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations])
+            if organisations:
+                org_field.initial = organisations[0].pk
+
+
+class TimelineFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("kind"), choices=[("", _("all kinds")), *SupportRecord.Kind.choices], required=False
+    )
+    case = forms.TypedChoiceField(label=_("case"), coerce=int, required=False, empty_value=None)
+    date_from = forms.DateField(label=_("from"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("until"), required=False, widget=DateInput)
+
+    def __init__(self, *args: Any, cases: list[Case], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        case_field = self.fields["case"]
+        if isinstance(case_field, forms.ChoiceField):
+            case_field.choices = [("", _("all cases")), *((c.pk, c.title) for c in cases)]
+
+
+class ConferenceForm(forms.Form):
+    held_on = forms.DateField(label=_("date"), widget=DateInput)
+    kind = forms.ChoiceField(label=_("kind of meeting"), choices=Conference.Kind.choices)
+    title = forms.CharField(label=_("title"), max_length=200)
+    convened_by = forms.ModelChoiceField(label=_("convened by"), queryset=Organisation.objects.none())
+    participating_organisations = forms.ModelMultipleChoiceField(
+        label=_("participating organisations"),
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    confidentiality_note = forms.CharField(label=_("confidentiality note"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        convened, participating = self.fields["convened_by"], self.fields["participating_organisations"]
+        if isinstance(convened, forms.ModelChoiceField):
+            convened.queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations])
+        if isinstance(participating, forms.ModelMultipleChoiceField):
+            participating.queryset = _active_organisations()
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(
+        label=_("minutes"), max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 10})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AgendaForm(forms.Form):
+    case_id = forms.IntegerField(label=_("case number"), min_value=1)
+
+
+class DecisionForm(forms.Form):
+    case = forms.TypedChoiceField(label=_("case"), coerce=int)
+    kind = forms.ChoiceField(label=_("kind of decision"), choices=ConferenceDecision.Kind.choices)
+    target_organisation = forms.ModelChoiceField(
+        label=_("target organisation"), queryset=Organisation.objects.none(), required=False
+    )
+    details = forms.CharField(label=_("details"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, cases: list[Case], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        case_field, org_field = self.fields["case"], self.fields["target_organisation"]
+        if isinstance(case_field, forms.ChoiceField):
+            case_field.choices = [(c.pk, c.title) for c in cases]
+        if isinstance(org_field, forms.ModelChoiceField):
+            org_field.queryset = _active_organisations()

@@ -1,0 +1,492 @@
+"""Support pages: assessment, plan (revisions, compare), records and the household timeline, conferences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tsunagiai.accounts import access
+from tsunagiai.accounts.models import User
+from tsunagiai.cases.models import Case
+from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.intake.views import AuthenticatedRequest
+from tsunagiai.support import selectors
+from tsunagiai.support.actions import (
+    ActionInput,
+    AgendaRefused,
+    DecisionNotApplied,
+    assessment_subjects,
+    do_add_case_to_agenda,
+    do_confirm_decision,
+    do_create_conference,
+    do_propose_decision,
+    do_record_support,
+    do_revise_plan,
+    do_save_assessment,
+    do_set_action_status,
+    do_update_minutes,
+    do_withdraw_decision,
+)
+from tsunagiai.support.forms import (
+    ActionFormSet,
+    AgendaForm,
+    AssessmentDateForm,
+    AssessmentDomainForm,
+    ConferenceForm,
+    DecisionForm,
+    MinutesForm,
+    PlanForm,
+    RecordForm,
+    TimelineFilterForm,
+    add_action_errors,
+)
+from tsunagiai.support.models import Domain, PlanAction
+from tsunagiai.support.selectors import TimelineFilters
+
+TIMELINE_PAGE_SIZE = 30
+CONFERENCE_PAGE_SIZE = 30
+
+
+# --- assessment -----------------------------------------------------------------
+
+
+@require_GET
+def assessment(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
+    case = access.access_case(request.user, case_id)
+    found = selectors.assessments_of(case)
+    members = assessment_subjects(case)
+    by_member = {m.pk: {a.domain: a for a in found if a.person_id == m.pk} for m in members}
+    rows = [(m, [(d, label, by_member[m.pk].get(d)) for d, label in Domain.choices]) for m in members]
+    return render(request, "support/assessment.html", {"case": case, "rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+def assessment_edit(request: AuthenticatedRequest, case_id: int, person_id: int) -> HttpResponse:
+    case = access.access_case(request.user, case_id, for_edit=request.method == "POST")
+    person = next((m for m in assessment_subjects(case) if m.pk == int(person_id)), None)
+    if person is None:
+        raise Http404
+    existing = {a.domain: a for a in selectors.assessments_of(case) if a.person_id == person.pk}
+    data = request.POST if request.method == "POST" else None
+    date_form = AssessmentDateForm(data, initial={"assessed_on": timezone.localdate()})
+    forms = [
+        (
+            code,
+            label,
+            AssessmentDomainForm(
+                data,
+                prefix=code,
+                initial={
+                    "situation": getattr(existing.get(code), "situation", ""),
+                    "strengths": getattr(existing.get(code), "strengths", ""),
+                    "wishes_in_own_words": getattr(existing.get(code), "wishes_in_own_words", ""),
+                    "version": getattr(existing.get(code), "version", 0),
+                },
+            ),
+        )
+        for code, label in Domain.choices
+    ]
+    conflict = ""
+    status = 200
+    if data is not None and date_form.is_valid() and all(f.is_valid() for _c, _l, f in forms):
+        try:
+            for code, _label, form in forms:
+                do_save_assessment(
+                    case,
+                    person,
+                    code,
+                    acting_user=request.user,
+                    situation=form.cleaned_data["situation"],
+                    strengths=form.cleaned_data["strengths"],
+                    wishes_in_own_words=form.cleaned_data["wishes_in_own_words"],
+                    assessed_on=date_form.cleaned_data["assessed_on"],
+                    expected_version=form.cleaned_data["version"] or None,
+                )
+        except ValidationError as error:
+            add_action_errors(date_form, error)
+        except EditConflict as error:
+            conflict = str(error)
+            status = 409 if request.htmx else 200
+        else:
+            messages.success(request, _("The assessment was saved."))
+            return redirect("support:assessment", case_id=case.pk)
+    return render(
+        request,
+        "support/assessment_edit.html",
+        {"case": case, "person": person, "date_form": date_form, "forms": forms, "conflict": conflict},
+        status=status,
+    )
+
+
+# --- plan ---------------------------------------------------------------------------
+
+
+@require_GET
+def plan(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
+    case = access.access_case(request.user, case_id)
+    revisions = selectors.plan_revisions(case)
+    return render(
+        request,
+        "support/plan.html",
+        {
+            "case": case,
+            "current": revisions[0] if revisions else None,
+            "revisions": revisions,
+            "today": timezone.localdate(),
+            "statuses": PlanAction.Status.choices,
+        },
+    )
+
+
+def _team_users(case: Case) -> Any:
+    from tsunagiai.cases.models import TeamMember
+
+    org_ids = TeamMember.objects.filter(case=case, left_at__isnull=True).values("organisation_id")
+    return (
+        User.objects.filter(is_active=True, memberships__organisation_id__in=org_ids, memberships__active=True)
+        .distinct()
+        .order_by("full_name", "id")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def plan_revise(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
+    case = access.access_case(request.user, case_id, for_edit=True)
+    plan_obj = selectors.plan_of(case)
+    current = selectors.current_revision(case)
+    users = _team_users(case)
+    if request.method == "POST":
+        form = PlanForm(request.POST)
+        formset = ActionFormSet(request.POST, prefix="actions", users=users)
+    else:
+        initial: dict[str, Any] = {"version": plan_obj.version if plan_obj else 0}
+        action_initial: list[dict[str, Any]] = []
+        if current is not None:
+            initial.update(
+                goals=current.goals,
+                review_on=current.review_on,
+                person_agreed=current.person_agreed,
+                agreed_on=current.agreed_on,
+                agreement_how=current.agreement_how,
+            )
+            action_initial = [
+                {
+                    "key": a.key,
+                    "what": a.what,
+                    "owner_kind": a.owner_kind,
+                    "owner_organisation": a.owner_organisation_id,
+                    "owner_user": a.owner_user_id,
+                    "owner_text": a.owner_text,
+                    "due_on": a.due_on,
+                    "status": a.status,
+                }
+                for a in current.actions.all()
+            ]
+        form = PlanForm(initial=initial)
+        formset = ActionFormSet(prefix="actions", users=users, initial=action_initial)
+    conflict = ""
+    status = 200
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        rows = [
+            ActionInput(
+                key=f.cleaned_data.get("key"),
+                owner_kind=f.cleaned_data["owner_kind"],
+                owner_organisation=f.cleaned_data.get("owner_organisation"),
+                owner_user=f.cleaned_data.get("owner_user"),
+                owner_text=f.cleaned_data.get("owner_text", ""),
+                what=f.cleaned_data["what"],
+                due_on=f.cleaned_data["due_on"],
+                status=f.cleaned_data["status"],
+            )
+            for f in formset.forms
+            if f.has_changed() or f.cleaned_data.get("key")
+            if not f.is_blank()
+        ]
+        data = form.cleaned_data
+        try:
+            do_revise_plan(
+                case,
+                acting_user=request.user,
+                goals=data["goals"],
+                review_on=data["review_on"],
+                actions=rows,
+                person_agreed=data["person_agreed"],
+                agreed_on=data["agreed_on"],
+                agreement_how=data["agreement_how"],
+                reason=data["reason"],
+                expected_version=data["version"] or None,
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        except EditConflict as error:
+            conflict = str(error)
+            status = 409 if request.htmx else 200
+        else:
+            messages.success(request, _("The new plan revision was saved."))
+            return redirect("support:plan", case_id=case.pk)
+    return render(
+        request,
+        "support/plan_revise.html",
+        {"case": case, "form": form, "formset": formset, "current": current, "conflict": conflict},
+        status=status,
+    )
+
+
+@require_GET
+def plan_compare(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
+    case = access.access_case(request.user, case_id)
+    try:
+        old, new = int(request.GET.get("old", "")), int(request.GET.get("new", ""))
+    except ValueError:
+        raise Http404 from None
+    pair = selectors.revision_pair(case, old, new)
+    if pair is None:
+        raise Http404
+    return render(
+        request, "support/plan_compare.html", {"case": case, "comparison": selectors.compare_revisions(*pair)}
+    )
+
+
+@require_POST
+def action_status(request: AuthenticatedRequest, case_id: int, action_id: int) -> HttpResponse:
+    case = access.access_case(request.user, case_id, for_edit=True)
+    current = selectors.current_revision(case)
+    action = next((a for a in (current.actions.all() if current else []) if a.pk == int(action_id)), None)
+    if action is None:
+        raise Http404
+    try:
+        do_set_action_status(action, status=request.POST.get("status", ""), acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("support:plan", case_id=case.pk)
+
+
+# --- records and timeline ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def record_create(request: AuthenticatedRequest, household_id: int) -> HttpResponse:
+    household = access.access_household(request.user, household_id, for_edit=True)
+    organisations = access.staff_organisations(request.user)
+    if not organisations:
+        raise PermissionDenied
+    cases = list(access.editable_cases(request.user).filter(household=household).order_by("-opened_at"))
+    initial = {"occurred_at": timezone.localtime().replace(second=0, microsecond=0), "case": request.GET.get("case")}
+    form = RecordForm(request.POST or None, cases=cases, organisations=organisations, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_record_support(
+                household,
+                acting_user=request.user,
+                organisation=data["organisation"],
+                kind=data["kind"],
+                occurred_at=data["occurred_at"],
+                summary=data["summary"],
+                case=data["case"],
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, _("The support record was saved."))
+            return redirect("support:household_timeline", household_id=household.pk)
+    return render(request, "support/record_create.html", {"household": household, "form": form})
+
+
+@require_GET
+def household_timeline(request: AuthenticatedRequest, household_id: int) -> HttpResponse:
+    household = access.access_household(request.user, household_id)
+    cases = selectors.household_cases(request.user, household)
+    form = TimelineFilterForm(request.GET or None, cases=cases)
+    filters = TimelineFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = TimelineFilters(
+            kind=data["kind"] or "", case_id=data["case"], date_from=data["date_from"], date_to=data["date_to"]
+        )
+    page = Paginator(selectors.household_records(request.user, household, filters), TIMELINE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    # Intakes are not about one case and have no kind: they show when the list is not filtered by either.
+    intakes = (
+        list(selectors.household_intakes(request.user, household, filters)[:TIMELINE_PAGE_SIZE])
+        if not filters.kind and not filters.case_id and page.number == 1
+        else []
+    )
+    entries = sorted(
+        [("record", r.occurred_at, r) for r in page.object_list] + [("intake", i.received_at, i) for i in intakes],
+        key=lambda entry: entry[1],
+        reverse=True,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "support/household_timeline.html",
+        {"household": household, "form": form, "page": page, "entries": entries, "query": query.urlencode()},
+    )
+
+
+# --- conferences -------------------------------------------------------------------------
+
+
+@require_GET
+def conference_list(request: AuthenticatedRequest) -> HttpResponse:
+    if not access.is_staff_member(request.user):
+        raise PermissionDenied
+    page = Paginator(selectors.conference_list(request.user), CONFERENCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "support/conference_list.html", {"page": page, "query": ""})
+
+
+@require_http_methods(["GET", "POST"])
+def conference_create(request: AuthenticatedRequest) -> HttpResponse:
+    organisations = [
+        o
+        for o in access.staff_organisations(request.user)
+        if o.pk in access.organisation_ids(request.user, access.EDIT_ROLES)
+    ]
+    if not organisations:
+        raise PermissionDenied
+    form = ConferenceForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            conference = do_create_conference(
+                acting_user=request.user,
+                convened_by=data["convened_by"],
+                held_on=data["held_on"],
+                kind=data["kind"],
+                title=data["title"],
+                participating_organisations=data["participating_organisations"],
+                confidentiality_note=data["confidentiality_note"],
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            return redirect("support:conference_detail", conference_id=conference.pk)
+    return render(request, "support/conference_create.html", {"form": form})
+
+
+def _conference_page(
+    request: AuthenticatedRequest, conference: Any, *, status: int = 200, **extra: Any
+) -> HttpResponse:
+    agenda = selectors.agenda_of(conference)
+    context: dict[str, Any] = {
+        "conference": conference,
+        "participants": list(conference.participating_organisations.all()),
+        "agenda": agenda,
+        "decisions": selectors.decisions_of(conference),
+        "minutes_form": MinutesForm(initial={"minutes": conference.minutes, "version": conference.version}),
+        "agenda_form": AgendaForm(),
+        "decision_form": DecisionForm(cases=[entry.case for entry in agenda]),
+        "refusal": "",
+        "conflict": "",
+    }
+    context.update(extra)
+    return render(request, "support/conference_detail.html", context, status=status)
+
+
+@require_GET
+def conference_detail(request: AuthenticatedRequest, conference_id: int) -> HttpResponse:
+    conference = access.access_conference(request.user, conference_id)
+    return _conference_page(request, conference)
+
+
+@require_POST
+def conference_minutes(request: AuthenticatedRequest, conference_id: int) -> HttpResponse:
+    conference = access.access_conference(request.user, conference_id, for_edit=True)
+    form = MinutesForm(request.POST)
+    if not form.is_valid():
+        return _conference_page(request, conference, minutes_form=form)
+    try:
+        do_update_minutes(
+            conference,
+            minutes=form.cleaned_data["minutes"],
+            acting_user=request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+    except EditConflict as error:
+        conference.refresh_from_db()
+        return _conference_page(
+            request, conference, minutes_form=form, conflict=str(error), status=409 if request.htmx else 200
+        )
+    except ValidationError as error:
+        add_action_errors(form, error)
+        return _conference_page(request, conference, minutes_form=form)
+    return redirect("support:conference_detail", conference_id=conference.pk)
+
+
+@require_POST
+def conference_add_case(request: AuthenticatedRequest, conference_id: int) -> HttpResponse:
+    conference = access.access_conference(request.user, conference_id, for_edit=True)
+    form = AgendaForm(request.POST)
+    if not form.is_valid():
+        return _conference_page(request, conference, agenda_form=form, status=422)
+    try:
+        case = access.access_case(request.user, form.cleaned_data["case_id"])
+    except Http404:
+        form.add_error("case_id", _("Case number: no case with this number is visible to you."))
+        return _conference_page(request, conference, agenda_form=form, status=422)
+    try:
+        do_add_case_to_agenda(conference, case, acting_user=request.user)
+    except AgendaRefused as refusal:
+        return _conference_page(request, conference, agenda_form=form, refusal=refusal.message, status=422)
+    return redirect("support:conference_detail", conference_id=conference.pk)
+
+
+@require_POST
+def conference_decision_create(request: AuthenticatedRequest, conference_id: int) -> HttpResponse:
+    conference = access.access_conference(request.user, conference_id, for_edit=True)
+    agenda = selectors.agenda_of(conference)
+    form = DecisionForm(request.POST, cases=[entry.case for entry in agenda])
+    if form.is_valid():
+        case = next(entry.case for entry in agenda if entry.case_id == form.cleaned_data["case"])
+        try:
+            do_propose_decision(
+                conference,
+                case,
+                acting_user=request.user,
+                kind=form.cleaned_data["kind"],
+                details=form.cleaned_data["details"],
+                target_organisation=form.cleaned_data["target_organisation"],
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            return redirect("support:conference_detail", conference_id=conference.pk)
+    return _conference_page(request, conference, decision_form=form, status=422)
+
+
+def _decision(request: AuthenticatedRequest, conference_id: int, decision_id: int) -> Any:
+    conference = access.access_conference(request.user, conference_id, for_edit=True)
+    decision = next((d for d in selectors.decisions_of(conference) if d.pk == int(decision_id)), None)
+    if decision is None:
+        raise Http404
+    # Applying a decision changes the case: only those who may edit it confirm it.
+    access.access_case(request.user, decision.case_id, for_edit=True)
+    return conference, decision
+
+
+@require_POST
+def conference_decision_confirm(request: AuthenticatedRequest, conference_id: int, decision_id: int) -> HttpResponse:
+    conference, decision = _decision(request, conference_id, decision_id)
+    try:
+        do_confirm_decision(decision, acting_user=request.user)
+    except DecisionNotApplied as error:
+        return _conference_page(request, conference, refusal=error.message, status=409)
+    return redirect("support:conference_detail", conference_id=conference.pk)
+
+
+@require_POST
+def conference_decision_withdraw(request: AuthenticatedRequest, conference_id: int, decision_id: int) -> HttpResponse:
+    conference, decision = _decision(request, conference_id, decision_id)
+    do_withdraw_decision(decision, acting_user=request.user)
+    return redirect("support:conference_detail", conference_id=conference.pk)
