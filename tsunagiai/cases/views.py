@@ -80,9 +80,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
             status=data["status"], lead_organisation=data["lead_organisation"], flag=data["flag"], area=data["area"]
         )
     page = Paginator(selectors.case_list(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, "page": page}
     template = "cases/list.html#results" if request.htmx else "cases/list.html"
     return render(request, template, context)
 

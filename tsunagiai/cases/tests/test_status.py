@@ -64,7 +64,9 @@ def test_reopening_needs_a_reason_and_goes_back_to_assessment(town: Town) -> Non
         do_change_case_status(case, to="assessment", acting_user=user, expected_version=case.version, reason="  ")
     assert refused.value.field == "reason"
     assert "理由" in refused.value.message
-    do_change_case_status(case, to="assessment", acting_user=user, expected_version=case.version, reason="転居後に再相談")
+    do_change_case_status(
+        case, to="assessment", acting_user=user, expected_version=case.version, reason="転居後に再相談"
+    )
     change = CaseStatusChange.objects.get(case=case, from_status="closed")
     assert change.reason == "転居後に再相談"
     assert reload(case).closed_at is None
@@ -86,7 +88,9 @@ def test_status_page_refuses_an_illegal_change_in_japanese_and_keeps_the_input(c
 def test_status_page_moves_a_legal_step(client: Any, town: Town) -> None:
     case = open_case(town)
     client.force_login(town.users["caseworker_north"])
-    response = client.post(reverse("cases:change_status", args=[case.pk]), {"to": "assessment", "version": case.version})
+    response = client.post(
+        reverse("cases:change_status", args=[case.pk]), {"to": "assessment", "version": case.version}
+    )
     assert response.status_code == 302
     assert reload(case).status == "assessment"
 
