@@ -86,6 +86,7 @@ def add_record(
     kind: str = "visit",
     user: str = "caseworker_north",
     org: str = "branch_north",
+    summary: str = "自宅を訪問し、様子を確認した。",
 ) -> SupportRecord:
     return do_record_support(
         household,
@@ -93,6 +94,6 @@ def add_record(
         organisation=town.orgs[org],
         kind=kind,
         occurred_at=when or timezone.now() - dt.timedelta(hours=1),
-        summary="自宅を訪問し、様子を確認した。",
+        summary=summary,
         case=case,
     )
