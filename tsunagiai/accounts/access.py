@@ -32,11 +32,11 @@ from tsunagiai.accounts.models import Membership, Role, User
 if TYPE_CHECKING:
     from tsunagiai.cases.models import Case
     from tsunagiai.consent.models import Consent
-    from tsunagiai.support.models import Conference, SupportRecord
     from tsunagiai.intake.models import Intake
     from tsunagiai.people.models import Household, Person
     from tsunagiai.reference.models import Organisation
     from tsunagiai.referrals.models import Referral
+    from tsunagiai.support.models import Conference, SupportRecord
 
 # Roles that work with people's records.
 STAFF_ROLES = frozenset({Role.INTAKE, Role.CASEWORKER, Role.COORDINATOR, Role.SUPERVISOR})
@@ -310,6 +310,11 @@ def editable_cases(user: Any) -> QuerySet[Case]:
 def access_case(user: Any, case_id: Any, *, for_edit: bool = False) -> Case:
     queryset = editable_cases(user) if for_edit else visible_cases(user)
     return _get_or_404(queryset, case_id)
+
+
+def may_decide_lead_requests(user: Any, case: Case) -> bool:
+    """The current lead organisation (members who may edit) and the coordination section decide lead requests."""
+    return is_coordination(user) or case.lead_organisation_id in organisation_ids(user, EDIT_ROLES)
 
 
 # --- inbox -----------------------------------------------------------------

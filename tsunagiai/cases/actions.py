@@ -404,11 +404,6 @@ def requesting_organisation(case: Case, user: Any) -> Organisation | None:
     return None
 
 
-def may_decide_lead_requests(case: Case, user: Any) -> bool:
-    """The current lead organisation's members (who may edit) and the coordination section decide."""
-    return access.is_coordination(user) or case.lead_organisation_id in access.organisation_ids(user, access.EDIT_ROLES)
-
-
 @transaction.atomic
 def do_request_lead(
     case: Case, *, acting_user: Any, reason: str, organisation: Organisation | None = None
@@ -465,7 +460,7 @@ def do_decide_lead_request(
     case = lead_request.case
     if lead_request.status != LeadRequest.Status.PENDING:
         raise CaseActionRefused(_("Lead request: this request has already been decided."), field="accept")
-    if not may_decide_lead_requests(case, acting_user):
+    if not access.may_decide_lead_requests(acting_user, case):
         raise CaseActionRefused(
             _("Lead request: only the current lead or the coordination section may decide."), field="accept"
         )

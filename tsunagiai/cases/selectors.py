@@ -11,7 +11,6 @@ from tsunagiai.accounts import access
 from tsunagiai.cases.actions import (
     allowed_transitions,
     coordination_overstays,
-    may_decide_lead_requests,
     requesting_organisation,
 )
 from tsunagiai.cases.models import Case, CaseStatusChange, LeadChange, LeadRequest, TeamMember
@@ -154,7 +153,7 @@ def case_view(user: Any, case: Case) -> CaseView:
         decided_lead_requests=[r for r in requests if r.status != LeadRequest.Status.PENDING],
         allowed_transitions=[(s, str(Case.Status(s).label)) for s in allowed_transitions(case.status)],
         may_edit=may_edit,
-        may_decide_lead_requests=may_edit and may_decide_lead_requests(case, user),
+        may_decide_lead_requests=may_edit and access.may_decide_lead_requests(user, case),
         requesting_organisation=requesting_organisation(case, user) if may_edit else None,
         overstay_warning=overstay,
     )
