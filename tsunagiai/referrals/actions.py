@@ -59,12 +59,11 @@ def referral_url(referral: Referral) -> str:
 
 
 def _consent_on_record(*, person: Any, intake: Intake | None, to_organisation: Organisation) -> bool:
-    """Consent that covers sharing with ``to_organisation``: a consent record, or (anonymous) the intake's."""
+    """Consent covering ``to_organisation``: the person's consent records; for an unidentified person, the intake's."""
     if person is not None:
         from tsunagiai.consent.selectors import consent_covers
 
-        if consent_covers(person, [to_organisation]).ok:
-            return True
+        return consent_covers(person, [to_organisation]).ok
     return intake is not None and intake.consent_status in CONSENTED_AT_INTAKE
 
 

@@ -127,3 +127,8 @@ def referral_metrics(queryset: QuerySet[Referral]) -> list[OrganisationMetrics]:
         )
         for row in rows
     ]
+
+
+def intake_referrals(intake: Any, user: Any) -> QuerySet[Referral]:
+    """The intake's referrals that the user may see."""
+    return _with_parties(access.visible_referrals(user).filter(intake_id=intake.pk)).order_by("-sent_at", "-id")

@@ -19,3 +19,15 @@ def case_referrals(case: Any, user: Any) -> dict[str, Any]:
         "referrals": list(select_case_referrals(case, user)),
         "may_send": access.may_send_referral(user),
     }
+
+
+@register.inclusion_tag("referrals/_intake_referrals.html")
+def intake_referrals(intake: Any, user: Any) -> dict[str, Any]:
+    """The intake's referrals the user may see, and the link to refer (つなぐ) from it."""
+    from tsunagiai.referrals.selectors import intake_referrals as select_intake_referrals
+
+    return {
+        "intake": intake,
+        "referrals": list(select_intake_referrals(intake, user)),
+        "may_send": access.may_send_referral(user),
+    }

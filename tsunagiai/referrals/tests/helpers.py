@@ -59,9 +59,8 @@ def send(town: Town, *, intake: Intake | None = None, to: str = "csw", **extra: 
     return do_send_referral(**values)
 
 
-def move_to(town: Town, referral: Referral, state: str) -> Referral:
+def move_to(town: Town, referral: Referral, state: str, *, recipient: str = RECIPIENT_USER) -> Referral:
     for step in PATH_TO[state]:
-        referral = do_transition_referral(
-            referral, step, acting_user=town.users[actor_for(step)], **transition_arguments(step)
-        )
+        user = SENDER_USER if step == Status.CANCELLED else recipient
+        referral = do_transition_referral(referral, step, acting_user=town.users[user], **transition_arguments(step))
     return referral
