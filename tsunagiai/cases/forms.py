@@ -82,11 +82,26 @@ class OpenCaseForm(LabelledErrorsMixin, forms.Form):
 
 
 class VersionedForm(LabelledErrorsMixin, forms.Form):
+    """A form of the case page: its own element ids (several forms share the page) and the case version."""
+
+    id_prefix = "case"
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class StatusChoiceField(forms.ChoiceField):
+    """Offers the allowed next statuses; accepts any status so that the action can say why a move is illegal."""
+
+    def valid_value(self, value: Any) -> bool:
+        return value in Case.Status.values
 
 
 class StatusForm(VersionedForm):
-    to = forms.ChoiceField(label=_("New status"))
+    id_prefix = "status"
+    to = StatusChoiceField(label=_("New status"))
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
@@ -97,12 +112,17 @@ class StatusForm(VersionedForm):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Every status is accepted here; the action refuses illegal moves with a message that says why.
-        cast(forms.ChoiceField, self.fields["to"]).choices = Case.Status.choices
+        from tsunagiai.cases.actions import allowed_transitions
+
+        cast(forms.ChoiceField, self.fields["to"]).choices = [
+            ("", _("Choose the next status")),
+            *((s, Case.Status(s).label) for s in allowed_transitions(case.status)),
+        ]
         self.fields["version"].initial = case.version
 
 
 class LeadChangeForm(VersionedForm):
+    id_prefix = "lead"
     organisation = OrganisationChoiceField(label=_("New lead"), queryset=Organisation.objects.none())
     reason = forms.CharField(
         label=_("Reason for the change of lead"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
@@ -117,12 +137,17 @@ class LeadChangeForm(VersionedForm):
 
 
 class LeadRequestForm(LabelledErrorsMixin, forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "lead_request_%s")
+        super().__init__(*args, **kwargs)
+
     reason = forms.CharField(
         label=_("Reason for the request"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class LeadDecisionForm(VersionedForm):
+    id_prefix = "decision"
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("accept", _("Accept")), ("decline", _("Decline"))], widget=forms.RadioSelect
     )
@@ -140,6 +165,7 @@ class LeadDecisionForm(VersionedForm):
 
 
 class TeamMemberForm(VersionedForm):
+    id_prefix = "team"
     organisation = OrganisationChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
     user = forms.ModelChoiceField(
         label=_("Staff member"),
@@ -165,10 +191,12 @@ class TeamMemberForm(VersionedForm):
 
 
 class TeamRemoveForm(VersionedForm):
+    id_prefix = "remove"
     reason = forms.CharField(label=_("Reason"), required=False, max_length=REASON_MAX_LENGTH)
 
 
 class FlagsForm(VersionedForm):
+    id_prefix = "flags"
     is_gap_case = forms.BooleanField(label=_("Gap case (制度の狭間)"), required=False)
     is_difficult = forms.BooleanField(label=_("Difficult case (支援困難)"), required=False)
 

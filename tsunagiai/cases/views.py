@@ -116,7 +116,7 @@ def open_from_intake(request: AuthenticatedRequest, intake_id: int) -> HttpRespo
             else:
                 messages.success(request, _("The case was opened."))
                 return redirect("cases:detail", case_id=case.pk)
-        chosen = list(form.cleaned_data.get("intakes") or [intake])
+        suggestion = selectors.lead_suggestion(list(form.cleaned_data.get("intakes") or [intake]), household)
     else:
         suggestion_for = [i for i in choices.intakes if i.pk == intake.pk]
         suggestion = selectors.lead_suggestion(suggestion_for, household)
@@ -128,13 +128,7 @@ def open_from_intake(request: AuthenticatedRequest, intake_id: int) -> HttpRespo
         if suggestion.organisations:
             initial["lead_organisation"] = suggestion.organisations[0].pk
         form = OpenCaseForm(initial=initial, intakes=choices.intakes, members=choices.members)
-        chosen = suggestion_for
-    context = {
-        "intake": intake,
-        "household": household,
-        "form": form,
-        "suggestion": selectors.lead_suggestion(chosen, household),
-    }
+    context = {"intake": intake, "household": household, "form": form, "suggestion": suggestion}
     return render(request, "cases/open.html", context)
 
 

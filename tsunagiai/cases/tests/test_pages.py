@@ -208,6 +208,24 @@ def test_flags_form_saves_and_a_stale_one_shows_the_conflict_with_the_input(clie
     assert stale.status_code == 200
     body = stale.content.decode()
     assert 'id="conflict"' in body
-    assert '<input type="checkbox" name="is_difficult" id="id_is_difficult" checked>' in body
+    assert '<input type="checkbox" name="is_difficult" id="flags_is_difficult" checked>' in body
     assert not reload(case).is_difficult
     assert client.post(url, {"is_difficult": "on", "version": "abc"}).status_code == 200
+
+
+def test_case_list_answers_htmx_with_the_results_only(client: Any, town: Town) -> None:
+    open_case(town)
+    client.force_login(town.users["caseworker_north"])
+    response = client.get(reverse("cases:list"), {"status": "intake"}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="case-results"')
+    assert "山田さん世帯の支援" in body and "<html" not in body
+
+
+def test_status_form_offers_only_the_allowed_next_statuses(client: Any, town: Town) -> None:
+    case = open_case(town)
+    client.force_login(town.users["caseworker_north"])
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    select = body.split('name="to"', 1)[1].split("</select>", 1)[0]
+    assert 'value="assessment"' in select
+    assert 'value="closed"' not in select and 'value="planning"' not in select
