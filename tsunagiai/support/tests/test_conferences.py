@@ -133,13 +133,49 @@ def test_confirming_a_lead_change_hands_the_lead_over(town: Town, client: Any) -
     assert response.status_code == 302
     decision = ConferenceDecision.objects.get()
     response = client.post(reverse("support:conference_decision_confirm", args=[meeting.pk, decision.pk]))
+    assert response.status_code == 302
     decision.refresh_from_db()
-    case = Case.objects.get(pk=case.pk)
-    if decision.status == ConferenceDecision.Status.CONFIRMED:
-        assert case.lead_organisation == town.orgs["elderly_north"]
-    else:  # the cases app's do_change_lead is not there yet: the page says so, nothing changes
-        assert response.status_code == 409
-        assert case.lead_organisation == town.orgs["branch_north"]
+    assert decision.status == ConferenceDecision.Status.CONFIRMED
+    assert Case.objects.get(pk=case.pk).lead_organisation == town.orgs["elderly_north"]
+    # Confirming again changes nothing; a refused application confirms nothing.
+    assert (
+        client.post(reverse("support:conference_decision_confirm", args=[meeting.pk, decision.pk])).status_code == 302
+    )
+    again = do_propose_decision(
+        meeting,
+        case,
+        acting_user=town.users["coordinator"],
+        kind="lead_change",
+        details="同じ機関",
+        target_organisation=town.orgs["elderly_north"],
+    )
+    refused = client.post(reverse("support:conference_decision_confirm", args=[meeting.pk, again.pk]))
+    assert refused.status_code == 409
+    assert "北地域包括支援センター" in refused.content.decode()
+    again.refresh_from_db()
+    assert again.status == ConferenceDecision.Status.PROPOSED
+
+
+@time_machine.travel(NOW, tick=False)
+def test_confirming_a_new_referral_sends_it_on_the_conference_basis(town: Town) -> None:
+    from tsunagiai.referrals.models import Referral
+
+    case = make_case(town, make_household(town), focus=None)
+    meeting = conference(town, Conference.Kind.SUPPORT_CONFERENCE_106_6)
+    do_add_case_to_agenda(meeting, case, acting_user=town.users["coordinator"])
+    decision = do_propose_decision(
+        meeting,
+        case,
+        acting_user=town.users["caseworker_north"],
+        kind="new_referral",
+        details="家計改善支援につなぐ",
+        target_organisation=town.orgs["csw"],
+    )
+    confirmed = do_confirm_decision(decision, acting_user=town.users["caseworker_north"])
+    assert confirmed.status == ConferenceDecision.Status.CONFIRMED
+    referral = Referral.objects.get()
+    assert referral.to_organisation == town.orgs["csw"] and referral.from_organisation == town.orgs["branch_north"]
+    assert referral.case_id == case.pk and referral.sharing_basis == "support_conference_106_6"
 
 
 @time_machine.travel(NOW, tick=False)
