@@ -28,7 +28,7 @@ SENDER_USER = "caseworker_north"
 RECIPIENT_USER = "csw_worker"
 
 
-def transition_arguments(to: str) -> dict[str, str]:
+def transition_arguments(to: str) -> dict[str, Any]:
     """Valid extra input for a move to ``to``."""
     if to in (Status.DECLINED, Status.FAILED, Status.CANCELLED):
         return {"reason_code": "no_capacity", "note": "理由の説明"}

@@ -1,0 +1,55 @@
+"""A referral is sent by one organisation and accepted by another, in a real headless Chromium."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tsunagiai.intake.tests.helpers import make_intake
+from tsunagiai.testing import PASSWORD, Town
+
+pytestmark = pytest.mark.browser
+
+
+def _log_in(page: Any, base: str, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/login/")
+    page.get_by_label("ユーザー名").fill(username)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    expect(page.get_by_label("ユーザー名")).to_have_count(0)
+
+
+def test_a_referral_is_sent_by_one_organisation_and_accepted_by_another(
+    live_server: Any, live_town: Town, page: Any
+) -> None:
+    intake = make_intake(live_town, concern="家賃を3か月滞納している。家計の立て直しを手伝ってほしい。")
+
+    _log_in(page, live_server.url, "caseworker_north")
+    page.goto(f"{live_server.url}/intakes/{intake.pk}/")
+    page.get_by_role("link", name="つなぐ").click()
+    page.get_by_label("機関種別").select_option("all")
+    page.get_by_role("button", name="絞り込む").click()
+    page.get_by_label("紹介先").select_option(label="社会福祉協議会（コミュニティソーシャルワーカー(社協)）")
+    page.get_by_label("紹介の理由").fill("家計の立て直しが必要。")
+    page.get_by_label("依頼内容").fill("家計相談と伴走をお願いします。")
+    page.get_by_label("相談内容").check()
+    page.get_by_label("本人の同意（記録あり）").check()
+    page.get_by_role("button", name="紹介を送る").click()
+    expect(page.locator("#referral-status")).to_have_text("送付済み")
+    referral_url = page.url
+
+    _log_in(page, live_server.url, "csw_worker")
+    page.goto(referral_url)
+    # Opening it as the receiving organisation marks it seen.
+    expect(page.locator("#referral-status")).to_have_text("確認済み")
+    expect(page.locator("#shared-concern")).to_contain_text("家賃を3か月滞納")
+    page.get_by_role("button", name="受諾").click()
+    expect(page.locator("#referral-status")).to_have_text("受諾")
+    expect(page.locator("main")).to_contain_text("社会福祉協議会 / csw_worker")
+
+    _log_in(page, live_server.url, "caseworker_north")
+    page.goto(referral_url)
+    expect(page.locator("#referral-status")).to_have_text("受諾")
