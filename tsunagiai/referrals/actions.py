@@ -387,7 +387,7 @@ def do_hold(referral: Referral, *, acting_user: Any, note: str = "", **kw: Any) 
 
 def do_resume(referral: Referral, *, acting_user: Any, note: str = "", **kw: Any) -> Referral:
     if referral.status != Status.ON_HOLD:
-        referral.check_transition(Status.ON_HOLD)  # the message of the real, refused move
+        raise IllegalTransition(_("Only a referral on hold can be resumed."))
     return do_transition_referral(referral, Status.IN_PROGRESS, acting_user=acting_user, note=note, **kw)
 
 

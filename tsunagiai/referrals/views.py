@@ -187,6 +187,7 @@ def _detail_context(request: AuthenticatedRequest, referral: Referral, **extra: 
         "sides": sides,
         "transitions": [(to, Status(to).label, to in REASON_REQUIRED) for to in buttons],
         "need_to_know": before_acceptance and recipient_only,
+        "recipient_only": recipient_only,
         "shared_labels": [
             SharedSection(code).label for code in referral.shared_sections if code in SharedSection.values
         ],

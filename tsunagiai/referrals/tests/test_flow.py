@@ -208,3 +208,53 @@ def test_accepting_through_the_api_after_reading(client: Any, town: Town) -> Non
     assert [e["to_status"] for e in response.json()["events"]] == ["sent", "seen", "accepted"]
     do_accept = do_accept_referral  # the action and the API share one state machine
     assert do_accept is not None
+
+
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        ({"reason": "長" * 2001}, 422),
+        ({"shared_sections": ["everything"]}, 422),
+        ({"to_organisation_id": "north"}, 422),
+        ({"to_organisation_id": 999999}, 422),
+        ({"unexpected": 1}, 422),
+        ({"intake_id": 999999}, 404),
+    ],
+)
+def test_api_refuses_hostile_input_without_a_500(client: Any, town: Town, change: dict[str, Any], status: int) -> None:
+    intake = make_intake(town)
+    client.force_login(town.users["caseworker_north"])
+    body = {
+        "to_organisation_id": town.orgs["csw"].pk,
+        "intake_id": intake.pk,
+        "reason": "理由",
+        "request": "依頼",
+        "sharing_basis": "consent",
+        **change,
+    }
+    response = client.post("/api/v1/referrals/", json.dumps(body), content_type="application/json")
+    assert response.status_code == status
+    assert not Referral.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body", [{"to": "accepted"}, {"to": "accepted", "version": "x"}, {"to": "nowhere", "version": 1}]
+)
+def test_api_transition_refuses_malformed_input(client: Any, town: Town, body: dict[str, Any]) -> None:
+    referral = move_to(town, send(town), Status.SEEN)
+    client.force_login(town.users["csw_worker"])
+    response = client.post(
+        f"/api/v1/referrals/{referral.pk}/transitions", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 422
+    referral.refresh_from_db()
+    assert referral.status == Status.SEEN
+
+
+def test_only_a_referral_on_hold_can_be_resumed(town: Town) -> None:
+    from tsunagiai.referrals.actions import do_resume
+    from tsunagiai.referrals.models import IllegalTransition
+
+    referral = move_to(town, send(town), Status.FIRST_CONTACT)
+    with pytest.raises(IllegalTransition, match="保留中"):
+        do_resume(referral, acting_user=town.users["csw_worker"])

@@ -15,7 +15,6 @@ from tsunagiai.referrals.actions import (
     ReferralInputError,
     do_accept_referral,
     do_decline_referral,
-    do_resume,
     do_transition_referral,
 )
 from tsunagiai.referrals.models import FHIR_TASK_STATUS, TRANSITIONS, IllegalTransition, Referral, Status
@@ -113,12 +112,6 @@ def test_completion_needs_an_outcome(town: Town) -> None:
     referral = _at(town, Status.IN_PROGRESS)
     with pytest.raises(ReferralInputError, match="結果"):
         do_transition_referral(referral, Status.COMPLETED, acting_user=town.users["csw_worker"])
-
-
-def test_resume_only_from_hold(town: Town) -> None:
-    referral = _at(town, Status.ACCEPTED)
-    with pytest.raises(IllegalTransition):
-        do_resume(referral, acting_user=town.users["csw_worker"])
 
 
 def test_concurrent_accept_and_decline_leave_exactly_one_outcome(town: Town) -> None:

@@ -108,3 +108,14 @@ def test_the_task_and_the_command_run_the_sweep(town: Town) -> None:
         call_command("sweep_referrals", stdout=out)
     assert "1" in out.getvalue()
     assert Referral.objects.count() == 1
+
+
+def test_a_municipality_sets_its_timers_and_closure_in_its_reference_folder(tmp_path: Any) -> None:
+    (tmp_path / "municipality.yaml").write_text(
+        "code: '99999'\nreferral_timers: {not_seen: 2, no_first_contact: 10}\nyear_end_closure: [[12, 28], [1, 4]]\n",
+        encoding="utf-8",
+    )
+    with override_settings(REFERENCE_DATA_DIR=tmp_path):
+        assert referral_timers() == {"not_seen": 2, "not_accepted": 3, "no_first_contact": 10}
+        assert not is_working_day(dt.date(2026, 12, 28))
+        assert not is_working_day(dt.date(2027, 1, 4))
