@@ -20,6 +20,7 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
             (reverse("people:search"), _("People")),
             (reverse("people:household_list"), _("Households")),
             (reverse("cases:list"), _("Cases")),
+            (reverse("support:conference_list"), _("Conferences")),
             (reverse("inbox:list"), _("Inbox")),
         ]
     if access.is_volunteer(user):
