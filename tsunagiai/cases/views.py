@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template import engines
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -157,9 +156,6 @@ def _detail(
         "team_form": bound.get("team_form") or TeamMemberForm(case=case),
         "flags_form": bound.get("flags_form") or FlagsForm(case=case),
         "overstay_days": overstay_days(),
-        # The referrals and support apps contribute panels once their tag libraries exist.
-        "referrals_panel": _panel("referral_tags", "cases/_referrals_panel.html"),
-        "support_panel": _panel("support_tags", "cases/_support_panel.html"),
     }
     return render(request, "cases/detail.html", context, status=status)
 
@@ -168,12 +164,6 @@ def _detail(
 def case_detail(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = selectors.case_detail(request.user, case_id)
     return _detail(request, case)
-
-
-def _panel(library: str, template: str) -> str | None:
-    engine = engines["django"]
-    libraries = getattr(engine, "engine", None)
-    return template if libraries is not None and library in libraries.template_libraries else None
 
 
 def _conflict_status(request: AuthenticatedRequest) -> int:

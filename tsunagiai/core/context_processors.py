@@ -19,6 +19,7 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
             (reverse("intake:list"), _("Intakes")),
             (reverse("people:search"), _("People")),
             (reverse("people:household_list"), _("Households")),
+            (reverse("referrals:list"), _("Referrals")),
             (reverse("cases:list"), _("Cases")),
             (reverse("support:conference_list"), _("Conferences")),
             (reverse("inbox:list"), _("Inbox")),
