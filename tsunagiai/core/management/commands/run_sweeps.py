@@ -1,0 +1,33 @@
+"""``manage.py run_sweeps``: every periodic check at once — what cron runs in a city.
+
+Referral timers, the coordination section's overstay as lead, overdue plan
+actions, plan reviews due and cases with no contact. Each sweep is
+idempotent, so running this every few minutes (or twice at once) posts each
+situation to an inbox only once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+
+class Command(BaseCommand):
+    help = "Run every periodic sweep (referral timers, lead overstay, support reminders) once."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from tsunagiai.cases.actions import sweep_coordination_overstay
+        from tsunagiai.referrals.actions import sweep_referral_timers
+        from tsunagiai.support.sweeps import sweep_support
+
+        now = timezone.now()
+        referrals = sweep_referral_timers(now)
+        overstay = sweep_coordination_overstay(now)
+        support = sweep_support(now)
+        self.stdout.write(
+            f"referral_timers={referrals} coordination_overstay={overstay} "
+            f"action_overdue={support.action_overdue} plan_review_due={support.plan_review_due} "
+            f"no_contact={support.no_contact}"
+        )
