@@ -170,6 +170,11 @@ def test_the_8050_story_from_a_volunteers_concern_to_a_closed_case(client: Clien
         assert not _sees(client, users[user], case_url), user
     client.force_login(outsider)
     assert client.get(f"/api/v1/cases/{case.pk}").status_code == 404
+    # The team reads the intake the case was opened from, and the referrals sent from it.
+    assert _sees(client, users["csw_worker"], reverse("intake:detail", args=[intake.pk]))
+    assert not _sees(client, outsider, reverse("intake:detail", args=[intake.pk]))
+    client.force_login(users["csw_worker"])
+    assert "息子のひきこもりと家計" in client.get(case_url).content.decode()
 
     # 6. A 支援会議 (art. 106-6) moves the lead to the elderly-care centre.
     conference = do_create_conference(

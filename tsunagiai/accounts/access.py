@@ -138,7 +138,11 @@ def visible_intakes(user: Any) -> QuerySet[Intake]:
     org_ids = organisation_ids(user)
     if not org_ids:
         return Intake.objects.none()
-    return Intake.objects.filter(receiving_organisation_id__in=org_ids)
+    # A case team reads the intakes its case was opened from.
+    from tsunagiai.cases.models import Case
+
+    of_team_cases = Case.intakes.through.objects.filter(case_id__in=_team_case_ids(org_ids)).values("intake_id")
+    return Intake.objects.filter(Q(receiving_organisation_id__in=org_ids) | Q(pk__in=of_team_cases))
 
 
 def editable_intakes(user: Any) -> QuerySet[Intake]:

@@ -51,8 +51,13 @@ def referral_detail(user: Any, referral_id: Any) -> Referral:
 
 
 def case_referrals(case: Any, user: Any) -> QuerySet[Referral]:
-    """The case's referrals that the user may see."""
-    return _with_parties(access.visible_referrals(user).filter(case_id=case.pk)).order_by("-sent_at", "-id")
+    """The case's referrals that the user may see, including those sent from its intakes before it opened."""
+    from tsunagiai.cases.models import Case
+
+    intake_ids = Case.intakes.through.objects.filter(case_id=case.pk).values("intake_id")
+    return _with_parties(
+        access.visible_referrals(user).filter(Q(case_id=case.pk) | Q(intake_id__in=intake_ids))
+    ).order_by("-sent_at", "-id")
 
 
 @dataclass
