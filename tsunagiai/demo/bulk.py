@@ -14,6 +14,7 @@ Only for the demo command on a database no one else is writing to.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -22,6 +23,11 @@ from django.db import connection, models
 
 CHUNK = 5000
 NOT_PROVIDED = object()
+
+
+def _json(value: Any) -> str:
+    # Text both SQLite and PostgreSQL's COPY (into jsonb) read as JSON.
+    return json.dumps(value, ensure_ascii=False)
 
 
 def next_id(model: type[models.Model]) -> int:
@@ -55,6 +61,8 @@ class TableWriter:
                 adapter = ops.adapt_datetimefield_value
             elif isinstance(field, models.DateField):
                 adapter = ops.adapt_datefield_value
+            elif isinstance(field, models.JSONField):
+                adapter = _json
             self.columns.append((field.attname, default, adapter))
         quote = ops.quote_name
         columns = {field.attname: str(field.column) for field in model._meta.concrete_fields}

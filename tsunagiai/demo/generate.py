@@ -25,8 +25,11 @@ from faker import Faker
 
 from tsunagiai.accounts.models import Membership, Role, User
 from tsunagiai.audit.actions import record_audit_event
+from tsunagiai.cases.models import Case, CaseStatusChange, LeadChange, LeadRequest, TeamMember
+from tsunagiai.consent.models import Consent
 from tsunagiai.demo import concerns as c
 from tsunagiai.demo.bulk import TableWriter, analyze, next_id, reset_sequences
+from tsunagiai.demo.casework import Casework
 from tsunagiai.demo.logins import ensure_demo_users
 from tsunagiai.demo.names import FAMILY_NAMES, FOREIGN_NAMES, given_name_pool
 from tsunagiai.demo.plans import HouseholdPlan, IntakePlan, MemberPlan, RelatedPlan
@@ -38,6 +41,17 @@ from tsunagiai.intake.models import Intake
 from tsunagiai.people.matching import search_keys
 from tsunagiai.people.models import Household, HouseholdMembership, Person, RelatedPerson
 from tsunagiai.reference.models import Organisation
+from tsunagiai.referrals.models import Referral, ReferralEvent
+from tsunagiai.support.models import (
+    Assessment,
+    Conference,
+    ConferenceCase,
+    ConferenceDecision,
+    PlanAction,
+    PlanRevision,
+    SupportPlan,
+    SupportRecord,
+)
 
 BATCH_SIZE = 2000
 HISTORY_DAYS = 730
@@ -161,6 +175,9 @@ class Generator:
         self.counts: dict[str, int] = {}
         self.org_names = {org.pk: org.name for org in ref.organisations}
         self.anonymous_intakes: list[tuple[HouseholdPlan, IntakePlan]] = []
+        # What write() made, for the casework that follows: (plan, household id, member ids, intake rows).
+        self.written: list[tuple[HouseholdPlan, int, list[int], list[dict[str, Any]]]] = []
+        self.intake_categories: dict[int, tuple[str, ...]] = {}
 
     # --- people -----------------------------------------------------------
 
@@ -636,6 +653,7 @@ class Generator:
             row = self.intake_row(plan, person, home_id)
             row["id"] = intake_id
             intakes.append(row)
+            self.intake_categories[intake_id] = plan.categories
             categories.extend({"intake_id": intake_id, "issuecategory_id": code} for code in plan.categories)
             alerts.extend(self.inbox_rows(row))
             intake_id += 1
@@ -729,8 +747,10 @@ class Generator:
                 }
                 for r in household.related
             )
+            first_intake = len(intakes)
             for plan in household.intakes:
                 add_intake(plan, member_rows[plan.subject] if plan.subject is not None else None, home_id)
+            self.written.append((household, home_id, [p["id"] for p in member_rows], intakes[first_intake:]))
         for _household, plan in self.anonymous_intakes:
             add_intake(plan, None, None)
 
@@ -822,6 +842,19 @@ class Generator:
         return rows
 
 
+def run_sweeps() -> int:
+    """Run the referral, case and support sweeps once, as the scheduler would; return the inbox items they posted."""
+    from tsunagiai.cases.actions import sweep_coordination_overstay
+    from tsunagiai.referrals.actions import sweep_referral_timers
+    from tsunagiai.support.sweeps import sweep_support
+
+    before = InboxItem.objects.count()
+    sweep_referral_timers()
+    sweep_coordination_overstay()
+    sweep_support()
+    return InboxItem.objects.count() - before
+
+
 def demo_summary() -> dict[str, Any] | None:
     """What the last demo run recorded, or None when this database holds no demo data."""
     from tsunagiai.audit.models import AuditEvent
@@ -840,10 +873,14 @@ def generate(ref: ReferenceIndex, *, seed: int, people: int, intakes: int, scale
     generator.ensure_users()
     households = generator.plan()
     generator.write(households)
+    casework = Casework(generator).write()
+    swept = run_sweeps()
     summary: dict[str, Any] = {
         "scale": scale,
         "seed": seed,
         **generator.counts,
+        **casework,
+        "sweep_items": swept,
         "stories": [h.story for h in households if h.story],
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -858,8 +895,28 @@ def generate(ref: ReferenceIndex, *, seed: int, people: int, intakes: int, scale
 
 @transaction.atomic
 def remove_demo_data() -> None:
-    """Delete the people, households and intakes of a demo database; the users are kept."""
-    InboxItem.objects.filter(intake__isnull=False).delete()
+    """Delete the demo's rows, children before parents; the users are kept."""
+    InboxItem.objects.all().delete()  # every item of a demo database is about demo rows
+    ConferenceDecision.objects.all().delete()
+    ConferenceCase.objects.all().delete()
+    Conference.participating_organisations.through.objects.all().delete()
+    Conference.objects.all().delete()
+    SupportRecord.objects.all().delete()
+    PlanAction.objects.all().delete()
+    PlanRevision.objects.all().delete()
+    SupportPlan.objects.all().delete()
+    Assessment.objects.all().delete()
+    Consent.scope_organisations.through.objects.all().delete()
+    Consent.scope_agency_types.through.objects.all().delete()
+    Consent.objects.all().delete()
+    ReferralEvent.objects.all().delete()
+    Referral.objects.filter(previous__isnull=False).update(previous=None)
+    Referral.objects.all().delete()
+    for model in (LeadRequest, LeadChange, CaseStatusChange, TeamMember):
+        model.objects.all().delete()
+    Case.focus_members.through.objects.all().delete()
+    Case.intakes.through.objects.all().delete()
+    Case.objects.all().delete()
     Intake.categories.through.objects.all().delete()
     Intake.objects.all().delete()
     RelatedPerson.objects.all().delete()
