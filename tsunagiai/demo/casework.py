@@ -704,7 +704,7 @@ class Casework:
                     else "支援の中心が移ったため、主導役を交代する。"
                 )
                 self.change_lead(case, org, at, reason)
-                if rng.random() < 0.5:  # noqa: PLR2004
+                if rng.random() < 0.25:  # noqa: PLR2004
                     case.via_conference.append(len(case.leads) - 1)
         # The life cycle; a lead change always falls while the case is running.
         closes = rng.random() < 0.65  # noqa: PLR2004
