@@ -68,6 +68,7 @@ def test_accepted_recipients_are_on_the_team_and_the_lead_is_the_last_change(tow
     accepted = Referral.objects.filter(case__isnull=False, accepted_at__isnull=False)
     assert accepted.exists()
     for referral in accepted:
+        assert referral.case_id is not None
         assert referral.to_organisation_id in teams[referral.case_id]
     cases = list(Case.objects.all())
     assert len(cases) >= 10
@@ -86,6 +87,7 @@ def test_accepted_recipients_are_on_the_team_and_the_lead_is_the_last_change(tow
     assert len({case.status for case in cases}) >= 4
     # Lead changes decided at a conference are the same change.
     for decision in ConferenceDecision.objects.filter(kind="lead_change"):
+        assert decision.applied_at is not None
         assert LeadChange.objects.filter(
             case_id=decision.case_id, to_organisation_id=decision.target_organisation_id, changed_at=decision.applied_at
         ).exists()
@@ -95,7 +97,7 @@ def test_consent_covers_what_was_shared_on_the_consent_basis(town):
     run()
 
     for referral in Referral.objects.filter(sharing_basis=SharingBasis.CONSENT, person__isnull=False):
-        consent = Consent.objects.get(person_id=referral.person_id)
+        consent = Consent.objects.get(person=referral.person)
         assert referral.to_organisation in consent.scope_organisations.all()
         assert consent.given_on <= referral.sent_at.date()
     for entry in ConferenceCase.objects.filter(conference__kind=Conference.Kind.MULTI_LAYERED):
