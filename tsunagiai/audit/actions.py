@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import json
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
-from tsunagiai.audit.models import AuditEvent
+from tsunagiai.audit.chain import GENESIS, compute_hash
+from tsunagiai.audit.models import AuditChainHead, AuditEvent
 from tsunagiai.core.request_context import current_ip_address
 
 
@@ -47,6 +51,56 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     return result
 
 
+def _person_id_of(obj: models.Model | None) -> int | None:
+    """The person an object concerns, for the auditor's person filter (None when not determinable)."""
+    if obj is None:
+        return None
+    if obj._meta.label_lower == "people.person":
+        return int(obj.pk)
+    person_id = getattr(obj, "person_id", None)
+    return int(person_id) if isinstance(person_id, int) else None
+
+
+def _normalised_ip(value: str | None) -> str | None:
+    # Stored as the database gives it back (PostgreSQL's inet compresses IPv6), so the hash survives.
+    if not value:
+        return None
+    try:
+        return ipaddress.ip_address(value).compressed
+    except ValueError:
+        return None
+
+
+def _locked_head() -> AuditChainHead:
+    """The chain head row, locked until the transaction ends (created on first use)."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        last = AuditEvent.objects.order_by("-sequence").first()
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(pk=1, sequence=last.sequence if last else 0, hash=last.hash if last else GENESIS)],
+            ignore_conflicts=True,
+        )
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def append_event(event: AuditEvent) -> AuditEvent:
+    """Chain ``event`` to the last one and insert it; appends are serialised by the head row's lock.
+
+    PostgreSQL: ``SELECT … FOR UPDATE`` on the head row. SQLite: every write
+    transaction starts with ``BEGIN IMMEDIATE`` (settings), so only one writer
+    at a time reaches this point.
+    """
+    with transaction.atomic():
+        head = _locked_head()
+        event.sequence = head.sequence + 1
+        event.previous_hash = head.hash or GENESIS
+        event.hash = compute_hash(event)
+        event.save(force_insert=True)
+        AuditChainHead.objects.filter(pk=1).update(sequence=event.sequence, hash=event.hash)
+    return event
+
+
 def record_audit_event(
     action: str,
     *,
@@ -54,15 +108,42 @@ def record_audit_event(
     obj: models.Model | None = None,
     changes: dict[str, Any] | None = None,
     note: str = "",
+    basis: str = "",
+    person_id: int | None = None,
 ) -> AuditEvent:
-    """Append one event: who (``acting_user``), what (``action`` on ``obj``), from where."""
-    return AuditEvent.objects.create(
-        actor=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+    """Append one event: who (``acting_user``), what (``action`` on ``obj``), from where, on what basis."""
+    from tsunagiai.audit.basis import acting_organisation_id
+
+    actor = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    event = AuditEvent(
+        occurred_at=timezone.now(),
+        actor=actor,
+        organisation_id=acting_organisation_id(actor, obj) if actor is not None else None,
+        basis=basis,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
-        changes={k: _jsonable(v) for k, v in (changes or {}).items()},
-        ip_address=current_ip_address(),
+        person_id=person_id if person_id is not None else _person_id_of(obj),
+        changes=json.loads(json.dumps({k: _jsonable(v) for k, v in (changes or {}).items()}, default=str)),
+        ip_address=_normalised_ip(current_ip_address()),
         note=note,
+    )
+    return append_event(event)
+
+
+def record_read(
+    request_or_user: Any,
+    obj: models.Model,
+    *,
+    action: str = "person.viewed",
+    basis: str | None = None,
+    note: str = "",
+) -> AuditEvent:
+    """Audit one read of a protected record (a detail page or an API object), with its access basis."""
+    from tsunagiai.audit.basis import access_basis
+
+    user = getattr(request_or_user, "user", request_or_user)
+    return record_audit_event(
+        action, acting_user=user, obj=obj, note=note, basis=basis if basis is not None else access_basis(user, obj)
     )

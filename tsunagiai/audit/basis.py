@@ -1,0 +1,67 @@
+"""On what basis a user was allowed at a record: asked of the access policy, for the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from tsunagiai.accounts import access
+from tsunagiai.audit.models import Basis
+
+
+def _own_organisation_ids(obj: models.Model) -> set[int]:
+    """The organisations that hold the record as their own (registered it, received it, lead it, sent it)."""
+    names = (
+        "registered_by_organisation_id",
+        "receiving_organisation_id",
+        "lead_organisation_id",
+        "from_organisation_id",
+    )
+    return {value for name in names if isinstance(value := getattr(obj, name, None), int)}
+
+
+def access_basis(user: Any, obj: models.Model) -> str:
+    """Why ``user`` may see ``obj``: coordination section, own organisation, case team, referral recipient, other."""
+    if access.is_coordination(user):
+        return Basis.COORDINATION
+    org_ids = access.organisation_ids(user)
+    if _own_organisation_ids(obj) & org_ids:
+        return Basis.OWN_ORGANISATION
+    if getattr(obj, "to_organisation_id", None) in org_ids:
+        return Basis.REFERRAL_RECIPIENT
+    # Outside the coordination section a case is visible only to its team.
+    if obj._meta.label_lower == "cases.case" or _on_team_of(user, obj):
+        return Basis.CASE_TEAM
+    if access.has_role(user, "auditor"):
+        return Basis.AUDITOR
+    return Basis.OTHER
+
+
+def _on_team_of(user: Any, obj: models.Model) -> bool:
+    """Whether a case the user's organisation is on the team of concerns the record's household or intake."""
+    cases = access.visible_cases(user)
+    label = obj._meta.label_lower
+    if label == "people.household":
+        return cases.filter(household_id=obj.pk).exists()
+    if label == "intake.intake":
+        return cases.filter(intakes=obj.pk).exists()
+    if label == "people.person":
+        return cases.filter(household__memberships__person_id=obj.pk, household__memberships__ended_on=None).exists()
+    return False
+
+
+def acting_organisation_id(user: Any, obj: models.Model | None = None) -> int | None:
+    """The organisation the user acts for: the one that holds the record if they belong to it, else their first."""
+    members = access.memberships(user)
+    if not members:
+        return None
+    if obj is not None:
+        mine = {m.organisation_id for m in members}
+        held = _own_organisation_ids(obj)
+        if isinstance(recipient := getattr(obj, "to_organisation_id", None), int):
+            held.add(recipient)
+        if shared := mine & held:
+            return min(shared)
+    staff = [m for m in members if m.role in access.STAFF_ROLES] or members
+    return min(m.organisation_id for m in staff)
