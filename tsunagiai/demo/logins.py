@@ -81,16 +81,20 @@ class DemoLogin:
 HINTS: dict[str, Promise] = {
     "branch": _("Record an intake at the window; open the 8050, double-care and light-bulb households."),
     "branch-intake": _("Reception only: record an intake and find people; editing is for caseworkers."),
-    "coordinator": _("Sees every record: the inbox of emergency intakes and fire–welfare link reports."),
+    "coordinator": _(
+        "Sees every record: emergency intakes, fire–welfare link reports, referrals nobody accepted, the conferences."
+    ),
     "supervisor": _("Supervises the coordination section: every record and the aggregates."),
-    "csw": _("Community social worker: households with several issues, the 8050 household."),
-    "elderly-center": _("Community support center: older people in its districts, the fire report."),
+    "csw": _("Community social worker: the 杉浦 (8050) case, its plan and the son's ふれあいサロン."),
+    "elderly-center": _(
+        "Community support center: referrals waiting to be accepted, the fire report, the 杉浦 case it leads."
+    ),
     "volunteer": _("Report a concern about a neighbour; see only the status of what you reported."),
     "fire": _("Send a fire–welfare link report (消福連携) after a call-out."),
     "analyst": _("Aggregates only: never a person's record."),
     "admin": _("Reference data (areas, organisations, vocabulary); no access to people."),
     "auditor": _("The audit log: who read and changed what."),
-    "international": _("Multilingual consultations: the Brazilian family needing an interpreter."),
+    "international": _("Multilingual consultations: the referral of the Brazilian family, in progress."),
     "child-center": _("Child rearing: the double-care family, school and development concerns."),
 }
 CASEWORKER_HINT = _("Caseworker: the intakes received at this organisation.")

@@ -6,8 +6,9 @@
   「ふれあいサロン」.
 - 梅村 (fire report): referred by the fire station to the community support
   center, first contact made.
-- 都築 (double care): an open case being assessed, the child support and
-  community support centers on the team.
+- 都築 (double care): an open case being assessed, the child support center
+  on the team; the referral of the grandmother, sent yesterday, waits for the
+  community support center to accept it.
 - 神谷 (light bulb): information only — nothing more.
 - PEREIRA: referred to the international center, support in progress.
 """
@@ -266,7 +267,8 @@ def _double_care(story: Story) -> None:
         person=grandmother,
         intake=window,
         case=case,
-        times=[at(19, 11, 5), at(18, 9), at(18, 11), at(15, 14)],
+        # Sent yesterday and seen: waiting in the community support center's inbox to be accepted.
+        times=[at(1, 11, 5), at(1, 14)],
     )
     story.statuses(case, [(CS.ASSESSMENT, at(14, 10))])
     work.plan_support(case)

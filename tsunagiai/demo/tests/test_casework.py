@@ -140,6 +140,10 @@ def test_the_stories_continue(town):
     assert umemura.status == Status.FIRST_CONTACT
     assert umemura.from_organisation.agency_type_id == "fire_department"
     assert Case.objects.get(household__name="都築さん世帯").status != Case.Status.CLOSED
+    waiting = Referral.objects.get(
+        household__name="都築さん世帯", to_organisation__agency_type_id="community_support_center"
+    )
+    assert waiting.status == Status.SEEN
     assert not Referral.objects.filter(person__family_name="神谷").exists()
     assert not Case.objects.filter(household__name="神谷さん世帯").exists()
 

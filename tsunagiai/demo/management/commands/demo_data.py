@@ -69,7 +69,9 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo data generated (scale {summary['scale']}, seed {summary['seed']}): {summary['people']} people, "
                 f"{summary['households']} households, {summary['intakes']} intakes "
-                f"({summary['anonymous_intakes']} anonymous), {summary['inbox_items']} inbox items "
-                f"in {summary['seconds']} s."
+                f"({summary['anonymous_intakes']} anonymous), {summary.get('referrals', 0)} referrals, "
+                f"{summary.get('cases', 0)} cases, {summary.get('support_records', 0)} support records, "
+                f"{summary.get('conferences', 0)} conferences, {summary['inbox_items']} inbox items "
+                f"(+{summary.get('sweep_items', 0)} from the sweeps) in {summary['seconds']} s."
             )
         )
