@@ -22,4 +22,5 @@ urlpatterns = [
     path("accounts/", include("tsunagiai.accounts.urls")),
     path("consent/", include("tsunagiai.consent.urls")),
     path("support/", include("tsunagiai.support.urls")),
+    path("audit/", include("tsunagiai.audit.urls")),
 ]

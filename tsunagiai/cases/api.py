@@ -17,6 +17,7 @@ from ninja.errors import HttpError
 from pydantic import ConfigDict
 
 from tsunagiai.accounts import access
+from tsunagiai.audit.actions import record_read
 from tsunagiai.cases import selectors
 from tsunagiai.cases.actions import (
     REASON_MAX_LENGTH,
@@ -322,6 +323,7 @@ def open_case(request: HttpRequest, payload: CaseOpenIn) -> Status[dict[str, Any
 @router.get("/{case_id}", response={200: CaseOut, 404: ErrorOut}, summary="Read a case")
 def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     """One case with its team, lead history, status history and lead requests; 404 when not visible."""
+    record_read(request, access.access_case(request.user, case_id), action="case.viewed", note="api")
     return _out(request, case_id)
 
 

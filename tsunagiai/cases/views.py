@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tsunagiai.accounts import access
+from tsunagiai.audit.actions import record_read
 from tsunagiai.cases import selectors
 from tsunagiai.cases.actions import (
     CaseActionRefused,
@@ -163,6 +164,7 @@ def _detail(
 @require_GET
 def case_detail(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = selectors.case_detail(request.user, case_id)
+    record_read(request, case, action="case.viewed")
     return _detail(request, case)
 
 

@@ -19,3 +19,4 @@ def register_routers(api: NinjaAPI) -> None:
     api.add_router("/referrals", "tsunagiai.referrals.api.router")
     api.add_router("/", consent_router)
     api.add_router("/support", support_router)
+    api.add_router("/audit", "tsunagiai.audit.api.router")

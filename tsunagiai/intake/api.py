@@ -18,6 +18,7 @@ from ninja.errors import HttpError
 from pydantic import ConfigDict
 
 from tsunagiai.accounts import access
+from tsunagiai.audit.actions import record_read
 from tsunagiai.intake import selectors
 from tsunagiai.intake.actions import do_record_intake, do_update_intake
 from tsunagiai.intake.forms import PERSON_PREFIX, IntakeEditForm, IntakeFilterForm, IntakeForm, PersonMode
@@ -315,7 +316,9 @@ def _valid_intake_form(request: HttpRequest, payload: IntakeIn) -> IntakeForm:
 @router.get("/{intake_id}", response={200: IntakeOut, 404: ErrorOut}, summary="Read an intake")
 def get_intake(request: HttpRequest, intake_id: int) -> dict[str, Any]:
     """One intake; 404 for missing and not-visible alike."""
-    return _out(selectors.intake_detail(request.user, intake_id))
+    intake = selectors.intake_detail(request.user, intake_id)
+    record_read(request, intake, action="intake.viewed", note="api")
+    return _out(intake)
 
 
 @router.patch(

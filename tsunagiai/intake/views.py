@@ -16,6 +16,7 @@ from django_htmx.middleware import HtmxDetails
 
 from tsunagiai.accounts import access
 from tsunagiai.accounts.models import User
+from tsunagiai.audit.actions import record_read
 from tsunagiai.core.concurrency import EditConflict
 from tsunagiai.intake import selectors
 from tsunagiai.intake.actions import (
@@ -110,6 +111,7 @@ def intake_list(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def intake_detail(request: AuthenticatedRequest, intake_id: int) -> HttpResponse:
     intake = selectors.intake_detail(request.user, intake_id)
+    record_read(request, intake, action="intake.viewed")
     may_edit = access.editable_intakes(request.user).filter(pk=intake.pk).exists()
     return render(request, "intake/detail.html", {"intake": intake, "may_edit": may_edit})
 

@@ -24,6 +24,7 @@ from ninja.responses import Status
 from pydantic import ConfigDict, StrictBool, StrictInt
 
 from tsunagiai.accounts import access
+from tsunagiai.audit.actions import record_read
 from tsunagiai.people import selectors
 from tsunagiai.people.actions import do_add_household_member, do_create_household, do_create_person, do_update_person
 from tsunagiai.people.forms import HouseholdForm, OrganisationForm, PersonEditForm, PersonForm
@@ -235,6 +236,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[dict[str, A
 @router.get("/persons/{person_id}", response={200: PersonOut, 404: ErrorOut}, summary="One person")
 def get_person(request: HttpRequest, person_id: int) -> Status[dict[str, Any]]:
     person = access.access_person(request.user, person_id)
+    record_read(request, person, action="person.viewed", note="api")
     return Status(200, _person_out(person))
 
 
@@ -380,6 +382,7 @@ def _household_out(request: HttpRequest, household: Household) -> dict[str, Any]
 @router.get("/households/{household_id}", response={200: HouseholdOut, 404: ErrorOut}, summary="One household")
 def get_household(request: HttpRequest, household_id: int) -> Status[dict[str, Any]]:
     household = access.access_household(request.user, household_id)
+    record_read(request, household, action="household.viewed", note="api")
     return Status(200, _household_out(request, household))
 
 

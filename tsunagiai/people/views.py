@@ -17,6 +17,7 @@ from django_htmx.middleware import HtmxDetails
 
 from tsunagiai.accounts import access
 from tsunagiai.accounts.models import User
+from tsunagiai.audit.actions import record_read
 from tsunagiai.core.concurrency import EditConflict
 from tsunagiai.people import selectors
 from tsunagiai.people.actions import (
@@ -132,6 +133,7 @@ def person_search(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def person_detail(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     person = access.access_person(request.user, person_id)
+    record_read(request, person, action="person.viewed")
     context = {
         "person": person,
         "membership": selectors.current_membership(person),
@@ -225,6 +227,7 @@ def household_list(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def household_detail(request: AuthenticatedRequest, household_id: int) -> HttpResponse:
     household = access.access_household(request.user, household_id)
+    record_read(request, household, action="household.viewed")
     view = selectors.household_view(request.user, household)
     may_edit = access.editable_households(request.user).filter(pk=household.pk).exists()
     return render(request, "people/household_detail.html", {"view": view, "household": household, "may_edit": may_edit})

@@ -17,6 +17,7 @@ from ninja.errors import HttpError
 from pydantic import ConfigDict
 
 from tsunagiai.accounts import access
+from tsunagiai.audit.actions import record_read
 from tsunagiai.reference.models import Organisation
 from tsunagiai.referrals import selectors
 from tsunagiai.referrals.actions import ReferralInputError, do_mark_seen, do_send_referral, do_transition_referral
@@ -217,6 +218,7 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Status[dict[st
 def get_referral(request: HttpRequest, referral_id: int) -> dict[str, Any]:
     """One referral with its history; reading it as the receiving organisation marks it seen."""
     referral = access.access_referral(request.user, referral_id)
+    record_read(request, referral, action="referral.viewed", note="api")
     do_mark_seen(referral, acting_user=request.user)
     return _out(selectors.referral_detail(request.user, referral_id), request.user, with_events=True)
 

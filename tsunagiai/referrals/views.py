@@ -16,6 +16,7 @@ from django_htmx.middleware import HtmxDetails
 
 from tsunagiai.accounts import access
 from tsunagiai.accounts.models import User
+from tsunagiai.audit.actions import record_read
 from tsunagiai.core.concurrency import EditConflict
 from tsunagiai.reference.models import Organisation
 from tsunagiai.reference.selectors import organisation_directory, organisations_covering
@@ -203,6 +204,7 @@ def _detail_context(request: AuthenticatedRequest, referral: Referral, **extra: 
 
 def referral_detail(request: AuthenticatedRequest, referral_id: int) -> HttpResponse:
     referral = access.access_referral(request.user, referral_id)
+    record_read(request, referral, action="referral.viewed")
     do_mark_seen(referral, acting_user=request.user)
     referral = selectors.referral_detail(request.user, referral_id)
     return render(request, "referrals/detail.html", _detail_context(request, referral))

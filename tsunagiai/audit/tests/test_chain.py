@@ -89,7 +89,7 @@ def test_the_database_refuses_raw_sql_update_and_delete(town) -> None:
         AuditEvent.objects.filter(pk=event.pk).delete()
 
 
-def _tamper(sql: str, params: list[object]) -> None:
+def _tamper(sql: str, params: list[str | int]) -> None:
     """What a database user with DDL rights could do: lift the trigger, rewrite, put it back."""
     drop_triggers()
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -14,7 +15,7 @@ class Command(BaseCommand):
     help = "Recompute the audit log's hash chain; print 'OK: N entries' or the first broken entry (exit status 1)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        events = AuditEvent.objects.order_by("sequence").iterator(chunk_size=2000)
+        events: Generator[AuditEvent] = AuditEvent.objects.order_by("sequence").iterator(chunk_size=2000)  # type: ignore[assignment]
         try:
             count, broken = verify_chain(events)
         finally:
