@@ -7,6 +7,7 @@ the embedded default (one process, SQLite, no other service).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "tsunagiai.core",
     "tsunagiai.reference",
     "tsunagiai.accounts",
@@ -75,11 +79,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "tsunagiai.accounts.middleware.IdleSessionTimeoutMiddleware",
     "tsunagiai.core.middleware.LoginRequiredExceptApiMiddleware",
+    "tsunagiai.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tsunagiai.core.request_context.RequestContextMiddleware",
+    "tsunagiai.accounts.middleware.PermissionsPolicyMiddleware",
+    # Login lockout (django-axes) must come last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -130,6 +140,46 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Authentication and hardening (docs/security.md). The lockout backend comes
+# first so a locked-out username+address is refused before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("TSUNAGIAI_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("TSUNAGIAI_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tsunagiai.accounts.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# Signed in but idle this long: logged out (intake drafts are autosaved).
+IDLE_TIMEOUT_MINUTES = int(os.environ.get("TSUNAGIAI_IDLE_TIMEOUT_MINUTES", "30"))
+# htmx requests from these elements (by id, sent as HX-Trigger) poll on a
+# timer: they do not count as activity, so an open inbox does not keep a
+# session alive.
+IDLE_PASSIVE_HX_TRIGGERS = ["inbox-items"]
+OTP_TOTP_ISSUER = os.environ.get("TSUNAGIAI_OTP_ISSUER", "Tsunagiai")
+
+# Optional OpenID Connect single sign-on for a city with its own identity
+# provider: enabled only when the client id and the provider's endpoints are
+# set. Users are matched to existing accounts; none is created.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+OIDC_CREATE_USER = False
+OIDC_MATCH_CLAIM = os.environ.get("TSUNAGIAI_OIDC_MATCH_CLAIM", "email")
+OIDC_MATCH_FIELD = os.environ.get("TSUNAGIAI_OIDC_MATCH_FIELD", "email")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT)
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("tsunagiai.accounts.oidc.ExistingUserOIDCBackend")
+    LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=failed"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -176,6 +226,8 @@ SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CSP = {
     "default-src": [CSP.SELF],

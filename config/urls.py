@@ -1,16 +1,18 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from config.api import api
+from tsunagiai.accounts import views as account_views
 from tsunagiai.core import views as core_views
 
 urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", core_views.home, name="home"),
     path("reference/", include("tsunagiai.reference.urls")),
@@ -22,5 +24,7 @@ urlpatterns = [
     path("accounts/", include("tsunagiai.accounts.urls")),
     path("consent/", include("tsunagiai.consent.urls")),
     path("support/", include("tsunagiai.support.urls")),
-    path("audit/", include("tsunagiai.audit.urls")),
 ]
+
+if settings.OIDC_ENABLED:  # single sign-on only where the city configured its identity provider
+    urlpatterns.append(path("oidc/", include("tsunagiai.accounts.oidc_urls")))

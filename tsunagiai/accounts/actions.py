@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tsunagiai.accounts.models import ApiToken, User
 from tsunagiai.audit.actions import record_audit_event
@@ -43,3 +44,19 @@ def do_revoke_api_token(token: ApiToken, *, acting_user: User) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         record_audit_event("accounts.api_token_revoked", acting_user=acting_user, obj=token)
     return token
+
+
+@transaction.atomic
+def do_confirm_totp_device(device: TOTPDevice, *, acting_user: User) -> TOTPDevice:
+    """The first correct code confirms a new authenticator; it replaces any earlier one."""
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    record_audit_event("accounts.second_factor_enabled", acting_user=acting_user, obj=device.user)
+    return device
+
+
+@transaction.atomic
+def do_remove_totp_devices(user: User, *, acting_user: User) -> None:
+    TOTPDevice.objects.filter(user=user).delete()
+    record_audit_event("accounts.second_factor_removed", acting_user=acting_user, obj=user)

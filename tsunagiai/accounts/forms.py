@@ -25,3 +25,17 @@ class ApiTokenForm(forms.Form):
 
     def expires_at(self) -> dt.datetime:
         return timezone.now() + dt.timedelta(days=self.cleaned_data["valid_days"])
+
+
+class VerificationCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Verification code"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
+        help_text=_("The 6-digit code shown in your authenticator app."),
+        error_messages={"invalid": _("Verification code: enter the 6 digits shown in the app.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+    def clean_code(self) -> str:
+        return str(self.cleaned_data["code"]).strip()

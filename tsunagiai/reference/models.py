@@ -231,6 +231,11 @@ class Organisation(models.Model):
     )
     note = models.CharField(pgettext_lazy("reference", "note"), max_length=300, blank=True)
     active = models.BooleanField(pgettext_lazy("reference", "active"), default=True)
+    require_totp = models.BooleanField(
+        _("requires a second factor"),
+        default=False,
+        help_text=_("Members confirm each sign-in with a code from an authenticator app (TOTP)."),
+    )
 
     class Meta:
         verbose_name = _("organisation")

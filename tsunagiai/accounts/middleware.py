@@ -1,0 +1,118 @@
+"""Session hardening: idle timeout, the second factor, and the Permissions-Policy header."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tsunagiai.accounts.security import must_use_second_factor
+
+LAST_ACTIVITY_KEY = "tsunagiai_last_activity"
+# The stamp is rewritten at most this often, not on every request, so that a
+# busy page does not save the session each time.
+_STAMP_GRANULARITY_S = 15
+
+Handler = Callable[[HttpRequest], HttpResponseBase]
+
+
+def _is_passive(request: HttpRequest) -> bool:
+    """A timer-driven htmx poll: it must not count as the user being active."""
+    if request.headers.get("HX-Request") != "true":
+        return False
+    trigger = request.headers.get("HX-Trigger", "")
+    return trigger in settings.IDLE_PASSIVE_HX_TRIGGERS or request.headers.get("X-Tsunagiai-Poll") == "1"
+
+
+class IdleSessionTimeoutMiddleware:
+    """Log a signed-in user out after ``IDLE_TIMEOUT_MINUTES`` without activity.
+
+    The time of the last real request is kept in the session. Polling (the
+    inbox refreshes itself every 30 seconds) is checked against the timeout
+    but does not renew it.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.user.is_authenticated and hasattr(request, "session"):
+            now = time.time()
+            last = request.session.get(LAST_ACTIVITY_KEY)
+            limit = settings.IDLE_TIMEOUT_MINUTES * 60
+            if isinstance(last, int | float) and now - last > limit:
+                logout(request)
+                return self._timed_out(request)
+            if not _is_passive(request) and (not isinstance(last, int | float) or now - last >= _STAMP_GRANULARITY_S):
+                request.session[LAST_ACTIVITY_KEY] = now
+        return self.get_response(request)
+
+    @staticmethod
+    def _timed_out(request: HttpRequest) -> HttpResponseBase:
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": _("Your session ended after a period of inactivity.")}, status=401)
+        query = {"timeout": "1"}
+        if request.method == "GET" and not request.headers.get("HX-Request"):
+            query["next"] = request.get_full_path()
+        url = f"{reverse('login')}?{urlencode(query)}"
+        if request.headers.get("HX-Request") == "true":
+            # htmx would swap the login page into a fragment; make it navigate.
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
+
+
+# Pages a user who still owes the second factor may open.
+_SECOND_FACTOR_OPEN_NAMES = ("accounts:otp_verify", "accounts:otp_setup", "logout", "login", "set_language", "healthz")
+
+
+class SecondFactorRequiredMiddleware:
+    """After the password, a user who must use TOTP proves the code before anything else."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_verified()  # type: ignore[union-attr,attr-defined]
+            and not self._is_open(request)
+            and must_use_second_factor(user)  # type: ignore[arg-type]
+        ):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": _("Enter your verification code first.")}, status=401)
+            url = f"{reverse('accounts:otp_verify')}?{urlencode({'next': request.get_full_path()})}"
+            if request.headers.get("HX-Request") == "true":
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = url
+                return response
+            return redirect(url)
+        return self.get_response(request)
+
+    @staticmethod
+    def _is_open(request: HttpRequest) -> bool:
+        path = request.path_info
+        if path.startswith(settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL):
+            return True
+        return any(path == reverse(name) for name in _SECOND_FACTOR_OPEN_NAMES)
+
+
+class PermissionsPolicyMiddleware:
+    """No page needs the camera, microphone, location or payment APIs: say so."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
