@@ -33,8 +33,11 @@ def test_the_auditor_sees_the_log_and_its_nav_entry(client, town) -> None:
     client.force_login(town.users["auditor"])
     response = client.get(reverse("audit:list"))
     assert response.status_code == 200
-    assert reverse("audit:list") in response.content.decode()
     assert str(person) in response.content.decode()
+    nav = f'href="{reverse("audit:list")}"'
+    assert nav in client.get(reverse("home")).content.decode()
+    client.force_login(town.users["coordinator"])
+    assert nav not in client.get(reverse("home")).content.decode()
 
 
 def test_the_log_cannot_be_changed_through_the_app(client, town) -> None:
