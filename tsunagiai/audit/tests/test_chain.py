@@ -136,3 +136,21 @@ def test_the_chain_head_is_rebuilt_from_the_last_entry_when_missing(town) -> Non
     second = _events(town, 1)[0]
     assert (second.sequence, second.previous_hash) == (first.sequence + 1, first.hash)
     assert _verify().startswith("OK")
+
+
+def test_the_migration_chains_rows_written_before_the_chain(town) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("tsunagiai.audit.migrations.0002_chain_basis_person")
+    _events(town, 3)
+    drop_triggers()
+    try:
+        # As 0001 left them: no sequence, no hashes.
+        for i, event in enumerate(AuditEvent.objects.order_by("sequence")):
+            AuditEvent.objects.filter(pk=event.pk).update(sequence=10_000 + i, previous_hash="", hash="")
+        migration.chain_existing(apps, None)
+    finally:
+        create_triggers()
+    assert _verify().startswith(f"OK: {AuditEvent.objects.count()} entries")
