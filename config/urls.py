@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/", include("tsunagiai.accounts.urls")),
     path("consent/", include("tsunagiai.consent.urls")),
     path("support/", include("tsunagiai.support.urls")),
+    path("audit/", include("tsunagiai.audit.urls")),
 ]
 
 if settings.OIDC_ENABLED:  # single sign-on only where the city configured its identity provider
