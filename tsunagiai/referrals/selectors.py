@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet
 
 from tsunagiai.accounts import access
-from tsunagiai.referrals.models import ReasonCode, Referral, ReferralEvent, Status
+from tsunagiai.referrals.models import ReasonCode, Referral, ReferralEvent, SharedSection, Status
 
 INCOMING = "incoming"
 OUTGOING = "outgoing"
@@ -47,6 +47,32 @@ def referral_detail(user: Any, referral_id: Any) -> Referral:
         .select_related("intake", "intake__urgency", "previous")
         .prefetch_related(Prefetch("events", queryset=events))
         .get()
+    )
+
+
+def shared_history(referral: Referral) -> list[Any]:
+    """The earlier intakes the sender shared with the referral ("history" section).
+
+    Only the sending organisation's own intakes about the person, received
+    before the referral was sent, and only their date, window, categories and
+    urgency: the sender chose to share them, so they are read here without the
+    recipient's own access to the person's record.
+    """
+    from tsunagiai.intake.models import Intake
+
+    if SharedSection.HISTORY not in referral.shared_sections or referral.person_id is None:
+        return []
+    return list(
+        Intake.objects.filter(
+            person_id=referral.person_id,
+            receiving_organisation_id=referral.from_organisation_id,
+            received_at__lte=referral.sent_at,
+        )
+        .exclude(pk=referral.intake_id)
+        .select_related("receiving_organisation", "urgency")
+        .prefetch_related("categories")
+        .only("id", "received_at", "receiving_organisation__name", "urgency__label")
+        .order_by("-received_at")[:20]
     )
 
 

@@ -193,6 +193,7 @@ def _detail_context(request: AuthenticatedRequest, referral: Referral, **extra: 
             SharedSection(code).label for code in referral.shared_sections if code in SharedSection.values
         ],
         "categories": list(referral.intake.categories.all()) if referral.intake_id and referral.intake else [],
+        "history": selectors.shared_history(referral),
         "alternatives": referral_alternatives(referral)
         if referral.status == Status.DECLINED and "sender" in sides
         else [],

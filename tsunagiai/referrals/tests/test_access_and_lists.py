@@ -138,3 +138,27 @@ def test_list_filters_by_direction_and_status(client: Any, town: Town) -> None:
     body = client.get(reverse("referrals:list") + "?direction=incoming&status=seen").content.decode()
     assert f"#{received.pk}<" in body and f"#{sent.pk}<" not in body
     assert client.get(reverse("referrals:list") + "?status=nonsense").status_code == 200
+
+
+def test_shared_history_shows_the_senders_earlier_intakes_without_their_text(
+    client: Any, town: Town, time_machine: Any
+) -> None:
+    from tsunagiai.reference.models import IssueCategory
+
+    person = make_person(town, family_name="佐藤", given_name="一郎")
+    time_machine.move_to("2026-06-01 10:00 +0900")
+    earlier = make_intake(town, person=person, is_anonymous=False, concern="以前の相談の本文。")
+    earlier.categories.set([IssueCategory.objects.get(pk="housing")])
+    make_intake(town, "branch_south", "caseworker_south", person=person, is_anonymous=False, concern="南の相談")
+    time_machine.move_to("2026-11-02 10:00 +0900")
+    intake = make_intake(town, person=person, is_anonymous=False)
+    with_history = send(
+        town, intake=intake, shared_sections=["person_basic", "history"], sharing_basis="life_and_safety"
+    )
+    without = send(town, intake=intake, shared_sections=["person_basic"], sharing_basis="life_and_safety")
+    client.force_login(town.users["csw_worker"])
+    body = client.get(reverse("referrals:detail", args=[with_history.pk])).content.decode()
+    assert "令和8年6月1日" in body and "住まい" in body
+    assert "以前の相談の本文" not in body
+    assert "南の相談" not in body and "南支所" not in body
+    assert "令和8年6月1日" not in client.get(reverse("referrals:detail", args=[without.pk])).content.decode()
