@@ -62,14 +62,15 @@ def shared_history(referral: Referral) -> list[Any]:
 
     if SharedSection.HISTORY not in referral.shared_sections or referral.person_id is None:
         return []
+    earlier = Intake.objects.filter(
+        person_id=referral.person_id,
+        receiving_organisation_id=referral.from_organisation_id,
+        received_at__lte=referral.sent_at,
+    )
+    if referral.intake_id is not None:
+        earlier = earlier.exclude(pk=referral.intake_id)
     return list(
-        Intake.objects.filter(
-            person_id=referral.person_id,
-            receiving_organisation_id=referral.from_organisation_id,
-            received_at__lte=referral.sent_at,
-        )
-        .exclude(pk=referral.intake_id)
-        .select_related("receiving_organisation", "urgency")
+        earlier.select_related("receiving_organisation", "urgency")
         .prefetch_related("categories")
         .only("id", "received_at", "receiving_organisation__name", "urgency__label")
         .order_by("-received_at")[:20]
