@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tsunagiai.referrals",
     "tsunagiai.consent",
     "tsunagiai.support",
+    "tsunagiai.emergency",
     "tsunagiai.triage",
     "tsunagiai.demo",
 ]
@@ -83,6 +84,7 @@ MIDDLEWARE = [
     "tsunagiai.accounts.middleware.IdleSessionTimeoutMiddleware",
     "tsunagiai.core.middleware.LoginRequiredExceptApiMiddleware",
     "tsunagiai.accounts.middleware.SecondFactorRequiredMiddleware",
+    "tsunagiai.accounts.middleware.AccessRuleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("consent/", include("tsunagiai.consent.urls")),
     path("support/", include("tsunagiai.support.urls")),
     path("audit/", include("tsunagiai.audit.urls")),
+    path("emergency/", include("tsunagiai.emergency.urls")),
 ]
 
 if settings.OIDC_ENABLED:  # single sign-on only where the city configured its identity provider

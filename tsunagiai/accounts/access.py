@@ -21,11 +21,13 @@ The rules (SYSTEM.md C11, access skeleton):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from tsunagiai.accounts.models import Membership, Role, User
 
@@ -125,6 +127,246 @@ def may_record_intake(user: Any) -> bool:
 def may_report_concern(user: Any) -> bool:
     """Community volunteers report concerns through their own short form."""
     return is_volunteer(user)
+
+
+# --- declared access rules: every page and API operation names one ----------
+#
+# The rule is the first gate (who may reach the route at all) and the
+# documentation of the route; the object-level checks stay in ``access_*``.
+# A page or operation without a rule is refused (deny by default), and
+# tests/test_authorization_matrix.py fails listing it.
+
+PUBLIC = "public"  # no login: the login page, language switch, health check
+MEMBER = "member"  # any signed-in user (own preferences, the start page); the view narrows further
+STAFF = "staff"  # staff roles (intake, caseworker, coordinator, supervisor): people's records
+EDITOR = "editor"  # staff roles that change existing records (not reception-only ``intake``)
+VOLUNTEER = "volunteer"  # community volunteers: their own reports
+AUDITOR = "auditor"  # the audit log
+DIRECTORY = "directory"  # the organisation directory: staff and administrators
+RULES = frozenset({PUBLIC, MEMBER, STAFF, EDITOR, VOLUNTEER, AUDITOR, DIRECTORY})
+
+RULE_ATTR = "access_rule"
+
+# Pages, by URL name (namespace:name). A view may instead carry ``@access_rule(...)``.
+PAGE_RULES: dict[str, str] = {
+    "login": PUBLIC,
+    "set_language": PUBLIC,
+    "healthz": PUBLIC,
+    "oidc_authentication_init": PUBLIC,
+    "oidc_authentication_callback": PUBLIC,
+    "logout": MEMBER,
+    "home": MEMBER,
+    "accounts:preferences": MEMBER,
+    "accounts:tokens": MEMBER,
+    "accounts:revoke_token": MEMBER,
+    "accounts:password_change": MEMBER,
+    "accounts:password_change_done": MEMBER,
+    "accounts:otp_verify": MEMBER,
+    "accounts:otp_setup": MEMBER,
+    "accounts:otp_remove": MEMBER,
+    "reference:index": DIRECTORY,
+    "reference:organisation_detail": DIRECTORY,
+    "reference:area_tree": DIRECTORY,
+    "people:search": STAFF,
+    "people:person_create": STAFF,
+    "people:person_detail": STAFF,
+    "people:person_edit": EDITOR,
+    "people:related_person_add": EDITOR,
+    "people:household_list": STAFF,
+    "people:household_create": EDITOR,
+    "people:household_detail": STAFF,
+    "people:household_edit": EDITOR,
+    "people:household_member_add": EDITOR,
+    "people:household_member_create": EDITOR,
+    "people:membership_end": EDITOR,
+    "intake:list": STAFF,
+    "intake:create": STAFF,
+    "intake:fire_create": STAFF,
+    "intake:volunteer_create": VOLUNTEER,
+    "intake:my_reports": VOLUNTEER,
+    "intake:draft_save": MEMBER,  # staff and volunteers keep drafts of their own forms
+    "intake:draft_discard": MEMBER,
+    "intake:person_search": STAFF,
+    "intake:person_pick": STAFF,
+    "intake:detail": STAFF,
+    "intake:edit": STAFF,  # reception corrects what it received itself
+    "inbox:list": STAFF,
+    "inbox:resolve": STAFF,
+    "referrals:list": STAFF,
+    "referrals:create_from_intake": EDITOR,
+    "referrals:create_from_case": EDITOR,
+    "referrals:detail": STAFF,
+    "referrals:transition": STAFF,
+    "cases:list": STAFF,
+    "cases:open_from_intake": EDITOR,
+    "cases:detail": STAFF,
+    "cases:change_status": STAFF,
+    "cases:change_lead": STAFF,
+    "cases:request_lead": STAFF,
+    "cases:decide_lead_request": STAFF,
+    "cases:add_team_member": STAFF,
+    "cases:remove_team_member": STAFF,
+    "cases:set_flags": STAFF,
+    "consent:person_consents": STAFF,
+    "consent:record": EDITOR,
+    "consent:withdraw": STAFF,
+    "support:assessment": STAFF,
+    "support:assessment_edit": STAFF,
+    "support:plan": STAFF,
+    "support:plan_revise": EDITOR,
+    "support:plan_compare": STAFF,
+    "support:action_status": STAFF,
+    "support:record_create": EDITOR,
+    "support:household_timeline": STAFF,
+    "support:conference_list": STAFF,
+    "support:conference_create": EDITOR,
+    "support:conference_detail": STAFF,
+    "support:conference_minutes": STAFF,
+    "support:conference_add_case": STAFF,
+    "support:conference_decision_create": STAFF,
+    "support:conference_decision_confirm": STAFF,
+    "support:conference_decision_withdraw": STAFF,
+    "audit:list": AUDITOR,
+    "audit:export": AUDITOR,
+    "emergency:start": STAFF,
+}
+
+# API operations, by the name of the operation's function ("<app>.<function>").
+API_RULES: dict[str, str] = {
+    "reference.get_taxonomy": MEMBER,
+    "reference.list_areas": MEMBER,
+    "reference.list_organisations": MEMBER,
+    "reference.get_organisation": MEMBER,
+    "people.list_persons": STAFF,
+    "people.create_person": STAFF,
+    "people.get_person": STAFF,
+    "people.update_person": STAFF,
+    "people.list_households": STAFF,
+    "people.create_household": STAFF,
+    "people.get_household": STAFF,
+    "intake.list_intakes": STAFF,
+    "intake.create_intake": STAFF,
+    "intake.get_intake": STAFF,
+    "intake.patch_intake": STAFF,
+    "cases.list_cases": STAFF,
+    "cases.open_case": STAFF,
+    "cases.get_case": STAFF,
+    "cases.change_status": STAFF,
+    "cases.change_lead": STAFF,
+    "cases.request_lead": STAFF,
+    "cases.decide_lead_request": STAFF,
+    "cases.set_flags": STAFF,
+    "cases.add_team_member": STAFF,
+    "referrals.list_referrals": STAFF,
+    "referrals.create_referral": STAFF,
+    "referrals.get_referral": STAFF,
+    "referrals.transition_referral": STAFF,
+    "consent.list_consents": STAFF,
+    "consent.record_consent": STAFF,
+    "consent.withdraw_consent": STAFF,
+    "support.read_plan": STAFF,
+    "support.revise_plan": STAFF,
+    "support.create_record": STAFF,
+    "support.timeline": STAFF,
+    "support.conferences": STAFF,
+    "support.conference": STAFF,
+    "audit.list_events": AUDITOR,
+}
+
+
+def access_rule[F: Callable[..., Any]](rule: str) -> Callable[[F], F]:
+    """Declare a view's or API operation's rule where it is defined (instead of in the tables above)."""
+    if rule not in RULES:
+        raise ValueError(f"unknown access rule {rule!r}")
+
+    def mark(view: F) -> F:
+        setattr(view, RULE_ATTR, rule)
+        return view
+
+    return mark
+
+
+def api_operation_key(view_func: Any) -> str:
+    """``"<app>.<function>"`` of an API operation, e.g. ``"people.list_persons"``."""
+    module = str(getattr(view_func, "__module__", ""))
+    parts = module.split(".")
+    app = parts[1] if len(parts) > 2 and parts[0] == "tsunagiai" else module
+    return f"{app}.{getattr(view_func, '__name__', '')}"
+
+
+def page_rule(view_func: Any, url_name: str | None) -> str | None:
+    """The declared rule of a page: on the view, on what it wraps, or in ``PAGE_RULES``."""
+    declared = getattr(view_func, RULE_ATTR, None) or getattr(getattr(view_func, "view_class", None), RULE_ATTR, None)
+    if declared:
+        return str(declared)
+    return PAGE_RULES.get(url_name or "")
+
+
+def api_rule(view_func: Any) -> str | None:
+    declared = getattr(view_func, RULE_ATTR, None)
+    return str(declared) if declared else API_RULES.get(api_operation_key(view_func))
+
+
+def rule_admits(user: Any, rule: str | None) -> bool:
+    """Whether the declared ``rule`` lets ``user`` reach the route at all (no rule: nobody)."""
+    if rule == PUBLIC:
+        return True
+    if rule is None or not getattr(user, "is_authenticated", False):
+        return False
+    if rule == MEMBER:
+        return True
+    if rule == STAFF:
+        return is_staff_member(user)
+    if rule == EDITOR:
+        return is_coordination(user) or bool(organisation_ids(user, EDIT_ROLES))
+    if rule == VOLUNTEER:
+        return is_volunteer(user)
+    if rule == AUDITOR:
+        return has_role(user, Role.AUDITOR)
+    if rule == DIRECTORY:
+        return is_staff_member(user) or may_manage_reference(user)
+    return False
+
+
+def enforce_rule(user: Any, rule: str | None, *, about_a_record: bool) -> None:
+    """Refuse a user the rule does not admit: 404 for a record's route (nothing is revealed),
+    403 for a role-gated list or form, 404 for the audit log and the directory (not advertised)."""
+    if rule_admits(user, rule):
+        return
+    if about_a_record or rule in {None, AUDITOR, DIRECTORY}:
+        raise Http404
+    raise PermissionDenied
+
+
+def declare_api_rules(api: Any) -> None:
+    """Put each operation's rule in the OpenAPI document (``x-access-rule``) and gate the operation by it.
+
+    Called once when the API is built, before its URLs exist. An operation
+    without a rule answers 404 to everyone (and the authorization matrix test
+    names it).
+    """
+    import functools
+
+    from django.utils.translation import gettext as _
+    from ninja.errors import HttpError
+
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                original = operation.view_func
+                rule = api_rule(original)
+                operation.openapi_extra = {**(operation.openapi_extra or {}), "x-access-rule": rule or "undeclared"}
+
+                @functools.wraps(original)
+                def gated(request: Any, *args: Any, _view: Any = original, _rule: Any = rule, **kwargs: Any) -> Any:
+                    user = getattr(request, "auth", None) or request.user
+                    try:
+                        enforce_rule(user, _rule, about_a_record=any(k.endswith("_id") for k in kwargs))
+                    except PermissionDenied:
+                        raise HttpError(403, _("You may not use this operation.")) from None
+                    return _view(request, *args, **kwargs)
+
+                operation.view_func = gated
 
 
 # --- intakes ---------------------------------------------------------------
@@ -233,7 +475,7 @@ def visible_people(user: Any) -> QuerySet[Person]:
     org_ids = organisation_ids(user)
     if not org_ids:
         return Person.objects.none()
-    return Person.objects.filter(pk__in=_person_ids_of_organisations(org_ids))
+    return Person.objects.filter(pk__in=_person_ids_of_organisations(org_ids).union(_emergency_person_ids(user)))
 
 
 def editable_people(user: Any) -> QuerySet[Person]:
@@ -260,7 +502,9 @@ def visible_households(user: Any) -> QuerySet[Household]:
     org_ids = organisation_ids(user)
     if not org_ids:
         return Household.objects.none()
-    return Household.objects.filter(pk__in=_household_ids_of_organisations(org_ids))
+    return Household.objects.filter(
+        pk__in=_household_ids_of_organisations(org_ids).union(_emergency_household_ids(user))
+    )
 
 
 def editable_households(user: Any) -> QuerySet[Household]:
@@ -297,7 +541,7 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     org_ids = organisation_ids(user)
     if not org_ids:
         return Case.objects.none()
-    return Case.objects.filter(pk__in=_team_case_ids(org_ids))
+    return Case.objects.filter(pk__in=_team_case_ids(org_ids).union(_emergency_grants(user, "case_id")))
 
 
 def editable_cases(user: Any) -> QuerySet[Case]:
@@ -443,6 +687,82 @@ def referral_recipient_staff(user: Any, referral: Referral) -> bool:
 
 def may_send_referral(user: Any) -> bool:
     return bool(organisation_ids(user, EDIT_ROLES))
+
+
+# --- break-the-glass (tsunagiai.emergency): read-only, time-limited -----------
+#
+# A staff member outside the team who gave a reason sees the one record for
+# a few hours: a person; a household and its current members; a case, its
+# household and the household's current members. Nothing becomes editable.
+
+EMERGENCY_KINDS = ("person", "household", "case")
+
+
+def may_break_the_glass(user: Any) -> bool:
+    """Staff roles may ask for emergency access; volunteers, analysts, administrators and auditors may not."""
+    return is_staff_member(user)
+
+
+def _emergency_grants(user: Any, field: str) -> QuerySet[Any]:
+    from tsunagiai.emergency.models import EmergencyAccess
+
+    now = timezone.now()
+    grants: QuerySet[Any] = EmergencyAccess.objects.filter(
+        user_id=getattr(user, "pk", None) or 0,
+        ended_at__isnull=True,
+        started_at__lte=now,
+        expires_at__gt=now,
+        **{f"{field}__isnull": False},
+    ).values(field)
+    return grants
+
+
+def _emergency_household_ids(user: Any) -> QuerySet[Any]:
+    from tsunagiai.cases.models import Case
+
+    of_cases = Case.objects.filter(pk__in=_emergency_grants(user, "case_id")).values("household_id")
+    return _emergency_grants(user, "household_id").union(of_cases)
+
+
+def _emergency_person_ids(user: Any) -> QuerySet[Any]:
+    from tsunagiai.people.models import HouseholdMembership
+
+    members = HouseholdMembership.objects.filter(
+        ended_on__isnull=True, household_id__in=_emergency_household_ids(user)
+    ).values("person_id")
+    return _emergency_grants(user, "person_id").union(members)
+
+
+def emergency_target(kind: str, object_id: Any) -> Model:
+    """The record an emergency access is asked for, or 404 (asked only after a reason was given)."""
+    from tsunagiai.cases.models import Case
+    from tsunagiai.people.models import Household, Person
+
+    models: dict[str, type[Model]] = {"person": Person, "household": Household, "case": Case}
+    if kind not in models:
+        raise Http404
+    return _get_or_404(models[kind]._default_manager.all(), object_id)
+
+
+def sees_only_in_emergency(user: Any, obj: Model) -> bool:
+    """Whether ``user`` sees ``obj`` now only because of an emergency access (for the audit basis)."""
+    if is_coordination(user):
+        return False
+    org_ids = organisation_ids(user)
+    label = obj._meta.label_lower
+    if label == "people.person":
+        emergency, usual = _emergency_person_ids(user), _person_ids_of_organisations(org_ids)
+    elif label == "people.household":
+        emergency, usual = _emergency_household_ids(user), _household_ids_of_organisations(org_ids)
+    elif label == "cases.case":
+        emergency, usual = _emergency_grants(user, "case_id"), _team_case_ids(org_ids)
+    else:
+        return False
+    model = type(obj)
+    return (
+        model._default_manager.filter(pk=obj.pk, pk__in=emergency).exists()
+        and not model._default_manager.filter(pk=obj.pk, pk__in=usual).exists()
+    )
 
 
 def _get_or_404[M: Model](queryset: QuerySet[M], pk: Any) -> M:

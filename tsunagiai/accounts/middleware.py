@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -116,3 +117,31 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class AccessRuleMiddleware:
+    """The first gate: every page declares its access rule (``tsunagiai.accounts.access``).
+
+    A page without a rule is refused to everyone (deny by default); a user
+    the rule does not admit gets 404 on a record's page and 403 on a
+    role-gated list or form. The JSON API is gated per operation in the same
+    way (``access.declare_api_rules``). Object-level checks follow in the view.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: dict[str, Any]
+    ) -> HttpResponseBase | None:
+        from tsunagiai.accounts import access
+
+        if request.path_info.startswith("/api/"):
+            return None
+        match = request.resolver_match
+        rule = access.page_rule(view_func, match.view_name if match else None)
+        access.enforce_rule(request.user, rule, about_a_record=bool(view_kwargs))
+        return None

@@ -30,6 +30,8 @@ def access_basis(user: Any, obj: models.Model) -> str:
         return Basis.OWN_ORGANISATION
     if getattr(obj, "to_organisation_id", None) in org_ids:
         return Basis.REFERRAL_RECIPIENT
+    if access.sees_only_in_emergency(user, obj):
+        return Basis.BREAK_THE_GLASS
     # Outside the coordination section a case is visible only to its team.
     if obj._meta.label_lower == "cases.case" or _on_team_of(user, obj):
         return Basis.CASE_TEAM

@@ -20,3 +20,7 @@ def register_routers(api: NinjaAPI) -> None:
     api.add_router("/", consent_router)
     api.add_router("/support", support_router)
     api.add_router("/audit", "tsunagiai.audit.api.router")
+
+    from tsunagiai.accounts.access import declare_api_rules
+
+    declare_api_rules(api)

@@ -23,6 +23,7 @@ class InboxItem(models.Model):
         ACTION_OVERDUE = "action_overdue", _("plan action overdue")
         PLAN_REVIEW_DUE = "plan_review_due", _("plan review due")
         NO_CONTACT = "no_contact", _("no contact for a long time")
+        EMERGENCY_ACCESS = "emergency_access", _("emergency access to a record (break-the-glass)")
 
     organisation = models.ForeignKey(
         "reference.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="inbox_items"

@@ -1,0 +1,330 @@
+"""The authorization matrix: every role × every page and API operation × own / other organisation.
+
+Generated from the URL conf and the OpenAPI document: a page or operation
+without a declared access rule fails here, and so does a route whose path
+parameter the matrix cannot fill (list it in ``UNMAPPED`` with a reason).
+For each GET route the expected answer follows from the declared rule, the
+user's roles and whether the record is their organisation's:
+
+- the rule does not admit the user: 404 on a record's route, 403 or 404 on a list or form;
+- a record of their organisation (or the coordination section, which sees all): 200, or a
+  redirect that is not to the login page;
+- a record of another organisation: 404, exactly like a record that does not exist.
+
+A route that only takes POST answers 405 once past the gate; the gate itself is still checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from tsunagiai.accounts import access
+from tsunagiai.cases.actions import do_open_case
+from tsunagiai.consent.actions import do_record_consent
+from tsunagiai.intake.models import Intake
+from tsunagiai.intake.tests.helpers import make_intake, make_person
+from tsunagiai.people.actions import do_create_household
+from tsunagiai.people.models import HouseholdMembership
+from tsunagiai.referrals.actions import do_send_referral
+from tsunagiai.support.actions import do_create_conference
+from tsunagiai.testing import Town
+
+ROLES = [
+    "intake_north",
+    "caseworker_north",
+    "supervisor_north",
+    "coordinator",
+    "volunteer",
+    "analyst",
+    "admin",
+    "auditor",
+    "fire_crew",
+    "elderly_worker",
+    "csw_worker",
+]
+# Whose records each user holds as their own organisation's ("all": the coordination section).
+OWN_SIDE = {"intake_north": "north", "caseworker_north": "north", "supervisor_north": "north", "coordinator": "all"}
+
+# Path parameters the matrix fills from no object, with the reason.
+UNMAPPED = {
+    "token_id": "POST only (revoke): an API token is its owner's alone, checked by the view",
+    "item_id": "POST only (resolve): inbox items are the organisation's, checked by the view",
+    "draft_id": "POST only (discard): drafts are their author's, checked by the view",
+    "request_id": "POST only (decide a lead request), under an already checked case",
+    "member_id": "POST only (remove a team member), under an already checked case",
+    "action_id": "POST only (plan action status), under an already checked case",
+    "decision_id": "POST only (confirm or withdraw a decision), under an already checked conference",
+}
+# Parameters whose object belongs to nobody: the answer does not depend on the side.
+UNOWNED = {"organisation_id", "kind", "object_id"}
+SKIPPED_PAGES = {"api/": "the JSON API, covered below through its OpenAPI document"}
+# Routes whose view narrows the rule further: the only users it lets through, and why.
+NARROWER: dict[str, tuple[set[str], str]] = {
+    "intake:fire_create": ({"fire_crew"}, "the fire–welfare link form is for fire department staff"),
+    "intake:edit": (
+        {"caseworker_north", "supervisor_north", "coordinator"},
+        "reception (intake role) corrects only the intakes it received itself; the world's were received by others",
+    ),
+    "support:plan_compare": (set(), "compares two plan revisions named in the query; the world's cases have none"),
+}
+
+
+@dataclass
+class Side:
+    person: Any
+    household: Any
+    membership: Any
+    intake: Any
+    case: Any
+    referral: Any
+    conference: Any
+    consent: Any
+    organisation: Any
+
+
+def _side(town: Town, key: str) -> Side:
+    org = town.orgs[f"branch_{key}"]
+    user = town.users[f"caseworker_{key}"]
+    person = make_person(town, org=org.code, family_name="北川" if key == "north" else "南野", given_name="花子")
+    household = do_create_household(
+        acting_user=user,
+        organisation=org,
+        name=f"{person.family_name}さん世帯",
+        members=[(person, "head")],
+        started_on=dt.date(2020, 1, 1),
+    )
+    intake = make_intake(town, org=org.code, user=user.username, person=person, is_anonymous=False)
+    Intake.objects.filter(pk=intake.pk).update(household=household)
+    intake.refresh_from_db()
+    case = do_open_case(
+        acting_user=user,
+        household=household,
+        intakes=[intake],
+        focus_members=[person],
+        title="生活再建の支援",
+        lead_organisation=org,
+    )
+    consent = do_record_consent(
+        person,
+        acting_user=user,
+        organisation=org,
+        given_on=timezone.localdate(),
+        method="written",
+        scope_organisations=[org, town.orgs["coordination"]],
+    )
+    referral = do_send_referral(
+        acting_user=user,
+        from_organisation=org,
+        to_organisation=town.orgs["coordination"],
+        reason="家賃の滞納が続き、生活の立て直しが必要。",
+        request="家計相談をお願いします。",
+        shared_sections=["concern"],
+        sharing_basis="consent",
+        intake=intake,
+        person=person,
+        household=household,
+    )
+    conference = do_create_conference(
+        acting_user=user,
+        convened_by=org,
+        held_on=timezone.localdate(),
+        kind="other_meeting",
+        title="ケース会議",
+        participating_organisations=[org],
+    )
+    return Side(
+        person=person,
+        household=household,
+        membership=HouseholdMembership.objects.get(household=household, person=person),
+        intake=intake,
+        case=case,
+        referral=referral,
+        conference=conference,
+        consent=consent,
+        organisation=org,
+    )
+
+
+MAPPED = frozenset(
+    {
+        "person_id",
+        "household_id",
+        "membership_id",
+        "intake_id",
+        "case_id",
+        "referral_id",
+        "conference_id",
+        "consent_id",
+        "organisation_id",
+        "kind",
+        "object_id",
+    }
+)
+
+
+def _values(side: Side) -> dict[str, Any]:
+    return {
+        "person_id": side.person.pk,
+        "household_id": side.household.pk,
+        "membership_id": side.membership.pk,
+        "intake_id": side.intake.pk,
+        "case_id": side.case.pk,
+        "referral_id": side.referral.pk,
+        "conference_id": side.conference.pk,
+        "consent_id": side.consent.pk,
+        "organisation_id": side.organisation.pk,
+        "kind": "person",
+        "object_id": side.person.pk,
+    }
+
+
+def _walk(patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = "") -> list[Any]:
+    found: list[Any] = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else pattern.namespace
+            found += _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner or namespace)
+        else:
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            found.append((prefix + str(pattern.pattern), name, pattern))
+    return found
+
+
+def _pages() -> list[tuple[str, str, Any]]:
+    return [r for r in _walk(get_resolver().url_patterns) if not any(r[0].startswith(p) for p in SKIPPED_PAGES)]
+
+
+def _api_operations(client: Client) -> list[tuple[str, str, dict[str, Any]]]:
+    document = client.get("/api/v1/openapi.json").json()
+    return [
+        (method.upper(), path, operation)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+    ]
+
+
+PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
+
+
+def test_every_page_declares_an_access_rule() -> None:
+    undeclared = [
+        f"{route} ({name})"
+        for route, name, pattern in _pages()
+        if access.page_rule(pattern.callback, name) not in access.RULES
+    ]
+    assert undeclared == [], "pages without an access rule (access.PAGE_RULES or @access_rule):\n" + "\n".join(
+        undeclared
+    )
+
+
+def test_every_api_operation_declares_an_access_rule(admin_client_for_schema: Client) -> None:
+    undeclared = [
+        f"{method} {path} ({operation['operationId']})"
+        for method, path, operation in _api_operations(admin_client_for_schema)
+        if operation.get("x-access-rule") not in access.RULES
+    ]
+    assert undeclared == [], "API operations without an access rule (access.API_RULES):\n" + "\n".join(undeclared)
+
+
+def test_every_path_parameter_is_filled_or_explained() -> None:
+    known = MAPPED | set(UNMAPPED)
+    names = {m["name"] for route, _n, _p in _pages() for m in PARAM.finditer(route)}
+    assert names - known == set(), f"map these path parameters to an object or list them in UNMAPPED: {names - known}"
+
+
+@pytest.fixture
+def admin_client_for_schema(client: Client, town: Town) -> Client:
+    client.force_login(town.users["caseworker_north"])
+    return client
+
+
+def _fill(route: str, values: dict[str, Any]) -> tuple[str, bool, bool]:
+    """The path, whether it names a record, and whether that record belongs to a side."""
+    names = [m["name"] for m in PARAM.finditer(route)]
+    path = PARAM.sub(lambda m: str(values.get(m["name"], 1)), route)
+    owned = any(name not in UNOWNED for name in names)
+    return "/" + path, bool(names), owned
+
+
+def _expected(
+    user: Any, role: str, rule: str | None, side: str, *, about_a_record: bool, owned: bool, name: str = ""
+) -> str:
+    if not access.rule_admits(user, rule):
+        return "deny"
+    if name in NARROWER and role not in NARROWER[name][0]:
+        return "deny"
+    if not owned:
+        return "allow"
+    return "allow" if OWN_SIDE.get(role) in {side, "all"} else "deny"
+
+
+def _judge(response: Any, expected: str, about_a_record: bool, post_only: bool) -> str | None:
+    status = response.status_code
+    if expected == "allow":
+        if post_only and status == 405:
+            return None
+        if status == 200:
+            return None
+        if status == 302 and not response["Location"].startswith(settings.LOGIN_URL):
+            return None
+        return f"expected allowed, got {status}"
+    allowed = {404} if about_a_record and not post_only else {403, 404}
+    if status in allowed or (post_only and status == 405 and expected == "deny-after-gate"):
+        return None
+    return f"expected {'/'.join(map(str, sorted(allowed)))}, got {status}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_authorization_matrix(client: Client, town: Town, role: str) -> None:
+    sides = {"north": _side(town, "north"), "south": _side(town, "south")}
+    user = town.users[role]
+    access.forget_memberships(user)
+    coordinator = Client()
+    coordinator.force_login(town.users["coordinator"])
+    client.force_login(user)
+    mismatches: list[str] = []
+
+    for route, name, pattern in _pages():
+        rule = access.page_rule(pattern.callback, name)
+        if rule == access.PUBLIC:
+            continue
+        for side_name, side in sides.items():
+            path, about_a_record, owned = _fill(route, _values(side))
+            post_only = coordinator.get(path).status_code == 405
+            expected = _expected(user, role, rule, side_name, about_a_record=about_a_record, owned=owned, name=name)
+            if post_only and expected == "deny" and access.rule_admits(user, rule):
+                expected = "deny-after-gate"  # past the gate, the method is refused before the record is read
+            problem = _judge(client.get(path), expected, about_a_record, post_only)
+            if problem:
+                mismatches.append(f"{role} GET {path} [{name}, rule {rule}, {side_name}]: {problem}")
+            if not owned:
+                break
+
+    for method, api_path, operation in _api_operations(client if access.memberships(user) else coordinator):
+        if method != "GET":
+            continue
+        rule = operation.get("x-access-rule")
+        for side_name, side in sides.items():
+            values = _values(side)
+            path = re.sub(r"\{(\w+)\}", lambda m, values=values: str(values[m[1]]), api_path)
+            about_a_record = "{" in api_path
+            owned = about_a_record and not all(p in UNOWNED for p in re.findall(r"\{(\w+)\}", api_path))
+            expected = _expected(user, role, rule, side_name, about_a_record=about_a_record, owned=owned)
+            problem = _judge(client.get(path), expected, about_a_record, post_only=False)
+            if problem:
+                mismatches.append(
+                    f"{role} API GET {path} [{operation['operationId']}, rule {rule}, {side_name}]: {problem}"
+                )
+            if not owned:
+                break
+
+    assert mismatches == [], "\n".join(mismatches)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EmergencyConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "tsunagiai.emergency"
+    verbose_name = _("emergency access")
