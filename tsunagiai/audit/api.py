@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict, model_validator
 
 from tsunagiai.audit import selectors
+from tsunagiai.core.api import IsoDate
 
 router = Router(tags=["audit"])
 PAGE_SIZE = 100
@@ -22,8 +23,8 @@ class AuditFilterIn(Schema):
     user_id: int | None = Field(None, ge=1, le=2**62)
     organisation_id: int | None = Field(None, ge=1, le=2**62)
     action: str = Field("", max_length=60)
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
     page: int = Field(1, ge=1, le=1_000_000)
 
     @model_validator(mode="after")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import diff_fields, record_audit_event
 from tsunagiai.cases.models import Case, CaseStatusChange, LeadChange, LeadRequest, TeamMember
+from tsunagiai.consent.selectors import people_without_consent
 from tsunagiai.core.concurrency import save_versioned
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.intake.models import Intake
@@ -46,6 +47,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 REASON_MAX_LENGTH = 1000
 ROLE_MAX_LENGTH = 100
+BASIS_NOTE_MAX_LENGTH = 300
 TITLE_MAX_LENGTH = 200
 
 # Agency types that are not specialist agencies for the overstay rule.
@@ -112,14 +114,41 @@ def do_add_team_member(
     acting_user: Any,
     user: Any = None,
     role: str = "",
+    basis: str = TeamMember.Basis.CONSENT,
+    basis_note: str = "",
     expected_version: int | None = None,
 ) -> TeamMember:
-    """Put ``organisation`` (and ``user``) on the case's team; a current member is not added twice."""
+    """Put ``organisation`` (and ``user``) on the case's team; a current member is not added twice.
+
+    Joining the team discloses the case's people to the organisation, so it needs
+    a basis (docs/consent.md): the consent in force of every person concerned
+    covering the organisation, or a recorded legal basis. Without one it is
+    refused, naming the people and the organisation.
+    """
     role = (role or "").strip()
     if len(role) > ROLE_MAX_LENGTH:
         raise CaseActionRefused(
             _("Role in the team: enter at most %(max)s characters.") % {"max": ROLE_MAX_LENGTH}, field="role"
         )
+    basis_note = (basis_note or "").strip()
+    if basis not in TeamMember.Basis.values:
+        raise CaseActionRefused(_("Basis for sharing: choose one of the list."), field="basis")
+    if len(basis_note) > BASIS_NOTE_MAX_LENGTH:
+        raise CaseActionRefused(
+            _("Note on the basis: enter at most %(max)s characters.") % {"max": BASIS_NOTE_MAX_LENGTH},
+            field="basis_note",
+        )
+    if basis == TeamMember.Basis.CONSENT:
+        uncovered = people_without_consent(consent_subjects(case), [organisation]).get(organisation.pk, [])
+        if uncovered:
+            raise CaseActionRefused(
+                _(
+                    "Basis for sharing: no consent in force of %(names)s covers %(organisation)s. "
+                    "Record the consent first, or choose a legal basis."
+                )
+                % {"names": "、".join(p.full_name for p in uncovered), "organisation": organisation.name},
+                field="basis",
+            )
     if user is not None and not any(
         m.organisation_id == organisation.pk and m.role in access.STAFF_ROLES for m in access.memberships(user)
     ):
@@ -135,15 +164,53 @@ def do_add_team_member(
         return existing
     _bump_version(case, acting_user=acting_user, expected_version=expected_version)
     member = TeamMember.objects.create(
-        case=case, organisation=organisation, user=user, role=role, joined_at=timezone.now(), added_by=acting_user
+        case=case,
+        organisation=organisation,
+        user=user,
+        role=role,
+        basis=basis,
+        basis_note=basis_note,
+        joined_at=timezone.now(),
+        added_by=acting_user,
     )
     record_audit_event(
         "cases.team_member_added",
         acting_user=acting_user,
         obj=case,
-        changes={"organisation": organisation.pk, "user": getattr(user, "pk", None), "role": role},
+        changes={
+            "organisation": organisation.pk,
+            "user": getattr(user, "pk", None),
+            "role": role,
+            "basis": basis,
+            "basis_note": basis_note,
+        },
     )
     return member
+
+
+def consent_subjects(case: Case) -> list[Person]:
+    """Whose information the team sees: the case's focus members, or else the household's current members."""
+    focus = list(case.focus_members.all())
+    if focus:
+        return focus
+    return list(
+        Person.objects.filter(
+            household_memberships__household_id=case.household_id, household_memberships__ended_on__isnull=True
+        ).distinct()
+    )
+
+
+def team_without_basis(case: Case, members: Sequence[TeamMember]) -> list[tuple[TeamMember, list[Person]]]:
+    """Current members whose basis is consent and whose consent is no longer in force (withdrawn, expired).
+
+    The organisation stays on the team, but the case page warns and new
+    disclosures (referrals, 重層的支援会議) are refused until a new consent or a
+    legal basis is recorded (docs/consent.md).
+    """
+    on_consent = [m for m in members if m.left_at is None and m.basis == TeamMember.Basis.CONSENT]
+    organisations = list({m.organisation_id: m.organisation for m in on_consent}.values())
+    uncovered = people_without_consent(consent_subjects(case), organisations)
+    return [(m, uncovered[m.organisation_id]) for m in on_consent if m.organisation_id in uncovered]
 
 
 @transaction.atomic
@@ -273,10 +340,26 @@ def do_open_case(
     CaseStatusChange.objects.create(
         case=case, from_status="", to_status=S.INTAKE, changed_at=now, changed_by=acting_user
     )
+    # An organisation that took one of the intakes holds the information itself;
+    # any other (a lead named by the opener) is there on the person's consent.
+    receivers = {i.receiving_organisation_id for i in intakes}
+
+    def basis_of(organisation: Organisation) -> str:
+        return TeamMember.Basis.INTAKE if organisation.pk in receivers else TeamMember.Basis.CONSENT
+
     for organisation in dict.fromkeys(o for o in (opener, lead_organisation) if o is not None):
-        TeamMember.objects.create(case=case, organisation=organisation, joined_at=now, added_by=acting_user)
+        TeamMember.objects.create(
+            case=case, organisation=organisation, basis=basis_of(organisation), joined_at=now, added_by=acting_user
+        )
     if opener is not None:
-        TeamMember.objects.create(case=case, organisation=opener, user=acting_user, joined_at=now, added_by=acting_user)
+        TeamMember.objects.create(
+            case=case,
+            organisation=opener,
+            user=acting_user,
+            basis=basis_of(opener),
+            joined_at=now,
+            added_by=acting_user,
+        )
     Intake.objects.filter(pk__in=intake_ids, first_response=Intake.FirstResponse.UNDECIDED).update(
         first_response=Intake.FirstResponse.OPEN_CASE, version=F("version") + 1, updated_at=now, updated_by=acting_user
     )

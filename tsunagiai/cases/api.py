@@ -92,6 +92,9 @@ class TeamMemberIn(StrictSchema):
     organisation_id: int = Field(ge=1, le=2**62)
     user_id: int | None = Field(None, ge=1, le=2**62)
     role: str = Field("", max_length=ROLE_MAX_LENGTH)
+    # Joining the team discloses the case's people: consent must cover it, or a legal basis (docs/consent.md).
+    basis: Literal["consent", "life_and_safety", "abuse_report", "support_conference_106_6"] = "consent"
+    basis_note: str = Field("", max_length=300)
     version: int = Field(ge=1)
 
 
@@ -105,6 +108,8 @@ class TeamMemberOut(Schema):
     organisation: Ref
     user_id: int | None
     role: str
+    basis: str
+    basis_note: str
     joined_at: dt.datetime
     left_at: dt.datetime | None
 
@@ -208,6 +213,8 @@ def _out(request: HttpRequest, case_id: int) -> dict[str, Any]:
                 "id": m.pk,
                 "organisation": _ref(m.organisation),
                 "user_id": m.user_id,
+                "basis": m.basis,
+                "basis_note": m.basis_note,
                 "role": m.role,
                 "joined_at": m.joined_at,
                 "left_at": m.left_at,
@@ -430,7 +437,14 @@ def add_team_member(request: HttpRequest, case_id: int, payload: TeamMemberIn) -
             return _invalid("user_id", _("Staff member: unknown user."))
     try:
         do_add_team_member(
-            case, organisation, user=user, role=payload.role, acting_user=request.user, expected_version=payload.version
+            case,
+            organisation,
+            user=user,
+            role=payload.role,
+            basis=payload.basis,
+            basis_note=payload.basis_note,
+            acting_user=request.user,
+            expected_version=payload.version,
         )
     except CaseActionRefused as exc:
         return _refused(exc)

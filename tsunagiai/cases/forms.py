@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagiai.accounts.models import Role, User
 from tsunagiai.cases.actions import REASON_MAX_LENGTH, ROLE_MAX_LENGTH, TITLE_MAX_LENGTH
-from tsunagiai.cases.models import Case
+from tsunagiai.cases.models import Case, TeamMember
 from tsunagiai.intake.models import Intake
 from tsunagiai.people.forms import AreaChoiceField, LabelledErrorsMixin
 from tsunagiai.people.models import Person
@@ -174,6 +174,21 @@ class TeamMemberForm(VersionedForm):
         help_text=_("Optional: a named member of staff of that organisation."),
     )
     role = forms.CharField(label=_("Role in the team"), max_length=ROLE_MAX_LENGTH, required=False)
+    basis = forms.ChoiceField(
+        label=_("Basis for sharing"),
+        choices=[(code, label) for code, label in TeamMember.Basis.choices if code != TeamMember.Basis.INTAKE],
+        initial=TeamMember.Basis.CONSENT,
+        help_text=_(
+            "Joining the team shows the case's people to the organisation: their consent must cover it, "
+            "or a legal basis applies."
+        ),
+    )
+    basis_note = forms.CharField(
+        label=_("Note on the basis"),
+        max_length=300,
+        required=False,
+        help_text=_("For a legal basis: the situation or the conference that decided it."),
+    )
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -59,8 +59,25 @@ class Case(TrackedModel):
         return self.title
 
 
+class TeamBasis(models.TextChoices):
+    """Why an organisation on the team may see the case's people (docs/consent.md).
+
+    The same codes as a referral's sharing basis, so an accepted referral passes
+    its basis on; ``intake`` is the organisation that took the consultation itself
+    (nothing is disclosed to it).
+    """
+
+    CONSENT = "consent", _("the person's consent on record")
+    LIFE_AND_SAFETY = "life_and_safety", _("protection of life, body or property (legal exception)")
+    ABUSE_REPORT = "abuse_report", _("report of abuse (legal exception)")
+    SUPPORT_CONFERENCE = "support_conference_106_6", _("support conference with a duty of confidentiality")
+    INTAKE = "intake", _("took the consultation itself")
+
+
 class TeamMember(models.Model):
     """An organisation (and optionally a named staff member) on a case's team, over time."""
+
+    Basis = TeamBasis
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="team_members")
     organisation = models.ForeignKey(
@@ -75,6 +92,10 @@ class TeamMember(models.Model):
         related_name="+",
     )
     role = models.CharField(_("role in the team"), max_length=100, blank=True)
+    basis = models.CharField(
+        _("basis for sharing"), max_length=30, choices=TeamBasis.choices, default=TeamBasis.CONSENT
+    )
+    basis_note = models.CharField(_("note on the basis"), max_length=300, blank=True)
     joined_at = models.DateTimeField(_("joined at"))
     left_at = models.DateTimeField(_("left at"), null=True, blank=True)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")

@@ -12,6 +12,7 @@ from tsunagiai.cases.actions import (
     allowed_transitions,
     coordination_overstays,
     requesting_organisation,
+    team_without_basis,
 )
 from tsunagiai.cases.models import Case, CaseStatusChange, LeadChange, LeadRequest, TeamMember
 from tsunagiai.reference.models import Area, Organisation
@@ -105,6 +106,8 @@ class CaseView:
     may_decide_lead_requests: bool
     requesting_organisation: Organisation | None
     overstay_warning: bool = False
+    # Current members on the basis of consent whose consent is no longer in force, with the people concerned.
+    without_basis: list[tuple[TeamMember, list[Any]]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -140,12 +143,13 @@ def case_view(user: Any, case: Case) -> CaseView:
     overstay = case.lead_organisation.is_coordination_section and bool(
         coordination_overstays(cases=Case.objects.filter(pk=case.pk))
     )
+    team = [m for m in members if m.left_at is None]
     return CaseView(
         case=case,
         household=household_view(user, case.household),
         focus_members=list(case.focus_members.order_by("id")),
         intakes=intakes,
-        team=[m for m in members if m.left_at is None],
+        team=team,
         former_team=[m for m in members if m.left_at is not None],
         lead_changes=lead_changes,
         status_changes=status_changes,
@@ -156,6 +160,7 @@ def case_view(user: Any, case: Case) -> CaseView:
         may_decide_lead_requests=may_edit and access.may_decide_lead_requests(user, case),
         requesting_organisation=requesting_organisation(case, user) if may_edit else None,
         overstay_warning=overstay,
+        without_basis=team_without_basis(case, team),
     )
 
 

@@ -269,6 +269,8 @@ def add_team_member(request: AuthenticatedRequest, case_id: int) -> HttpResponse
                 data["organisation"],
                 user=data["user"],
                 role=data["role"],
+                basis=data["basis"],
+                basis_note=data["basis_note"],
                 acting_user=request.user,
                 expected_version=data["version"],
             )

@@ -48,40 +48,77 @@ def consents_in_force(person_ids: Iterable[int], *, on: dt.date | None = None) -
     )
 
 
-def _covers(consent: Consent, organisation: Organisation) -> bool:
+def _covers(consent: Consent, organisation: Organisation, information: str | None = None) -> bool:
+    if information is not None and information not in consent.scope_information:
+        return False
     org_ids = {o.pk for o in getattr(consent, "scope_organisation_list", [])}
     type_ids = {t.pk for t in getattr(consent, "scope_agency_type_list", [])}
     return organisation.pk in org_ids or organisation.agency_type_id in type_ids
 
 
-def check_consents(consents: Sequence[Consent], organisations: Sequence[Organisation]) -> ConsentCheck:
+def _org_covered(consents: Sequence[Consent], organisation: Organisation, information: Sequence[str]) -> bool:
+    if not information:
+        return any(_covers(c, organisation) for c in consents)
+    return all(any(_covers(c, organisation, kind) for c in consents) for kind in information)
+
+
+def check_consents(
+    consents: Sequence[Consent], organisations: Sequence[Organisation], *, information: Iterable[str] = ()
+) -> ConsentCheck:
     """Judge coverage from already-loaded consents in force (see ``consents_in_force``)."""
-    missing = [org for org in organisations if not any(_covers(c, org) for c in consents)]
-    whole = next((c for c in consents if all(_covers(c, org) for org in organisations)), None)
+    kinds = list(dict.fromkeys(information))
+    missing = [org for org in organisations if not _org_covered(consents, org, kinds)]
+    whole = next((c for c in consents if all(_org_covered([c], org, kinds) for org in organisations)), None)
     return ConsentCheck(ok=not missing, missing=missing, consent=whole or (consents[0] if consents else None))
 
 
-def consent_covers(person: Person, organisations: Iterable[Organisation], *, on: dt.date | None = None) -> ConsentCheck:
+def consent_covers(
+    person: Person,
+    organisations: Iterable[Organisation],
+    *,
+    information: Iterable[str] = (),
+    on: dt.date | None = None,
+) -> ConsentCheck:
     """Whether consent in force on ``on`` (default today) lets ``person``'s information go to ``organisations``.
 
     An organisation is covered when a consent in force lists it, or lists its
-    agency type. Withdrawn consents count as absent from the moment of
-    withdrawal; expired ones from the day after ``expires_on``. Several
-    consents may together cover the organisations.
+    agency type — and, when ``information`` names kinds of information
+    (``InformationScope`` codes), every kind is in that consent's scope.
+    Withdrawn consents count as absent from the moment of withdrawal; expired
+    ones from the day after ``expires_on``. Several consents may together cover
+    the organisations (and the kinds).
     """
     orgs = list(organisations)
     consents = list(consents_in_force([person.pk], on=on))
-    return check_consents(consents, orgs)
+    return check_consents(consents, orgs, information=information)
 
 
 def consents_covering_people(
-    people: Sequence[Person], organisations: Sequence[Organisation], *, on: dt.date | None = None
+    people: Sequence[Person],
+    organisations: Sequence[Organisation],
+    *,
+    information: Iterable[str] = (),
+    on: dt.date | None = None,
 ) -> dict[int, ConsentCheck]:
     """``consent_covers`` for several people at once, in a constant number of queries."""
+    kinds = list(information)
     by_person: dict[int, list[Consent]] = {p.pk: [] for p in people}
     for consent in consents_in_force(by_person, on=on):
         by_person[consent.person_id].append(consent)
-    return {pk: check_consents(found, list(organisations)) for pk, found in by_person.items()}
+    return {pk: check_consents(found, list(organisations), information=kinds) for pk, found in by_person.items()}
+
+
+def people_without_consent(
+    people: Sequence[Person], organisations: Sequence[Organisation], *, on: dt.date | None = None
+) -> dict[int, list[Person]]:
+    """Organisation pk → the people whose consent in force does not cover it (3 queries)."""
+    checks = consents_covering_people(people, organisations, on=on)
+    names = {p.pk: p for p in people}
+    uncovered: dict[int, list[Person]] = {}
+    for person_id, check in checks.items():
+        for organisation in check.missing:
+            uncovered.setdefault(organisation.pk, []).append(names[person_id])
+    return uncovered
 
 
 def consents_of(person: Person) -> QuerySet[Consent]:

@@ -9,8 +9,9 @@ user's language that names the field at fault::
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
-from typing import Any
+from typing import Annotated, Any
 
 from django.apps import apps
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, SessionAuth
+from pydantic import BeforeValidator
 
 from tsunagiai.core.concurrency import EditConflict
 
@@ -48,6 +50,19 @@ class BearerTokenAuth(APIKeyHeader):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         request.user = token.user
         return token.user
+
+
+def _iso_date_text(value: Any) -> Any:
+    """Dates in the API are ``YYYY-MM-DD`` text: pydantic would otherwise read ``0`` as 1970-01-01."""
+    if isinstance(value, str | int | float) and not (
+        isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-"
+    ):
+        raise ValueError(_("Enter a real date (YYYY-MM-DD)."))
+    return value
+
+
+# A date given as text in ISO form (query filters): use instead of ``dt.date`` where lax parsing would mislead.
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_text)]
 
 
 class Conflict(HttpError):
@@ -123,8 +138,53 @@ def error_response(api: NinjaAPI, request: HttpRequest, status: int, detail: str
     return api.create_response(request, body, status=status)
 
 
+# Every operation can answer with the error format above: the document says so,
+# so that clients (and the schema fuzzing in tests/test_api_fuzz.py) know the shape.
+ERROR_STATUSES: dict[str, str] = {
+    "400": "The request body is not valid JSON.",
+    "401": "Authentication required.",
+    "403": "Not allowed.",
+    "404": "Not found (or not visible to the caller).",
+    "409": "Someone else changed the record first.",
+    "422": "The input is not valid; each error names the field.",
+}
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+class TsunagiaiAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI document lists the error responses of every operation."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        reference = {"$ref": "#/components/schemas/Error"}
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_STATUSES.items():
+                    responses.setdefault(
+                        status, {"description": description, "content": {"application/json": {"schema": reference}}}
+                    )
+        return document
+
+
 def build_api() -> NinjaAPI:
-    api = NinjaAPI(
+    api = TsunagiaiAPI(
         title="Tsunagiai API",
         version="1",
         description=(
@@ -146,6 +206,14 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(EditConflict)
     def on_conflict(request: HttpRequest, exc: EditConflict) -> HttpResponse:
         return error_response(api, request, 409, str(exc))
+
+    @api.exception_handler(OverflowError)
+    def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        # A number too large for the database (SQLite refuses ints beyond 64 bits before
+        # querying): no record has such an id, so it is an input error, not a server error.
+        return error_response(
+            api, request, 422, _("Please check the input."), [{"field": "", "message": _("A number is out of range.")}]
+        )
 
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

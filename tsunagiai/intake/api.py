@@ -19,6 +19,7 @@ from pydantic import ConfigDict
 
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_read
+from tsunagiai.core.api import IsoDate
 from tsunagiai.intake import selectors
 from tsunagiai.intake.actions import do_record_intake, do_update_intake
 from tsunagiai.intake.forms import PERSON_PREFIX, IntakeEditForm, IntakeFilterForm, IntakeForm, PersonMode
@@ -97,8 +98,8 @@ class IntakePatch(StrictSchema):
 
 
 class IntakeFilterIn(Schema):
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
     receiving_organisation_id: int | None = None
     channel: str | None = Field(None, max_length=40)
     category: str | None = Field(None, max_length=40)

@@ -58,12 +58,18 @@ def referral_url(referral: Referral) -> str:
     return reverse("referrals:detail", args=[referral.pk])
 
 
-def _consent_on_record(*, person: Any, intake: Intake | None, to_organisation: Organisation) -> bool:
-    """Consent covering ``to_organisation``: the person's consent records; for an unidentified person, the intake's."""
-    if person is not None:
-        from tsunagiai.consent.selectors import consent_covers
+def _consent_on_record(*, person: Any, intake: Intake | None, to_organisation: Organisation, case: Any = None) -> bool:
+    """Consent covering ``to_organisation``: the person's consent records (for a case without a
+    person, those of the case's people); for an unidentified person, the intake's."""
+    from tsunagiai.consent.selectors import consent_covers, people_without_consent
 
+    if person is not None:
         return consent_covers(person, [to_organisation]).ok
+    if case is not None and intake is None:
+        from tsunagiai.cases.actions import consent_subjects
+
+        subjects = consent_subjects(case)
+        return bool(subjects) and not people_without_consent(subjects, [to_organisation])
     return intake is not None and intake.consent_status in CONSENTED_AT_INTAKE
 
 
@@ -121,7 +127,7 @@ def do_send_referral(
     if person is None and household is None and intake is None and case is None:
         raise ReferralInputError("person", _("Who: a referral is about a person, an intake or a case."))
     if sharing_basis == SharingBasis.CONSENT and not _consent_on_record(
-        person=person, intake=intake, to_organisation=to_organisation
+        person=person, intake=intake, to_organisation=to_organisation, case=case
     ):
         raise ReferralInputError(
             "sharing_basis",
@@ -266,10 +272,22 @@ def _after_transition(referral: Referral, to: str, *, acting_user: Any) -> None:
     if to == Status.SEEN:
         return
     if to == Status.ACCEPTED and referral.case_id is not None:
-        from tsunagiai.cases.actions import do_add_team_member
+        from tsunagiai.cases.actions import CaseActionRefused, do_add_team_member
 
         case: Any = referral.case
-        do_add_team_member(case, referral.to_organisation, acting_user=acting_user, role=_("accepted a referral"))
+        try:
+            # The referral's basis for sharing is the new member's basis: a consent
+            # withdrawn since sending refuses the acceptance (docs/consent.md).
+            do_add_team_member(
+                case,
+                referral.to_organisation,
+                acting_user=acting_user,
+                role=_("accepted a referral"),
+                basis=referral.sharing_basis,
+                basis_note=referral.sharing_note,
+            )
+        except CaseActionRefused as refused:
+            raise ReferralInputError("sharing_basis", refused.message) from refused
     if to == Status.DECLINED:
         alternatives = referral_alternatives(referral)
         if alternatives:

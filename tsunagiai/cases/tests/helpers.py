@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from tsunagiai.cases.actions import do_open_case
 from tsunagiai.cases.models import Case
+from tsunagiai.consent.actions import do_record_consent
+from tsunagiai.consent.models import InformationScope
 from tsunagiai.people.models import Household, Person
 from tsunagiai.people.tests.factories import make_household, make_intake, make_person
+from tsunagiai.reference.models import AgencyType
 from tsunagiai.testing import Town
 
 
@@ -27,6 +31,17 @@ def make_family(town: Town, *, categories: tuple[str, ...] = ("elderly_care",), 
         town, [(mother, "head"), (son, "child")], name=f"{name}世帯", town_block=town.blocks["north"]
     )
     intake = make_intake(town, person=mother, household=household, categories=list(categories))
+    # The mother (the focus member) agreed to share with every kind of agency, so
+    # organisations can join the team on her consent (docs/consent.md).
+    do_record_consent(
+        mother,
+        acting_user=town.users["caseworker_north"],
+        organisation=town.orgs["branch_north"],
+        given_on=dt.date(2020, 1, 1),
+        method="written",
+        scope_agency_types=list(AgencyType.objects.all()),
+        scope_information=list(InformationScope.values),
+    )
     return Family(household=household, mother=mother, son=son, intake=intake)
 
 

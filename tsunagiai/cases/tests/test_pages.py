@@ -165,6 +165,7 @@ def test_team_page_forms_add_and_remove(client: Any, town: Town) -> None:
             "organisation": town.orgs["csw"].pk,
             "user": town.users["csw_worker"].pk,
             "role": "担当CSW",
+            "basis": "consent",
             "version": case.version,
         },
     )
@@ -177,6 +178,7 @@ def test_team_page_forms_add_and_remove(client: Any, town: Town) -> None:
             "organisation": town.orgs["csw"].pk,
             "user": town.users["elderly_worker"].pk,
             "role": "",
+            "basis": "consent",
             "version": reload(case).version,
         },
     )
