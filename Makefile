@@ -50,7 +50,7 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk)
 
 messages: venv
-	cd tsunagiai && for app in */; do [ -d "$$app/locale" ] && (cd $$app && ../../$(BIN)/django-admin makemessages -l ja --no-obsolete) || true; done
+	$(PY) docs/dev/makemessages.py
 	$(PY) manage.py compile_messages_py
 
 clean:
