@@ -213,6 +213,44 @@ def team_without_basis(case: Case, members: Sequence[TeamMember]) -> list[tuple[
     return [(m, uncovered[m.organisation_id]) for m in on_consent if m.organisation_id in uncovered]
 
 
+def end_team_access_without_consent(*, acting_user: Any, person: Person | None = None) -> int:
+    """Take off their teams the organisations whose only basis was a consent no longer in force.
+
+    Called when a consent is withdrawn (for that person's open cases) and by
+    the periodic sweep (every open case: consents also expire). Withdrawal
+    thereby takes effect at once: the organisation leaves the team, so its
+    access to the case and the household ends, and the history keeps why. The
+    lead organisation stays (someone must hold the case); the case page warns
+    until a new consent or a legal basis is recorded. Returns the number of
+    memberships ended.
+    """
+    cases = Case.objects.exclude(status=Case.Status.CLOSED).filter(
+        team_members__basis=TeamMember.Basis.CONSENT, team_members__left_at__isnull=True
+    )
+    if person is not None:
+        cases = cases.filter(
+            Q(focus_members=person)
+            | Q(household__memberships__person=person, household__memberships__ended_on__isnull=True)
+        )
+    ended = 0
+    now = timezone.now()
+    for case in cases.distinct().prefetch_related("focus_members"):
+        members = list(case.team_members.filter(left_at__isnull=True).select_related("organisation"))
+        for member, people in team_without_basis(case, members):
+            if member.organisation_id == case.lead_organisation_id:
+                continue
+            TeamMember.objects.filter(pk=member.pk, left_at__isnull=True).update(left_at=now)
+            ended += 1
+            record_audit_event(
+                "cases.team_member_left_without_consent",
+                acting_user=acting_user,
+                obj=case,
+                changes={"organisation": member.organisation_id, "people": [p.pk for p in people]},
+                note="consent no longer in force",
+            )
+    return ended
+
+
 @transaction.atomic
 def do_remove_team_member(
     member: TeamMember, *, acting_user: Any, expected_version: int | None = None, reason: str = ""

@@ -101,11 +101,11 @@ def test_withdrawal_warns_on_the_case_page_and_refuses_new_referrals_and_accepta
     )
     _withdraw_all(family.mother, town)
 
-    client.force_login(town.users["caseworker_north"])
-    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
-    assert "同意が効力を失っています" in page and "社会福祉協議会" in page
-    # The organisation stays on the team (its history is kept).
-    assert TeamMember.objects.filter(case=case, organisation=town.orgs["csw"], left_at__isnull=True).exists()
+    # Withdrawal takes effect at once: the CSW was on the team only by this
+    # consent, so it has left the team (the history keeps it) and sees no more.
+    assert TeamMember.objects.get(case=case, organisation=town.orgs["csw"]).left_at is not None
+    client.force_login(town.users["csw_worker"])
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
 
     with pytest.raises(ReferralInputError) as refused:
         do_send_referral(

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 
 class Command(BaseCommand):
-    help = "Run every periodic sweep (referral timers, lead overstay, support reminders) once."
+    help = "Run every periodic sweep (referral timers, lead overstay, support reminders, expired consents) once."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from tsunagiai.cases.actions import sweep_coordination_overstay
+        from tsunagiai.cases.actions import end_team_access_without_consent, sweep_coordination_overstay
         from tsunagiai.referrals.actions import sweep_referral_timers
         from tsunagiai.support.sweeps import sweep_support
 
@@ -26,8 +26,11 @@ class Command(BaseCommand):
         referrals = sweep_referral_timers(now)
         overstay = sweep_coordination_overstay(now)
         support = sweep_support(now)
+        # Consents also end by expiry: organisations on a team only on their
+        # strength leave it (withdrawal does this at once, see consent.actions).
+        consent_ended = end_team_access_without_consent(acting_user=None)
         self.stdout.write(
             f"referral_timers={referrals} coordination_overstay={overstay} "
             f"action_overdue={support.action_overdue} plan_review_due={support.plan_review_due} "
-            f"no_contact={support.no_contact}"
+            f"no_contact={support.no_contact} team_access_ended={consent_ended}"
         )
