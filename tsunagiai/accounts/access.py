@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -641,12 +641,31 @@ def visible_support_records(user: Any) -> QuerySet[SupportRecord]:
 
 
 def _accepted_referral_person_ids(org_ids: set[int]) -> QuerySet[Any]:
-    """People of referrals the organisations accepted (before accepting they see only the shared sections)."""
-    from tsunagiai.referrals.models import Referral
+    """People of referrals the organisations accepted (before accepting they see only the shared sections).
 
-    return Referral.objects.filter(
-        to_organisation_id__in=org_ids, accepted_at__isnull=False, person_id__isnull=False
-    ).values("person_id")
+    A referral accepted on the person's consent opens the record only while a
+    consent in force still covers the receiving organisation (by name or by
+    agency type): a withdrawal or an expiry closes it at once. Referrals on a
+    legal basis keep it open.
+    """
+    from django.utils import timezone
+
+    from tsunagiai.consent.models import Consent
+    from tsunagiai.referrals.models import Referral, SharingBasis
+
+    today = timezone.localdate()
+    consent_in_force = Consent.objects.filter(
+        person_id=OuterRef("person_id"), withdrawn_at__isnull=True, given_on__lte=today
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+    covering = consent_in_force.filter(
+        Q(scope_organisations=OuterRef("to_organisation_id"))
+        | Q(scope_agency_types=OuterRef("to_organisation__agency_type_id"))
+    )
+    return (
+        Referral.objects.filter(to_organisation_id__in=org_ids, accepted_at__isnull=False, person_id__isnull=False)
+        .filter(~Q(sharing_basis=SharingBasis.CONSENT) | Q(Exists(covering)))
+        .values("person_id")
+    )
 
 
 def visible_referrals(user: Any) -> QuerySet[Referral]:

@@ -162,3 +162,33 @@ def test_shared_history_shows_the_senders_earlier_intakes_without_their_text(
     assert "以前の相談の本文" not in body
     assert "南の相談" not in body and "南支所" not in body
     assert "令和8年6月1日" not in client.get(reverse("referrals:detail", args=[without.pk])).content.decode()
+
+
+def test_a_person_seen_through_a_referral_on_consent_is_hidden_once_the_consent_ends(client: Any, town: Town) -> None:
+    from django.utils import timezone
+
+    from tsunagiai.consent.actions import do_record_consent, do_withdraw_consent
+
+    person = make_person(town, family_name="佐藤", given_name="一郎")
+    consent = do_record_consent(
+        person,
+        acting_user=town.users["caseworker_north"],
+        organisation=town.orgs["branch_north"],
+        given_on=timezone.localdate(),
+        method="written",
+        scope_organisations=[town.orgs["csw"]],
+    )
+    intake = make_intake(town, person=person, is_anonymous=False)
+    on_consent = send(town, intake=intake, shared_sections=["person_basic"], sharing_basis="consent")
+    move_to(town, on_consent, "accepted")
+    person_url = reverse("people:person_detail", args=[person.pk])
+    client.force_login(town.users["csw_worker"])
+    assert client.get(person_url).status_code == 200
+
+    do_withdraw_consent(consent, acting_user=town.users["caseworker_north"])
+    assert client.get(person_url).status_code == 404
+
+    # A referral on a legal basis keeps the record open.
+    on_law = send(town, intake=intake, shared_sections=["person_basic"], sharing_basis="life_and_safety")
+    move_to(town, on_law, "accepted")
+    assert client.get(person_url).status_code == 200
