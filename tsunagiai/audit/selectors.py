@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -28,6 +28,23 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+def _about_person(person_id: int) -> Q:
+    """Events about the person, and about the households they belong (or belonged) to and those
+    households' cases: a household or case entry names no single person, but it is about each member."""
+    from tsunagiai.cases.models import Case
+    from tsunagiai.people.models import HouseholdMembership
+
+    household_ids = [
+        str(pk) for pk in HouseholdMembership.objects.filter(person_id=person_id).values_list("household_id", flat=True)
+    ]
+    case_ids = [str(pk) for pk in Case.objects.filter(household_id__in=household_ids).values_list("pk", flat=True)]
+    return (
+        Q(person_id=person_id)
+        | Q(object_type="people.household", object_id__in=household_ids)
+        | Q(object_type="cases.case", object_id__in=case_ids)
+    )
+
+
 def audit_events(
     user: Any,
     *,
@@ -42,7 +59,7 @@ def audit_events(
     require_auditor(user)
     events = AuditEvent.objects.select_related("actor", "organisation").order_by("-sequence")
     if person_id is not None:
-        events = events.filter(person_id=person_id)
+        events = events.filter(_about_person(person_id))
     if actor_id is not None:
         events = events.filter(actor_id=actor_id)
     if organisation_id is not None:

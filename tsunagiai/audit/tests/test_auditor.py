@@ -128,3 +128,17 @@ def test_the_api_lists_the_log_for_auditors_with_filters(client, town) -> None:
     assert len(first["hash"]) == 64
     assert client.get(API, {"date_from": "2025-05-02", "date_to": "2025-05-01"}).status_code == 422
     assert client.get(API, {"person_id": "x"}).status_code == 422
+
+
+def test_the_person_filter_finds_reads_of_their_household_and_its_cases(client, town) -> None:
+    from tsunagiai.cases.tests.helpers import make_family, open_case
+
+    family = make_family(town)
+    case = open_case(town, family)
+    client.force_login(town.users["caseworker_north"])
+    client.get(reverse("people:household_detail", args=[family.household.pk]))
+    client.get(reverse("cases:detail", args=[case.pk]))
+    client.force_login(town.users["auditor"])
+    page = client.get(reverse("audit:list"), {"person": family.son.pk})
+    actions = [event.action for event in page.context["page"].object_list]
+    assert "household.viewed" in actions and "case.viewed" in actions
