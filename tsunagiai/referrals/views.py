@@ -62,11 +62,10 @@ def _directory(request: AuthenticatedRequest, place: Any, suggested: list[str]) 
     """Organisations to choose from: of the chosen (default: the suggested) agency types, covering the area."""
     agency_type = request.GET.get("agency_type", "")
     organisations = organisations_covering(place) if place is not None else organisation_directory()
-    if agency_type == "all":
-        pass
-    elif agency_type:
+    # "all" shows every type; otherwise the chosen type, or else the suggested ones.
+    if agency_type and agency_type != "all":
         organisations = organisations.filter(agency_type_id=agency_type)
-    elif suggested:
+    elif not agency_type and suggested:
         organisations = organisations.filter(agency_type_id__in=suggested)
     return organisations.select_related("agency_type"), agency_type
 

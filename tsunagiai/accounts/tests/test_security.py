@@ -261,15 +261,15 @@ OIDC_SETTINGS = {
 def oidc_urls() -> Iterator[None]:
     import config.urls
 
-    with override_settings(**OIDC_SETTINGS):
+    try:
+        with override_settings(**OIDC_SETTINGS):
+            importlib.reload(config.urls)
+            clear_url_caches()
+            yield
+    finally:
+        # Back to the URL conf without single sign-on, whatever the test did.
         importlib.reload(config.urls)
         clear_url_caches()
-        try:
-            yield
-        finally:
-            pass
-    importlib.reload(config.urls)
-    clear_url_caches()
 
 
 def test_without_configuration_single_sign_on_is_absent(client, db) -> None:
