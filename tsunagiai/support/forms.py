@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
@@ -171,7 +172,14 @@ class MinutesForm(forms.Form):
 
 
 class AgendaForm(forms.Form):
-    case_id = forms.IntegerField(label=_("case number"), min_value=1)
+    """Which case to put on the agenda: chosen from the open cases the user may see."""
+
+    case_id = forms.TypedChoiceField(label=_("case"), coerce=int)
+
+    def __init__(self, *args: Any, cases: Sequence[Case] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.TypedChoiceField, self.fields["case_id"])
+        field.choices = [("", _("Choose a case")), *[(case.pk, f"{case.title}（#{case.pk}）") for case in cases]]
 
 
 class DecisionForm(forms.Form):

@@ -375,6 +375,13 @@ def conference_create(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "support/conference_create.html", {"form": form})
 
 
+def _agenda_candidates(request: AuthenticatedRequest, agenda: Any) -> list[Any]:
+    """Open cases the user may see that are not on the agenda yet, newest first."""
+    on_agenda = {entry.case_id for entry in agenda}
+    cases = access.visible_cases(request.user).exclude(status="closed").order_by("-opened_at")[:200]
+    return [case for case in cases if case.pk not in on_agenda]
+
+
 def _conference_page(
     request: AuthenticatedRequest, conference: Any, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
@@ -385,7 +392,7 @@ def _conference_page(
         "agenda": agenda,
         "decisions": selectors.decisions_of(conference),
         "minutes_form": MinutesForm(initial={"minutes": conference.minutes, "version": conference.version}),
-        "agenda_form": AgendaForm(),
+        "agenda_form": AgendaForm(cases=_agenda_candidates(request, agenda)),
         "decision_form": DecisionForm(cases=[entry.case for entry in agenda]),
         "refusal": "",
         "conflict": "",
@@ -427,13 +434,13 @@ def conference_minutes(request: AuthenticatedRequest, conference_id: int) -> Htt
 @require_POST
 def conference_add_case(request: AuthenticatedRequest, conference_id: int) -> HttpResponse:
     conference = access.access_conference(request.user, conference_id, for_edit=True)
-    form = AgendaForm(request.POST)
+    form = AgendaForm(request.POST, cases=_agenda_candidates(request, selectors.agenda_of(conference)))
     if not form.is_valid():
         return _conference_page(request, conference, agenda_form=form, status=422)
     try:
         case = access.access_case(request.user, form.cleaned_data["case_id"])
     except Http404:
-        form.add_error("case_id", _("Case number: no case with this number is visible to you."))
+        form.add_error("case_id", _("Case: choose one of the listed cases."))
         return _conference_page(request, conference, agenda_form=form, status=422)
     try:
         do_add_case_to_agenda(conference, case, acting_user=request.user)

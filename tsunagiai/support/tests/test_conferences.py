@@ -239,3 +239,20 @@ def test_conference_created_through_the_page(town: Town, client: Any) -> None:
     created = Conference.objects.get()
     assert not created.is_statutory_106_6 and created.needs_consent
     assert set(created.participating_organisations.all()) == {town.orgs["csw"], town.orgs["branch_north"]}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_agenda_offers_the_open_cases_the_user_may_see_not_a_number_to_type(town: Town, client: Any) -> None:
+    household = make_household(town)
+    case = make_case(town, household, focus=members(household))
+    meeting = conference(town, Conference.Kind.SUPPORT_CONFERENCE_106_6, ("branch_north", "branch_south"))
+    client.force_login(town.users["caseworker_south"])
+    offered = client.get(reverse("support:conference_detail", args=[meeting.pk])).context["agenda_form"]
+    assert case.pk not in [value for value, _label in offered.fields["case_id"].choices]
+    # A case the user may not see is refused as any unknown choice, naming the field.
+    response = client.post(reverse("support:conference_add_case", args=[meeting.pk]), {"case_id": case.pk})
+    assert response.status_code == 422
+    assert not ConferenceCase.objects.exists()
+    client.force_login(town.users["coordinator"])
+    offered = client.get(reverse("support:conference_detail", args=[meeting.pk])).context["agenda_form"]
+    assert case.pk in [value for value, _label in offered.fields["case_id"].choices]
