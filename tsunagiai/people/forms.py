@@ -327,24 +327,6 @@ def _not_future(value: dt.date | None) -> None:
         raise forms.ValidationError(_("a future date cannot be entered."))
 
 
-class MembershipForm(LabelledErrorsMixin, forms.Form):
-    """Add an existing (visible) person to a household."""
-
-    person = forms.IntegerField(label=gettext_lazy("Member"), widget=forms.HiddenInput)
-    relationship = forms.ChoiceField(label=gettext_lazy("relationship"), choices=Relationship.choices)
-    started_on = forms.DateField(
-        label=gettext_lazy("from"),
-        required=False,
-        input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-
-    def clean_started_on(self) -> dt.date | None:
-        value: dt.date | None = self.cleaned_data.get("started_on")
-        _not_future(value)
-        return value
-
-
 class NewMemberForm(LabelledErrorsMixin, forms.Form):
     """The relationship and start date when a new person is registered straight into a household."""
 
@@ -360,6 +342,13 @@ class NewMemberForm(LabelledErrorsMixin, forms.Form):
         value: dt.date | None = self.cleaned_data.get("started_on")
         _not_future(value)
         return value
+
+
+class MembershipForm(NewMemberForm):
+    """Add an existing (visible) person to a household."""
+
+    person = forms.IntegerField(label=gettext_lazy("Member"), widget=forms.HiddenInput)
+    field_order = ["person", "relationship", "started_on"]
 
 
 class EndMembershipForm(LabelledErrorsMixin, forms.Form):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ import holidays
 import yaml
 from django.conf import settings
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_TIMERS = {"not_seen": 1, "not_accepted": 3, "no_first_contact": 5}
 DEFAULT_YEAR_END_CLOSURE = ((12, 29), (1, 3))
@@ -44,18 +47,22 @@ def referral_timers() -> dict[str, int]:
         for key, value in source.items():
             if key in timers and isinstance(value, int) and value >= 0:
                 timers[key] = value
+            else:
+                logger.warning("referral_timers: ignoring %r: %r (known steps: %s)", key, value, ", ".join(timers))
     return timers
 
 
 def year_end_closure() -> tuple[tuple[int, int], tuple[int, int]]:
     raw = _municipality().get("year_end_closure")
-    if isinstance(raw, list) and len(raw) == 2:  # noqa: PLR2004
-        try:
-            (m1, d1), (m2, d2) = raw
-            return ((int(m1), int(d1)), (int(m2), int(d2)))
-        except (TypeError, ValueError):
-            pass
-    return DEFAULT_YEAR_END_CLOSURE
+    if raw is None:
+        return DEFAULT_YEAR_END_CLOSURE
+    try:
+        (m1, d1), (m2, d2) = raw
+        return ((int(m1), int(d1)), (int(m2), int(d2)))
+    except (TypeError, ValueError):
+        # A malformed city setting must not stop the timers: use the default and say so.
+        logger.warning("year_end_closure: expected [[month, day], [month, day]], got %r; using the default", raw)
+        return DEFAULT_YEAR_END_CLOSURE
 
 
 @functools.cache

@@ -119,3 +119,15 @@ def test_a_municipality_sets_its_timers_and_closure_in_its_reference_folder(tmp_
         assert referral_timers() == {"not_seen": 2, "not_accepted": 3, "no_first_contact": 10}
         assert not is_working_day(dt.date(2026, 12, 28))
         assert not is_working_day(dt.date(2027, 1, 4))
+
+
+def test_a_malformed_city_setting_falls_back_to_the_defaults_and_says_so(tmp_path: Any, caplog: Any) -> None:
+    (tmp_path / "municipality.yaml").write_text(
+        "code: '99998'\nreferral_timers: {not_seen: -1, unknown_step: 4}\nyear_end_closure: [12, 29]\n",
+        encoding="utf-8",
+    )
+    with override_settings(REFERENCE_DATA_DIR=tmp_path):
+        assert referral_timers() == {"not_seen": 1, "not_accepted": 3, "no_first_contact": 5}
+        assert not is_working_day(dt.date(2026, 12, 29))
+    messages = " ".join(record.getMessage() for record in caplog.records)
+    assert "year_end_closure" in messages and "unknown_step" in messages
