@@ -28,6 +28,8 @@ from tsunagiai.reference.models import (
     TownBlock,
     UrgencyLevel,
 )
+from tsunagiai.triage.actions import do_record_triage_suggestion
+from tsunagiai.triage.selectors import household_pattern_hints
 
 # The fields an edit may change (the person link is set when the intake is recorded).
 EDITABLE_FIELDS = (
@@ -202,6 +204,7 @@ def do_record_intake(
     incident_at: dt.datetime | None = None,
     incident_type: str = "",
     inbox_for: Iterable[tuple[Organisation, str]] = (),
+    training_opt_in: bool = False,
 ) -> Intake:
     """Record a consultation received at ``receiving_organisation``.
 
@@ -255,11 +258,24 @@ def do_record_intake(
         changes=diff_fields({}, snapshot(intake, AUDITED_FIELDS)),
     )
     _post_alerts(intake, inbox_for)
+    _record_suggestion(intake, acting_user=acting_user, training_opt_in=training_opt_in)
     return intake
 
 
+def _record_suggestion(intake: Intake, *, acting_user: Any, training_opt_in: bool | None) -> None:
+    """Store triage's suggestion (recomputed from the saved concern) beside what staff chose."""
+    do_record_triage_suggestion(
+        intake,
+        acting_user=acting_user,
+        training_opt_in=training_opt_in,
+        household_patterns=household_pattern_hints(acting_user, intake.household),
+    )
+
+
 @transaction.atomic
-def do_update_intake(intake: Intake, *, acting_user: Any, expected_version: int, **fields: Any) -> Intake:
+def do_update_intake(
+    intake: Intake, *, acting_user: Any, expected_version: int, training_opt_in: bool | None = None, **fields: Any
+) -> Intake:
     """Change an intake; refused with ``EditConflict`` when someone saved since ``expected_version``.
 
     The audit event holds the field-level before/after, categories included.
@@ -283,6 +299,7 @@ def do_update_intake(intake: Intake, *, acting_user: Any, expected_version: int,
     record_audit_event("intake.updated", acting_user=acting_user, obj=intake, changes=changes)
     if intake.is_emergency and not was_emergency:
         _post_alerts(intake, ())
+    _record_suggestion(intake, acting_user=acting_user, training_opt_in=training_opt_in)
     return intake
 
 

@@ -25,6 +25,8 @@ from tsunagiai.reference.models import (
     TownBlock,
     UrgencyLevel,
 )
+from tsunagiai.triage.forms import OPT_IN_FIELD, attach_suggestion_panel, training_opt_in_field
+from tsunagiai.triage.selectors import training_opt_in_of
 
 # A tablet's clock may run a little ahead of the server's.
 CLOCK_SKEW = dt.timedelta(minutes=10)
@@ -145,6 +147,7 @@ class _IntakeFieldsForm(LabelledErrorsMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    triage_training_opt_in = training_opt_in_field()
 
     def __init__(self, *args: Any, user: Any, organisations: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -156,6 +159,7 @@ class _IntakeFieldsForm(LabelledErrorsMixin, forms.Form):
         self._set_queryset("categories", _terms(IssueCategory))
         self._set_queryset("urgency", _terms(UrgencyLevel))
         fields["received_at"].widget.attrs["max"] = (timezone.localtime() + CLOCK_SKEW).strftime(DATETIME_FORMAT)
+        attach_suggestion_panel(self)
 
     def _set_queryset(self, name: str, queryset: QuerySet[Any]) -> None:
         set_queryset(self, name, queryset)
@@ -266,6 +270,7 @@ class IntakeForm(_IntakeFieldsForm):
             )
         }
         arguments["is_anonymous"] = mode == PersonMode.ANONYMOUS
+        arguments["training_opt_in"] = bool(data.get(OPT_IN_FIELD))
         if mode == PersonMode.FOUND:
             arguments["person"] = self.found_person
         elif mode == PersonMode.NEW:
@@ -330,6 +335,7 @@ class IntakeEditForm(_IntakeFieldsForm):
             "version": intake.version,
             "incident_at": timezone.localtime(intake.incident_at) if intake.incident_at else None,
             "incident_type": intake.incident_type,
+            OPT_IN_FIELD: training_opt_in_of(intake),
         }
         super().__init__(data, user=user, organisations=organisations, initial=initial, **kwargs)
         self.intake = intake
@@ -345,7 +351,7 @@ class IntakeEditForm(_IntakeFieldsForm):
 
     def changes(self) -> dict[str, Any]:
         """The fields to pass to ``do_update_intake``: those present in the form."""
-        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+        return {name: value for name, value in self.cleaned_data.items() if name not in {"version", OPT_IN_FIELD}}
 
     def all_errors(self) -> list[tuple[str, str]]:
         result = [
@@ -387,6 +393,7 @@ class _ShortForm(LabelledErrorsMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_queryset(self, "urgency", _terms(UrgencyLevel))
+        attach_suggestion_panel(self)
 
     def all_errors(self) -> list[tuple[str, str]]:
         result = [

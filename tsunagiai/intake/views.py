@@ -174,6 +174,7 @@ def intake_edit(request: AuthenticatedRequest, intake_id: int) -> HttpResponse:
                     intake,
                     acting_user=request.user,
                     expected_version=form.cleaned_data["version"],
+                    training_opt_in=form.cleaned_data.get("triage_training_opt_in"),
                     **form.changes(),
                 )
             except EditConflict as exc:

@@ -1,0 +1,235 @@
+"""Reads for the triage panel, the API and the corrections export (access through accounts.access)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from tsunagiai.accounts import access
+from tsunagiai.people.models import Household
+from tsunagiai.people.selectors import current_household
+from tsunagiai.reference.models import (
+    AgencyType,
+    HouseholdPattern,
+    IssueCategory,
+    Organisation,
+    TownBlock,
+    UrgencyLevel,
+)
+from tsunagiai.reference.selectors import organisations_covering
+from tsunagiai.triage.models import TriageSuggestion
+
+# Patterns the engine computes itself from the suggested categories.
+TEXT_DERIVED_PATTERNS = frozenset({"multi_issue"})
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Japanese labels of the codes a suggestion speaks in (reference tables)."""
+
+    categories: dict[str, str]
+    urgency: dict[str, str]
+    agencies: dict[str, str]
+    patterns: dict[str, str]
+
+
+def labels() -> Labels:
+    def table(model: Any) -> dict[str, str]:
+        return dict(model.objects.order_by("sort_order", "code").values_list("code", "label"))
+
+    return Labels(
+        categories=table(IssueCategory),
+        urgency=table(UrgencyLevel),
+        agencies=table(AgencyType),
+        patterns=table(HouseholdPattern),
+    )
+
+
+def household_of(user: Any, *, household_id: int | None = None, person_id: int | None = None) -> Household | None:
+    """The household the user may see: by id (404 otherwise), or the current one of a visible person."""
+    if household_id is not None:
+        return access.access_household(user, household_id)
+    if person_id is not None:
+        person = access.visible_people(user).filter(pk=person_id).first()
+        return current_household(person) if person is not None else None
+    return None
+
+
+def household_pattern_hints(user: Any, household: Household | None) -> list[tuple[str, str]]:
+    """(code, reason) of the patterns the household's recorded members show (the engine adds multi_issue)."""
+    if household is None:
+        return []
+    from tsunagiai.people.selectors import household_view
+
+    view = household_view(user, household)
+    return [(p.code, p.reason) for p in view.patterns if p.code not in TEXT_DERIVED_PATTERNS]
+
+
+def town_block_by_code(code: str | None) -> TownBlock | None:
+    if not code:
+        return None
+    return TownBlock.objects.filter(code=code, active=True).first()
+
+
+def town_block_by_pk(pk: Any) -> TownBlock | None:
+    try:
+        number = int(pk)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < number < 2**62:
+        return None
+    return TownBlock.objects.filter(pk=number, active=True).first()
+
+
+def covering_organisations(town_block: TownBlock | None, agency_types: Iterable[str]) -> list[Organisation]:
+    """Active organisations of the suggested agency types that cover the town block (directory data)."""
+    wanted = sorted(set(agency_types))
+    if town_block is None or not wanted:
+        return []
+    return list(organisations_covering(town_block).filter(agency_type_id__in=wanted))
+
+
+def training_opt_in_of(intake: Any) -> bool:
+    suggestion = TriageSuggestion.objects.filter(intake=intake).only("training_opt_in").first()
+    return bool(suggestion and suggestion.training_opt_in)
+
+
+def corrections_to_export(*, since: dt.date | None = None) -> QuerySet[TriageSuggestion]:
+    """Confirmed intakes whose staff opted in to training, with what the masking needs."""
+    queryset = TriageSuggestion.objects.filter(training_opt_in=True).select_related(
+        "intake", "intake__person", "intake__household"
+    )
+    if since is not None:
+        start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+        queryset = queryset.filter(updated_at__gte=start)
+    return queryset.prefetch_related("intake__household__memberships__person").order_by("intake_id")
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A stretch of the text: plain, or marked with the labels of the suggestions it supports."""
+
+    text: str
+    labels: tuple[str, ...] = ()
+    urgent: bool = False
+    negated: bool = False
+
+
+@dataclass
+class SuggestionView:
+    """Everything the panel and the API show for one text."""
+
+    result: Any
+    labels: Labels
+    text: str
+    organisations: list[Organisation]
+    similar: list[Any]
+
+    @property
+    def category_rows(self) -> list[dict[str, Any]]:
+        """Suggested categories first, then the next best (score over 0), with percentages for the bars."""
+        suggested = list(self.result.categories)
+        others = sorted(
+            (c for c, s in self.result.scores.items() if c not in suggested and s > 0),
+            key=lambda c: -self.result.scores[c],
+        )[:3]
+        return [
+            {
+                "code": code,
+                "label": self.labels.categories.get(code, code),
+                "score": self.result.scores.get(code, 0.0),
+                "percent": round(100 * self.result.scores.get(code, 0.0)),
+                "suggested": code in suggested,
+            }
+            for code in [*suggested, *others]
+        ]
+
+    @property
+    def urgency_label(self) -> str:
+        return self.labels.urgency.get(self.result.urgency, str(self.result.urgency))
+
+    @property
+    def lead_label(self) -> str:
+        return self.labels.agencies.get(self.result.lead, str(self.result.lead))
+
+    @property
+    def agency_labels(self) -> list[str]:
+        return [self.labels.agencies.get(code, code) for code in self.result.agencies]
+
+    @property
+    def pattern_rows(self) -> list[dict[str, str]]:
+        return [
+            {"code": p.code, "label": self.labels.patterns.get(p.code, p.code), "reason": p.reason, "source": p.source}
+            for p in self.result.patterns
+        ]
+
+    @property
+    def cue_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"text": c.text, "level": self.labels.urgency.get(c.label, c.label), "negated": c.negated}
+            for c in self.result.cues
+        ]
+
+    @property
+    def marks(self) -> list[Mark]:
+        return highlight(self.text, [*self.result.evidence, *self.result.cues], self.labels)
+
+
+def _span_label(span: Any, labels: Labels) -> str:
+    if span.label in labels.categories:
+        return labels.categories[span.label]
+    return labels.urgency.get(span.label, str(span.label))
+
+
+def highlight(text: str, spans: Iterable[Any], labels: Labels) -> list[Mark]:
+    """Split ``text`` at the spans' edges; each piece carries the labels of the spans covering it."""
+    valid = [s for s in spans if 0 <= s.start < s.end <= len(text)]
+    edges = sorted({0, len(text), *[s.start for s in valid], *[s.end for s in valid]})
+    pieces: list[Mark] = []
+    for start, end in zip(edges, edges[1:], strict=False):
+        covering = [s for s in valid if s.start <= start and end <= s.end]
+        names = tuple(dict.fromkeys(_span_label(s, labels) for s in covering))
+        urgent = any(s.label in {"emergency", "high"} and not s.negated for s in covering)
+        negated = bool(covering) and all(s.negated for s in covering)
+        pieces.append(Mark(text[start:end], names, urgent, negated))
+    return pieces
+
+
+def suggestion_view(
+    user: Any,
+    *,
+    text: str,
+    town_block: TownBlock | None = None,
+    household: Household | None = None,
+    exclude_intake_id: int | None = None,
+    with_similar: bool = True,
+) -> SuggestionView:
+    """The engine's suggestion for ``text`` with labels, covering organisations and similar intakes.
+
+    ``household`` must already be one the user may see (``household_of``).
+    Raises ``ValueError`` for a text longer than the engine accepts.
+    """
+    from tsunagiai.triage.actions import run_triage
+    from tsunagiai.triage.similar import similar_intakes
+
+    result = run_triage(text, household_patterns=household_pattern_hints(user, household))
+    names = labels()
+    similar = (
+        similar_intakes(
+            user, categories=result.categories, text=text, labels=names, exclude_intake_id=exclude_intake_id
+        )
+        if with_similar and result.can_suggest
+        else []
+    )
+    return SuggestionView(
+        result=result,
+        labels=names,
+        text=text,
+        organisations=covering_organisations(town_block, result.agencies) if result.can_suggest else [],
+        similar=similar,
+    )
