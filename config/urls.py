@@ -26,6 +26,7 @@ urlpatterns = [
     path("support/", include("tsunagiai.support.urls")),
     path("audit/", include("tsunagiai.audit.urls")),
     path("emergency/", include("tsunagiai.emergency.urls")),
+    path("triage/", include("tsunagiai.triage.urls")),
 ]
 
 if settings.OIDC_ENABLED:  # single sign-on only where the city configured its identity provider

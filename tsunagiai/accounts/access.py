@@ -229,6 +229,7 @@ PAGE_RULES: dict[str, str] = {
     "audit:list": AUDITOR,
     "audit:export": AUDITOR,
     "emergency:start": STAFF,
+    "triage:suggest": MEMBER,  # the view narrows: staff (everything) and volunteers (urgency and where it goes)
 }
 
 # API operations, by the name of the operation's function ("<app>.<function>").
@@ -271,6 +272,7 @@ API_RULES: dict[str, str] = {
     "support.conferences": STAFF,
     "support.conference": STAFF,
     "audit.list_events": AUDITOR,
+    "triage.suggest_triage": STAFF,  # staff who record intakes; not analysts, administrators or auditors
 }
 
 
