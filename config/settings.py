@@ -249,6 +249,10 @@ SECURE_CSP = {
 REFERENCE_DATA_DIR = Path(os.environ.get("TSUNAGIAI_REFERENCE_DIR", BASE_DIR / "data" / "reference" / "toyota"))
 TAXONOMY_FILE = Path(os.environ.get("TSUNAGIAI_TAXONOMY_FILE", BASE_DIR / "data" / "reference" / "taxonomy.yaml"))
 ROUTING_POLICY_FILE = Path(os.environ.get("TSUNAGIAI_ROUTING_FILE", BASE_DIR / "data" / "reference" / "routing.yaml"))
+# Triage (C7): the cue lexicon (data, read at once) and the trained model (a versioned file built by
+# `manage.py triage_train`; MODEL.json in the folder names the current one).
+TRIAGE_LEXICON_FILE = Path(os.environ.get("TSUNAGIAI_TRIAGE_LEXICON", BASE_DIR / "data" / "triage" / "lexicon.yaml"))
+TRIAGE_MODEL_DIR = Path(os.environ.get("TSUNAGIAI_TRIAGE_MODEL_DIR", BASE_DIR / "data" / "triage" / "model"))
 COORDINATION_OVERSTAY_DAYS = int(os.environ.get("TSUNAGIAI_COORDINATION_OVERSTAY_DAYS", "30"))  # cases (C4)
 NO_CONTACT_DAYS = int(os.environ.get("TSUNAGIAI_NO_CONTACT_DAYS", "30"))  # support (C5): days without a support record
 

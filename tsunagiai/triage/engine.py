@@ -1,47 +1,229 @@
 """Triage: read an intake's text and suggest categories, urgency, patterns, the lead and agencies.
 
-PLACEHOLDER while the classifier lands: the signature is the contract.
+It suggests; staff decide. Every part says why:
+- categories: the trained classifier's score per category (classifier.py), the
+  category's own threshold, and the words that pushed each suggested category up;
+- urgency: the cue lexicon (lexicon.yaml) — a cue raises urgency unless negated
+  (「死にたいとは言っていない」) — and the urgency model, whose emergency threshold is
+  set for recall; abuse among the suggested categories is an emergency (taxonomy:
+  虐待(疑い含む));
+- patterns: from the recorded household when there is one, from the text
+  otherwise; multi_issue from the categories (routing.md §4);
+- lead and agencies: the routing policy (routing.py), with the abuse victim's field.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-from tsunagiai.triage.result import PatternSuggestion, TriageResult
+from django.utils.translation import gettext as _
+from scipy import sparse
+
+from tsunagiai.triage.classifier import TEXT_PATTERNS, TriageModel, analyse, current_model
+from tsunagiai.triage.lexicon import Lexicon, lexicon
+from tsunagiai.triage.result import URGENCY_ORDER, PatternSuggestion, Span, TriageResult
 from tsunagiai.triage.routing import is_multi_issue, routing_policy, suggest
+from tsunagiai.triage.text import Normalised, Token, japanese_share, normalise
 
 MAX_TEXT_LENGTH = 20_000
+# Under this share of kana/kanji among the letters, the text is not Japanese enough to classify.
+MIN_JAPANESE_SHARE = 0.3
+# A text whose best category scores under this suggests nothing; under CONFIDENT it is low-confidence.
+SCORE_FLOOR = 0.2
+CONFIDENT = 0.5
+ABUSE = "abuse_violence"
+ABUSE_EMERGENCY_SCORE = 0.5
+
+_VICTIM_CUES: dict[str, re.Pattern[str]] = {
+    "child": re.compile(
+        r"子ども|子供|こども|児童|乳児|幼児|赤ちゃん|園児|女児|男児|生徒|小学|中学|高校生|保育園|こども園|幼稚園"
+        r"|(息子|娘|長男|長女|次男|次女)\(\d{1,2}\)|\d{1,2}歳の(息子|娘|子)|\d{1,2}か月"
+    ),
+    "older_person": re.compile(
+        r"高齢|[7-9]\d\s*(歳|才|代)|\([7-9]\d\)|祖母|祖父|おばあ|おじい|要介護|要支援|介護|認知症|デイ|ヘルパー|年金"
+    ),
+    "disabled_person": re.compile(r"障がい|障害|手帳|作業所|グループホーム|支援学校|知的|自閉"),
+}
+_ABUSE_WORDS = re.compile(r"虐待|暴力|殴|蹴|叩|あざ|アザ|痣|ネグレクト|放置|閉じ込め|怒鳴|押さえつけ|取り上げ|性的")
 
 
 def triage(
     text: str,
     *,
     household_patterns: Iterable[tuple[str, str]] | None = None,
+    model: TriageModel | None = None,
+    lex: Lexicon | None = None,
 ) -> TriageResult:
     """Suggest for ``text``. ``household_patterns``: (code, reason) derived from the recorded household.
 
+    ``model`` and ``lex`` default to the deployment's (training passes the model it is scoring).
     Raises ``ValueError`` when ``text`` is longer than MAX_TEXT_LENGTH.
     """
     if len(text) > MAX_TEXT_LENGTH:
-        raise ValueError("text too long")
+        raise ValueError(f"text longer than {MAX_TEXT_LENGTH} characters")
     policy = routing_policy()
-    categories = [c for c in policy.category_agency if c in text]
-    routing = suggest(categories, policy=policy)
-    patterns = [PatternSuggestion(code, "household", reason) for code, reason in household_patterns or ()]
-    if is_multi_issue(categories, policy=policy):
-        patterns.append(PatternSuggestion("multi_issue", "categories", ""))
+    model = model or current_model()
+    lex = lex or lexicon()
+    normalised = normalise(text)
+    cue_matches = lex.find_cues(normalised.text)
+    cues = [_span(normalised, c.start, c.end, c.level, negated=c.negated) for c in cue_matches]
+    cue_level = _max_level(c.level for c in cue_matches if not c.negated)
+    household = list(household_patterns) if household_patterns is not None else None
+
+    if not normalised.text.strip():
+        return _cannot_suggest(
+            _("The concern is empty: write what was said, and a suggestion appears."), model.version, cues, cue_level
+        )
+    if japanese_share(normalised.text) < MIN_JAPANESE_SHARE:
+        return _cannot_suggest(
+            _("The suggestion reads Japanese text; this text is mostly in another language or symbols."),
+            model.version,
+            cues,
+            cue_level,
+        )
+
+    analysis = analyse(text)
+    x = model.features([analysis], lex)
+    scores = model.category_scores(x)
+    categories = sorted(
+        (c for c, s in scores.items() if s >= model.category_thresholds.get(c, 0.5)), key=lambda c: -scores[c]
+    )
+    best = max(scores.values(), default=0.0)
+    if not categories and best >= SCORE_FLOOR:
+        categories = [max(scores, key=lambda c: scores[c])]
+    notes: list[str] = []
+
+    urgency_scores = model.urgency_scores(x)
+    urgency = cue_level
+    if urgency_scores.get("emergency", 0.0) >= model.emergency_threshold and urgency != "emergency":
+        urgency = "emergency"
+        notes.append("urgency:model_emergency")
+    # Abuse (suspected included) is an emergency (taxonomy) — unless the text itself denied the cue it named.
+    denied = any(c.negated for c in cue_matches) and not any(not c.negated for c in cue_matches)
+    if ABUSE in categories and scores[ABUSE] >= ABUSE_EMERGENCY_SCORE and urgency != "emergency" and not denied:
+        urgency = "emergency"
+        notes.append("urgency:abuse_category")
+    if urgency == "normal" and urgency_scores.get("high", 0.0) >= model.high_threshold:
+        urgency = "high"
+        notes.append("urgency:model_high")
+
+    victim = _victim(normalised.text) if ABUSE in categories else None
+    routed = suggest(categories, urgency=urgency, victim=victim, policy=policy)
+    patterns = _patterns(model.pattern_scores(x), model.pattern_thresholds, household, categories, routed.core)
+    if is_multi_issue(categories, policy=policy) and "multi_issue" not in {p.code for p in patterns}:
+        patterns.append(PatternSuggestion("multi_issue", "categories", ",".join(sorted(routed.core))))
+
+    evidence = _evidence(normalised, analysis.tokens, categories, model, x, lex)
+    low_confidence = not categories or best < CONFIDENT
+    message = ""
+    if not categories:
+        message = _("Nothing in the text points clearly at a category: choose the categories yourself.")
+    elif low_confidence:
+        message = _("Low confidence: check the suggested categories against what was said.")
     return TriageResult(
         categories=categories,
-        scores={c: 1.0 if c in categories else 0.0 for c in policy.category_agency},
-        urgency="normal",
-        cues=[],
+        scores={c: round(s, 4) for c, s in scores.items()},
+        urgency=urgency,
+        cues=cues,
         patterns=patterns,
-        lead=routing.lead,
-        agencies=routing.agencies,
-        routing_reasons=routing.reasons,
-        evidence=[],
-        can_suggest=bool(text.strip()),
-        low_confidence=not categories,
-        message="",
-        model_version="placeholder",
+        lead=routed.lead,
+        agencies=routed.agencies,
+        routing_reasons=routed.reasons,
+        evidence=evidence,
+        can_suggest=True,
+        low_confidence=low_confidence,
+        message=message,
+        model_version=model.version,
+        victim=victim,
+        notes=notes,
     )
+
+
+def _cannot_suggest(message: str, version: str, cues: list[Span], urgency: str) -> TriageResult:
+    """No categories, but an urgency cue still counts (a Portuguese 「quero morrer」 is an emergency)."""
+    routed = suggest([], urgency=urgency) if urgency == "emergency" else None
+    return TriageResult(
+        categories=[],
+        scores={},
+        urgency=urgency,
+        cues=cues,
+        patterns=[],
+        lead=routed.lead if routed else "",
+        agencies=routed.agencies if routed else [],
+        routing_reasons=routed.reasons if routed else [],
+        evidence=[],
+        can_suggest=False,
+        low_confidence=True,
+        message=message,
+        model_version=version,
+    )
+
+
+def _max_level(levels: Iterable[str]) -> str:
+    return max(levels, key=URGENCY_ORDER.index, default="normal")
+
+
+def _span(normalised: Normalised, start: int, end: int, label: str, *, negated: bool = False) -> Span:
+    original_start, original_end = normalised.original_span(start, end)
+    return Span(original_start, original_end, normalised.original[original_start:original_end], label, negated)
+
+
+def _victim(text: str) -> str | None:
+    """The abuse victim's field: the candidate named closest to an abuse word; None for DV between adults."""
+    abuse_positions = [m.start() for m in _ABUSE_WORDS.finditer(text)] or [0]
+    best: tuple[int, str] | None = None
+    for victim, pattern in _VICTIM_CUES.items():
+        for match in pattern.finditer(text):
+            distance = min(abs(match.start() - p) for p in abuse_positions)
+            if best is None or distance < best[0]:
+                best = (distance, victim)
+    return best[1] if best else None
+
+
+def _patterns(
+    scores: dict[str, float],
+    thresholds: dict[str, float],
+    household: list[tuple[str, str]] | None,
+    categories: list[str],
+    core: set[str],
+) -> list[PatternSuggestion]:
+    if household is not None:
+        # routing.md §4: computed from the household's members when the household is recorded.
+        return [PatternSuggestion(code, "household", reason) for code, reason in household if code in TEXT_PATTERNS]
+    return [
+        PatternSuggestion(code, "text", f"{scores[code]:.2f}")
+        for code in TEXT_PATTERNS
+        if scores.get(code, 0.0) >= thresholds.get(code, 0.5)
+    ]
+
+
+def _evidence(
+    normalised: Normalised,
+    tokens: list[Token],
+    categories: list[str],
+    model: TriageModel,
+    x: sparse.csr_matrix,
+    lex: Lexicon,
+) -> list[Span]:
+    """The words behind each suggested category: its lexicon keywords, then the words the model weighed most."""
+    spans: list[Span] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return not any(start < e and s < end for s, e in taken)
+
+    for keyword in lex.find_keywords(normalised.text):
+        if keyword.category in categories and not keyword.negated and free(keyword.start, keyword.end):
+            taken.append((keyword.start, keyword.end))
+            spans.append(_span(normalised, keyword.start, keyword.end, keyword.category))
+    for code in categories:
+        words = {w for term in model.word_contributions(x, code) for w in term.split(" ")}
+        for token in tokens:
+            if token.base in words and free(token.start, token.end):
+                taken.append((token.start, token.end))
+                spans.append(_span(normalised, token.start, token.end, code))
+    return sorted(spans, key=lambda s: (s.start, s.end))
+
+
+__all__ = ["MAX_TEXT_LENGTH", "triage"]

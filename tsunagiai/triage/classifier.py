@@ -1,0 +1,364 @@
+"""The trained part of triage: features, training, and the versioned model file.
+
+Features (all explainable):
+- words: SudachiPy dictionary forms of content words, unigrams and bigrams, TF-IDF;
+- characters: 1–3-grams of the normalised text (digits folded to 0), TF-IDF — robust
+  to typos, dialect and words the tokenizer splits oddly;
+- the lexicon: per category, how many of its keywords occur (and how many negated);
+  per urgency group, how many cues occur (and how many negated).
+
+Models: one logistic regression per category and per household pattern, and one
+multinomial logistic regression for urgency. Each category and pattern has its own
+decision threshold, chosen by cross-validation on the training split to maximise F1;
+the urgency thresholds favour emergency recall (a missed emergency is the worst error).
+
+The model is saved with skops (a safe format for scikit-learn objects: loading it
+runs no arbitrary code) as data/triage/model/triage-<version>.skops, with
+MODEL.json beside it naming the current file, its version, the corpus it was trained
+on and its held-out scores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import math
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import skops.io
+from django.conf import settings
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+from tsunagiai.triage.lexicon import Lexicon, lexicon
+from tsunagiai.triage.text import Normalised, Token, content_terms, normalise, tokenise
+
+TEXT_PATTERNS = ("p8050", "double_care", "young_carer")
+URGENCY_CLASSES = ("normal", "high", "emergency")
+MANIFEST = "MODEL.json"
+# The lexicon block is scaled so that one keyword weighs about as much as a strong word feature.
+_LEXICON_WEIGHT = 0.6
+_DIGITS = re.compile(r"\d")
+# Spaces carry no meaning in Japanese; left in, they taught the model that spaced-out text is a foreign resident's.
+_SPACES = re.compile(r"\s+")
+_AGE = re.compile(r"(\d{1,3})\s*(?:歳|才|代)")
+_AGE_IN_BRACKETS = re.compile(r"\((\d{1,3})")
+
+
+class ModelMissingError(RuntimeError):
+    """No trained model: run `manage.py triage_train`."""
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One text as the classifier reads it."""
+
+    normalised: Normalised
+    tokens: list[Token]
+    terms: str
+    chars: str
+    # The tokens' dictionary forms run together (かいものに いけません → 買い物行くます…): the keyword
+    # lexicon is matched on it too, so a keyword written in kana or a variant spelling still counts.
+    bases: str
+
+
+def analyse(text: str) -> Analysis:
+    normalised = normalise(text)
+    tokens = tokenise(normalised.text)
+    terms = " ".join(t.replace(" ", "_") for t in content_terms(tokens))
+    chars = _SPACES.sub("", _DIGITS.sub("0", normalised.text))
+    bases = "".join(t.base for t in tokens)
+    return Analysis(normalised, tokens, terms, chars, bases)
+
+
+def _ages(text: str) -> list[int]:
+    ages = [int(m.group(1)) for m in _AGE.finditer(text)]
+    ages += [int(m.group(1)) for m in _AGE_IN_BRACKETS.finditer(text)]
+    return [a for a in ages if a <= 110]  # noqa: PLR2004
+
+
+def cue_groups(lex: Lexicon) -> list[str]:
+    """The lexicon's urgency groups as "level:group"; a model keeps the list it was trained with."""
+    return sorted({f"{level}:{group}" for level, group, _ in lex.cues})
+
+
+def lexicon_features(analysis: Analysis, lex: Lexicon, categories: Sequence[str], groups: Sequence[str]) -> list[float]:
+    text = analysis.normalised.text
+    keywords = lex.find_keywords(text)
+    base_keywords = lex.find_keywords(analysis.bases)
+    row: list[float] = []
+    for code in categories:
+        hits = [k for k in keywords if k.category == code]
+        base_hits = sum(1 for k in base_keywords if k.category == code and not k.negated)
+        row.append(math.log1p(max(base_hits, sum(1 for k in hits if not k.negated))))
+        row.append(math.log1p(sum(1 for k in hits if k.negated)))
+    cues = lex.find_cues(text)
+    # A group added to the lexicon after training counts from the next training on.
+    row.extend(math.log1p(sum(1 for c in cues if f"{c.level}:{c.group}" == name and not c.negated)) for name in groups)
+    row.append(math.log1p(sum(1 for c in cues if c.negated)))
+    ages = _ages(text)
+    row.append(1.0 if any(a >= 70 for a in ages) else 0.0)  # noqa: PLR2004
+    row.append(1.0 if any(40 <= a < 70 for a in ages) else 0.0)  # noqa: PLR2004
+    row.append(1.0 if any(a < 18 for a in ages) else 0.0)  # noqa: PLR2004
+    row.append(min(len(text), 2000) / 2000)
+    return [v * _LEXICON_WEIGHT for v in row]
+
+
+@dataclass
+class TriageModel:
+    """Everything the engine needs from training, as one object."""
+
+    version: str
+    categories: list[str]
+    cue_groups: list[str]
+    word_vectorizer: TfidfVectorizer
+    char_vectorizer: TfidfVectorizer
+    category_models: dict[str, LogisticRegression]
+    category_thresholds: dict[str, float]
+    pattern_models: dict[str, LogisticRegression]
+    pattern_thresholds: dict[str, float]
+    urgency_model: LogisticRegression
+    emergency_threshold: float
+    high_threshold: float
+
+    def features(self, analyses: Sequence[Analysis], lex: Lexicon) -> sparse.csr_matrix:
+        words = self.word_vectorizer.transform([a.terms for a in analyses])
+        chars = self.char_vectorizer.transform([a.chars for a in analyses])
+        extra = sparse.csr_matrix(
+            np.array([lexicon_features(a, lex, self.categories, self.cue_groups) for a in analyses])
+        )
+        return sparse.hstack([words, chars, extra], format="csr")
+
+    def category_scores(self, x: sparse.csr_matrix) -> dict[str, float]:
+        return {code: float(model.predict_proba(x)[0, 1]) for code, model in self.category_models.items()}
+
+    def pattern_scores(self, x: sparse.csr_matrix) -> dict[str, float]:
+        return {code: float(model.predict_proba(x)[0, 1]) for code, model in self.pattern_models.items()}
+
+    def urgency_scores(self, x: sparse.csr_matrix) -> dict[str, float]:
+        probabilities = self.urgency_model.predict_proba(x)[0]
+        return {str(label): float(p) for label, p in zip(self.urgency_model.classes_, probabilities, strict=True)}
+
+    def word_contributions(self, x: sparse.csr_matrix, code: str, limit: int = 4) -> list[str]:
+        """The words that pushed ``code``'s score up most in this text (for highlighting)."""
+        model = self.category_models[code]
+        n_words = len(self.word_vectorizer.vocabulary_)
+        row = x[:, :n_words].tocoo()
+        weights = model.coef_[0][:n_words]
+        scored = sorted(
+            ((float(v * weights[j]), j) for j, v in zip(row.col, row.data, strict=True) if weights[j] > 0),
+            reverse=True,
+        )
+        names = self.word_vectorizer.get_feature_names_out()
+        return [str(names[j]) for _, j in scored[:limit]]
+
+
+# --- training -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    text: str
+    categories: frozenset[str]
+    urgency: str
+    patterns: frozenset[str]
+
+
+def _vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    words = TfidfVectorizer(
+        token_pattern=r"\S+",  # noqa: S106 - a regular expression, not a password
+        lowercase=False,
+        ngram_range=(1, 2),
+        min_df=2,
+        sublinear_tf=True,
+        max_features=40000,
+    )
+    chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=40000)
+    return words, chars
+
+
+def _logistic(c: float = 4.0) -> LogisticRegression:
+    return LogisticRegression(C=c, class_weight="balanced", max_iter=3000, solver="liblinear")
+
+
+def _multinomial(c: float = 4.0) -> LogisticRegression:
+    return LogisticRegression(C=c, class_weight="balanced", max_iter=3000, solver="lbfgs")
+
+
+def _best_threshold(y: np.ndarray, p: np.ndarray, *, low: float = 0.2, high: float = 0.7) -> float:
+    best, best_f1 = 0.5, -1.0
+    for t in np.arange(low, high + 1e-9, 0.025):
+        predicted = p >= t
+        tp = float(np.sum(predicted & (y == 1)))
+        fp = float(np.sum(predicted & (y == 0)))
+        fn = float(np.sum(~predicted & (y == 1)))
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = float(t), f1
+    return round(best, 3)
+
+
+def train(
+    examples: Sequence[Example], *, categories: Sequence[str], lex: Lexicon | None = None, folds: int = 5
+) -> TriageModel:
+    """Fit every model on ``examples`` and choose the thresholds by ``folds``-fold cross-validation."""
+    lex = lex or lexicon()
+    analyses = [analyse(e.text) for e in examples]
+    word_vectorizer, char_vectorizer = _vectorizers()
+    word_vectorizer.fit([a.terms for a in analyses])
+    char_vectorizer.fit([a.chars for a in analyses])
+    model = TriageModel(
+        version="",
+        categories=list(categories),
+        cue_groups=cue_groups(lex),
+        word_vectorizer=word_vectorizer,
+        char_vectorizer=char_vectorizer,
+        category_models={},
+        category_thresholds={},
+        pattern_models={},
+        pattern_thresholds={},
+        urgency_model=_multinomial(),
+        emergency_threshold=0.5,
+        high_threshold=0.5,
+    )
+    x = model.features(analyses, lex)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=20261126)
+
+    def fit_binary(y: np.ndarray) -> tuple[LogisticRegression, float]:
+        if y.sum() < folds:  # too few examples to cross-validate: a fixed, cautious threshold
+            return _logistic().fit(x, y) if 0 < y.sum() < len(y) else _constant(y), 0.5
+        p = cross_val_predict(_logistic(), x, y, cv=splitter, method="predict_proba")[:, 1]
+        return _logistic().fit(x, y), _best_threshold(y, p)
+
+    for code in categories:
+        y = np.array([1 if code in e.categories else 0 for e in examples])
+        model.category_models[code], model.category_thresholds[code] = fit_binary(y)
+    for code in TEXT_PATTERNS:
+        y = np.array([1 if code in e.patterns else 0 for e in examples])
+        model.pattern_models[code], model.pattern_thresholds[code] = fit_binary(y)
+    urgency = np.array([e.urgency for e in examples])
+    probabilities = cross_val_predict(_multinomial(), x, urgency, cv=splitter, method="predict_proba")
+    classes = sorted(set(urgency))
+    model.urgency_model = _multinomial().fit(x, urgency)
+    if "emergency" in classes:
+        column = classes.index("emergency")
+        cued = np.array(
+            [any(c.level == "emergency" and not c.negated for c in lex.find_cues(a.normalised.text)) for a in analyses]
+        )
+        model.emergency_threshold = _emergency_threshold(
+            (urgency == "emergency").astype(int), probabilities[:, column], cued
+        )
+    if "high" in classes:
+        column = classes.index("high")
+        model.high_threshold = _best_threshold((urgency == "high").astype(int), probabilities[:, column])
+    return model
+
+
+def _emergency_threshold(y: np.ndarray, p: np.ndarray, cued: np.ndarray, *, beta: float = 2.0) -> float:
+    """The model threshold that, together with the cue lexicon, gives the best F-beta (recall weighs beta× more)."""
+    best, best_score = 0.5, -1.0
+    for t in np.arange(0.1, 0.9 + 1e-9, 0.02):
+        predicted = cued | (p >= t)
+        tp = float(np.sum(predicted & (y == 1)))
+        fp = float(np.sum(predicted & (y == 0)))
+        fn = float(np.sum(~predicted & (y == 1)))
+        score = (1 + beta**2) * tp / ((1 + beta**2) * tp + beta**2 * fn + fp) if tp else 0.0
+        if score > best_score + 1e-9:
+            best, best_score = float(t), score
+    return round(best, 3)
+
+
+def _constant(y: np.ndarray) -> LogisticRegression:
+    raise ValueError(f"a label has {int(y.sum())} examples out of {len(y)}: the corpus cannot train it")
+
+
+# --- the file -------------------------------------------------------------------------------
+
+
+# Bump when the features or the models change shape: it is part of every model's version.
+FEATURES_VERSION = "1"
+
+
+def corpus_digest(examples: Sequence[Example], *, extra: Sequence[bytes] = ()) -> str:
+    """What a model was built from: the examples, the feature version and ``extra`` (the lexicon file)."""
+    digest = hashlib.sha256(FEATURES_VERSION.encode())
+    for blob in extra:
+        digest.update(hashlib.sha256(blob).digest())
+    for e in sorted(examples, key=lambda e: e.id):
+        digest.update(
+            json.dumps([e.id, e.text, sorted(e.categories), e.urgency, sorted(e.patterns)], ensure_ascii=False).encode()
+        )
+    return digest.hexdigest()
+
+
+def save(model: TriageModel, directory: Path, *, manifest: dict[str, Any]) -> Path:
+    """Write triage-<version>.skops and point MODEL.json at it; older model files are removed."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"triage-{model.version}.skops"
+    for estimator in [*model.category_models.values(), *model.pattern_models.values(), model.urgency_model]:
+        # Half the size on disk and in memory; the scores change in the 7th decimal.
+        estimator.coef_ = estimator.coef_.astype(np.float32)
+    skops.io.dump(model.__dict__, path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    for old in directory.glob("triage-*.skops"):
+        if old != path:
+            old.unlink()
+    manifest = {"version": model.version, "file": path.name, **manifest}
+    (directory / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def new_version(digest: str, when: dt.datetime | None = None) -> str:
+    when = when or dt.datetime.now(dt.UTC)
+    return f"{when:%Y%m%d}-{digest[:8]}"
+
+
+def read_manifest(directory: Path) -> dict[str, Any]:
+    path = directory / MANIFEST
+    if not path.exists():
+        raise ModelMissingError(f"{path} is missing: run `manage.py triage_train`")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or "file" not in data:
+        raise ModelMissingError(f"{path} does not name a model file")
+    return data
+
+
+def load(directory: Path) -> TriageModel:
+    manifest = read_manifest(directory)
+    path = directory / str(manifest["file"])
+    if not path.exists() or path.parent != directory:
+        raise ModelMissingError(f"{path} is missing: run `manage.py triage_train`")
+    untrusted = skops.io.get_untrusted_types(file=path)
+    unexpected = [t for t in untrusted if not t.startswith(_TRUSTED_PREFIXES)]
+    if unexpected:
+        raise ModelMissingError(f"{path} holds unexpected types: {', '.join(unexpected)}")
+    state = skops.io.load(path, trusted=untrusted)
+    return TriageModel(**state)
+
+
+# The few types a model file may hold beyond skops' defaults (all scikit-learn/numpy/scipy internals).
+_TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.")
+
+
+@functools.cache
+def _cached(directory: Path, mtime: float) -> TriageModel:
+    return load(directory)
+
+
+def current_model() -> TriageModel:
+    """The deployment's model, loaded once per version of MODEL.json."""
+    directory = Path(settings.TRIAGE_MODEL_DIR)
+    manifest = directory / MANIFEST
+    if not manifest.exists():
+        raise ModelMissingError(f"{manifest} is missing: run `manage.py triage_train`")
+    return _cached(directory, manifest.stat().st_mtime)

@@ -1,0 +1,185 @@
+"""The triage lexicon (data/triage/lexicon.yaml): urgency cues with negation, and category keywords.
+
+The file is validated when read (every pattern compiles, every category code
+is known); a broken file fails at the first suggestion with the key at fault.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+
+URGENCY_LEVELS = ("emergency", "high")
+# How far a negation may sit from its cue, in characters, and where a clause ends.
+_AFTER_WINDOW = 24
+_BEFORE_WINDOW = 12
+_CLAUSE_END = re.compile(r"[。!?！？\n]")
+
+
+class LexiconError(ValueError):
+    """The lexicon file is not usable."""
+
+
+@dataclass(frozen=True)
+class CueMatch:
+    start: int
+    end: int
+    text: str
+    level: str  # emergency | high
+    group: str  # suicide, violence, …
+    negated: bool
+
+
+@dataclass(frozen=True)
+class KeywordMatch:
+    start: int
+    end: int
+    text: str
+    category: str
+    negated: bool
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    cues: tuple[tuple[str, str, re.Pattern[str]], ...]  # (level, group, pattern)
+    negation_after: tuple[re.Pattern[str], ...]
+    negation_before: tuple[re.Pattern[str], ...]
+    past: re.Pattern[str] | None
+    settled: tuple[re.Pattern[str], ...]
+    keywords: dict[str, re.Pattern[str]]
+    version: str
+
+    def find_cues(self, text: str) -> list[CueMatch]:
+        """Every urgency cue in the normalised ``text``, each marked negated or not; overlaps resolved."""
+        found: list[CueMatch] = []
+        for level, group, pattern in self.cues:
+            for match in pattern.finditer(text):
+                if match.end() == match.start():
+                    continue
+                found.append(
+                    CueMatch(
+                        match.start(),
+                        match.end(),
+                        match.group(0),
+                        level,
+                        group,
+                        self.is_negated(text, match.start(), match.end()),
+                    )
+                )
+        # Keep the longest cue where cues overlap (殴られた over 殴), emergency over high.
+        found.sort(key=lambda c: (c.start, -(c.end - c.start), c.level != "emergency"))
+        kept: list[CueMatch] = []
+        for cue in found:
+            if kept and cue.start < kept[-1].end:
+                continue
+            kept.append(cue)
+        return kept
+
+    def find_keywords(self, text: str) -> list[KeywordMatch]:
+        found: list[KeywordMatch] = []
+        for category, pattern in self.keywords.items():
+            for match in pattern.finditer(text):
+                if match.end() > match.start():
+                    negated = self.is_negated(text, match.start(), match.end())
+                    found.append(KeywordMatch(match.start(), match.end(), match.group(0), category, negated))
+        return found
+
+    def is_negated(self, text: str, start: int, end: int) -> bool:
+        """Is the cue at [start, end) negated, joked about, hypothetical, or past and settled?"""
+        after = _clause_after(text, end)
+        if any(p.search(after) for p in self.negation_after):
+            return True
+        before = _clause_before(text, start)
+        if any(p.search(before) for p in self.negation_before):
+            return True
+        if self.past is not None and self.past.search(before + text[start:end] + after[:_AFTER_WINDOW]):
+            rest = after + text[end + len(after) : end + len(after) + 40]
+            if any(p.search(rest) for p in self.settled):
+                return True
+        return False
+
+
+def _clause_after(text: str, end: int) -> str:
+    window = text[end : end + _AFTER_WINDOW]
+    stop = _CLAUSE_END.search(window)
+    return window[: stop.start()] if stop else window
+
+
+def _clause_before(text: str, start: int) -> str:
+    window = text[max(0, start - _BEFORE_WINDOW) : start]
+    stops = list(_CLAUSE_END.finditer(window))
+    return window[stops[-1].end() :] if stops else window
+
+
+def _compile(pattern: Any, where: str) -> re.Pattern[str]:
+    if not isinstance(pattern, str) or not pattern:
+        raise LexiconError(f"lexicon: {where}: a non-empty pattern is required")
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise LexiconError(f"lexicon: {where}: {exc}") from exc
+
+
+def _patterns(values: Any, where: str) -> tuple[re.Pattern[str], ...]:
+    if not isinstance(values, list):
+        raise LexiconError(f"lexicon: {where} must be a list")
+    return tuple(_compile(v, f"{where}[{i}]") for i, v in enumerate(values))
+
+
+def parse_lexicon(data: Any, *, categories: Iterable[str]) -> Lexicon:
+    if not isinstance(data, dict):
+        raise LexiconError("lexicon: the document must be a mapping")
+    known = set(categories)
+    cues: list[tuple[str, str, re.Pattern[str]]] = []
+    raw_cues = data.get("urgency_cues")
+    if not isinstance(raw_cues, dict) or "emergency" not in raw_cues:
+        raise LexiconError("lexicon: urgency_cues.emergency is missing")
+    for level, groups in raw_cues.items():
+        if level not in URGENCY_LEVELS:
+            raise LexiconError(f"lexicon: urgency_cues.{level}: unknown level (emergency or high)")
+        if not isinstance(groups, dict):
+            raise LexiconError(f"lexicon: urgency_cues.{level} must be a mapping of groups")
+        for group, patterns in groups.items():
+            cues.extend((level, str(group), p) for p in _patterns(patterns, f"urgency_cues.{level}.{group}"))
+    negation = data.get("negation") or {}
+    if not isinstance(negation, dict):
+        raise LexiconError("lexicon: negation must be a mapping")
+    past = _patterns(negation.get("past", []), "negation.past")
+    keywords: dict[str, re.Pattern[str]] = {}
+    raw_keywords = data.get("category_keywords") or {}
+    if not isinstance(raw_keywords, dict):
+        raise LexiconError("lexicon: category_keywords must be a mapping")
+    for code, pattern in raw_keywords.items():
+        if code not in known:
+            raise LexiconError(f"lexicon: category_keywords.{code}: unknown category")
+        keywords[str(code)] = _compile(pattern, f"category_keywords.{code}")
+    return Lexicon(
+        cues=tuple(cues),
+        negation_after=_patterns(negation.get("after", []), "negation.after"),
+        negation_before=_patterns(negation.get("before", []), "negation.before"),
+        past=re.compile("|".join(p.pattern for p in past)) if past else None,
+        settled=_patterns(negation.get("settled", []), "negation.settled"),
+        keywords=keywords,
+        version=str(data.get("version", "")),
+    )
+
+
+@functools.cache
+def _load(path: Path, mtime: float) -> Lexicon:
+    from tsunagiai.triage.routing import routing_policy
+
+    with path.open(encoding="utf-8") as handle:
+        return parse_lexicon(yaml.safe_load(handle), categories=routing_policy().category_agency)
+
+
+def lexicon() -> Lexicon:
+    """The deployment's lexicon, read once per version of the file."""
+    path = Path(settings.TRIAGE_LEXICON_FILE)
+    return _load(path, path.stat().st_mtime)
