@@ -12,10 +12,9 @@ multinomial logistic regression for urgency. Each category and pattern has its o
 decision threshold, chosen by cross-validation on the training split to maximise F1;
 the urgency thresholds favour emergency recall (a missed emergency is the worst error).
 
-The model is saved with skops (a safe format for scikit-learn objects: loading it
-runs no arbitrary code) as data/triage/model/triage-<version>.skops, with
-MODEL.json beside it naming the current file, its version, the corpus it was trained
-on and its held-out scores.
+The model is saved as plain arrays (numpy's .npz, read with allow_pickle=False: loading
+it runs no code) as data/triage/model/triage-<version>.npz, with MODEL.json beside it
+naming the current file, its version, the corpus it was trained on and its scores.
 """
 
 from __future__ import annotations
@@ -26,14 +25,12 @@ import hashlib
 import json
 import math
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import skops.io
 from django.conf import settings
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -116,18 +113,27 @@ def lexicon_features(analysis: Analysis, lex: Lexicon, categories: Sequence[str]
 
 @dataclass
 class TriageModel:
-    """Everything the engine needs from training, as one object."""
+    """Everything the engine needs from training: the two vectorizers and linear models as plain arrays.
+
+    Scores are the logistic models' own formulas — sigmoid(x·w + b) per category and pattern, softmax
+    for urgency — so the file needs no pickled objects and loading it runs no code.
+    """
 
     version: str
     categories: list[str]
     cue_groups: list[str]
     word_vectorizer: TfidfVectorizer
     char_vectorizer: TfidfVectorizer
-    category_models: dict[str, LogisticRegression]
+    category_weights: np.ndarray
+    category_bias: np.ndarray
     category_thresholds: dict[str, float]
-    pattern_models: dict[str, LogisticRegression]
+    patterns: list[str]
+    pattern_weights: np.ndarray
+    pattern_bias: np.ndarray
     pattern_thresholds: dict[str, float]
-    urgency_model: LogisticRegression
+    urgency_classes: list[str]
+    urgency_weights: np.ndarray
+    urgency_bias: np.ndarray
     emergency_threshold: float
     high_threshold: float
 
@@ -139,28 +145,43 @@ class TriageModel:
         )
         return sparse.hstack([words, chars, extra], format="csr")
 
+    def category_probabilities(self, x: sparse.csr_matrix) -> np.ndarray:
+        """One row per text, one column per category."""
+        return _sigmoid(x @ self.category_weights.T + self.category_bias)
+
     def category_scores(self, x: sparse.csr_matrix) -> dict[str, float]:
-        return {code: float(model.predict_proba(x)[0, 1]) for code, model in self.category_models.items()}
+        row = self.category_probabilities(x)[0]
+        return {code: float(p) for code, p in zip(self.categories, row, strict=True)}
 
     def pattern_scores(self, x: sparse.csr_matrix) -> dict[str, float]:
-        return {code: float(model.predict_proba(x)[0, 1]) for code, model in self.pattern_models.items()}
+        row = _sigmoid(x @ self.pattern_weights.T + self.pattern_bias)[0]
+        return {code: float(p) for code, p in zip(self.patterns, row, strict=True)}
 
     def urgency_scores(self, x: sparse.csr_matrix) -> dict[str, float]:
-        probabilities = self.urgency_model.predict_proba(x)[0]
-        return {str(label): float(p) for label, p in zip(self.urgency_model.classes_, probabilities, strict=True)}
+        logits = np.asarray(x @ self.urgency_weights.T + self.urgency_bias)[0]
+        logits = np.exp(logits - logits.max())
+        return {label: float(p) for label, p in zip(self.urgency_classes, logits / logits.sum(), strict=True)}
 
     def word_contributions(self, x: sparse.csr_matrix, code: str, limit: int = 4) -> list[str]:
         """The words that pushed ``code``'s score up most in this text (for highlighting)."""
-        model = self.category_models[code]
         n_words = len(self.word_vectorizer.vocabulary_)
         row = x[:, :n_words].tocoo()
-        weights = model.coef_[0][:n_words]
+        weights = self.category_weights[self.categories.index(code)][:n_words]
         scored = sorted(
             ((float(v * weights[j]), j) for j, v in zip(row.col, row.data, strict=True) if weights[j] > 0),
             reverse=True,
         )
         names = self.word_vectorizer.get_feature_names_out()
         return [str(names[j]) for _, j in scored[:limit]]
+
+
+def _sigmoid(z: Any) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64))))
+
+
+def _stack(models: Sequence[LogisticRegression]) -> tuple[np.ndarray, np.ndarray]:
+    weights = np.vstack([m.coef_[0] for m in models]).astype(np.float32)
+    return weights, np.array([m.intercept_[0] for m in models], dtype=np.float64)
 
 
 # --- training -------------------------------------------------------------------------------
@@ -218,17 +239,23 @@ def train(
     word_vectorizer, char_vectorizer = _vectorizers()
     word_vectorizer.fit([a.terms for a in analyses])
     char_vectorizer.fit([a.chars for a in analyses])
+    empty = np.zeros((0, 0), dtype=np.float32)
     model = TriageModel(
         version="",
         categories=list(categories),
         cue_groups=cue_groups(lex),
         word_vectorizer=word_vectorizer,
         char_vectorizer=char_vectorizer,
-        category_models={},
+        category_weights=empty,
+        category_bias=np.zeros(0),
         category_thresholds={},
-        pattern_models={},
+        patterns=list(TEXT_PATTERNS),
+        pattern_weights=empty,
+        pattern_bias=np.zeros(0),
         pattern_thresholds={},
-        urgency_model=_multinomial(),
+        urgency_classes=[],
+        urgency_weights=empty,
+        urgency_bias=np.zeros(0),
         emergency_threshold=0.5,
         high_threshold=0.5,
     )
@@ -241,16 +268,25 @@ def train(
         p = cross_val_predict(_logistic(), x, y, cv=splitter, method="predict_proba")[:, 1]
         return _logistic().fit(x, y), _best_threshold(y, p)
 
+    fitted: list[LogisticRegression] = []
     for code in categories:
         y = np.array([1 if code in e.categories else 0 for e in examples])
-        model.category_models[code], model.category_thresholds[code] = fit_binary(y)
+        estimator, model.category_thresholds[code] = fit_binary(y)
+        fitted.append(estimator)
+    model.category_weights, model.category_bias = _stack(fitted)
+    fitted = []
     for code in TEXT_PATTERNS:
         y = np.array([1 if code in e.patterns else 0 for e in examples])
-        model.pattern_models[code], model.pattern_thresholds[code] = fit_binary(y)
+        estimator, model.pattern_thresholds[code] = fit_binary(y)
+        fitted.append(estimator)
+    model.pattern_weights, model.pattern_bias = _stack(fitted)
     urgency = np.array([e.urgency for e in examples])
     probabilities = cross_val_predict(_multinomial(), x, urgency, cv=splitter, method="predict_proba")
     classes = sorted(set(urgency))
-    model.urgency_model = _multinomial().fit(x, urgency)
+    urgency_model = _multinomial().fit(x, urgency)
+    model.urgency_classes = [str(c) for c in urgency_model.classes_]
+    model.urgency_weights = urgency_model.coef_.astype(np.float32)
+    model.urgency_bias = urgency_model.intercept_.astype(np.float64)
     if "emergency" in classes:
         column = classes.index("emergency")
         cued = np.array(
@@ -303,14 +339,37 @@ def corpus_digest(examples: Sequence[Example], *, extra: Sequence[bytes] = ()) -
 
 
 def save(model: TriageModel, directory: Path, *, manifest: dict[str, Any]) -> Path:
-    """Write triage-<version>.skops and point MODEL.json at it; older model files are removed."""
+    """Write triage-<version>.npz and point MODEL.json at it; older model files are removed."""
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"triage-{model.version}.skops"
-    for estimator in [*model.category_models.values(), *model.pattern_models.values(), model.urgency_model]:
-        # Half the size on disk and in memory; the scores change in the 7th decimal.
-        estimator.coef_ = estimator.coef_.astype(np.float32)
-    skops.io.dump(model.__dict__, path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
-    for old in directory.glob("triage-*.skops"):
+    path = directory / f"triage-{model.version}.npz"
+    meta = {
+        "format": FORMAT,
+        "version": model.version,
+        "categories": model.categories,
+        "cue_groups": model.cue_groups,
+        "category_thresholds": model.category_thresholds,
+        "patterns": model.patterns,
+        "pattern_thresholds": model.pattern_thresholds,
+        "urgency_classes": model.urgency_classes,
+        "emergency_threshold": model.emergency_threshold,
+        "high_threshold": model.high_threshold,
+    }
+    with path.open("wb") as handle:
+        np.savez_compressed(
+            handle,
+            meta=np.array(json.dumps(meta, ensure_ascii=False)),
+            word_vocabulary=model.word_vectorizer.get_feature_names_out().astype(str),
+            word_idf=model.word_vectorizer.idf_,
+            char_vocabulary=model.char_vectorizer.get_feature_names_out().astype(str),
+            char_idf=model.char_vectorizer.idf_,
+            category_weights=model.category_weights,
+            category_bias=model.category_bias,
+            pattern_weights=model.pattern_weights,
+            pattern_bias=model.pattern_bias,
+            urgency_weights=model.urgency_weights,
+            urgency_bias=model.urgency_bias,
+        )
+    for old in [*directory.glob("triage-*.npz"), *directory.glob("triage-*.skops")]:
         if old != path:
             old.unlink()
     manifest = {"version": model.version, "file": path.name, **manifest}
@@ -333,21 +392,50 @@ def read_manifest(directory: Path) -> dict[str, Any]:
     return data
 
 
+def _vectorizer(template: TfidfVectorizer, vocabulary: np.ndarray, idf: np.ndarray) -> TfidfVectorizer:
+    vectorizer = TfidfVectorizer(
+        **{**template.get_params(), "vocabulary": {str(t): i for i, t in enumerate(vocabulary)}}
+    )
+    vectorizer.idf_ = idf
+    return vectorizer
+
+
 def load(directory: Path) -> TriageModel:
+    """Read the model MODEL.json names (plain arrays: nothing in the file is executed)."""
     manifest = read_manifest(directory)
     path = directory / str(manifest["file"])
-    if not path.exists() or path.parent != directory:
+    if not path.is_file() or path.resolve().parent != directory.resolve():
         raise ModelMissingError(f"{path} is missing: run `manage.py triage_train`")
-    untrusted = skops.io.get_untrusted_types(file=path)
-    unexpected = [t for t in untrusted if not t.startswith(_TRUSTED_PREFIXES)]
-    if unexpected:
-        raise ModelMissingError(f"{path} holds unexpected types: {', '.join(unexpected)}")
-    state = skops.io.load(path, trusted=untrusted)
-    return TriageModel(**state)
+    with np.load(path, allow_pickle=False) as data:
+        meta = json.loads(str(data["meta"]))
+        if meta.get("format") != FORMAT:
+            raise ModelMissingError(
+                f"{path} has format {meta.get('format')!r}, not {FORMAT!r}: run `manage.py triage_train`"
+            )
+        words, chars = _vectorizers()
+        return TriageModel(
+            version=str(meta["version"]),
+            categories=list(meta["categories"]),
+            cue_groups=list(meta["cue_groups"]),
+            word_vectorizer=_vectorizer(words, data["word_vocabulary"], data["word_idf"]),
+            char_vectorizer=_vectorizer(chars, data["char_vocabulary"], data["char_idf"]),
+            category_weights=data["category_weights"],
+            category_bias=data["category_bias"],
+            category_thresholds={str(k): float(v) for k, v in meta["category_thresholds"].items()},
+            patterns=list(meta["patterns"]),
+            pattern_weights=data["pattern_weights"],
+            pattern_bias=data["pattern_bias"],
+            pattern_thresholds={str(k): float(v) for k, v in meta["pattern_thresholds"].items()},
+            urgency_classes=list(meta["urgency_classes"]),
+            urgency_weights=data["urgency_weights"],
+            urgency_bias=data["urgency_bias"],
+            emergency_threshold=float(meta["emergency_threshold"]),
+            high_threshold=float(meta["high_threshold"]),
+        )
 
 
-# The few types a model file may hold beyond skops' defaults (all scikit-learn/numpy/scipy internals).
-_TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.")
+# The layout of the model file; bump it with FEATURES_VERSION when either changes.
+FORMAT = "tsunagiai-triage/1"
 
 
 @functools.cache

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import yaml
 from django.conf import settings
 
 URGENCY_LEVELS = ("emergency", "high")
+TEXT_PATTERN_CODES = ("p8050", "double_care", "young_carer")
 # How far a negation may sit from its cue, in characters, and where a clause ends.
 _AFTER_WINDOW = 24
 _BEFORE_WINDOW = 12
@@ -55,6 +56,25 @@ class Lexicon:
     settled: tuple[re.Pattern[str], ...]
     keywords: dict[str, re.Pattern[str]]
     version: str
+    # Household pattern → (any-of expressions, all-of expressions).
+    text_patterns: dict[str, tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]] = field(
+        default_factory=dict
+    )
+
+    def find_patterns(self, text: str) -> dict[str, list[tuple[int, int]]]:
+        """Patterns whose expressions occur in ``text``, with the spans of the words that made them hold."""
+        found: dict[str, list[tuple[int, int]]] = {}
+        for code, (any_of, all_of) in self.text_patterns.items():
+            for pattern in any_of:
+                match = pattern.search(text)
+                if match:
+                    found[code] = [match.span()]
+                    break
+            else:
+                matches = [pattern.search(text) for pattern in all_of]
+                if all_of and all(matches):
+                    found[code] = [m.span() for m in matches if m]
+        return found
 
     def find_cues(self, text: str) -> list[CueMatch]:
         """Every urgency cue in the normalised ``text``, each marked negated or not; overlaps resolved."""
@@ -100,7 +120,7 @@ class Lexicon:
         if any(p.search(before) for p in self.negation_before):
             return True
         if self.past is not None and self.past.search(before + text[start:end] + after[:_AFTER_WINDOW]):
-            rest = after + text[end + len(after) : end + len(after) + 40]
+            rest = after + text[end + len(after) : end + len(after) + 60]
             if any(p.search(rest) for p in self.settled):
                 return True
         return False
@@ -160,7 +180,21 @@ def parse_lexicon(data: Any, *, categories: Iterable[str]) -> Lexicon:
         if code not in known:
             raise LexiconError(f"lexicon: category_keywords.{code}: unknown category")
         keywords[str(code)] = _compile(pattern, f"category_keywords.{code}")
+    text_patterns: dict[str, tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]] = {}
+    raw_patterns = data.get("text_patterns") or {}
+    if not isinstance(raw_patterns, dict):
+        raise LexiconError("lexicon: text_patterns must be a mapping")
+    for code, rule in raw_patterns.items():
+        if code not in TEXT_PATTERN_CODES:
+            raise LexiconError(f"lexicon: text_patterns.{code}: unknown pattern ({', '.join(TEXT_PATTERN_CODES)})")
+        if not isinstance(rule, dict):
+            raise LexiconError(f"lexicon: text_patterns.{code} must be a mapping with any and/or all")
+        text_patterns[str(code)] = (
+            _patterns(rule.get("any", []), f"text_patterns.{code}.any"),
+            _patterns(rule.get("all", []), f"text_patterns.{code}.all"),
+        )
     return Lexicon(
+        text_patterns=text_patterns,
         cues=tuple(cues),
         negation_after=_patterns(negation.get("after", []), "negation.after"),
         negation_before=_patterns(negation.get("before", []), "negation.before"),

@@ -46,7 +46,7 @@ class Command(BaseCommand):
     help = (
         "Train the triage model on data/triage/corpus/*.jsonl (the training split; --all adds the held-out split) "
         "plus any --include files (e.g. staff corrections), score it on the held-out split and the challenge set, "
-        "and write data/triage/model/triage-<version>.skops with MODEL.json."
+        "and write data/triage/model/triage-<version>.npz with MODEL.json."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
