@@ -18,6 +18,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, SessionAuth
@@ -87,8 +88,12 @@ def _field_labels() -> dict[str, Any]:
     return labels
 
 
+# Request fields that are no model's field, named for the error messages.
+API_FIELD_LABELS = {"text": gettext_lazy("concern text")}
+
+
 def field_label(name: str) -> str:
-    label = _field_labels().get(name)
+    label = _field_labels().get(name) or API_FIELD_LABELS.get(name)
     return str(label) if label else name
 
 

@@ -32,9 +32,14 @@ _SNAPSHOT_FIELDS = (
 )
 
 
-def run_triage(text: str, *, household_patterns: Iterable[tuple[str, str]] = ()) -> TriageResult:
-    """The engine's suggestion for ``text`` (the one place the pages, the API and the hook call it)."""
-    return engine.triage(text, household_patterns=list(household_patterns))
+def run_triage(text: str, *, household_patterns: Iterable[tuple[str, str]] | None = None) -> TriageResult:
+    """The engine's suggestion for ``text`` (the one place the pages, the API and the hook call it).
+
+    ``household_patterns`` None: no household is recorded, so the engine suggests patterns from the
+    words; a list (even empty): the recorded household's own patterns stand (routing.md §4).
+    """
+    patterns = None if household_patterns is None else list(household_patterns)
+    return engine.triage(text, household_patterns=patterns)
 
 
 def decision_for(result: TriageResult, *, categories: Iterable[str], urgency: str) -> str:
@@ -56,7 +61,7 @@ def do_record_triage_suggestion(
     *,
     acting_user: Any,
     training_opt_in: bool | None = None,
-    household_patterns: Iterable[tuple[str, str]] = (),
+    household_patterns: Iterable[tuple[str, str]] | None = None,
 ) -> TriageSuggestion | None:
     """Recompute the suggestion from the saved concern and store it beside what staff chose.
 

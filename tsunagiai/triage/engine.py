@@ -41,7 +41,7 @@ ABUSE_EMERGENCY_SCORE = 0.5
 _VICTIM_CUES: dict[str, re.Pattern[str]] = {
     "child": re.compile(
         r"子ども|子供|こども|児童|乳児|幼児|赤ちゃん|園児|女児|男児|生徒|小学|中学|高校生|保育園|こども園|幼稚園"
-        r"|(息子|娘|長男|長女|次男|次女)\(\d{1,2}\)|\d{1,2}歳の(息子|娘|子)|\d{1,2}か月"
+        r"|(息子|娘|長男|長女|次男|次女)\((\d|1[0-7])\)|(\d|1[0-7])歳の(息子|娘|子)|\d{1,2}か月"
     ),
     "older_person": re.compile(
         r"高齢|[7-9]\d\s*(歳|才|代)|\([7-9]\d\)|祖母|祖父|おばあ|おじい|要介護|要支援|介護|認知症|デイ|ヘルパー|年金"
@@ -241,7 +241,8 @@ def _evidence(
             taken.append((keyword.start, keyword.end))
             spans.append(_span(normalised, keyword.start, keyword.end, keyword.category))
     for code in categories:
-        words = {w for term in model.word_contributions(x, code) for w in term.split(" ")}
+        # One-character words (母, 話) push scores but say little to a reader: they are not marked.
+        words = {w for term in model.word_contributions(x, code) for w in term.split(" ") if len(w) > 1}
         for token in tokens:
             if token.base in words and free(token.start, token.end):
                 taken.append((token.start, token.end))

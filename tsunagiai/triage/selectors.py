@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tsunagiai.accounts import access
 from tsunagiai.people.models import Household
@@ -60,10 +61,13 @@ def household_of(user: Any, *, household_id: int | None = None, person_id: int |
     return None
 
 
-def household_pattern_hints(user: Any, household: Household | None) -> list[tuple[str, str]]:
-    """(code, reason) of the patterns the household's recorded members show (the engine adds multi_issue)."""
+def household_pattern_hints(user: Any, household: Household | None) -> list[tuple[str, str]] | None:
+    """(code, reason) of the patterns the household's recorded members show (the engine adds multi_issue).
+
+    None when no household is recorded: the engine then suggests the patterns from the words.
+    """
     if household is None:
-        return []
+        return None
     from tsunagiai.people.selectors import household_view
 
     view = household_view(user, household)
@@ -164,9 +168,23 @@ class SuggestionView:
     @property
     def pattern_rows(self) -> list[dict[str, str]]:
         return [
-            {"code": p.code, "label": self.labels.patterns.get(p.code, p.code), "reason": p.reason, "source": p.source}
+            {
+                "code": p.code,
+                "label": self.labels.patterns.get(p.code, p.code),
+                "reason": self._pattern_reason(p.source, p.reason),
+                "source": p.source,
+            }
             for p in self.result.patterns
         ]
+
+    def _pattern_reason(self, source: str, reason: str) -> str:
+        """The reason in words: the household's own, the words of the text, or the agency fields the categories span."""
+        if source == "categories":
+            fields = "、".join(self.labels.agencies.get(code, code) for code in reason.split(",") if code)
+            return _("the categories span %(fields)s") % {"fields": fields}
+        if source == "text":
+            return _("suggested from the words (no household recorded)")
+        return reason
 
     @property
     def cue_rows(self) -> list[dict[str, Any]]:

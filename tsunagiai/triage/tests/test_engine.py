@@ -88,6 +88,7 @@ def test_patterns_come_from_the_recorded_household_when_there_is_one() -> None:
         ("訪問看護師より。男性(83)の手首にあざ。介護している妻が押さえつけたと話す。", "older_person"),
         ("作業所より。知的障害のある利用者の背中にあざ。", "disabled_person"),
         ("本人(20代女性)。同棲中の交際相手に殴られた。", None),
+        ("母(82、要介護2)と長男(52)の二人暮らし。母の腕にあざ、長男が怒鳴る声がする。", "older_person"),
     ],
 )
 def test_the_abuse_victims_field(text: str, victim: str | None) -> None:
