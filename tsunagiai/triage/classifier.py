@@ -41,6 +41,9 @@ from tsunagiai.triage.lexicon import Lexicon, lexicon
 from tsunagiai.triage.text import Normalised, Token, content_terms, normalise, tokenise
 
 TEXT_PATTERNS = ("p8050", "double_care", "young_carer")
+# The model also learns multi_issue from the words: when it is confident that a note spans two fields
+# but the chosen categories do not, the engine looks again at the best category of another field.
+MODEL_PATTERNS = (*TEXT_PATTERNS, "multi_issue")
 URGENCY_CLASSES = ("normal", "high", "emergency")
 MANIFEST = "MODEL.json"
 # The lexicon block is scaled so that one keyword weighs about as much as a strong word feature.
@@ -249,7 +252,7 @@ def train(
         category_weights=empty,
         category_bias=np.zeros(0),
         category_thresholds={},
-        patterns=list(TEXT_PATTERNS),
+        patterns=list(MODEL_PATTERNS),
         pattern_weights=empty,
         pattern_bias=np.zeros(0),
         pattern_thresholds={},
@@ -275,7 +278,7 @@ def train(
         fitted.append(estimator)
     model.category_weights, model.category_bias = _stack(fitted)
     fitted = []
-    for code in TEXT_PATTERNS:
+    for code in MODEL_PATTERNS:
         y = np.array([1 if code in e.patterns else 0 for e in examples])
         estimator, model.pattern_thresholds[code] = fit_binary(y)
         fitted.append(estimator)
@@ -323,7 +326,7 @@ def _constant(y: np.ndarray) -> LogisticRegression:
 
 
 # Bump when the features or the models change shape: it is part of every model's version.
-FEATURES_VERSION = "1"
+FEATURES_VERSION = "2"
 
 
 def corpus_digest(examples: Sequence[Example], *, extra: Sequence[bytes] = ()) -> str:

@@ -145,3 +145,32 @@ def test_the_result_in_the_evaluation_format() -> None:
     assert set(record) == {"id", "categories", "urgency", "patterns", "lead", "agencies", "scores", "cues"}
     assert record["id"] == "x-1"
     assert "daily_living" in record["categories"]
+
+
+def test_a_confident_multi_issue_reading_adds_the_best_category_of_another_field() -> None:
+    from tsunagiai.triage.engine import _complete_multi_issue
+    from tsunagiai.triage.routing import routing_policy
+
+    policy = routing_policy()
+    thresholds = dict.fromkeys(policy.category_agency, 0.5)
+    scores = dict.fromkeys(policy.category_agency, 0.05) | {
+        "elderly_care": 0.9,
+        "social_isolation": 0.4,
+        "housing": 0.3,
+    }
+    # Confident: social_isolation (csw, another field, 0.4 ≥ 0.7 × 0.5) joins elderly_care.
+    assert _complete_multi_issue(["elderly_care"], scores, thresholds, {"multi_issue": 0.8}, policy) == [
+        "elderly_care",
+        "social_isolation",
+    ]
+    # Not confident, or the best other field too weak, or already multi-issue: unchanged.
+    assert _complete_multi_issue(["elderly_care"], scores, thresholds, {"multi_issue": 0.3}, policy) == ["elderly_care"]
+    weak = scores | {"social_isolation": 0.2, "housing": 0.1}
+    assert _complete_multi_issue(["elderly_care"], weak, thresholds, {"multi_issue": 0.9}, policy) == ["elderly_care"]
+    both = ["elderly_care", "housing"]
+    assert _complete_multi_issue(both, scores, thresholds, {"multi_issue": 0.9}, policy) == both
+    # The same field does not count: dementia is the community support centre's too.
+    same_field = scores | {"dementia": 0.45, "social_isolation": 0.1, "housing": 0.1}
+    assert _complete_multi_issue(["elderly_care"], same_field, thresholds, {"multi_issue": 0.9}, policy) == [
+        "elderly_care"
+    ]
