@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "tsunagiai.support",
     "tsunagiai.emergency",
     "tsunagiai.triage",
+    "tsunagiai.resources",
     "tsunagiai.demo",
 ]
 
