@@ -175,3 +175,27 @@ def test_the_panel_speaks_english_too(client, town):
         response = client.post(URL, {"concern": CONCERN}, HTTP_ACCEPT_LANGUAGE="en", HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert "Accept the suggestion" in html or "提案を受け入れる" in html
+
+
+def test_the_intake_page_shows_what_was_suggested_beside_what_was_chosen(client, town):
+    from tsunagiai.triage.models import TriageSuggestion
+
+    intake = make_intake(town)
+    TriageSuggestion.objects.update_or_create(
+        intake=intake,
+        defaults={
+            "suggested_categories": ["dementia"],
+            "suggested_urgency": "high",
+            "chosen_categories": ["dementia", "elderly_care"],
+            "chosen_urgency": "normal",
+            "decision": TriageSuggestion.Decision.CHANGED,
+            "model_version": "test-9",
+            "lead": "community_support_center",
+        },
+    )
+    client.force_login(town.users["caseworker_north"])
+    with translation.override("ja"):
+        page = client.get(reverse("intake:detail", args=[intake.pk]), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "test-9" in page
+    assert "職員が変更" in page
+    assert page.count("地域包括支援センター") >= 1
