@@ -85,3 +85,24 @@ def test_an_unknown_category_is_refused() -> None:
 def test_an_unknown_level_is_refused() -> None:
     with pytest.raises(LexiconError, match="urgent"):
         parse_lexicon({"urgency_cues": {"emergency": {}, "urgent": {"x": ["a"]}}}, categories=[])
+
+
+def test_pattern_rules_find_an_8050_household_with_the_words_behind_it() -> None:
+    text = normalise("民生委員より。母(84)と長男(53)の二人暮らし。長男は仕事を辞めてから自室にこもっている。").text
+    found = lexicon().find_patterns(text)
+    assert "p8050" in found
+    assert all(0 <= s < e <= len(text) for s, e in found["p8050"])
+
+
+def test_pattern_rules_need_every_part() -> None:
+    # An old mother and a withdrawn son, but the son is 30: not 8050.
+    text = normalise("母(84)と長男(30)の二人暮らし。長男は自室にこもっている。").text
+    assert "p8050" not in lexicon().find_patterns(text)
+    assert "double_care" in lexicon().find_patterns(normalise("ダブルケアで疲れた").text)
+
+
+def test_an_unknown_pattern_rule_is_refused() -> None:
+    with pytest.raises(LexiconError, match="p9060"):
+        parse_lexicon(
+            {"urgency_cues": {"emergency": {"x": ["a"]}}, "text_patterns": {"p9060": {"any": ["a"]}}}, categories=[]
+        )
