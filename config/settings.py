@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "tsunagiai.emergency",
     "tsunagiai.triage",
     "tsunagiai.resources",
+    "tsunagiai.regional",
     "tsunagiai.demo",
 ]
 
@@ -256,6 +257,13 @@ TRIAGE_LEXICON_FILE = Path(os.environ.get("TSUNAGIAI_TRIAGE_LEXICON", BASE_DIR /
 TRIAGE_MODEL_DIR = Path(os.environ.get("TSUNAGIAI_TRIAGE_MODEL_DIR", BASE_DIR / "data" / "triage" / "model"))
 COORDINATION_OVERSTAY_DAYS = int(os.environ.get("TSUNAGIAI_COORDINATION_OVERSTAY_DAYS", "30"))  # cases (C4)
 NO_CONTACT_DAYS = int(os.environ.get("TSUNAGIAI_NO_CONTACT_DAYS", "30"))  # support (C5): days without a support record
+
+# regional (C9): a cluster of unmet needs of one category in one elementary district that reaches
+# THRESHOLD within WINDOW_MONTHS is proposed as a regional issue; district boundaries (GeoJSON, the
+# Area code in each feature's properties) draw the map — without them the page shows a table.
+TSUNAGIAI_REGIONAL_THRESHOLD = int(os.environ.get("TSUNAGIAI_REGIONAL_THRESHOLD", "5"))
+TSUNAGIAI_REGIONAL_WINDOW_MONTHS = int(os.environ.get("TSUNAGIAI_REGIONAL_WINDOW_MONTHS", "12"))
+TSUNAGIAI_DISTRICTS_GEOJSON = os.environ.get("TSUNAGIAI_DISTRICTS_GEOJSON", "")
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200

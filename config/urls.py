@@ -27,6 +27,7 @@ urlpatterns = [
     path("audit/", include("tsunagiai.audit.urls")),
     path("emergency/", include("tsunagiai.emergency.urls")),
     path("triage/", include("tsunagiai.triage.urls")),
+    path("regional/", include("tsunagiai.regional.urls")),
 ]
 
 if settings.OIDC_ENABLED:  # single sign-on only where the city configured its identity provider

@@ -802,3 +802,75 @@ __all__ = [
     "visible_intakes",
     "visible_people",
 ]
+
+
+# --- regional (C8/C9) ---
+#
+# Regional issues, community meetings, network events and the maps hold counts
+# and organisations only, never a person: they are for the coordination
+# section, the branch offices and the CSWs (staff roles; changes by the roles
+# that edit records) and, read-only, for analysts. Unmet needs are recorded
+# in a case by those who may edit it, and read with the case.
+
+REGIONAL_AGENCY_TYPES = frozenset({COORDINATION_AGENCY_TYPE, "branch_office", "csw"})
+
+
+def _regional_member(user: Any, allowed_roles: frozenset[str]) -> bool:
+    return any(
+        m.role in allowed_roles and m.organisation.agency_type_id in REGIONAL_AGENCY_TYPES for m in _memberships(user)
+    )
+
+
+def may_view_regional(user: Any) -> bool:
+    """Regional issues, meetings, the network and the maps (counts only): regional staff and analysts."""
+    return is_coordination(user) or _regional_member(user, STAFF_ROLES) or has_role(user, Role.ANALYST)
+
+
+def may_edit_regional(user: Any) -> bool:
+    """Change regional issues, record meetings and events: regional staff with a role that edits records."""
+    return is_coordination(user) or _regional_member(user, EDIT_ROLES)
+
+
+def visible_regional_issues(user: Any) -> QuerySet[Any]:
+    from tsunagiai.regional.models import RegionalIssue
+
+    return RegionalIssue.objects.all() if may_view_regional(user) else RegionalIssue.objects.none()
+
+
+def access_regional_issue(user: Any, issue_id: Any, *, for_edit: bool = False) -> Any:
+    """One regional issue, or 404 (also for an edit by someone who may only read)."""
+    if for_edit and not may_edit_regional(user):
+        raise Http404
+    return _get_or_404(visible_regional_issues(user), issue_id)
+
+
+def visible_unmet_needs(user: Any) -> QuerySet[Any]:
+    """Unmet needs of the cases the user sees (they name a case: a person's record)."""
+    from tsunagiai.regional.models import UnmetNeed
+
+    if is_coordination(user):
+        return UnmetNeed.objects.all()
+    return UnmetNeed.objects.filter(case_id__in=visible_cases(user).values("pk"))
+
+
+PAGE_RULES.update(
+    {
+        # MEMBER: the views narrow to may_view_regional / may_edit_regional (403 otherwise).
+        "regional:issue_list": MEMBER,
+        "regional:issue_detail": MEMBER,
+        "regional:issue_create": MEMBER,
+        "regional:issue_transition": MEMBER,
+        "regional:issue_services": MEMBER,
+        "regional:meeting_create": MEMBER,
+        "regional:network": MEMBER,
+        "regional:event_create": MEMBER,
+        "regional:map": MEMBER,
+        "regional:unmet_need_create": EDITOR,  # under a case the user may edit (404 otherwise)
+    }
+)
+API_RULES.update(
+    {
+        "regional.list_regional_issues": MEMBER,  # an empty list for those who may not see regional issues
+        "regional.unmet_needs_by_area": MEMBER,  # the same: counts only
+    }
+)

@@ -29,6 +29,8 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
             (reverse("intake:volunteer_create"), _("Report a concern")),
             (reverse("intake:my_reports"), _("My reports")),
         ]
+    if access.may_view_regional(user):
+        items.append((reverse("regional:issue_list"), _("Regional issues")))
     if access.has_role(user, "auditor"):
         items.append((reverse("audit:list"), _("Audit log")))
     if access.is_staff_member(user) or access.may_manage_reference(user):

@@ -20,6 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from tsunagiai.cases.actions import end_team_access_without_consent, sweep_coordination_overstay
         from tsunagiai.referrals.actions import sweep_referral_timers
+        from tsunagiai.regional.actions import sweep_regional_clusters
         from tsunagiai.support.sweeps import sweep_support
 
         now = timezone.now()
@@ -29,8 +30,9 @@ class Command(BaseCommand):
         # Consents also end by expiry: organisations on a team only on their
         # strength leave it (withdrawal does this at once, see consent.actions).
         consent_ended = end_team_access_without_consent(acting_user=None)
+        regional = sweep_regional_clusters(now)
         self.stdout.write(
             f"referral_timers={referrals} coordination_overstay={overstay} "
             f"action_overdue={support.action_overdue} plan_review_due={support.plan_review_due} "
-            f"no_contact={support.no_contact} team_access_ended={consent_ended}"
+            f"no_contact={support.no_contact} team_access_ended={consent_ended} regional_issues={regional}"
         )

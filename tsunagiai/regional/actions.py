@@ -1,0 +1,358 @@
+"""Writing regional data: unmet needs, regional issues and their status, meetings, network events.
+
+Every write runs in a transaction and records an audit event. The sweep
+``sweep_regional_clusters`` proposes a regional issue for each cluster of unmet
+needs that reached the threshold, once per cluster, and tells the branch
+office and the CSW that cover the district.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot
+from tsunagiai.cases.models import Case
+from tsunagiai.core.concurrency import save_versioned
+from tsunagiai.inbox.actions import do_post_inbox_item
+from tsunagiai.reference.models import Area, IssueCategory, Organisation
+from tsunagiai.regional.models import (
+    ISSUE_TRANSITIONS,
+    CommunityMeeting,
+    IssueStatus,
+    IssueStatusChange,
+    NetworkEvent,
+    RegionalIssue,
+    UnmetNeed,
+)
+from tsunagiai.resources.models import Service
+
+# The inbox kind of a proposal (the inbox shows the title; the kind is a code).
+INBOX_KIND = "regional_issue"
+
+
+class RegionalActionRefused(ValueError):
+    """A change the rules refuse; ``field`` names the input at fault."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- areas -------------------------------------------------------------------
+
+
+def ancestors(area: Area) -> dict[str, Area]:
+    """The area and the levels above it, by level (a few rows: the tree is at most four deep)."""
+    found: dict[str, Area] = {}
+    current: Area | None = area
+    while current is not None and current.level not in found:
+        found[current.level] = current
+        current = current.parent
+    return found
+
+
+def default_area_of_case(case: Case) -> Area | None:
+    """The focus person's elementary district; otherwise the household's."""
+    for person in case.focus_members.select_related("town_block__elementary_district").order_by("pk"):
+        if person.town_block is not None:
+            return person.town_block.elementary_district
+    household = case.household
+    if household.town_block is not None:
+        return household.town_block.elementary_district
+    return None
+
+
+# --- unmet needs ----------------------------------------------------------------
+
+
+@transaction.atomic
+def do_record_unmet_need(
+    case: Case,
+    *,
+    acting_user: Any,
+    organisation: Organisation,
+    category: IssueCategory,
+    what_was_missing: str,
+    noted_on: dt.date,
+    area: Area | None = None,
+) -> UnmetNeed:
+    """Record in ``case`` a need no resource met (制度の狭間), in an elementary district."""
+    area = area or default_area_of_case(case)
+    if area is None:
+        raise RegionalActionRefused(
+            _("Elementary district: the case's people have no address; choose the district."), field="area"
+        )
+    if area.level != Area.Level.ELEMENTARY_DISTRICT:
+        raise RegionalActionRefused(_("Elementary district: choose an elementary district."), field="area")
+    if noted_on > timezone.localdate():
+        raise RegionalActionRefused(_("Date: a future date cannot be given."), field="noted_on")
+    levels = ancestors(area)
+    need = UnmetNeed.objects.create(
+        case=case,
+        category=category,
+        area=area,
+        junior_high_district=levels.get(Area.Level.JUNIOR_HIGH_DISTRICT),
+        branch_area=levels.get(Area.Level.BRANCH_AREA),
+        what_was_missing=what_was_missing,
+        noted_on=noted_on,
+        organisation=organisation,
+        created_by=acting_user,
+        updated_by=acting_user,
+    )
+    record_audit_event(
+        "regional.unmet_need_recorded",
+        acting_user=acting_user,
+        obj=need,
+        changes=diff_fields({}, snapshot(need, ["case", "category", "area", "noted_on", "what_was_missing"])),
+    )
+    return need
+
+
+# --- regional issues -----------------------------------------------------------
+
+
+@transaction.atomic
+def do_create_regional_issue(
+    *,
+    acting_user: Any,
+    title: str,
+    area: Area,
+    categories: Iterable[IssueCategory],
+    description: str = "",
+    cluster_key: str = "",
+    proposed_count: int | None = None,
+) -> RegionalIssue:
+    """A new regional issue in status ``identified`` (by staff, or proposed by the sweep)."""
+    now = timezone.now()
+    issue = RegionalIssue.objects.create(
+        title=title[:200],
+        area=area,
+        description=description,
+        status=IssueStatus.IDENTIFIED,
+        status_changed_at=now,
+        cluster_key=cluster_key,
+        proposed_count=proposed_count,
+        created_by=acting_user,
+        updated_by=acting_user,
+    )
+    issue.categories.set(list(categories))
+    IssueStatusChange.objects.create(
+        issue=issue, from_status="", to_status=IssueStatus.IDENTIFIED, changed_at=now, changed_by=acting_user
+    )
+    record_audit_event(
+        "regional.issue_created",
+        acting_user=acting_user,
+        obj=issue,
+        changes=diff_fields({}, snapshot(issue, ["title", "area", "categories", "status", "cluster_key"])),
+    )
+    return issue
+
+
+@transaction.atomic
+def do_change_issue_status(
+    issue: RegionalIssue, *, to: str, reason: str, acting_user: Any, expected_version: int
+) -> RegionalIssue:
+    """Move an issue along the status machine; an illegal move or a stale version is refused."""
+    if to not in ISSUE_TRANSITIONS.get(issue.status, ()):
+        raise RegionalActionRefused(_("New status: this change of status is not allowed."), field="to")
+    before = issue.status
+    now = timezone.now()
+    issue.status = to
+    issue.status_changed_at = now
+    save_versioned(
+        issue, expected_version=expected_version, fields=["status", "status_changed_at"], acting_user=acting_user
+    )
+    IssueStatusChange.objects.create(
+        issue=issue, from_status=before, to_status=to, reason=reason, changed_at=now, changed_by=acting_user
+    )
+    record_audit_event(
+        "regional.issue_status_changed",
+        acting_user=acting_user,
+        obj=issue,
+        changes=diff_fields({"status": before}, {"status": to}),
+        note=reason,
+    )
+    return issue
+
+
+@transaction.atomic
+def do_set_issue_services(
+    issue: RegionalIssue, *, services: Iterable[Service], acting_user: Any, expected_version: int
+) -> RegionalIssue:
+    """Link the resources created in answer to the issue (replacing the previous list)."""
+    before = snapshot(issue, ["services"])
+    save_versioned(issue, expected_version=expected_version, fields=[], acting_user=acting_user)
+    issue.services.set(list(services))
+    record_audit_event(
+        "regional.issue_services_set",
+        acting_user=acting_user,
+        obj=issue,
+        changes=diff_fields(before, snapshot(issue, ["services"])),
+    )
+    return issue
+
+
+@transaction.atomic
+def do_record_meeting(
+    *,
+    acting_user: Any,
+    kind: str,
+    held_on: dt.date,
+    title: str,
+    participating_organisations: Iterable[Organisation],
+    decisions: str = "",
+    minutes: str = "",
+    area: Area | None = None,
+    issues: Iterable[RegionalIssue] = (),
+) -> CommunityMeeting:
+    """A community meeting (コミュニティ会議, 地域ケア会議, 協議体) and the issues it took up."""
+    meeting = CommunityMeeting.objects.create(
+        kind=kind,
+        held_on=held_on,
+        title=title,
+        area=area,
+        decisions=decisions,
+        minutes=minutes,
+        created_by=acting_user,
+        updated_by=acting_user,
+    )
+    meeting.participating_organisations.set(list(participating_organisations))
+    meeting.issues.set(list(issues))
+    record_audit_event(
+        "regional.meeting_recorded",
+        acting_user=acting_user,
+        obj=meeting,
+        changes=diff_fields(
+            {}, snapshot(meeting, ["kind", "held_on", "title", "area", "participating_organisations", "issues"])
+        ),
+    )
+    return meeting
+
+
+@transaction.atomic
+def do_record_network_event(
+    *,
+    acting_user: Any,
+    kind: str,
+    held_on: dt.date,
+    title: str,
+    participating_organisations: Iterable[Organisation],
+    note: str = "",
+) -> NetworkEvent:
+    """A training or network event and the organisations that took part."""
+    event = NetworkEvent.objects.create(
+        kind=kind, held_on=held_on, title=title, note=note, created_by=acting_user, updated_by=acting_user
+    )
+    event.participating_organisations.set(list(participating_organisations))
+    record_audit_event(
+        "regional.network_event_recorded",
+        acting_user=acting_user,
+        obj=event,
+        changes=diff_fields({}, snapshot(event, ["kind", "held_on", "title", "participating_organisations"])),
+    )
+    return event
+
+
+# --- the sweep -------------------------------------------------------------------
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` months earlier (the last day of a shorter month)."""
+    total = day.year * 12 + day.month - 1 - months
+    year, month = divmod(total, 12)
+    month += 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover
+
+
+def window_start(today: dt.date) -> dt.date:
+    """The first day inside the window: needs noted on this day or later, up to today, count."""
+    return months_before(today, settings.TSUNAGIAI_REGIONAL_WINDOW_MONTHS) + dt.timedelta(days=1)
+
+
+def cluster_key(area_id: int, category_id: str) -> str:
+    return f"{area_id}:{category_id}"
+
+
+def organisations_covering(area: Area) -> list[Organisation]:
+    """Branch offices and CSWs whose covered areas include the district or an area above it."""
+    area_ids = [a.pk for a in ancestors(area).values()]
+    return list(
+        Organisation.objects.filter(
+            active=True, agency_type_id__in=("branch_office", "csw"), covered_areas__in=area_ids
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def sweep_regional_clusters(now: dt.datetime | None = None) -> int:
+    """Propose a regional issue for every cluster at or over the threshold; return how many were proposed.
+
+    Counted in the database (one GROUP BY over the window); a cluster with an
+    open issue — proposed before, or made by staff for that district and
+    category — gets no second one. Safe to run twice.
+    """
+    today = timezone.localdate(now or timezone.now())
+    threshold = settings.TSUNAGIAI_REGIONAL_THRESHOLD
+    clusters = (
+        UnmetNeed.objects.filter(noted_on__gte=window_start(today), noted_on__lte=today)
+        .values("area_id", "category_id")
+        .annotate(count=Count("id"))
+        .filter(count__gte=threshold)
+        .order_by("area_id", "category_id")
+    )
+    proposed = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for row in clusters:
+            if _propose(row["area_id"], row["category_id"], row["count"]):
+                proposed += 1
+    return proposed
+
+
+@transaction.atomic
+def _propose(area_id: int, category_id: str, count: int) -> bool:
+    key = cluster_key(area_id, category_id)
+    open_issues = RegionalIssue.objects.select_for_update().exclude(status=IssueStatus.RESOLVED)
+    if open_issues.filter(cluster_key=key).exists():
+        return False
+    if open_issues.filter(area_id=area_id, categories=category_id).exists():
+        return False
+    area = Area.objects.get(pk=area_id)
+    category = IssueCategory.objects.get(pk=category_id)
+    issue = do_create_regional_issue(
+        acting_user=None,
+        title=_("%(area)s: %(category)s (unmet needs)") % {"area": area.name, "category": category.label},
+        area=area,
+        categories=[category],
+        description=_(
+            "Proposed by the system: %(count)d unmet needs of this category in this district within the window."
+        )
+        % {"count": count},
+        cluster_key=key,
+        proposed_count=count,
+    )
+    url = reverse("regional:issue_detail", kwargs={"issue_id": issue.pk})
+    for organisation in organisations_covering(area):
+        do_post_inbox_item(
+            organisation=organisation,
+            kind=INBOX_KIND,
+            title=_("A regional issue is proposed: %(title)s") % {"title": issue.title},
+            url=url,
+            dedupe_key=f"regional_issue:{issue.pk}:{organisation.pk}",
+        )
+    return True

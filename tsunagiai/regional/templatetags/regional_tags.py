@@ -1,0 +1,26 @@
+"""``{% regional_case_panel case user %}``: the case's unmet needs and the form to record one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from tsunagiai.accounts import access
+from tsunagiai.cases.models import Case
+from tsunagiai.regional import selectors
+from tsunagiai.regional.forms import UnmetNeedForm
+
+register = template.Library()
+
+
+@register.inclusion_tag("regional/_case_panel.html")
+def regional_case_panel(case: Case, user: Any) -> dict[str, Any]:
+    """Unmet needs recorded in the case (2 queries) and, for those who may edit it, the form."""
+    may_record = access.editable_cases(user).filter(pk=case.pk).exists()
+    return {
+        "case": case,
+        "needs": list(selectors.case_unmet_needs(user, case)),
+        "may_record": may_record,
+        "form": UnmetNeedForm() if may_record else None,
+    }
