@@ -35,6 +35,7 @@ from tsunagiai.intake.tests.helpers import make_intake, make_person
 from tsunagiai.people.actions import do_create_household
 from tsunagiai.people.models import HouseholdMembership
 from tsunagiai.referrals.actions import do_send_referral
+from tsunagiai.regional.actions import do_create_regional_issue
 from tsunagiai.support.actions import do_create_conference
 from tsunagiai.testing import Town
 
@@ -65,8 +66,10 @@ UNMAPPED = {
     "decision_id": "POST only (confirm or withdraw a decision), under an already checked conference",
 }
 # Parameters whose object belongs to nobody: the answer does not depend on the side.
-UNOWNED = {"organisation_id", "kind", "object_id"}
+UNOWNED = {"organisation_id", "kind", "object_id", "issue_id"}  # regional issues hold counts only
 SKIPPED_PAGES = {"api/": "the JSON API, covered below through its OpenAPI document"}
+REGIONAL_EDITORS = {"caseworker_north", "supervisor_north", "coordinator", "csw_worker"}
+REGIONAL_READERS = REGIONAL_EDITORS | {"intake_north", "analyst"}
 # Routes whose view narrows the rule further: the only users it lets through, and why.
 NARROWER: dict[str, tuple[set[str], str]] = {
     "intake:fire_create": ({"fire_crew"}, "the fire–welfare link form is for fire department staff"),
@@ -79,6 +82,14 @@ NARROWER: dict[str, tuple[set[str], str]] = {
         "reception (intake role) records intakes but does not open cases (403 after seeing the intake)",
     ),
     "support:plan_compare": (set(), "compares two plan revisions named in the query; the world's cases have none"),
+    **{
+        f"regional:{name}": (REGIONAL_READERS, "regional issues, the network and the map: regional staff and analysts")
+        for name in ("issue_list", "issue_detail", "network", "map")
+    },
+    **{
+        f"regional:{name}": (REGIONAL_EDITORS, "regional changes: coordination, branch office and CSW editors")
+        for name in ("issue_create", "issue_transition", "issue_services", "meeting_create", "event_create")
+    },
 }
 
 
@@ -93,6 +104,7 @@ class Side:
     conference: Any
     consent: Any
     organisation: Any
+    regional_issue: Any = None
 
 
 def _side(town: Town, key: str) -> Side:
@@ -145,7 +157,11 @@ def _side(town: Town, key: str) -> Side:
         title="ケース会議",
         participating_organisations=[org],
     )
+    regional_issue = do_create_regional_issue(
+        acting_user=user, title="買い物の足", area=town.areas[f"{key}_elementary"], categories=[]
+    )
     return Side(
+        regional_issue=regional_issue,
         person=person,
         household=household,
         membership=HouseholdMembership.objects.get(household=household, person=person),
@@ -171,6 +187,7 @@ MAPPED = frozenset(
         "organisation_id",
         "kind",
         "object_id",
+        "issue_id",
     }
 )
 
@@ -188,6 +205,7 @@ def _values(side: Side) -> dict[str, Any]:
         "organisation_id": side.organisation.pk,
         "kind": "person",
         "object_id": side.person.pk,
+        "issue_id": side.regional_issue.pk,
     }
 
 
