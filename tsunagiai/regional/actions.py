@@ -300,6 +300,22 @@ def organisations_covering(area: Area) -> list[Organisation]:
     )
 
 
+def clusters_over_threshold(today: dt.date) -> list[dict[str, Any]]:
+    """``area_id``, ``category_id``, ``count`` of each cluster in the window at or over the threshold (one GROUP BY)."""
+    rows = (
+        UnmetNeed.objects.filter(noted_on__gte=window_start(today), noted_on__lte=today)
+        .values("area_id", "category_id")
+        .annotate(count=Count("id"))
+        .filter(count__gte=settings.TSUNAGIAI_REGIONAL_THRESHOLD)
+        .order_by("area_id", "category_id")
+    )
+    return [dict(row) for row in rows]
+
+
+def proposal_title(area: Area, category: IssueCategory) -> str:
+    return _("%(area)s: %(category)s (unmet needs)") % {"area": area.name, "category": category.label}
+
+
 def sweep_regional_clusters(now: dt.datetime | None = None) -> int:
     """Propose a regional issue for every cluster at or over the threshold; return how many were proposed.
 
@@ -308,17 +324,9 @@ def sweep_regional_clusters(now: dt.datetime | None = None) -> int:
     category — gets no second one. Safe to run twice.
     """
     today = timezone.localdate(now or timezone.now())
-    threshold = settings.TSUNAGIAI_REGIONAL_THRESHOLD
-    clusters = (
-        UnmetNeed.objects.filter(noted_on__gte=window_start(today), noted_on__lte=today)
-        .values("area_id", "category_id")
-        .annotate(count=Count("id"))
-        .filter(count__gte=threshold)
-        .order_by("area_id", "category_id")
-    )
     proposed = 0
     with translation.override(settings.LANGUAGE_CODE):
-        for row in clusters:
+        for row in clusters_over_threshold(today):
             if _propose(row["area_id"], row["category_id"], row["count"]):
                 proposed += 1
     return proposed
@@ -336,7 +344,7 @@ def _propose(area_id: int, category_id: str, count: int) -> bool:
     category = IssueCategory.objects.get(pk=category_id)
     issue = do_create_regional_issue(
         acting_user=None,
-        title=_("%(area)s: %(category)s (unmet needs)") % {"area": area.name, "category": category.label},
+        title=proposal_title(area, category),
         area=area,
         categories=[category],
         description=_(
