@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "tsunagiai.emergency",
     "tsunagiai.triage",
     "tsunagiai.resources",
+    "tsunagiai.community",
     "tsunagiai.regional",
     "tsunagiai.demo",
 ]

@@ -27,6 +27,7 @@ urlpatterns = [
     path("audit/", include("tsunagiai.audit.urls")),
     path("emergency/", include("tsunagiai.emergency.urls")),
     path("triage/", include("tsunagiai.triage.urls")),
+    path("community/", include("tsunagiai.community.urls")),
     path("regional/", include("tsunagiai.regional.urls")),
 ]
 

@@ -64,6 +64,10 @@ UNMAPPED = {
     "member_id": "POST only (remove a team member), under an already checked case",
     "action_id": "POST only (plan action status), under an already checked case",
     "decision_id": "POST only (confirm or withdraw a decision), under an already checked conference",
+    # community: help requests, participations and volunteers have their own per-role tests (tsunagiai/community/tests)
+    "help_request_id": "a help request: the world holds none; tsunagiai/community/tests check every role",
+    "participation_id": "POST only (move a participation), checked against the case the user may edit",
+    "volunteer_id": "a volunteer record: the world holds none; tsunagiai/community/tests check every role",
 }
 # Parameters whose object belongs to nobody: the answer does not depend on the side.
 UNOWNED = {"organisation_id", "kind", "object_id", "issue_id"}  # regional issues hold counts only
@@ -82,6 +86,8 @@ NARROWER: dict[str, tuple[set[str], str]] = {
         "reception (intake role) records intakes but does not open cases (403 after seeing the intake)",
     ),
     "support:plan_compare": (set(), "compares two plan revisions named in the query; the world's cases have none"),
+    "community:help_detail": (set(), "the world holds no help request (tsunagiai/community/tests/test_access.py)"),
+    "community:volunteer_edit": (set(), "the world holds no volunteer; the volunteer centre edits (community tests)"),
     **{
         f"regional:{name}": (REGIONAL_READERS, "regional issues, the network and the map: regional staff and analysts")
         for name in ("issue_list", "issue_detail", "network", "map")

@@ -874,3 +874,167 @@ API_RULES.update(
         "regional.unmet_needs_by_area": MEMBER,  # the same: counts only
     }
 )
+
+
+# --- community (C8/C9) ---
+#
+# Participation records belong to a case: whoever sees the case sees them,
+# whoever may edit it records them. Help requests (お助け隊) are seen by the
+# organisation that sent them, by the social welfare council (volunteer centre
+# and CSW) and the coordination section — and by the members of the group they
+# were sent to and the volunteers assigned, who see only what the request
+# carries (an anonymous description, the town block, and the name and contact
+# only when the person's consent covered the group), never a case, a person or
+# an intake: those users hold no staff role, so every STAFF route refuses them.
+
+HELP_COORDINATING_AGENCY_TYPES = frozenset({"volunteer_center", "csw"})
+_GROUP_CACHE_ATTR = "_tsunagiai_help_groups"
+
+
+def help_group_ids(user: Any) -> set[int]:
+    """The mutual-help groups (resources.Provider ids) the user is a current member of (one query per request)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    cached = getattr(user, _GROUP_CACHE_ATTR, None)
+    if cached is None:
+        from tsunagiai.community.models import GroupMember
+
+        cached = set(
+            GroupMember.objects.filter(user=user, left_on__isnull=True, provider__active=True).values_list(
+                "provider_id", flat=True
+            )
+        )
+        setattr(user, _GROUP_CACHE_ATTR, cached)
+    return set(cached)
+
+
+def is_help_group_member(user: Any) -> bool:
+    return bool(help_group_ids(user))
+
+
+def is_registered_volunteer(user: Any) -> bool:
+    """Whether the user is an active volunteer of the volunteer centre (sees the requests assigned to them)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, "_tsunagiai_registered_volunteer", None)
+    if cached is None:
+        from tsunagiai.community.models import Volunteer
+
+        cached = Volunteer.objects.filter(user=user, active=True).exists()
+        setattr(user, "_tsunagiai_registered_volunteer", cached)
+    return bool(cached)
+
+
+def may_see_help_queue(user: Any) -> bool:
+    """Staff, group members and registered volunteers reach the help-request queue."""
+    return is_staff_member(user) or is_help_group_member(user) or is_registered_volunteer(user)
+
+
+def may_coordinate_help(user: Any) -> bool:
+    """The volunteer centre and CSW staff (社協) and the coordination section see and steer every help request."""
+    return is_coordination(user) or any(
+        m.role in STAFF_ROLES and m.organisation.agency_type_id in HELP_COORDINATING_AGENCY_TYPES
+        for m in _memberships(user)
+    )
+
+
+def may_manage_volunteers(user: Any) -> bool:
+    """Register and change volunteers: the volunteer centre and CSW with a role that edits, and coordination."""
+    return is_coordination(user) or any(
+        m.role in EDIT_ROLES and m.organisation.agency_type_id in HELP_COORDINATING_AGENCY_TYPES
+        for m in _memberships(user)
+    )
+
+
+def visible_help_requests(user: Any) -> QuerySet[Any]:
+    from tsunagiai.community.models import HelpRequest
+
+    if may_coordinate_help(user):
+        return HelpRequest.objects.all()
+    condition = Q(pk__in=[])
+    org_ids = organisation_ids(user)
+    if org_ids:
+        condition |= Q(requested_by_organisation_id__in=org_ids)
+    groups = help_group_ids(user)
+    if groups:
+        condition |= Q(group_id__in=groups)
+    if getattr(user, "is_authenticated", False):
+        assigned = HelpRequest.volunteers.through.objects.filter(
+            volunteer__user_id=user.pk, volunteer__active=True
+        ).values("helprequest_id")
+        condition |= Q(pk__in=assigned)
+    return HelpRequest.objects.filter(condition)
+
+
+def access_help_request(user: Any, help_request_id: Any) -> Any:
+    return _get_or_404(visible_help_requests(user), help_request_id)
+
+
+def sees_help_request_as_staff(user: Any, help_request: Any) -> bool:
+    """Whether the user sees the staff side of a request (for whom, the case); otherwise only what was shared."""
+    return may_coordinate_help(user) or help_request.requested_by_organisation_id in organisation_ids(user)
+
+
+def may_act_on_help_request(user: Any, help_request: Any) -> bool:
+    """Assign volunteers and close a request: the group's members and the coordinating staff."""
+    return may_coordinate_help(user) or help_request.group_id in help_group_ids(user)
+
+
+def visible_volunteers(user: Any) -> QuerySet[Any]:
+    from tsunagiai.community.models import Volunteer
+
+    return Volunteer.objects.all() if is_staff_member(user) else Volunteer.objects.none()
+
+
+def visible_participations(user: Any) -> QuerySet[Any]:
+    from tsunagiai.community.models import Participation
+
+    if is_coordination(user):
+        return Participation.objects.all()
+    return Participation.objects.filter(case_id__in=visible_cases(user).values("pk"))
+
+
+def access_participation(user: Any, participation_id: Any, *, for_edit: bool = False) -> Any:
+    from tsunagiai.community.models import Participation
+
+    if for_edit:
+        queryset = (
+            Participation.objects.all()
+            if is_coordination(user)
+            else Participation.objects.filter(case_id__in=editable_cases(user).values("pk"))
+        )
+        return _get_or_404(queryset, participation_id)
+    return _get_or_404(visible_participations(user), participation_id)
+
+
+PAGE_RULES.update(
+    {
+        "community:find_resources": STAFF,
+        "community:participation_create": EDITOR,  # under a case the user may edit (404 otherwise)
+        "community:participation_transition": EDITOR,
+        # MEMBER: staff, group members and assigned volunteers; the views narrow to visible_help_requests.
+        "community:help_list": MEMBER,
+        "community:help_detail": MEMBER,
+        "community:help_assign": MEMBER,
+        "community:help_close": MEMBER,
+        "community:group_stats": MEMBER,  # counts only; group members see their own group
+        "community:help_create": STAFF,
+        "community:volunteer_list": STAFF,
+        "community:volunteer_create": STAFF,  # the view narrows to may_manage_volunteers (403)
+        "community:volunteer_edit": STAFF,
+    }
+)
+API_RULES.update(
+    {
+        "community.find_resources": STAFF,
+        "community.list_participations": STAFF,
+        "community.propose_participation": STAFF,
+        "community.transition_participation": STAFF,
+        "community.list_help_requests": MEMBER,  # narrowed: what the user's group or organisation sees
+        "community.create_help_request": STAFF,
+        "community.assign_help_request": MEMBER,
+        "community.close_help_request": MEMBER,
+        "community.group_stats": MEMBER,
+        "community.list_volunteers": STAFF,
+    }
+)

@@ -21,6 +21,7 @@ def register_routers(api: NinjaAPI) -> None:
     api.add_router("/support", support_router)
     api.add_router("/audit", "tsunagiai.audit.api.router")
     api.add_router("/triage", "tsunagiai.triage.api.router")
+    api.add_router("/community", "tsunagiai.community.api.router")
     api.add_router("/regional", "tsunagiai.regional.api.router")
 
     from tsunagiai.accounts.access import declare_api_rules

@@ -1,0 +1,396 @@
+"""Writes of the community app: participation records, help requests, volunteers and group members.
+
+Each action is atomic, records an audit event and, for an edit, checks the
+version the user saw (``save_versioned``): a concurrent change is refused,
+never overwritten. Refusals name the field at fault in Japanese.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot
+from tsunagiai.cases.models import Case
+from tsunagiai.community.models import GroupMember, HelpRequest, Participation, Skill, Volunteer
+from tsunagiai.consent.selectors import consent_covers
+from tsunagiai.core.concurrency import save_versioned
+from tsunagiai.people.models import Person
+from tsunagiai.reference.models import Area, Organisation, TownBlock
+from tsunagiai.resources.models import Provider, Service
+
+MUTUAL_HELP = "mutual_help"
+
+# Participation: the allowed moves (docs/community.md). A proposal the person declines stops without a try.
+PARTICIPATION_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Participation.Status.PROPOSED: (Participation.Status.TRIED, Participation.Status.STOPPED),
+    Participation.Status.TRIED: (Participation.Status.CONTINUING, Participation.Status.STOPPED),
+    Participation.Status.CONTINUING: (Participation.Status.STOPPED,),
+    Participation.Status.STOPPED: (),
+}
+HELP_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    HelpRequest.Status.REQUESTED: (
+        HelpRequest.Status.ASSIGNED,
+        HelpRequest.Status.DONE,
+        HelpRequest.Status.COULD_NOT,
+    ),
+    HelpRequest.Status.ASSIGNED: (HelpRequest.Status.ASSIGNED, HelpRequest.Status.DONE, HelpRequest.Status.COULD_NOT),
+    HelpRequest.Status.DONE: (),
+    HelpRequest.Status.COULD_NOT: (),
+}
+
+
+class CommunityActionRefused(ValueError):
+    """A change the rules refuse; ``field`` names the input at fault."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def allowed_participation_moves(status: str) -> tuple[str, ...]:
+    return PARTICIPATION_TRANSITIONS.get(status, ())
+
+
+def is_mutual_help_group(provider: Provider) -> bool:
+    return Service.objects.filter(
+        provider=provider, status=Service.Status.ACTIVE, service_types__code=MUTUAL_HELP
+    ).exists()
+
+
+# --- participation ------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_propose_participation(
+    case: Case,
+    *,
+    person: Person,
+    service: Service,
+    organisation: Organisation,
+    acting_user: Any,
+    proposed_on: dt.date | None = None,
+    note: str = "",
+) -> Participation:
+    """Record that a resource was proposed to a person of the case."""
+    today = timezone.localdate()
+    proposed_on = proposed_on or today
+    if proposed_on > today:
+        raise CommunityActionRefused(_("Proposed on: a date in the future is not allowed."), field="proposed_on")
+    if (
+        not case.focus_members.filter(pk=person.pk).exists()
+        and not case.household.memberships.filter(person=person, ended_on__isnull=True).exists()
+    ):
+        raise CommunityActionRefused(_("Person: not a member of this case's household."), field="person")
+    if service.status != Service.Status.ACTIVE:
+        raise CommunityActionRefused(_("Community resource: this resource is not active."), field="service")
+    participation = Participation.objects.create(
+        case=case,
+        person=person,
+        service=service,
+        organisation=organisation,
+        proposed_on=proposed_on,
+        note=note,
+        created_by=acting_user,
+        updated_by=acting_user,
+    )
+    record_audit_event(
+        "community.participation_proposed",
+        acting_user=acting_user,
+        obj=participation,
+        changes={"case": case.pk, "service": service.pk, "status": participation.status},
+    )
+    return participation
+
+
+@transaction.atomic
+def do_transition_participation(
+    participation: Participation,
+    *,
+    to: str,
+    acting_user: Any,
+    expected_version: int,
+    on: dt.date | None = None,
+    stop_reason: str = "",
+    note: str | None = None,
+) -> Participation:
+    """Move a participation along proposed → tried → continuing | stopped (with a reason)."""
+    today = timezone.localdate()
+    on = on or today
+    if to not in allowed_participation_moves(participation.status):
+        raise CommunityActionRefused(
+            _("Status: cannot go from “%(from)s” to “%(to)s”.")
+            % {
+                "from": participation.get_status_display(),
+                "to": dict(Participation.Status.choices).get(to, to),
+            },
+            field="to",
+        )
+    if on > today:
+        raise CommunityActionRefused(_("Date: a date in the future is not allowed."), field="on")
+    if on < participation.proposed_on:
+        raise CommunityActionRefused(_("Date: earlier than the proposal."), field="on")
+    if to == Participation.Status.STOPPED and stop_reason not in Participation.StopReason.values:
+        raise CommunityActionRefused(
+            _("Reason for stopping: choose why the participation stopped."), field="stop_reason"
+        )
+    fields = ["status"]
+    before = snapshot(participation, ["status", "tried_on", "continuing_since", "stopped_on", "stop_reason", "note"])
+    participation.status = to
+    if to == Participation.Status.TRIED:
+        participation.tried_on = on
+        fields.append("tried_on")
+    elif to == Participation.Status.CONTINUING:
+        participation.continuing_since = on
+        fields.append("continuing_since")
+    elif to == Participation.Status.STOPPED:
+        participation.stopped_on = on
+        participation.stop_reason = stop_reason
+        fields += ["stopped_on", "stop_reason"]
+    if note is not None:
+        participation.note = note
+        fields.append("note")
+    save_versioned(participation, expected_version=expected_version, fields=fields, acting_user=acting_user)
+    after = snapshot(participation, ["status", "tried_on", "continuing_since", "stopped_on", "stop_reason", "note"])
+    record_audit_event(
+        "community.participation_" + to,
+        acting_user=acting_user,
+        obj=participation,
+        changes=diff_fields(before, after),
+    )
+    return participation
+
+
+# --- help requests ---------------------------------------------------------------------
+
+
+def identity_may_be_shared(person: Person, group: Provider) -> bool:
+    """Whether the person's consent in force covers the group (its member organisation), for basic facts.
+
+    A group that is not a member organisation of the directory cannot be named
+    in a consent, so it only ever receives anonymous requests.
+    """
+    if group.organisation is None:
+        return False
+    return consent_covers(person, [group.organisation], information=["basic"]).ok
+
+
+@transaction.atomic
+def do_create_help_request(
+    *,
+    acting_user: Any,
+    organisation: Organisation,
+    group: Provider,
+    task: str,
+    description: str,
+    town_block: TownBlock,
+    preferred_date: dt.date | None = None,
+    preferred_time: str = HelpRequest.TimeOfDay.ANY,
+    person: Person | None = None,
+    case: Case | None = None,
+    share_identity: bool = False,
+) -> HelpRequest:
+    """Send a task to a mutual-help group; the name and contact go only with the person's consent."""
+    if task not in HelpRequest.Task.values:
+        raise CommunityActionRefused(_("Task: unknown task."), field="task")
+    if not is_mutual_help_group(group):
+        raise CommunityActionRefused(_("Group: not a mutual-help group."), field="group")
+    if preferred_date is not None and preferred_date < timezone.localdate():
+        raise CommunityActionRefused(_("Preferred date: a date in the past is not allowed."), field="preferred_date")
+    shared: dict[str, str] = {}
+    if share_identity:
+        if person is None:
+            raise CommunityActionRefused(
+                _("Share the name and contact: choose the person first."), field="share_identity"
+            )
+        if not identity_may_be_shared(person, group):
+            raise CommunityActionRefused(
+                _(
+                    "Share the name and contact: the person's consent does not cover this group; "
+                    "send the request without the name (an anonymous description and the area only)."
+                ),
+                field="share_identity",
+            )
+        address_block = person.town_block.name if person.town_block_id and person.town_block else ""
+        shared = {
+            "shared_name": person.full_name,
+            "shared_address": f"{address_block}{person.address_line}",
+            "shared_phone": person.phone,
+        }
+    request = HelpRequest.objects.create(
+        task=task,
+        description=description,
+        town_block=town_block,
+        preferred_date=preferred_date,
+        preferred_time=preferred_time,
+        person=person,
+        case=case,
+        identity_shared=bool(shared),
+        requested_by_organisation=organisation,
+        group=group,
+        requested_at=timezone.now(),
+        created_by=acting_user,
+        updated_by=acting_user,
+        **shared,
+    )
+    record_audit_event(
+        "community.help_requested",
+        acting_user=acting_user,
+        obj=request,
+        changes={"group": group.pk, "task": task, "identity_shared": bool(shared)},
+        person_id=person.pk if person else None,
+    )
+    return request
+
+
+@transaction.atomic
+def do_assign_help_request(
+    request: HelpRequest, *, volunteers: Iterable[Volunteer], acting_user: Any, expected_version: int
+) -> HelpRequest:
+    """The group takes the request on, with the volunteers who will go."""
+    if HelpRequest.Status.ASSIGNED not in HELP_TRANSITIONS[request.status]:
+        raise CommunityActionRefused(_("Status: this request is already closed."), field="status")
+    chosen = list(volunteers)
+    if any(not v.active for v in chosen):
+        raise CommunityActionRefused(_("Volunteers: an inactive volunteer cannot be assigned."), field="volunteers")
+    before = {"status": request.status, "volunteers": sorted(v.pk for v in request.volunteers.all())}
+    request.status = HelpRequest.Status.ASSIGNED
+    request.assigned_at = request.assigned_at or timezone.now()
+    save_versioned(
+        request, expected_version=expected_version, fields=["status", "assigned_at"], acting_user=acting_user
+    )
+    request.volunteers.set(chosen)
+    record_audit_event(
+        "community.help_assigned",
+        acting_user=acting_user,
+        obj=request,
+        changes=diff_fields(before, {"status": request.status, "volunteers": sorted(v.pk for v in chosen)}),
+    )
+    return request
+
+
+@transaction.atomic
+def do_close_help_request(
+    request: HelpRequest, *, outcome: str, note: str, acting_user: Any, expected_version: int
+) -> HelpRequest:
+    """Done, or could not help (with the reason)."""
+    if outcome not in (HelpRequest.Status.DONE, HelpRequest.Status.COULD_NOT):
+        raise CommunityActionRefused(_("Outcome: choose done or could not help."), field="outcome")
+    if outcome not in HELP_TRANSITIONS[request.status]:
+        raise CommunityActionRefused(_("Status: this request is already closed."), field="outcome")
+    if outcome == HelpRequest.Status.COULD_NOT and not note.strip():
+        raise CommunityActionRefused(_("Outcome note: say why the group could not help."), field="note")
+    before = snapshot(request, ["status", "outcome_note"])
+    request.status = outcome
+    request.outcome_note = note
+    request.closed_at = timezone.now()
+    save_versioned(
+        request,
+        expected_version=expected_version,
+        fields=["status", "outcome_note", "closed_at"],
+        acting_user=acting_user,
+    )
+    record_audit_event(
+        "community.help_" + outcome,
+        acting_user=acting_user,
+        obj=request,
+        changes=diff_fields(before, snapshot(request, ["status", "outcome_note"])),
+    )
+    return request
+
+
+# --- volunteers and group members -----------------------------------------------------
+
+VOLUNTEER_FIELDS = ["name", "kana", "phone", "availability", "active", "note"]
+
+
+@transaction.atomic
+def do_register_volunteer(
+    *,
+    acting_user: Any,
+    centre: Organisation,
+    name: str,
+    kana: str = "",
+    phone: str = "",
+    skills: Iterable[Skill] = (),
+    areas: Iterable[Area] = (),
+    availability: int = 0,
+    note: str = "",
+    user: Any = None,
+) -> Volunteer:
+    volunteer = Volunteer.objects.create(
+        centre=centre,
+        name=name,
+        kana=kana,
+        phone=phone,
+        availability=availability,
+        note=note,
+        user=user,
+        created_by=acting_user,
+        updated_by=acting_user,
+    )
+    volunteer.skills.set(list(skills))
+    volunteer.areas.set(list(areas))
+    record_audit_event(
+        "community.volunteer_registered",
+        acting_user=acting_user,
+        obj=volunteer,
+        changes=snapshot(volunteer, [*VOLUNTEER_FIELDS, "skills", "areas"]),
+    )
+    return volunteer
+
+
+@transaction.atomic
+def do_update_volunteer(
+    volunteer: Volunteer,
+    *,
+    acting_user: Any,
+    expected_version: int,
+    skills: Iterable[Skill],
+    areas: Iterable[Area],
+    **values: Any,
+) -> Volunteer:
+    before = snapshot(volunteer, [*VOLUNTEER_FIELDS, "skills", "areas"])
+    for name in VOLUNTEER_FIELDS:
+        if name in values:
+            setattr(volunteer, name, values[name])
+    save_versioned(volunteer, expected_version=expected_version, fields=VOLUNTEER_FIELDS, acting_user=acting_user)
+    volunteer.skills.set(list(skills))
+    volunteer.areas.set(list(areas))
+    record_audit_event(
+        "community.volunteer_changed",
+        acting_user=acting_user,
+        obj=volunteer,
+        changes=diff_fields(before, snapshot(volunteer, [*VOLUNTEER_FIELDS, "skills", "areas"])),
+    )
+    return volunteer
+
+
+@transaction.atomic
+def do_add_group_member(
+    provider: Provider,
+    *,
+    name: str,
+    acting_user: Any,
+    user: Any = None,
+    role: str = GroupMember.GroupRole.MEMBER,
+    joined_on: dt.date | None = None,
+) -> GroupMember:
+    if not is_mutual_help_group(provider):
+        raise CommunityActionRefused(_("Group: not a mutual-help group."), field="provider")
+    member = GroupMember.objects.create(
+        provider=provider, user=user, name=name, role=role, joined_on=joined_on or timezone.localdate()
+    )
+    record_audit_event(
+        "community.group_member_added",
+        acting_user=acting_user,
+        obj=member,
+        changes={"provider": provider.pk, "user": getattr(user, "pk", None), "role": role},
+    )
+    return member

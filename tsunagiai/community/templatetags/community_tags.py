@@ -1,0 +1,35 @@
+"""``{% community_case_panel case user %}`` (the case page) and
+``{% household_participations household user %}`` (the household timeline)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from tsunagiai.accounts import access
+from tsunagiai.cases.models import Case
+from tsunagiai.community import selectors
+from tsunagiai.community.models import Participation
+from tsunagiai.people.models import Household
+
+register = template.Library()
+
+
+@register.inclusion_tag("community/_participations.html")
+def community_case_panel(case: Case, user: Any) -> dict[str, Any]:
+    """The case's participation records, with the next step for those who may edit (3 queries)."""
+    focus = case.focus_members.order_by("pk").first()
+    return {
+        "case": case,
+        "participations": selectors.participations_of_case(user, case),
+        "may_edit": access.editable_cases(user).filter(pk=case.pk).exists(),
+        "stop_reasons": Participation.StopReason.choices,
+        "focus_person": focus,
+    }
+
+
+@register.inclusion_tag("community/_household_participations.html")
+def household_participations(household: Household, user: Any) -> dict[str, Any]:
+    """The household's participation records on its timeline (1 query)."""
+    return {"participations": selectors.participations_of_household(user, household.pk)}
