@@ -5,11 +5,13 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from config.api import api
+from config.hsds_api import hsds_api
 from tsunagiai.accounts import views as account_views
 from tsunagiai.core import views as core_views
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("api/hsds/", hsds_api.urls),  # the public HSDS 3.0 resource guide (resources app)
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", account_views.LoginView.as_view(), name="login"),
@@ -29,6 +31,7 @@ urlpatterns = [
     path("triage/", include("tsunagiai.triage.urls")),
     path("community/", include("tsunagiai.community.urls")),
     path("regional/", include("tsunagiai.regional.urls")),
+    path("resources/", include("tsunagiai.resources.urls")),
 ]
 
 if settings.OIDC_ENABLED:  # single sign-on only where the city configured its identity provider

@@ -70,10 +70,12 @@ UNMAPPED = {
     "volunteer_id": "a volunteer record: the world holds none; tsunagiai/community/tests check every role",
 }
 # Parameters whose object belongs to nobody: the answer does not depend on the side.
-UNOWNED = {"organisation_id", "kind", "object_id", "issue_id"}  # regional issues hold counts only
+# (regional issues hold counts only; a community resource is the city's directory, no side's)
+UNOWNED = {"organisation_id", "kind", "object_id", "issue_id", "service_id"}
 SKIPPED_PAGES = {"api/": "the JSON API, covered below through its OpenAPI document"}
 REGIONAL_EDITORS = {"caseworker_north", "supervisor_north", "coordinator", "csw_worker"}
 REGIONAL_READERS = REGIONAL_EDITORS | {"intake_north", "analyst"}
+RESOURCE_EDITORS = {"caseworker_north", "supervisor_north", "coordinator", "csw_worker"}
 # Routes whose view narrows the rule further: the only users it lets through, and why.
 NARROWER: dict[str, tuple[set[str], str]] = {
     "intake:fire_create": ({"fire_crew"}, "the fire–welfare link form is for fire department staff"),
@@ -86,6 +88,8 @@ NARROWER: dict[str, tuple[set[str], str]] = {
         "reception (intake role) records intakes but does not open cases (403 after seeing the intake)",
     ),
     "support:plan_compare": (set(), "compares two plan revisions named in the query; the world's cases have none"),
+    "resources:create": (RESOURCE_EDITORS, "the directory is kept by the branch offices, the council and coordination"),
+    "resources:edit": (RESOURCE_EDITORS, "the directory is kept by the branch offices, the council and coordination"),
     "community:help_detail": (set(), "the world holds no help request (tsunagiai/community/tests/test_access.py)"),
     "community:volunteer_edit": (set(), "the world holds no volunteer; the volunteer centre edits (community tests)"),
     **{
@@ -193,6 +197,7 @@ MAPPED = frozenset(
         "organisation_id",
         "kind",
         "object_id",
+        "service_id",
         "issue_id",
     }
 )
@@ -211,8 +216,17 @@ def _values(side: Side) -> dict[str, Any]:
         "organisation_id": side.organisation.pk,
         "kind": "person",
         "object_id": side.person.pk,
+        "service_id": _community_resource_id(),
         "issue_id": side.regional_issue.pk,
     }
+
+
+def _community_resource_id() -> int:
+    """A public community resource (the directory is the city's, not a side's)."""
+    from tsunagiai.resources.models import Provider, Service
+
+    provider, _created = Provider.objects.get_or_create(name="北町お助け隊")
+    return Service.objects.get_or_create(provider=provider, name="北町お助け隊")[0].pk
 
 
 def _walk(patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = "") -> list[Any]:

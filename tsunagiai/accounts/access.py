@@ -876,6 +876,69 @@ API_RULES.update(
 )
 
 
+# --- resources (C8/C9) ---
+#
+# The directory of community resources is a city's resource guide: every
+# signed-in user (staff, volunteers, analysts, ...) reads the public part, and
+# the HSDS API publishes it without login. A service marked staff-only
+# (``is_internal``) is visible to staff roles only. The directory is kept by
+# the social welfare council (``csw`` and ``volunteer_center`` organisations),
+# the branch offices and the coordination section, with a role that edits records.
+
+RESOURCE_EDITOR_AGENCY_TYPES = frozenset({COORDINATION_AGENCY_TYPE, "branch_office", "csw", "volunteer_center"})
+
+
+def may_see_internal_resources(user: Any) -> bool:
+    return getattr(user, "is_authenticated", False) and is_staff_member(user)
+
+
+def may_edit_resources(user: Any) -> bool:
+    return is_coordination(user) or any(
+        m.role in EDIT_ROLES and m.organisation.agency_type_id in RESOURCE_EDITOR_AGENCY_TYPES
+        for m in _memberships(user)
+    )
+
+
+def visible_services(user: Any) -> QuerySet[Any]:
+    """Services the user may see: all for staff, the public (not staff-only) ones for everyone else."""
+    from tsunagiai.resources.models import Service
+
+    services = Service.objects.all()
+    return services if may_see_internal_resources(user) else services.filter(is_internal=False)
+
+
+def access_service(user: Any, service_id: Any, *, for_edit: bool = False) -> Any:
+    if for_edit and not may_edit_resources(user):
+        raise Http404
+    return _get_or_404(visible_services(user), service_id)
+
+
+PAGE_RULES.update(
+    {
+        "resources:list": MEMBER,  # everyone signed in; staff-only resources only for staff
+        "resources:detail": MEMBER,
+        "resources:create": EDITOR,  # the view narrows to may_edit_resources (403)
+        "resources:edit": EDITOR,  # the view narrows to may_edit_resources (404)
+    }
+)
+HSDS_API_RULES: dict[str, str] = {
+    # The HSDS API (/api/hsds/) is the public resource guide: no login; staff-only resources are
+    # left out unless the caller is signed-in staff (session or API token).
+    "resources.api_info": PUBLIC,
+    "resources.list_services": PUBLIC,
+    "resources.get_service": PUBLIC,
+    "resources.list_organizations": PUBLIC,
+    "resources.get_organization": PUBLIC,
+    "resources.list_taxonomies": PUBLIC,
+    "resources.get_taxonomy": PUBLIC,
+    "resources.list_taxonomy_terms": PUBLIC,
+    "resources.get_taxonomy_term": PUBLIC,
+    "resources.list_service_at_locations": PUBLIC,
+    "resources.get_service_at_location": PUBLIC,
+}
+API_RULES.update(HSDS_API_RULES)
+
+
 # --- community (C8/C9) ---
 #
 # Participation records belong to a case: whoever sees the case sees them,
@@ -921,7 +984,7 @@ def is_registered_volunteer(user: Any) -> bool:
         from tsunagiai.community.models import Volunteer
 
         cached = Volunteer.objects.filter(user=user, active=True).exists()
-        setattr(user, "_tsunagiai_registered_volunteer", cached)
+        user._tsunagiai_registered_volunteer = cached
     return bool(cached)
 
 

@@ -33,6 +33,7 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append((reverse("regional:issue_list"), _("Regional issues")))
     if access.may_see_help_queue(user):  # community: help requests, a group's or a volunteer's queue
         items.append((reverse("community:help_list"), _("Mutual help")))
+    items.append((reverse("resources:list"), _("Community resources")))  # resources: everyone signed in reads it
     if access.has_role(user, "auditor"):
         items.append((reverse("audit:list"), _("Audit log")))
     if access.is_staff_member(user) or access.may_manage_reference(user):
