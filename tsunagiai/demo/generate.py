@@ -34,6 +34,7 @@ from tsunagiai.demo.logins import ensure_demo_users
 from tsunagiai.demo.names import FAMILY_NAMES, FOREIGN_NAMES, given_name_pool
 from tsunagiai.demo.plans import HouseholdPlan, IntakePlan, MemberPlan, RelatedPlan
 from tsunagiai.demo.reference import ReferenceIndex
+from tsunagiai.demo.resources import generate_resources
 from tsunagiai.demo.regional import generate_regional
 from tsunagiai.demo.stories import STORY_FAMILY_NAMES, StoryContext, build_stories
 from tsunagiai.inbox.models import InboxItem
@@ -885,6 +886,7 @@ def generate(ref: ReferenceIndex, *, seed: int, people: int, intakes: int, scale
         "stories": [h.story for h in households if h.story],
         "seconds": round(time.perf_counter() - started, 1),
     }
+    summary.update(generate_resources(seed=seed, scale=scale))  # resources (C8): the community resource directory
     summary.update(generate_regional(seed=seed))  # regional (C9): unmet needs, regional issues, network events
     record_audit_event(
         DEMO_EVENT,
