@@ -240,6 +240,7 @@ class ResourcePlanner:
         self.prefecture = municipality.prefecture if municipality else ""
         self.city = municipality.name if municipality else ""
         self.first_mutual_help_done = False
+        self.shared_providers: dict[str, int] = {}
         swc = list(
             Organisation.objects.filter(agency_type_id="social_welfare_corporation", active=True).order_by("code")
         )
@@ -267,7 +268,13 @@ class ResourcePlanner:
         return {"created_at": when, "updated_at": when, "version": 1}
 
     def provider(self, kind: Kind, name: str) -> int:
+        # An agency (a welfare corporation, the council, a centre) is one provider of many services.
+        shared = kind.provider != "informal"
+        if shared and name in self.shared_providers:
+            return self.shared_providers[name]
         pk = self._next(Provider)
+        if shared:
+            self.shared_providers[name] = pk
         row: dict[str, Any] = {
             "id": pk,
             "hsds_id": self._uuid(),
