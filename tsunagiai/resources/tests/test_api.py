@@ -230,3 +230,16 @@ def test_list_query_count_does_not_grow_with_rows(client, town, django_assert_ma
     for i in range(29):
         make_resource(town, f"資源{i}")
     assert [count(u) for u in urls] == one
+
+
+def test_every_hsds_operation_is_declared_public_and_gated(client, db) -> None:
+    from config.hsds_api import hsds_api
+
+    document = client.get("/api/hsds/openapi.json").json()
+    rules = {path: op.get("x-access-rule") for path, ops in document["paths"].items() for op in ops.values()}
+    assert "/api/hsds/services/{id}" in rules
+    assert set(rules.values()) == {"public"}
+    operations = [
+        op for _p, router in hsds_api._routers for pv in router.path_operations.values() for op in pv.operations
+    ]
+    assert operations and all(getattr(op.view_func, "__wrapped__", None) for op in operations)
