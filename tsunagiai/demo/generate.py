@@ -30,6 +30,7 @@ from tsunagiai.consent.models import Consent
 from tsunagiai.demo import concerns as c
 from tsunagiai.demo.bulk import TableWriter, analyze, next_id, reset_sequences
 from tsunagiai.demo.casework import Casework
+from tsunagiai.demo.community import generate_community, remove_community_demo
 from tsunagiai.demo.logins import ensure_demo_users
 from tsunagiai.demo.names import FAMILY_NAMES, FOREIGN_NAMES, given_name_pool
 from tsunagiai.demo.plans import HouseholdPlan, IntakePlan, MemberPlan, RelatedPlan
@@ -888,6 +889,7 @@ def generate(ref: ReferenceIndex, *, seed: int, people: int, intakes: int, scale
     }
     summary.update(generate_resources(seed=seed, scale=scale))  # resources (C8): the community resource directory
     summary.update(generate_regional(seed=seed))  # regional (C9): unmet needs, regional issues, network events
+    summary.update(generate_community(seed=seed, scale=scale))  # community (C8): participation, mutual help
     record_audit_event(
         DEMO_EVENT,
         acting_user=None,
@@ -900,6 +902,7 @@ def generate(ref: ReferenceIndex, *, seed: int, people: int, intakes: int, scale
 @transaction.atomic
 def remove_demo_data() -> None:
     """Delete the demo's rows, children before parents; the users are kept."""
+    remove_community_demo()  # community (C8): its rows point at cases, people and resources
     InboxItem.objects.all().delete()  # every item of a demo database is about demo rows
     ConferenceDecision.objects.all().delete()
     ConferenceCase.objects.all().delete()

@@ -18,7 +18,7 @@ from tsunagiai.intake.models import Intake
 from tsunagiai.intake.tests.helpers import make_intake, make_person
 from tsunagiai.people.actions import do_create_household
 from tsunagiai.people.models import Person
-from tsunagiai.reference.models import Area, IssueCategory, Organisation
+from tsunagiai.reference.models import Area, IssueCategory, Organisation, ResourceServiceType, TargetGroup
 from tsunagiai.resources.models import Provider, Schedule, Service, ServiceArea
 from tsunagiai.testing import PASSWORD, Town
 
@@ -52,8 +52,8 @@ def make_service(
 ) -> Service:
     provider = provider or Provider.objects.create(name=f"{name}の会")
     service = Service.objects.create(provider=provider, name=name, **fields)
-    service.service_types.set(types)
-    service.target_groups.set(groups)
+    service.service_types.set(ResourceServiceType.objects.filter(code__in=types))
+    service.target_groups.set(TargetGroup.objects.filter(code__in=groups))
     service.categories.set(IssueCategory.objects.filter(code__in=categories))
     for area in areas:
         ServiceArea.objects.create(service=service, area=area)

@@ -248,7 +248,7 @@ def test_volunteer_suggestions_use_skill_area_and_weekday(world: World) -> None:
 def test_group_stats_count_requests_done_and_members_by_period(world: World) -> None:
     from tsunagiai.community.actions import do_add_group_member
 
-    for i in range(3):
+    for _i in range(3):
         item = _request(world)
         do_close_help_request(item, outcome="done", note="", acting_user=world.member_user, expected_version=1)
     old = _request(world)
