@@ -52,7 +52,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--corpus", type=Path, default=DATA / "corpus", help="folder of labelled *.jsonl files")
         parser.add_argument("--include", type=Path, action="append", default=[], help="more labelled JSON Lines")
-        parser.add_argument("--challenge", type=Path, default=DATA / "challenge.jsonl", help="scored, never trained on")
+        parser.add_argument(
+            "--challenge",
+            type=Path,
+            action="append",
+            help="labelled JSON Lines scored but never trained on (default: data/triage/challenge*.jsonl)",
+        )
         parser.add_argument("--output", type=Path, default=Path(settings.TRIAGE_MODEL_DIR), help="model folder")
         parser.add_argument("--all", action="store_true", help="train on the held-out split too (after scoring it)")
 
@@ -64,23 +69,30 @@ class Command(BaseCommand):
             raise CommandError(f"--corpus: {options['corpus']} に *.jsonl がありません")
         try:
             records = load_gold([*files, *options["include"]], policy=policy)
-            challenge = load_gold([options["challenge"]], policy=policy) if options["challenge"].is_file() else []
+            challenge_files = options["challenge"] or sorted(DATA.glob("challenge*.jsonl"))
+            challenges = {path.stem: load_gold([path], policy=policy) for path in challenge_files if path.is_file()}
         except CorpusError as exc:
             raise CommandError(str(exc)) from exc
         training, held_out = split(records)
         started = time.monotonic()
         model = classifier.train([g.example() for g in training], categories=categories)
+        if held_out:
+            # The held-out split is the validation set for the emergency threshold (classifier.py says why);
+            # the challenge set stays untouched.
+            model.emergency_threshold = classifier.choose_emergency_threshold(model, [g.example() for g in held_out])
         scores: dict[str, Any] = {}
         if held_out:
             scores["held_out"] = score(model, held_out, categories)
-        if challenge:
-            scores["challenge"] = score(model, challenge, categories)
+        for name, records_of_set in challenges.items():
+            scores[name] = score(model, records_of_set, categories)
         trained_on = training
         if options["all"] and held_out:
             trained_on = records
+            threshold = model.emergency_threshold
             model = classifier.train([g.example() for g in records], categories=categories)
-            if challenge:
-                scores["challenge_after_all"] = score(model, challenge, categories)
+            model.emergency_threshold = max(threshold, model.emergency_threshold)
+            for name, records_of_set in challenges.items():
+                scores[f"{name}_after_all"] = score(model, records_of_set, categories)
         digest = classifier.corpus_digest(
             [g.example() for g in trained_on], extra=[Path(settings.TRIAGE_LEXICON_FILE).read_bytes()]
         )
@@ -95,7 +107,7 @@ class Command(BaseCommand):
                 "trained_on": len(trained_on),
                 "held_out": len(held_out),
                 "held_out_included": bool(options["all"]),
-                "challenge": len(challenge),
+                "challenge": {name: len(records_of_set) for name, records_of_set in challenges.items()},
                 "digest": digest,
             },
             "thresholds": {
