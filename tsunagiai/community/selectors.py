@@ -42,6 +42,7 @@ class ResourceResult:
     profile: matching.PersonProfile | None
     matches: list[matching.Match] = field(default_factory=list)
     total: int = 0
+    needs: list[str] = field(default_factory=list)  # the labels of the case's categories
 
 
 def case_people(case: Case) -> list[Person]:
@@ -79,13 +80,14 @@ def find_resources(user: Any, case: Case, search: ResourceSearch, *, today: dt.d
         block = TownBlock.objects.get(pk=block_id)
     profile = matching.profile_of(person, block, case_categories(case), cannot_travel=search.cannot_travel, on=today)
     services = matching.candidate_services(profile, include_internal=access.is_staff_member(user))
+    labels = matching.labels()
     ranked = matching.rank(
         services,
         profile,
         today=today,
         weekday=search.weekday,
         service_type=search.service_type,
-        labels_=matching.labels(),
+        labels_=labels,
         language_names={code: str(label) for code, label in Language.choices},
     )
     return ResourceResult(
@@ -96,6 +98,7 @@ def find_resources(user: Any, case: Case, search: ResourceSearch, *, today: dt.d
         profile=profile,
         matches=ranked[:MAX_MATCHES],
         total=len(ranked),
+        needs=sorted(labels[0].get(code, code) for code in profile.categories),
     )
 
 

@@ -84,3 +84,75 @@ def test_the_navigation_shows_the_queue_to_staff_and_group_members_only(client: 
     assert 'href="/cases/"' not in page and 'href="/people/"' not in page
     client.force_login(world.town.users["analyst"])
     assert 'href="/community/help/"' not in client.get("/").content.decode()
+
+
+def _routes() -> list[tuple[str, str | None, Any]]:
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> list[tuple[str, str | None, Any]]:
+        found: list[tuple[str, str | None, Any]] = []
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else pattern.namespace
+                found += walk(pattern.url_patterns, prefix + str(pattern.pattern), inner or namespace)
+            elif isinstance(pattern, URLPattern):
+                name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+                found.append((prefix + str(pattern.pattern), name, pattern.callback))
+        return found
+
+    return [r for r in walk(get_resolver().url_patterns) if not r[0].startswith("api/")]
+
+
+@pytest.mark.parametrize("who", ["group_member", "assigned_volunteer"])
+def test_group_members_and_volunteers_reach_no_record_through_any_page_or_api(
+    client: Any, world: World, who: str
+) -> None:
+    """Every page and GET operation, with the ids of the case, its person, household and intake filled in."""
+    import re
+
+    from tsunagiai.accounts import access
+    from tsunagiai.accounts.models import User
+    from tsunagiai.community.actions import do_assign_help_request, do_register_volunteer
+    from tsunagiai.testing import PASSWORD
+
+    request_id, participation_id = _setup(world)
+    user = world.member_user
+    if who == "assigned_volunteer":
+        user = User.objects.create_user(username="vol_walk", password=PASSWORD)
+        volunteer = do_register_volunteer(acting_user=None, centre=world.town.orgs["csw"], name="歩 太郎", user=user)
+        from tsunagiai.community.models import HelpRequest
+
+        item = HelpRequest.objects.get(pk=request_id)
+        do_assign_help_request(item, volunteers=[volunteer], acting_user=None, expected_version=1)
+    client.force_login(user)
+    values = {
+        "case_id": world.case.pk,
+        "person_id": world.person.pk,
+        "household_id": world.case.household_id,
+        "intake_id": world.intake.pk,
+        "help_request_id": request_id,
+        "participation_id": participation_id,
+    }
+    param = re.compile(r"<(?:\w+:)?(\w+)>")
+    leaks = []
+    for route, name, callback in _routes():
+        rule = access.page_rule(callback, name)
+        if rule == access.PUBLIC or name in {"logout"}:
+            continue
+        path = "/" + param.sub(lambda m: str(values.get(m[1], 1)), route)
+        response = client.get(path)
+        body = response.content.decode(errors="ignore") if response.status_code == 200 else ""
+        if rule in {access.STAFF, access.EDITOR, access.VOLUNTEER, access.AUDITOR, access.DIRECTORY}:
+            if response.status_code not in {403, 404, 405}:
+                leaks.append(f"{path} ({name}, {rule}): {response.status_code}")
+        elif "北山" in body or "ハル" in body:
+            leaks.append(f"{path} ({name}): shows the person")
+    document = client.get("/api/v1/openapi.json").json()
+    for api_path, operations in document["paths"].items():
+        if "get" not in operations or "{" not in api_path and not api_path.endswith(("persons", "cases/", "intakes/")):
+            continue
+        path = re.sub(r"\{(\w+)\}", lambda m: str(values.get(m[1], 1)), api_path)
+        response = client.get(path)
+        if response.status_code == 200 and "北山" in response.content.decode():
+            leaks.append(f"API {path}: shows the person")
+    assert leaks == []
