@@ -28,7 +28,7 @@ from tsunagiai.community.actions import (
     do_transition_participation,
 )
 from tsunagiai.community.models import HelpRequest, Participation, Volunteer
-from tsunagiai.reference.models import TownBlock
+from tsunagiai.reference.models import ResourceServiceType, TownBlock
 
 router = Router(tags=["community"])
 
@@ -230,10 +230,16 @@ def _help(user: Any, item: HelpRequest) -> dict[str, Any]:
     return out
 
 
-@router.get("/cases/{case_id}/resources", response={200: MatchesOut, 404: ErrorOut}, summary="Find resources")
+@router.get(
+    "/cases/{case_id}/resources", response={200: MatchesOut, 404: ErrorOut, 422: ErrorOut}, summary="Find resources"
+)
 def find_resources(request: HttpRequest, case_id: int, search: Query[ResourceSearchIn]) -> Status[dict[str, Any]]:
     """Community resources for one person of the case, best first, each with the reasons in words."""
     case = access.access_case(request.user, case_id)
+    if search.service_type and not ResourceServiceType.objects.filter(code=search.service_type).exists():
+        return _invalid("service_type", _("Kind of service: unknown kind."))
+    if search.person_id is not None and search.person_id not in {p.pk for p in selectors.case_people(case)}:
+        return _invalid("person_id", _("Person: not a member of this case's household."))
     result = selectors.find_resources(
         request.user,
         case,

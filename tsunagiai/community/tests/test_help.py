@@ -313,3 +313,44 @@ def test_volunteer_centre_registers_and_edits_volunteers(client: Any, world: Wor
     assert client.get("/community/volunteers/").status_code == 200
     assert client.post("/community/volunteers/new/", {"name": "x"}).status_code == 403
     assert client.get(f"/community/volunteers/{v.pk}/").status_code == 404
+
+
+def test_the_api_refuses_hostile_input_with_422_naming_the_field(client: Any, world: World) -> None:
+    client.force_login(world.town.users["caseworker_north"])
+    base = f"/api/v1/community/cases/{world.case.pk}/resources"
+    assert client.get(base + "?weekday=9").status_code == 422
+    assert client.get(base + "?person_id=99999999999999999999999").status_code == 422
+    unknown = client.get(base + "?service_type=bogus")
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "service_type"
+    assert client.get(base + f"?person_id={world.person.pk + 1000}").status_code == 422
+    payload = {
+        "group_id": world.group.pk,  # type: ignore[union-attr]
+        "task": "light_bulb",
+        "description": "電球",
+        "town_block_id": world.town.blocks["north"].pk,
+    }
+    for bad, field in (
+        ({"town_block_id": 999999}, "town_block_id"),
+        ({"group_id": world.services["salon"].provider_id}, "group_id"),
+        ({"person_id": 999999}, "person_id"),
+        ({"preferred_date": "2020-01-01"}, "preferred_date"),
+    ):
+        response = client.post("/api/v1/community/help-requests", {**payload, **bad}, content_type="application/json")
+        assert response.status_code == 422, bad
+        assert response.json()["errors"][0]["field"] == field
+    for bad in ({"task": "gardening"}, {"description": "x" * 1001}, {"preferred_date": "2026-02-30"}, {"extra": 1}):
+        response = client.post("/api/v1/community/help-requests", {**payload, **bad}, content_type="application/json")
+        assert response.status_code == 422, bad
+    created = client.post("/api/v1/community/help-requests", payload, content_type="application/json")
+    assert created.status_code == 201 and created.json()["person_id"] is None
+    client.force_login(world.member_user)
+    closed = client.post(
+        f"/api/v1/community/help-requests/{created.json()['id']}/close",
+        {"outcome": "could_not", "note": "", "version": 1},
+        content_type="application/json",
+    )
+    assert closed.status_code == 422 and closed.json()["errors"][0]["field"] == "note"
+    assert client.post("/api/v1/community/help-requests", payload, content_type="application/json").status_code in {
+        403,
+        404,
+    }
