@@ -66,6 +66,9 @@ CATEGORY_SERVICE_TYPES: dict[str, tuple[str, ...]] = {
 # Care levels at which a person is taken not to travel alone (unless the user says otherwise).
 CANNOT_TRAVEL_CARE_LEVELS = frozenset({CareLevel.CARE_3, CareLevel.CARE_4, CareLevel.CARE_5})
 
+# Kinds of service that come to the person's home (a visit), as transport brings them to it.
+VISITING_SERVICE_TYPES = frozenset({"mutual_help", "watching"})
+
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 BYDAY = re.compile(r"^(?P<n>[+-]?\d)?(?P<day>MO|TU|WE|TH|FR|SA|SU)$")
 
@@ -108,7 +111,7 @@ class Match:
     reasons: list[str]
     next_opening: tuple[dt.date, dt.time | None] | None
     no_place: bool = False
-    area_reason: str = ""
+    reaches_home: bool = False  # transport offered, or the service visits
     ranked_last_because: list[str] = field(default_factory=list)
 
 
@@ -310,14 +313,14 @@ def score_service(
     else:
         return None
     score += SCORE_AREA[area]
-    area_reason = str(AREA_REASONS[area])
-    reasons.append(area_reason)
+    reasons.append(str(AREA_REASONS[area]))
 
-    # Mobility and language.
-    if service.offers_transport:
+    # Mobility (a person who cannot travel: these come first, see ``rank``) and language.
+    visits = bool(types & VISITING_SERVICE_TYPES)
+    if service.offers_transport or visits:
         if profile.cannot_travel:
             score += SCORE_TRANSPORT
-        reasons.append(_("Transport or visits"))
+        reasons.append(_("Transport or visits") if service.offers_transport else _("Visits at home"))
     if profile.language != "ja":
         offered = {code.strip() for code in (service.languages or "").split(",") if code.strip()}
         if profile.language in offered:
@@ -338,7 +341,12 @@ def score_service(
     elif service.places_free:
         reasons.append(_("%(count)s places free") % {"count": service.places_free})
     return Match(
-        service=service, score=score, reasons=reasons, next_opening=opening, no_place=no_place, area_reason=area_reason
+        service=service,
+        score=score,
+        reasons=reasons,
+        next_opening=opening,
+        no_place=no_place,
+        reaches_home=service.offers_transport or visits,
     )
 
 
@@ -362,7 +370,11 @@ def rank(
     labels_: tuple[dict[str, str], dict[str, str], dict[str, str]] | None = None,
     language_names: dict[str, str] | None = None,
 ) -> list[Match]:
-    """Score every candidate, keep those for the person, best first (ties by name)."""
+    """Score every candidate, keep those for the person, best first (ties by name).
+
+    Those with no place free come last; for a person who cannot travel, those with transport or
+    visits come before the others.
+    """
     category_labels, type_labels, group_labels = labels_ if labels_ is not None else ({}, {}, {})
     matches: list[Match] = []
     for service in services:
@@ -381,5 +393,8 @@ def rank(
         )
         if match is not None:
             matches.append(match)
-    matches.sort(key=lambda m: (-m.score, m.service.name, m.service.pk))
+    # No place free: last. A person who cannot travel: what reaches them (transport, visits) first.
+    matches.sort(
+        key=lambda m: (m.no_place, profile.cannot_travel and not m.reaches_home, -m.score, m.service.name, m.service.pk)
+    )
     return matches

@@ -45,7 +45,11 @@ def test_resources_are_ranked_by_need_area_and_mobility_with_reasons_in_words(wo
     # Full: ranked last, saying why.
     assert names[-1] == "満員の体操教室"
     assert "空きなし" in _reasons(result, "満員の体操教室")
-    assert names.index("ふれあいサロン北") < names.index("おでかけ支援 北")
+    # Care level 3: cannot travel alone, so what comes to her (transport, visits) is listed first.
+    assert names[:2] == ["北お助け隊の生活支援", "おでかけ支援 北"]
+    assert "訪問あり" in _reasons(result, "北お助け隊の生活支援")
+    going = _names(_find(world, cannot_travel=False))
+    assert going.index("ふれあいサロン北") < going.index("おでかけ支援 北")
 
 
 def test_services_outside_the_persons_area_target_group_or_status_are_not_candidates(world: World) -> None:
