@@ -1081,6 +1081,8 @@ PAGE_RULES.update(
         "community:help_assign": MEMBER,
         "community:help_close": MEMBER,
         "community:group_stats": MEMBER,  # counts only; group members see their own group
+        "community:group_member_add": STAFF,  # the view narrows to may_manage_volunteers (403)
+        "community:group_member_leave": STAFF,
         "community:help_create": STAFF,
         "community:volunteer_list": STAFF,
         "community:volunteer_create": STAFF,  # the view narrows to may_manage_volunteers (403)

@@ -384,6 +384,10 @@ def do_add_group_member(
 ) -> GroupMember:
     if not is_mutual_help_group(provider):
         raise CommunityActionRefused(_("Group: not a mutual-help group."), field="provider")
+    if user is not None and GroupMember.objects.filter(provider=provider, user=user, left_on__isnull=True).exists():
+        raise CommunityActionRefused(_("Login: already a member of this group."), field="login")
+    if joined_on is not None and joined_on > timezone.localdate():
+        raise CommunityActionRefused(_("Joined on: a date in the future is not allowed."), field="joined_on")
     member = GroupMember.objects.create(
         provider=provider, user=user, name=name, role=role, joined_on=joined_on or timezone.localdate()
     )
@@ -392,5 +396,21 @@ def do_add_group_member(
         acting_user=acting_user,
         obj=member,
         changes={"provider": provider.pk, "user": getattr(user, "pk", None), "role": role},
+    )
+    return member
+
+
+@transaction.atomic
+def do_end_group_membership(member: GroupMember, *, acting_user: Any, left_on: dt.date | None = None) -> GroupMember:
+    left_on = left_on or timezone.localdate()
+    if left_on < member.joined_on:
+        raise CommunityActionRefused(_("Left on: earlier than the day they joined."), field="left_on")
+    member.left_on = left_on
+    member.save(update_fields=["left_on", "updated_at"])
+    record_audit_event(
+        "community.group_member_left",
+        acting_user=acting_user,
+        obj=member,
+        changes={"provider": member.provider_id, "left_on": left_on},
     )
     return member

@@ -11,6 +11,7 @@ from tsunagiai.community.models import (
     DAY_PARTS,
     NOTE_MAX_LENGTH,
     WEEKDAYS,
+    GroupMember,
     HelpRequest,
     Participation,
     Skill,
@@ -209,3 +210,30 @@ def availability_tokens(bits: int) -> list[str]:
         for j, part in enumerate(DAY_PARTS)
         if bits & availability_bit(i, j)
     ]
+
+
+class LoginField(forms.CharField):
+    """The username of an existing login (optional): the member then sees the group's queue."""
+
+    def clean(self, value: Any) -> Any:
+        from tsunagiai.accounts.models import User
+
+        username = super().clean(value)
+        if not username:
+            return None
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("No login with this username."))
+        return user
+
+
+class GroupMemberForm(LabelledErrorsMixin, forms.Form):
+    group = GroupChoiceField(label=_("Group"), queryset=Provider.objects.none())
+    name = forms.CharField(label=_("Full name"), max_length=100)
+    login = LoginField(label=_("Login (username)"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role in the group"), choices=GroupMember.GroupRole.choices)
+    joined_on = forms.DateField(label=_("Joined on"), required=False)
+
+    def __init__(self, *args: Any, groups: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["group"]).queryset = groups  # type: ignore[type-arg]

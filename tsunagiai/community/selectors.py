@@ -310,3 +310,10 @@ def suggest_volunteers(help_request: HelpRequest, *, limit: int = 10) -> list[Vo
 
 def elementary_districts() -> QuerySet[Area]:
     return Area.objects.filter(level=Area.Level.ELEMENTARY_DISTRICT, active=True).order_by("sort_order", "code")
+
+
+def group_members(group: Provider) -> list[GroupMember]:
+    """A group's members, current first (one query)."""
+    return list(
+        GroupMember.objects.filter(provider=group).select_related("user").order_by("left_on", "joined_on", "pk")
+    )

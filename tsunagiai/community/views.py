@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,9 +27,11 @@ from tsunagiai.community import selectors
 from tsunagiai.community.actions import (
     CommunityActionRefused,
     allowed_participation_moves,
+    do_add_group_member,
     do_assign_help_request,
     do_close_help_request,
     do_create_help_request,
+    do_end_group_membership,
     do_propose_participation,
     do_register_volunteer,
     do_transition_participation,
@@ -38,6 +41,7 @@ from tsunagiai.community.actions import (
 from tsunagiai.community.forms import (
     AssignForm,
     CloseForm,
+    GroupMemberForm,
     HelpFilterForm,
     HelpRequestForm,
     ParticipationForm,
@@ -47,7 +51,7 @@ from tsunagiai.community.forms import (
     VolunteerForm,
     availability_tokens,
 )
-from tsunagiai.community.models import HelpRequest, Participation, Volunteer
+from tsunagiai.community.models import GroupMember, HelpRequest, Participation, Volunteer
 from tsunagiai.core.concurrency import EditConflict
 from tsunagiai.intake.views import AuthenticatedRequest
 from tsunagiai.reference.models import Organisation, TownBlock
@@ -401,8 +405,9 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=364), today
 
 
-@require_GET
-def group_stats(request: AuthenticatedRequest) -> HttpResponse:
+def _group_stats_page(
+    request: AuthenticatedRequest, *, member_form: GroupMemberForm | None = None, status: int = 200
+) -> HttpResponse:
     today = timezone.localdate()
     date_from, date_to = default_period(today)
     form = PeriodForm(request.GET or None)
@@ -410,12 +415,74 @@ def group_stats(request: AuthenticatedRequest) -> HttpResponse:
         date_from = form.cleaned_data["date_from"] or date_from
         date_to = form.cleaned_data["date_to"] or date_to
     stats = selectors.group_stats(request.user, date_from, date_to) if not form.errors else []
+    may_manage = access.may_manage_volunteers(request.user)
+    shown = None
+    members: list[GroupMember] = []
+    if may_manage and request.GET.get("group", "").isdigit():
+        shown = next((s.group for s in stats if s.group.pk == int(request.GET["group"])), None)
+        if shown is not None:
+            members = selectors.group_members(shown)
+    if may_manage and member_form is None:
+        member_form = GroupMemberForm(groups=selectors.mutual_help_groups(), initial={"group": shown})
     return render(
         request,
         "community/group_stats.html",
-        {"form": form, "stats": stats, "date_from": date_from, "date_to": date_to},
-        status=400 if form.errors else 200,
+        {
+            "form": form,
+            "stats": stats,
+            "date_from": date_from,
+            "date_to": date_to,
+            "may_manage": may_manage,
+            "shown": shown,
+            "members": members,
+            "member_form": member_form,
+        },
+        status=400 if form.errors else status,
     )
+
+
+@require_GET
+def group_stats(request: AuthenticatedRequest) -> HttpResponse:
+    return _group_stats_page(request)
+
+
+@require_POST
+def group_member_add(request: AuthenticatedRequest) -> HttpResponse:
+    """The volunteer centre adds a member to a group, with the login of an existing user if they have one."""
+    if not access.may_manage_volunteers(request.user):
+        raise PermissionDenied
+    form = GroupMemberForm(request.POST, groups=selectors.mutual_help_groups())
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_add_group_member(
+                data["group"],
+                name=data["name"],
+                user=data["login"],
+                role=data["role"],
+                joined_on=data["joined_on"],
+                acting_user=request.user,
+            )
+        except CommunityActionRefused as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("The member was added to the group."))
+            return redirect(f"{reverse('community:group_stats')}?group={data['group'].pk}")
+    return _group_stats_page(request, member_form=form, status=400)
+
+
+@require_POST
+def group_member_leave(request: AuthenticatedRequest) -> HttpResponse:
+    """A member leaves the group (the row stays, with the date, for the figures of past periods)."""
+    if not access.may_manage_volunteers(request.user):
+        raise PermissionDenied
+    try:
+        member = GroupMember.objects.get(pk=int(request.POST.get("member", "")), left_on__isnull=True)
+    except (GroupMember.DoesNotExist, ValueError, OverflowError):
+        raise Http404 from None
+    do_end_group_membership(member, acting_user=request.user)
+    messages.success(request, _("The member left the group."))
+    return redirect(f"{reverse('community:group_stats')}?group={member.provider_id}")
 
 
 # --- volunteers ----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from tsunagiai.community.actions import (
     do_create_help_request,
     do_register_volunteer,
 )
-from tsunagiai.community.models import HelpRequest, Skill, Volunteer, availability_bit
+from tsunagiai.community.models import GroupMember, HelpRequest, Skill, Volunteer, availability_bit
 from tsunagiai.community.selectors import group_stats, suggest_volunteers
 from tsunagiai.community.tests.conftest import World
 from tsunagiai.consent.actions import do_record_consent
@@ -354,3 +354,37 @@ def test_the_api_refuses_hostile_input_with_422_naming_the_field(client: Any, wo
         403,
         404,
     }
+
+
+def test_the_volunteer_centre_adds_members_and_records_who_left(client: Any, world: World) -> None:
+    newcomer = User.objects.create_user(username="new_member", password=PASSWORD)
+    client.force_login(world.town.users["csw_worker"])
+    page = client.get(f"/community/groups/?group={world.group.pk}").content.decode()  # type: ignore[union-attr]
+    assert "隊長" in page
+    added = client.post(
+        "/community/groups/members/",
+        {"group": world.group.pk, "name": "新人 花子", "login": "new_member", "role": "member"},  # type: ignore[union-attr]
+    )
+    assert added.status_code == 302
+    member = GroupMember.objects.get(name="新人 花子")
+    assert member.user == newcomer
+    again = client.post(
+        "/community/groups/members/",
+        {"group": world.group.pk, "name": "新人 花子", "login": "new_member", "role": "member"},  # type: ignore[union-attr]
+    )
+    assert again.status_code == 400 and "ログイン" in again.content.decode()
+    bad = client.post(
+        "/community/groups/members/", {"group": world.services["salon"].provider_id, "name": "", "login": "nobody"}
+    )
+    assert bad.status_code == 400
+    assert "グループ" in bad.content.decode() and "氏名" in bad.content.decode()
+    assert client.post("/community/groups/members/leave/", {"member": member.pk}).status_code == 302
+    member.refresh_from_db()
+    assert member.left_on == timezone.localdate()
+    assert client.post("/community/groups/members/leave/", {"member": "x"}).status_code == 404
+    # The newcomer's login no longer reaches the queue; a caseworker may not manage members.
+    client.force_login(newcomer)
+    assert client.get("/api/v1/community/help-requests").json()["count"] == 0
+    client.force_login(world.town.users["caseworker_north"])
+    assert client.post("/community/groups/members/leave/", {"member": member.pk}).status_code == 403
+    assert "新人" not in client.get(f"/community/groups/?group={world.group.pk}").content.decode()  # type: ignore[union-attr]
