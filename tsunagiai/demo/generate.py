@@ -35,8 +35,8 @@ from tsunagiai.demo.logins import ensure_demo_users
 from tsunagiai.demo.names import FAMILY_NAMES, FOREIGN_NAMES, given_name_pool
 from tsunagiai.demo.plans import HouseholdPlan, IntakePlan, MemberPlan, RelatedPlan
 from tsunagiai.demo.reference import ReferenceIndex
-from tsunagiai.demo.resources import generate_resources
 from tsunagiai.demo.regional import generate_regional
+from tsunagiai.demo.resources import generate_resources
 from tsunagiai.demo.stories import STORY_FAMILY_NAMES, StoryContext, build_stories
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.intake.actions import inbox_title
