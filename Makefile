@@ -32,7 +32,9 @@ run: venv
 	$(PY) manage.py demo_data --scale $(DEMO_SCALE)
 	$(PY) manage.py print_demo_logins
 	@# --insecure serves the static files while DEBUG stays off (no tracebacks shown to users).
-	$(PY) manage.py runserver --insecure $(HOST):$(PORT)
+	@# The demo draws its maps on the invented sample boundaries (a city sets its own file).
+	TSUNAGIAI_DISTRICTS_GEOJSON=$${TSUNAGIAI_DISTRICTS_GEOJSON:-data/reference/toyota/sample_districts.geojson} \
+		$(PY) manage.py runserver --insecure $(HOST):$(PORT)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -28,6 +28,7 @@ from tsunagiai.community.actions import (
     do_transition_participation,
 )
 from tsunagiai.community.models import HelpRequest, Participation, Volunteer
+from tsunagiai.core.api import IsoDate
 from tsunagiai.reference.models import ResourceServiceType, TownBlock
 
 router = Router(tags=["community"])
@@ -94,7 +95,7 @@ class ParticipationIn(StrictSchema):
 
 class TransitionIn(StrictSchema):
     to: Literal["tried", "continuing", "stopped"]
-    on: dt.date | None = None
+    on: IsoDate | None = None
     stop_reason: str = Field("", max_length=20)
     note: str | None = Field(None, max_length=2000)
     version: int = Field(ge=1, le=2**31)
@@ -140,7 +141,7 @@ class HelpRequestIn(StrictSchema):
     task: Literal["light_bulb", "weeding", "furniture", "rubbish", "other"]
     description: str = Field(min_length=1, max_length=1000)
     town_block_id: int = ID
-    preferred_date: dt.date | None = None
+    preferred_date: IsoDate | None = None
     preferred_time: Literal["any", "morning", "afternoon", "evening"] = "any"
     person_id: int | None = Field(None, ge=1, le=2**62)
     case_id: int | None = Field(None, ge=1, le=2**62)
@@ -159,8 +160,8 @@ class CloseIn(StrictSchema):
 
 
 class GroupStatsIn(Schema):
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
 
 
 class GroupStatsOut(Schema):

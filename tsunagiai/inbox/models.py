@@ -24,6 +24,7 @@ class InboxItem(models.Model):
         PLAN_REVIEW_DUE = "plan_review_due", _("plan review due")
         NO_CONTACT = "no_contact", _("no contact for a long time")
         EMERGENCY_ACCESS = "emergency_access", _("emergency access to a record (break-the-glass)")
+        REGIONAL_ISSUE = "regional_issue", _("regional issue proposed from unmet needs")
 
     organisation = models.ForeignKey(
         "reference.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="inbox_items"

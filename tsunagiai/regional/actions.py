@@ -23,6 +23,7 @@ from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot
 from tsunagiai.cases.models import Case
 from tsunagiai.core.concurrency import save_versioned
 from tsunagiai.inbox.actions import do_post_inbox_item
+from tsunagiai.inbox.models import InboxItem
 from tsunagiai.reference.models import Area, IssueCategory, Organisation
 from tsunagiai.regional.models import (
     ISSUE_TRANSITIONS,
@@ -36,7 +37,7 @@ from tsunagiai.regional.models import (
 from tsunagiai.resources.models import Service
 
 # The inbox kind of a proposal (the inbox shows the title; the kind is a code).
-INBOX_KIND = "regional_issue"
+INBOX_KIND = InboxItem.Kind.REGIONAL_ISSUE
 
 
 class RegionalActionRefused(ValueError):

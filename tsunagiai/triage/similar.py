@@ -19,6 +19,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from tsunagiai.accounts import access
+from tsunagiai.community.models import Participation
 from tsunagiai.people.models import HouseholdMembership
 from tsunagiai.support.models import PlanAction
 from tsunagiai.triage.masking import intake_names, mask_text
@@ -143,6 +144,16 @@ def similar_intakes(
     ):
         if owner_text not in resources.setdefault(case_id, []):
             resources[case_id].append(owner_text)
+    # Participation support (C8): the community resources the person tried or kept going to.
+    for case_id, service_name in (
+        Participation.objects.filter(
+            case__in=case_ids, status__in=[Participation.Status.TRIED, Participation.Status.CONTINUING]
+        )
+        .order_by("case_id", "service__name")
+        .values_list("case_id", "service__name")
+    ):
+        if service_name not in resources.setdefault(case_id, []):
+            resources[case_id].append(service_name)
     return [_summarise(intakes[pk], scores[pk], labels, resources) for pk, _score in ranked if pk in intakes]
 
 

@@ -161,3 +161,33 @@ def test_query_count_does_not_grow_with_the_number_of_intakes(town):
     thirty = count(30)
     assert one[1] == 1 and thirty[1] == 30
     assert one[0] == thirty[0]
+
+
+def test_community_resources_the_person_kept_going_to_are_shown(town):
+    from tsunagiai.community.models import Participation
+    from tsunagiai.resources.models import Provider, Service
+
+    intake = _north_intake_with_history(town)
+    case = intake.cases.get()
+    provider = Provider.objects.create(name="北町認知症カフェ運営委員会")
+    cafe = Service.objects.create(provider=provider, name="北町オレンジカフェ")
+    tried_once = Service.objects.create(provider=provider, name="北町体操教室")
+    today = timezone.localdate()
+    Participation.objects.create(
+        case=case,
+        person=intake.person,
+        service=cafe,
+        status=Participation.Status.CONTINUING,
+        proposed_on=today,
+        organisation=town.orgs["branch_north"],
+    )
+    Participation.objects.create(
+        case=case,
+        person=intake.person,
+        service=tried_once,
+        status=Participation.Status.PROPOSED,
+        proposed_on=today,
+        organisation=town.orgs["branch_north"],
+    )
+    first = _similar(town, "caseworker_north")[0]
+    assert first.resources == ["北町ふれあいサロン", "北町オレンジカフェ"]
