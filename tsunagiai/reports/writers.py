@@ -1,0 +1,301 @@
+"""Export writers over a simple table: headers and an iterable of rows.
+
+- ``csv_stream(table, encoding="utf-8-sig" | "cp932")``: CSV for Excel (CRLF line ends,
+  minimal quoting), produced row by row so an export of any size streams in constant memory.
+  In CP932 (Windows Shift_JIS), a character the code page lacks is replaced by the fallback
+  in data/reports/cp932_fallback.json (kanji variants to the standard form CP932 has,
+  e.g. 𠮷→吉) or by 〓, and every replacement is LISTED in note rows at the end of the
+  file (character, replacement, count, first rows): never a crash, never a silent loss.
+- ``write_xlsx(table, fileobj)``: an Excel workbook in openpyxl's write-only mode (rows go
+  straight to a temporary file: constant memory), with a bold, filled, frozen header row,
+  column widths, a validated Japanese sheet name, real dates (western) or era text (era).
+- ``format_cell``: dates as ``令和7年4月1日`` (era) or a date value / ``2025/04/01`` (western).
+
+A cell that starts with ``= + - @`` (text, not numbers) is prefixed with ``'`` in CSV so that
+Excel does not evaluate it as a formula (CSV injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from django.conf import settings
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from tsunagiai.core.eras import DateStyle, format_date, format_datetime
+
+CsvEncoding = Literal["utf-8-sig", "cp932"]
+FALLBACK_FILE = Path(settings.BASE_DIR) / "data" / "reports" / "cp932_fallback.json"
+SHEET_NAME_MAX = 31
+SHEET_NAME_FORBIDDEN = frozenset("[]:*?/\\")
+ROWS_PER_CHUNK = 500  # rows encoded together into one streamed chunk
+NOTE_MARK = "#"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_LISTED_ROWS = 10
+
+
+@dataclass
+class Table:
+    """What every writer takes: column headers and rows (any iterable, e.g. a generator over
+    ``queryset.iterator()``), the sheet name for xlsx and optional column widths (characters)."""
+
+    headers: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    sheet_name: str = "データ"
+    widths: Sequence[int] | None = None
+    notes: Sequence[str] = field(default_factory=tuple)  # lines written after the data (e.g. "<5: 秘匿")
+
+
+class SheetNameError(ValueError):
+    pass
+
+
+def validate_sheet_name(name: str) -> str:
+    """Excel's rules for a sheet name: 1–31 characters, none of ``[ ] : * ? / \\``, no leading or
+    trailing apostrophe. Raises ``SheetNameError`` (with a Japanese message) otherwise."""
+    if not name or not name.strip():
+        raise SheetNameError("シート名: 空にはできません。")
+    if len(name) > SHEET_NAME_MAX:
+        raise SheetNameError(f"シート名: {SHEET_NAME_MAX}文字以内にしてください（{len(name)}文字）。")
+    bad = sorted({c for c in name if c in SHEET_NAME_FORBIDDEN})
+    if bad:
+        raise SheetNameError(f"シート名: 使えない文字が含まれています（{' '.join(bad)}）。")
+    if name.startswith("'") or name.endswith("'"):
+        raise SheetNameError("シート名: 先頭と末尾にアポストロフィは使えません。")
+    return name
+
+
+# --- cells ----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8192)
+def era_date(value: dt.date) -> str:
+    """``令和7年4月1日``, remembered: an export repeats the same dates many times, and the era
+    arithmetic is the costly part of a row."""
+    return format_date(value, "era")
+
+
+def format_cell(value: Any, style: DateStyle) -> str:
+    """A cell as CSV text: dates in the chosen style, booleans as ○/空, None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "○" if value else ""
+    if isinstance(value, dt.datetime):
+        if style == "era":
+            return format_datetime(value)
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{local:%Y/%m/%d %H:%M}"
+    if isinstance(value, dt.date):
+        return era_date(value) if style == "era" else f"{value:%Y/%m/%d}"
+    return str(value)
+
+
+def _csv_safe(text: str, original: Any) -> str:
+    if isinstance(original, str) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+# --- CP932 fallback ---------------------------------------------------------------
+
+
+@cache
+def cp932_fallback() -> tuple[dict[str, str], str]:
+    """The mapping (character → replacement) and the mark for characters it does not list."""
+    data = json.loads(FALLBACK_FILE.read_text(encoding="utf-8"))
+    return dict(data["map"]), str(data["unmapped"])
+
+
+@dataclass
+class Replacement:
+    replacement: str
+    count: int = 0
+    rows: list[int] = field(default_factory=list)
+
+
+class Cp932Encoder:
+    """Encodes text to CP932, replacing what it lacks and remembering each replacement."""
+
+    def __init__(self) -> None:
+        self.mapping, self.unmapped = cp932_fallback()
+        self.replaced: dict[str, Replacement] = {}
+
+    def encode(self, text: str, row_number: int) -> bytes:
+        try:
+            return text.encode("cp932")
+        except UnicodeEncodeError:
+            pass
+        out: list[bytes] = []
+        for char in text:
+            try:
+                out.append(char.encode("cp932"))
+                continue
+            except UnicodeEncodeError:
+                pass
+            replacement = self.mapping.get(char)
+            if replacement is None:
+                # A compatibility form CP932 has (e.g. a full-width or circled variant), else 〓.
+                normalised = unicodedata.normalize("NFKC", char)
+                replacement = normalised if normalised != char and _encodable(normalised) else self.unmapped
+            record = self.replaced.setdefault(char, Replacement(replacement))
+            record.count += 1
+            if len(record.rows) < MAX_LISTED_ROWS and (not record.rows or record.rows[-1] != row_number):
+                record.rows.append(row_number)
+            out.append(replacement.encode("cp932"))
+        return b"".join(out)
+
+    def note_rows(self) -> list[list[str]]:
+        """The rows listing every replacement (empty when nothing was replaced)."""
+        if not self.replaced:
+            return []
+        rows = [[NOTE_MARK, "CP932で表せない文字を置き換えました", "文字の名前", "置換後", "件数", "行（先頭から）"]]
+        for char, record in sorted(self.replaced.items()):
+            rows.append(
+                [
+                    NOTE_MARK,
+                    f"U+{ord(char):04X}",
+                    unicodedata.name(char, ""),
+                    record.replacement,
+                    str(record.count),
+                    " ".join(str(n) for n in record.rows) + (" …" if record.count > len(record.rows) else ""),
+                ]
+            )
+        return rows
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("cp932")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# --- CSV --------------------------------------------------------------------------
+
+
+def csv_stream(table: Table, *, encoding: CsvEncoding = "utf-8-sig", dates: DateStyle = "era") -> Iterator[bytes]:
+    """The CSV file as byte chunks (CRLF, minimal quoting), one chunk per ``ROWS_PER_CHUNK`` rows.
+
+    Row numbers in the replacement list count the header as row 1 (as Excel shows them)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    sjis = Cp932Encoder() if encoding == "cp932" else None
+
+    def flush(row_number: int) -> bytes:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
+        return sjis.encode(text, row_number) if sjis else text.encode("utf-8")
+
+    if encoding == "utf-8-sig":
+        yield "\ufeff".encode()
+    writer.writerow(list(table.headers))
+    yield flush(1)
+    row_number = 1
+    pending = 0
+    for row in table.rows:
+        row_number += 1
+        writer.writerow([_csv_safe(format_cell(value, dates), value) for value in row])
+        if sjis:  # encode row by row so that the listed row numbers are exact
+            yield flush(row_number)
+            continue
+        pending += 1
+        if pending >= ROWS_PER_CHUNK:
+            yield flush(row_number)
+            pending = 0
+    trailer = [[NOTE_MARK, note] for note in table.notes]
+    if sjis:
+        remaining = flush(row_number)
+        if remaining:
+            yield remaining
+        trailer += sjis.note_rows()
+    if trailer:
+        writer.writerow([])
+        for note_row in trailer:
+            writer.writerow(note_row)
+    tail = flush(row_number)
+    if tail:
+        yield tail
+
+
+# --- xlsx -------------------------------------------------------------------------
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill(fill_type="solid", start_color="FFDDEBF7", end_color="FFDDEBF7")
+HEADER_BORDER = Border(bottom=Side(style="thin"))
+DATE_FORMAT = "yyyy/mm/dd"
+DATETIME_FORMAT = "yyyy/mm/dd hh:mm"
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in Excel: East Asian wide characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _xlsx_value(value: Any, style: DateStyle) -> tuple[Any, str | None]:
+    if value is None:
+        return None, None
+    if isinstance(value, bool):
+        return ("○" if value else None), None
+    if isinstance(value, dt.datetime):
+        if style == "era":
+            return format_datetime(value), None
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return local.replace(tzinfo=None), DATETIME_FORMAT
+    if isinstance(value, dt.date):
+        return (era_date(value), None) if style == "era" else (value, DATE_FORMAT)
+    if isinstance(value, int | float):
+        return value, None
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value)), None
+
+
+def write_xlsx(table: Table, fileobj: IO[bytes], *, dates: DateStyle = "era") -> None:
+    """Write the table as one sheet of a workbook to ``fileobj`` (write-only: constant memory)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(validate_sheet_name(table.sheet_name))
+    widths = list(table.widths or [])
+    for index, header in enumerate(table.headers, start=1):
+        width = widths[index - 1] if index <= len(widths) else max(10, display_width(header) + 4)
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    header_cells = []
+    for header in table.headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.border = HEADER_BORDER
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in table.rows:
+        cells: list[Any] = []
+        for value in row:
+            converted, number_format = _xlsx_value(value, dates)
+            if number_format:
+                cell = WriteOnlyCell(sheet, value=converted)
+                cell.number_format = number_format
+                cells.append(cell)
+            else:
+                cells.append(converted)
+        sheet.append(cells)
+    if table.notes:
+        sheet.append([])
+        for note in table.notes:
+            sheet.append([note])
+    workbook.save(fileobj)  # type: ignore[arg-type]
