@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tsunagiai.resources",
     "tsunagiai.community",
     "tsunagiai.regional",
+    "tsunagiai.analytics",
     "tsunagiai.reports",
     "tsunagiai.demo",
 ]
