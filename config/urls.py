@@ -32,6 +32,7 @@ urlpatterns = [
     path("community/", include("tsunagiai.community.urls")),
     path("regional/", include("tsunagiai.regional.urls")),
     path("resources/", include("tsunagiai.resources.urls")),
+    path("reports/", include("tsunagiai.reports.urls")),
 ]
 
 if settings.OIDC_ENABLED:  # single sign-on only where the city configured its identity provider

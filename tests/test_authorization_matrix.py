@@ -76,6 +76,11 @@ SKIPPED_PAGES = {"api/": "the JSON API, covered below through its OpenAPI docume
 REGIONAL_EDITORS = {"caseworker_north", "supervisor_north", "coordinator", "csw_worker"}
 REGIONAL_READERS = REGIONAL_EDITORS | {"intake_north", "analyst"}
 RESOURCE_EDITORS = {"caseworker_north", "supervisor_north", "coordinator", "csw_worker"}
+AGGREGATE_VIEWERS = {"analyst", "supervisor_north", "coordinator", "admin"}
+STAFF_USERS = {
+    "intake_north", "caseworker_north", "caseworker_south", "elderly_worker", "csw_worker", "coordinator",
+    "supervisor_north", "fire_crew",
+}  # fmt: skip
 # Routes whose view narrows the rule further: the only users it lets through, and why.
 NARROWER: dict[str, tuple[set[str], str]] = {
     "intake:fire_create": ({"fire_crew"}, "the fire–welfare link form is for fire department staff"),
@@ -100,6 +105,14 @@ NARROWER: dict[str, tuple[set[str], str]] = {
         f"regional:{name}": (REGIONAL_EDITORS, "regional changes: coordination, branch office and CSW editors")
         for name in ("issue_create", "issue_transition", "issue_services", "meeting_create", "event_create")
     },
+    **{
+        f"reports:{name}": (AGGREGATE_VIEWERS, "count exports and reports: those who may see aggregates (counts only)")
+        for name in ("count_export", "national_export", "monthly_report")
+    },
+    "reports:index": (
+        AGGREGATE_VIEWERS | STAFF_USERS,
+        "the exports page: staff (row exports) and aggregate viewers; not auditors or volunteers",
+    ),
 }
 
 

@@ -1103,3 +1103,24 @@ API_RULES.update(
         "community.list_volunteers": STAFF,
     }
 )
+
+
+# --- reports (C10) ---
+#
+# Row exports and the case PDFs are staff routes narrowed to what the user sees
+# (visible_intakes, access_case: 404 for a case they may not see); count exports,
+# the monthly report and the national items are for those who may see aggregates
+# (analysts, supervisors, coordinators, administrators: the views answer 403 to
+# others, auditors and volunteers included), counts only and suppressed.
+
+PAGE_RULES.update(
+    {
+        "reports:index": MEMBER,  # the view narrows: staff or may_view_aggregates (403)
+        "reports:intake_export": STAFF,
+        "reports:count_export": MEMBER,  # may_view_aggregates (403)
+        "reports:national_export": MEMBER,  # may_view_aggregates (403)
+        "reports:monthly_report": MEMBER,  # may_view_aggregates (403)
+        "reports:case_summary": STAFF,  # access_case (404)
+        "reports:support_plan": STAFF,  # access_case (404)
+    }
+)

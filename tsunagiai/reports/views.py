@@ -1,0 +1,397 @@
+"""Exports and PDF reports. Who may use which (declared in tsunagiai.accounts.access, section C10):
+
+- staff: row exports of the intakes they may see (``visible_intakes``), the case summary and
+  support plan PDFs of cases they may see (404 otherwise); each audited with what was exported;
+- those who may see aggregates (analysts, supervisors, coordinators, administrators): count
+  tables, the monthly report and the national reporting items, counts only, small counts
+  suppressed (``tsunagiai.analytics.suppression``) except for the coordination section, which
+  sees every record anyway;
+- auditors and volunteers: none (403).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from tsunagiai.accounts import access
+from tsunagiai.audit.actions import record_audit_event
+from tsunagiai.core.eras import DateStyle, format_date
+from tsunagiai.reference.models import IssueCategory
+from tsunagiai.reports import params, queries
+from tsunagiai.reports.params import ParamError
+from tsunagiai.reports.writers import CsvEncoding, Table, csv_stream, write_xlsx
+
+SUPPRESSION_NOTE = "「<5」は1〜4件、「x」は他の欄から秘匿した値が分からないように伏せた値です。"
+
+
+def _bad_request(request: HttpRequest, error: ParamError) -> HttpResponse:
+    return render(request, "reports/error.html", {"message": str(error)}, status=400)
+
+
+def _require_aggregates(user: Any) -> None:
+    if not access.may_view_aggregates(user):
+        raise PermissionDenied
+
+
+def _exact_counts(user: Any) -> bool:
+    """The coordination section sees every record: its count exports are not suppressed."""
+    return access.is_coordination(user)
+
+
+def table_response(table: Table, fmt: str, dates: DateStyle, filename: str) -> HttpResponse | StreamingHttpResponse:
+    """CSV streamed as it is produced; xlsx written to an anonymous temporary file, then streamed."""
+    if fmt == "xlsx":
+        handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+        write_xlsx(table, handle, dates=dates)
+        handle.seek(0)
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=f"{filename}.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    encoding: CsvEncoding = "cp932" if fmt == "csv_sjis" else "utf-8-sig"
+    charset = "shift_jis" if fmt == "csv_sjis" else "utf-8"
+    response = StreamingHttpResponse(
+        csv_stream(table, encoding=encoding, dates=dates), content_type=f"text/csv; charset={charset}"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv") or ""
+    return response
+
+
+# --- the intake list (staff: rows they may see) ------------------------------------------
+
+INTAKE_HEADERS = [
+    "受付番号",
+    "受付日時",
+    "受付窓口",
+    "経路",
+    "相談者",
+    "相談の分野",
+    "緊急度",
+    "初期対応",
+    "状態",
+    "町丁目",
+    "地区（支所）",
+]
+INTAKE_WIDTHS = [10, 20, 24, 14, 18, 30, 10, 16, 8, 16, 14]
+
+
+def _intake_rows(queryset: Any) -> Iterator[Sequence[Any]]:
+    first_responses = dict(queryset.model.FirstResponse.choices)
+    statuses = dict(queryset.model.Status.choices)
+    for intake in queryset.iterator(chunk_size=2000):
+        yield [
+            intake.pk,
+            intake.received_at,
+            intake.receiving_organisation.name,
+            intake.channel.label,
+            intake.consulter_type.label,
+            "・".join(category.label for category in intake.categories.all()),
+            intake.urgency.label,
+            str(first_responses.get(intake.first_response, intake.first_response)),
+            str(statuses.get(intake.status, intake.status)),
+            intake.town_block.name if intake.town_block else "",
+            intake.town_block.branch_area.name if intake.town_block and intake.town_block.branch_area else "",
+        ]
+
+
+def intake_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The intakes the user may see, received in ``from``–``to``, as CSV or xlsx (audited)."""
+    try:
+        fmt = params.table_format(request.GET)
+        dates = params.date_style(request.GET, request.user)
+        start, end = params.date_range(request.GET, timezone.localdate())
+    except ParamError as error:
+        return _bad_request(request, error)
+    period = queries.Period(start, end + dt.timedelta(days=1))
+    queryset = (
+        access.visible_intakes(request.user)
+        .filter(received_at__gte=period.start_at, received_at__lt=period.end_at)
+        .select_related("receiving_organisation", "channel", "consulter_type", "urgency", "town_block__branch_area")
+        .prefetch_related(Prefetch("categories", queryset=IssueCategory.objects.order_by("sort_order", "code")))
+        .order_by("received_at", "pk")
+    )
+    count = queryset.count()
+    record_audit_event(
+        "reports.export",
+        acting_user=request.user,
+        changes={"export": "intakes", "rows": count, "format": fmt, "from": str(start), "to": str(end)},
+        note=f"受付一覧 {count}件",
+    )
+    table = Table(INTAKE_HEADERS, _intake_rows(queryset), sheet_name="受付一覧", widths=INTAKE_WIDTHS)
+    return table_response(table, fmt, dates, f"受付一覧_{start:%Y%m%d}-{end:%Y%m%d}")
+
+
+# --- count tables (counts only, suppressed) -------------------------------------------
+
+
+def _count_rows(matrix: queries.CountMatrix, exact: bool) -> tuple[list[list[Any]], list[str]]:
+    if exact:
+        rows: list[list[Any]] = [
+            [label, *values, sum(values)] for label, values in zip(matrix.row_labels, matrix.values, strict=True)
+        ]
+        column_totals = [sum(column) for column in zip(*matrix.values, strict=True)] if matrix.values else []
+        rows.append(["合計", *column_totals, sum(column_totals)])
+        return rows, []
+    from tsunagiai.analytics.suppression import CountTable, suppress
+
+    published = suppress(CountTable(matrix.row_labels, matrix.column_labels, matrix.values))
+    rows = [[label, *(f.display for f in figures), total.display] for label, figures, total in published.as_rows()]
+    rows.append(["合計", *(f.display for f in published.column_totals), published.grand_total.display])
+    return rows, [SUPPRESSION_NOTE]
+
+
+def count_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """Consultations in ``from``–``to`` by area (``level``) × ``by`` (channel, consulter, window)."""
+    _require_aggregates(request.user)
+    try:
+        fmt = params.table_format(request.GET)
+        dates = params.date_style(request.GET, request.user)
+        start, end = params.date_range(request.GET, timezone.localdate())
+        level = params.choice(request.GET, "level", "地域の単位", queries.AREA_LEVELS, "branch")
+        by = params.choice(request.GET, "by", "集計の軸", queries.COUNT_DIMENSIONS, "channel")
+    except ParamError as error:
+        return _bad_request(request, error)
+    matrix = queries.consultation_matrix(queries.Period(start, end + dt.timedelta(days=1)), level, by)
+    rows, notes = _count_rows(matrix, _exact_counts(request.user))
+    period_note = f"期間: {format_date(start, dates)}〜{format_date(end, dates)}（相談受付件数）"
+    record_audit_event(
+        "reports.export",
+        acting_user=request.user,
+        changes={"export": "consultation_counts", "level": level, "by": by, "format": fmt},
+        note="相談件数の集計表",
+    )
+    table = Table(
+        [matrix.row_heading, *matrix.column_labels, "合計"],
+        rows,
+        sheet_name="相談件数",
+        notes=[period_note, *notes],
+    )
+    return table_response(table, fmt, dates, f"相談件数_{start:%Y%m%d}-{end:%Y%m%d}")
+
+
+# --- the national reporting items ------------------------------------------------------
+
+
+def national_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The 重層的支援体制整備事業 items for fiscal year ``fy`` with their definitions."""
+    _require_aggregates(request.user)
+    try:
+        fmt = params.table_format(request.GET)
+        dates = params.date_style(request.GET, request.user)
+        fiscal_year = params.fiscal_year(request.GET, timezone.localdate())
+    except ParamError as error:
+        return _bad_request(request, error)
+    items = queries.national_items(fiscal_year)
+    exact = _exact_counts(request.user)
+
+    def shown(value: int | None) -> Any:
+        if value is None:
+            return "データなし"
+        if not exact and 0 < value < 5:
+            return "<5"
+        return value
+
+    period = queries.fiscal_year_period(fiscal_year)
+    rows = [[item.project, item.item, shown(item.value), item.unit, item.definition] for item in items]
+    record_audit_event(
+        "reports.export", acting_user=request.user, changes={"export": "national", "fy": fiscal_year, "format": fmt}
+    )
+    notes = [f"対象期間: {format_date(period.start, dates)}〜{format_date(period.last_day, dates)}"]
+    if not exact:
+        notes.append("「<5」は1〜4件です（市全体の件数のため、秘匿はこの一次秘匿のみです）。")
+    table = Table(
+        ["事業", "項目", "値", "単位", "定義"],
+        rows,
+        sheet_name=f"重層事業報告{fiscal_year}年度",
+        widths=[34, 30, 10, 8, 80],
+        notes=notes,
+    )
+    return table_response(table, fmt, dates, f"重層的支援体制整備事業_報告項目_{fiscal_year}年度")
+
+
+# --- PDF reports ------------------------------------------------------------------------
+
+
+def pdf_response(request: HttpRequest, template: str, context: dict[str, Any], filename: str) -> HttpResponse:
+    """Render the template to A4 PDF with WeasyPrint (fonts from the system: fonts-noto-cjk)."""
+    import weasyprint  # type: ignore[import-untyped]
+
+    dates: DateStyle = context["dates"]
+    html = render_to_string(
+        template,
+        {
+            **context,
+            "created_on": format_date(timezone.localdate(), dates),
+            "author": getattr(request.user, "full_name", "") or request.user.get_username(),
+        },
+        request=request,
+    )
+    pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, f"{filename}.pdf") or ""
+    return response
+
+
+def _pct(part: int, whole: int, exact: bool) -> str:
+    if whole == 0 or (not exact and (part < 5 or whole < 5)):
+        return "—"
+    return f"{100 * part / whole:.1f}%"
+
+
+def _shown(value: int, exact: bool) -> str:
+    return str(value) if exact or value == 0 or value >= 5 else "<5"
+
+
+def monthly_report(request: HttpRequest) -> HttpResponse:
+    """月次報告: consultations per window, sources, and by branch area, for the month and the fiscal
+    year to date (counts only; small counts shown as "<5" except for the coordination section)."""
+    _require_aggregates(request.user)
+    try:
+        dates = params.date_style(request.GET, request.user)
+        year, month = params.a_month(request.GET, timezone.localdate())
+    except ParamError as error:
+        return _bad_request(request, error)
+    figures = queries.monthly_figures(year, month)
+    exact = _exact_counts(request.user)
+    windows = [(line.label, _shown(line.month, exact), _shown(line.year, exact)) for line in figures.windows]
+    sources_total_m = sum(line.month for line in figures.sources)
+    sources_total_y = sum(line.year for line in figures.sources)
+    sources = [
+        (
+            line.label,
+            _shown(line.month, exact),
+            _pct(line.month, sources_total_m, exact),
+            _shown(line.year, exact),
+            _pct(line.year, sources_total_y, exact),
+        )
+        for line in figures.sources
+    ]
+    areas = [
+        {
+            "label": line.label,
+            "consultations": (_shown(line.consultations.month, exact), _shown(line.consultations.year, exact)),
+            "new_households": (_shown(line.new_households.month, exact), _shown(line.new_households.year, exact)),
+            "cases_opened": _shown(line.cases_opened.year, exact),
+            "multi_issue": _pct(line.multi_issue.year, line.cases_opened.year, exact),
+            "community": _pct(line.community_sources.year, line.consultations.year, exact),
+        }
+        for line in figures.areas
+    ]
+    record_audit_event("reports.monthly_report", acting_user=request.user, changes={"month": f"{year}-{month:02d}"})
+    context = {
+        "dates": dates,
+        "title": "月次報告",
+        "month_label": f"{format_date(figures.month.start, dates)[:-2] if dates == 'era' else f'{year}年{month}月'}",
+        "period_month": f"{format_date(figures.month.start, dates)}〜{format_date(figures.month.last_day, dates)}",
+        "period_year": f"{format_date(figures.year.start, dates)}〜{format_date(figures.year.last_day, dates)}",
+        "windows": windows,
+        "sources": sources,
+        "areas": areas,
+        "suppressed": not exact,
+        "suppression_note": SUPPRESSION_NOTE,
+    }
+    return pdf_response(request, "reports/pdf/monthly.html", context, f"月次報告_{year}{month:02d}")
+
+
+def _case_context(request: HttpRequest, case_id: int) -> tuple[Any, DateStyle]:
+    case = access.access_case(request.user, case_id)  # 404 for a case the user may not see
+    try:
+        dates = params.date_style(request.GET, request.user)
+    except ParamError:
+        raise
+    return case, dates
+
+
+def _current_revision(case: Any) -> Any:
+    from tsunagiai.support.models import PlanRevision
+
+    return (
+        PlanRevision.objects.filter(plan__case=case)
+        .select_related("created_by")
+        .prefetch_related("actions__owner_organisation", "actions__owner_user")
+        .order_by("-number")
+        .first()
+    )
+
+
+def case_summary(request: HttpRequest, case_id: int) -> HttpResponse:
+    """ケース概要: household, members, team and lead with its history, the plan, recent records."""
+    try:
+        case, dates = _case_context(request, case_id)
+    except ParamError as error:
+        return _bad_request(request, error)
+    from tsunagiai.cases.models import LeadChange, TeamMember
+    from tsunagiai.people.models import HouseholdMembership
+
+    members = (
+        HouseholdMembership.objects.filter(household=case.household, ended_on__isnull=True)
+        .select_related("person")
+        .order_by("started_on", "pk")
+    )
+    team = TeamMember.objects.filter(case=case).select_related("organisation", "user").order_by("joined_at", "pk")
+    leads = (
+        LeadChange.objects.filter(case=case)
+        .select_related("from_organisation", "to_organisation")
+        .order_by("changed_at")
+    )
+    records = (
+        access.visible_support_records(request.user)
+        .filter(case=case)
+        .select_related("organisation")
+        .order_by("-occurred_at")[:10]
+    )
+    record_audit_event("reports.case_summary_pdf", acting_user=request.user, obj=case)
+    context = {
+        "dates": dates,
+        "title": "ケース概要",
+        "case": case,
+        "members": members,
+        "team": team,
+        "leads": leads,
+        "revision": _current_revision(case),
+        "records": records,
+    }
+    return pdf_response(request, "reports/pdf/case_summary.html", context, f"ケース概要_{case.pk}")
+
+
+def support_plan(request: HttpRequest, case_id: int) -> HttpResponse:
+    """支援プラン: the current revision (goals, actions, review date, agreement)."""
+    try:
+        case, dates = _case_context(request, case_id)
+    except ParamError as error:
+        return _bad_request(request, error)
+    record_audit_event("reports.support_plan_pdf", acting_user=request.user, obj=case)
+    context = {"dates": dates, "title": "支援プラン", "case": case, "revision": _current_revision(case)}
+    return pdf_response(request, "reports/pdf/support_plan.html", context, f"支援プラン_{case.pk}")
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """What the user may export (403 for those who may export nothing)."""
+    staff = access.is_staff_member(request.user)
+    aggregates = access.may_view_aggregates(request.user)
+    if not staff and not aggregates:
+        raise PermissionDenied
+    today = timezone.localdate()
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "staff": staff,
+            "aggregates": aggregates,
+            "this_month": f"{today:%Y-%m}",
+            "fiscal_year": queries.fiscal_year_of(today),
+        },
+    )
