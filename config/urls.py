@@ -32,6 +32,7 @@ urlpatterns = [
     path("community/", include("tsunagiai.community.urls")),
     path("regional/", include("tsunagiai.regional.urls")),
     path("resources/", include("tsunagiai.resources.urls")),
+    path("analytics/", include("tsunagiai.analytics.urls")),
     path("reports/", include("tsunagiai.reports.urls")),
 ]
 

@@ -109,6 +109,10 @@ NARROWER: dict[str, tuple[set[str], str]] = {
         f"reports:{name}": (AGGREGATE_VIEWERS, "count exports and reports: those who may see aggregates (counts only)")
         for name in ("count_export", "national_export", "monthly_report")
     },
+    "analytics:dashboard": (
+        AGGREGATE_VIEWERS,
+        "the dashboard: aggregate viewers and the coordination section (counts only)",
+    ),
     "reports:index": (
         AGGREGATE_VIEWERS | STAFF_USERS,
         "the exports page: staff (row exports) and aggregate viewers; not auditors or volunteers",

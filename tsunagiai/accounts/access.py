@@ -1124,3 +1124,24 @@ PAGE_RULES.update(
         "reports:support_plan": STAFF,  # access_case (404)
     }
 )
+
+
+# --- analytics (C10) ---
+#
+# The dashboard shows counts only, suppressed ("<5", secondary "x"): for analysts,
+# for those who oversee the work (supervisors, coordinators, administrators: the
+# existing may_view_aggregates) and for the staff of the coordination section.
+# Caseworkers and reception of the other organisations, volunteers, group members
+# and auditors are refused (403). Drill-down links (to the intake list, which
+# shows only what the user may see) are offered to staff, never to analysts.
+
+
+def may_view_dashboard(user: Any) -> bool:
+    return may_view_aggregates(user) or is_coordination(user)
+
+
+PAGE_RULES.update(
+    {
+        "analytics:dashboard": MEMBER,  # the view narrows to may_view_dashboard (403)
+    }
+)

@@ -31,6 +31,8 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
         ]
     if access.may_view_regional(user):
         items.append((reverse("regional:issue_list"), _("Regional issues")))
+    if access.may_view_dashboard(user):
+        items.append((reverse("analytics:dashboard"), _("Analytics dashboard")))
     if access.may_see_help_queue(user):  # community: help requests, a group's or a volunteer's queue
         items.append((reverse("community:help_list"), _("Mutual help")))
     items.append((reverse("resources:list"), _("Community resources")))  # resources: everyone signed in reads it

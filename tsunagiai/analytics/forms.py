@@ -1,0 +1,71 @@
+"""The dashboard's filters (GET): period, area (branch area, junior-high or elementary district), organisation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from tsunagiai.analytics.kpis import AREA_LEVELS, Filters
+from tsunagiai.people.forms import LabelledErrorsMixin
+from tsunagiai.reference.models import Area, Organisation
+
+ALL = gettext_lazy("All")
+MAX_PERIOD_YEARS = 20
+
+
+def _area_choices() -> list[tuple[Any, Any]]:
+    labels = dict(Area.Level.choices)
+    areas = Area.objects.filter(level__in=AREA_LEVELS, active=True).order_by("sort_order", "code")
+    grouped: dict[str, list[tuple[str, str]]] = {level: [] for level in AREA_LEVELS}
+    for area in areas.only("id", "name", "level"):
+        grouped[area.level].append((str(area.pk), area.name))
+    return [("", ALL), *[(labels[level], grouped[level]) for level in AREA_LEVELS if grouped[level]]]
+
+
+class DashboardFilterForm(LabelledErrorsMixin, forms.Form):
+    date_from = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    area = forms.ChoiceField(label=gettext_lazy("Area"), required=False)
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=gettext_lazy("Organisation"), required=False, empty_label=ALL
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        area_field: Any = self.fields["area"]
+        area_field.choices = _area_choices()
+        organisation_field: Any = self.fields["organisation"]
+        organisation_field.queryset = Organisation.objects.filter(active=True).order_by("code")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", gettext_lazy("must not be before the start of the period."))
+        for name in ("date_from", "date_to"):
+            value = cleaned.get(name)
+            if value and abs(value.year - timezone.localdate().year) > MAX_PERIOD_YEARS:
+                self.add_error(name, gettext_lazy("is too far from today."))
+        return cleaned
+
+    def filters(self) -> Filters:
+        """The valid filters (an invalid form gives no filter: the errors are shown)."""
+        if not self.is_bound or not self.is_valid():
+            return Filters()
+        data = self.cleaned_data
+        area = None
+        if data.get("area"):
+            area = Area.objects.filter(pk=int(data["area"]), level__in=AREA_LEVELS).only("id", "level").first()
+        organisation = data.get("organisation")
+        return Filters(
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            area_level=area.level if area else "",
+            area_id=area.pk if area else None,
+            organisation_id=organisation.pk if organisation else None,
+        )
