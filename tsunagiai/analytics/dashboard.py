@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from tsunagiai.analytics import kpis
 from tsunagiai.analytics.kpis import Counts, Filters, Share
-from tsunagiai.analytics.suppression import CountTable, Figure, State, SuppressedTable, suppress
+from tsunagiai.analytics.suppression import THRESHOLD, Figure, State, SuppressedTable, suppress
 
 CACHE_PREFIX = "analytics:dashboard:v1"
 
@@ -66,7 +66,7 @@ class Dashboard:
 
 def _figure(value: int) -> Figure:
     """A single count: "<5" under the threshold (a lone figure has no margins to hide it further)."""
-    return suppress(CountTable.one_row([""], [value])).cells[0][0]
+    return Figure(None, State.SMALL) if 0 < value < THRESHOLD else Figure(value, State.SHOWN)
 
 
 def _share_card(key: str, title: str, share: Share) -> Card:
@@ -118,19 +118,13 @@ def build(filters: Filters) -> Dashboard:
         {
             "organisation": m.organisation_name,
             "total": _figure(m.total),
-            "hours_to_accept": m.hours_to_accept if m.total >= kpis_threshold() else None,
-            "hours_to_first_contact": m.hours_to_first_contact if m.total >= kpis_threshold() else None,
-            "closed_loop": (f"{m.closed_loop_rate * 100:.0f}%" if m.total >= kpis_threshold() else "—"),
+            "hours_to_accept": m.hours_to_accept if m.total >= THRESHOLD else None,
+            "hours_to_first_contact": m.hours_to_first_contact if m.total >= THRESHOLD else None,
+            "closed_loop": (f"{m.closed_loop_rate * 100:.0f}%" if m.total >= THRESHOLD else "—"),
         }
         for m in kpis.referral_times(filters)
     ]
     return board
-
-
-def kpis_threshold() -> int:
-    from tsunagiai.analytics.suppression import THRESHOLD
-
-    return THRESHOLD
 
 
 def cached(filters: Filters) -> Dashboard:

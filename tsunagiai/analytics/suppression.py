@@ -238,6 +238,8 @@ def _pinned(
     )
     if not hidden and not small_totals:
         return None
+    if n_rows == 1 and State.SMALL not in (row_state[0], grand_state):  # its column totals are its cells
+        return _pinned_one_row(values[0], state, row_state[0], grand_state, threshold)
     index = {c: k for k, c in enumerate(hidden)}
     bounds = [
         (1, threshold - 1) if state[c] is State.SMALL else (threshold, None)  # withheld cells are >= threshold
@@ -311,4 +313,32 @@ def _pinned(
             continue  # unbounded above (status 3) is safe; the true table is always feasible
         if round(float(-high.fun)) - round(float(low.fun)) < 1:
             return line_of
+    return None
+
+
+def _pinned_one_row(
+    row: list[int], state: dict[tuple[int, int], State], row_total: State, grand_total: State, threshold: int
+) -> tuple[str, int, int] | None:
+    """The same audit for a one-row table in closed form (the LP is the slow part of the dashboard).
+
+    The only constraint is the row total (= the grand total; each column total is its one cell): the
+    hidden cells add up to a known S. A "<5" cell p can take every value in
+    [max(1, S - U), min(threshold - 1, S - L)], L and U being the least and greatest sum of the other
+    hidden cells ("<5": 1..threshold-1, "x": threshold and more, without an upper bound).
+    """
+    if State.SHOWN not in (row_total, grand_total):
+        return None
+    hidden = [j for j in range(len(row)) if state[(0, j)] is not State.SHOWN]
+    total = sum(row[j] for j in hidden)
+    for j in hidden:
+        if state[(0, j)] is not State.SMALL:
+            continue
+        others = [k for k in hidden if k != j]
+        low_others = sum(1 if state[(0, k)] is State.SMALL else threshold for k in others)
+        unbounded = any(state[(0, k)] is State.WITHHELD for k in others)
+        high_others = float("inf") if unbounded else (threshold - 1) * len(others)
+        low = max(1, total - high_others)
+        high = min(threshold - 1, total - low_others)
+        if high - low < 1:
+            return ("cell", 0, j)
     return None
