@@ -41,5 +41,17 @@
   }
 
   document.addEventListener("DOMContentLoaded", draw);
+  // Before htmx swaps the body in, let go of the old charts: htmx carries the old
+  // canvases' attributes over to the new ones of the same id, and a style
+  // attribute set that way is refused by the CSP.
+  document.addEventListener("htmx:beforeSwap", function () {
+    charts.forEach(function (chart) { chart.destroy(); });
+    charts = [];
+    document.querySelectorAll("#dashboard-body canvas").forEach(function (canvas) {
+      canvas.removeAttribute("style");
+      canvas.removeAttribute("width");
+      canvas.removeAttribute("height");
+    });
+  });
   document.addEventListener("htmx:afterSettle", draw);
 })();
