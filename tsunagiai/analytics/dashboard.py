@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from tsunagiai.analytics import kpis
 from tsunagiai.analytics.kpis import Counts, Filters, Share
 from tsunagiai.analytics.suppression import THRESHOLD, Figure, State, SuppressedTable, suppress
+from tsunagiai.core.eras import era_year
 
 CACHE_PREFIX = "analytics:dashboard:v1"
 
@@ -86,10 +88,24 @@ def _section(key: str, title: str, counts: Counts, *, chart: str = "bar", drill:
     return Section(key, title, suppress(counts.table(title)), tuple(counts.keys), chart, drill)
 
 
-def build(filters: Filters) -> Dashboard:
+def month_label(key: str, style: str) -> str:
+    """ "2025-04" as 令和7年4月 (era) or 2025年4月 (western), the user's choice (User.date_style)."""
+    try:
+        first = dt.date(int(key[:4]), int(key[5:7]), 1)
+    except ValueError:
+        return key
+    return f"{era_year(first) if style == 'era' else f'{first.year}年'}{first.month}月"
+
+
+def _months(counts: Counts, style: str) -> Counts:
+    return Counts(counts.keys, [month_label(k, style) for k in counts.keys], counts.values)
+
+
+def build(filters: Filters, date_style: str = "era") -> Dashboard:
     """Every KPI for the filters, suppressed (a fixed number of aggregate queries)."""
     board = Dashboard(filters)
     by_window = kpis.consultations_by_window(filters)
+    months = kpis.consultations_by_month(filters)
     board.cards = [
         Card("consultations", _("Consultations"), _figure(by_window.total)),
         Card("new_households", _("Households newly connected"), _figure(kpis.households_newly_connected(filters))),
@@ -103,7 +119,12 @@ def build(filters: Filters) -> Dashboard:
         _section("window", _("Consultations by window"), by_window, drill="receiving_organisation"),
         _section("channel", _("Consultations by channel"), kpis.consultations_by_channel(filters), drill="channel"),
         _section("consulter", _("Consultations by consulter"), kpis.consultations_by_consulter_type(filters)),
-        _section("month", _("Consultations by month"), kpis.consultations_by_month(filters), chart="line"),
+        _section(
+            "month",
+            _("Consultations by month"),
+            _months(months, date_style),
+            chart="line",
+        ),
         _section("sources", _("Referral sources"), kpis.referral_sources(filters)),
         _section("declines", _("Referral declines by reason"), kpis.declines_by_reason(filters)),
         _section("leads", _("Open cases by lead agency type"), kpis.leads_by_agency_type(filters)),
@@ -127,15 +148,15 @@ def build(filters: Filters) -> Dashboard:
     return board
 
 
-def cached(filters: Filters) -> Dashboard:
+def cached(filters: Filters, date_style: str = "era") -> Dashboard:
     """The dashboard from the cache, keyed by the filters, the language and the data version (kpis.data_version).
 
     A change to an intake, referral or case changes the version, so the next request recomputes; other
     figures (community, resources) may lag by at most ANALYTICS_CACHE_SECONDS (300 s by default).
     """
-    key = f"{CACHE_PREFIX}:{get_language()}:{kpis.data_version()}:{filters.cache_key()}"
+    key = f"{CACHE_PREFIX}:{get_language()}:{date_style}:{kpis.data_version()}:{filters.cache_key()}"
     board = cache.get(key)
     if board is None:
-        board = build(filters)
+        board = build(filters, date_style)
         cache.set(key, board, cache_seconds())
     return board  # type: ignore[no-any-return]

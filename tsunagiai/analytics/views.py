@@ -34,7 +34,7 @@ def dashboard_page(request: AuthenticatedRequest) -> HttpResponse:
     if not access.may_view_dashboard(request.user):
         raise PermissionDenied
     form = DashboardFilterForm(request.GET or None)
-    board = dashboard.cached(form.filters())
+    board = dashboard.cached(form.filters(), getattr(request.user, "date_style", "era") or "era")
     links = _drill_links(board, request)
     sections = []
     for section in board.sections:

@@ -141,3 +141,15 @@ def test_the_second_request_is_served_from_the_cache_until_the_data_change(clien
     _intakes(town, 1)
     page = client.get(URL).content.decode()
     assert 'data-kpi="consultations">7<' in page
+
+
+@pytest.mark.parametrize(("style", "label"), [("era", "令和7年4月"), ("western", "2025年4月")])
+def test_months_follow_the_users_date_style(client: Any, town: Town, style: str, label: str) -> None:
+    _intakes(town, 6)
+    analyst = town.users["analyst"]
+    analyst.date_style = style
+    analyst.save(update_fields=["date_style"])
+    client.force_login(analyst)
+    response = client.get(URL)
+    months = next(c for c in response.context["charts"] if c["id"] == "chart-month")
+    assert months["labels"] == [label]
