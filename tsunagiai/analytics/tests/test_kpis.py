@@ -114,3 +114,30 @@ def test_every_kpi_runs_in_the_same_number_of_queries_for_1_and_30_intakes(town:
     for day in range(1, 30):
         _intake(town, when=aware(2025, 4, day), side="south" if day % 2 else "north")
     assert run_all() == one
+
+
+def test_overstay_count_agrees_with_the_case_rule(town: Town) -> None:
+    import time_machine
+
+    from tsunagiai.cases.actions import coordination_overstays, do_add_team_member
+    from tsunagiai.cases.tests.helpers import open_case
+
+    start = aware(2025, 4, 1)
+    with time_machine.travel(start, tick=False):
+        case = open_case(town, lead="coordination", user="coordinator")
+    with time_machine.travel(start + dt.timedelta(days=5), tick=False):
+        do_add_team_member(case, town.orgs["elderly_north"], acting_user=town.users["coordinator"])
+    for days, expected in ((35, 0), (36, 1)):
+        now = start + dt.timedelta(days=days)
+        assert kpis.coordination_overstay_count(Filters(), now=now) == expected == len(coordination_overstays(now))
+
+
+def test_multi_issue_households_span_their_intakes(town: Town) -> None:
+    cats = {c.pk: c for c in IssueCategory.objects.all()}
+    household = Household.objects.create(name="複合", registered_by_organisation=town.orgs["branch_north"])
+    for category in ("elderly_care", "financial_hardship"):  # two intakes, one core type each
+        intake = _intake(town, when=aware(2025, 4, 3), categories=[cats[category]])
+        Intake.objects.filter(pk=intake.pk).update(household=household)
+    share = kpis.multi_issue_households(APRIL)
+    assert (share.part, share.whole) == (1, 1)
+    assert kpis.multi_issue(APRIL).part == 0  # no single intake spans two types
