@@ -42,6 +42,12 @@ class DashboardFilterForm(LabelledErrorsMixin, forms.Form):
         organisation_field: Any = self.fields["organisation"]
         organisation_field.queryset = Organisation.objects.filter(active=True).order_by("code")
 
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:  # the error list beside the field describes it (screen readers)
+                self.fields[name].widget.attrs.update({"aria-describedby": f"id_{name}-errors", "aria-invalid": "true"})
+
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
         start, end = cleaned.get("date_from"), cleaned.get("date_to")

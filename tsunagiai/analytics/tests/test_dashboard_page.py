@@ -112,7 +112,10 @@ def test_invalid_filters_are_reported_in_japanese_with_a_400(client: Any, town: 
     client.cookies["django_language"] = "ja"
     response = client.get(URL, params, HTTP_ACCEPT_LANGUAGE="ja")
     assert response.status_code == 400
-    assert "error-summary" in response.content.decode()
+    page = response.content.decode()
+    assert "error-summary" in page
+    assert 'aria-describedby="id_' in page
+    assert any(f"{label}:" in page for label in ("開始日", "終了日", "地区", "機関"))  # in Japanese, naming the field
 
 
 def test_query_count_does_not_grow_with_the_data(client: Any, town: Town) -> None:
