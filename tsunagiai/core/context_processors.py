@@ -33,6 +33,8 @@ def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append((reverse("regional:issue_list"), _("Regional issues")))
     if access.may_view_dashboard(user):
         items.append((reverse("analytics:dashboard"), _("Analytics dashboard")))
+    if access.is_staff_member(user) or access.may_view_aggregates(user):  # reports: exports and PDFs
+        items.append((reverse("reports:index"), _("Reports and exports")))
     if access.may_see_help_queue(user):  # community: help requests, a group's or a volunteer's queue
         items.append((reverse("community:help_list"), _("Mutual help")))
     items.append((reverse("resources:list"), _("Community resources")))  # resources: everyone signed in reads it
