@@ -98,7 +98,8 @@ def _intake_rows(queryset: Any) -> Iterator[Sequence[Any]]:
             intake.receiving_organisation.name,
             intake.channel.label,
             intake.consulter_type.label,
-            "・".join(category.label for category in intake.categories.all()),
+            # Separated by 、: the labels contain ・ themselves (生活困窮・家計).
+            "、".join(category.label for category in intake.categories.all()),
             intake.urgency.label,
             str(first_responses.get(intake.first_response, intake.first_response)),
             str(statuses.get(intake.status, intake.status)),
