@@ -1,5 +1,5 @@
-"""Validation of every export parameter: an unknown value answers 400 with a Japanese message
-naming the field (never a 500, never a silent default for a value that was given)."""
+"""Validation of every export parameter: an unknown value answers 400 with a message in the
+user's language naming the field (never a 500, never a silent default for a value that was given)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.translation import gettext, pgettext
 
 from tsunagiai.core.eras import DATE_STYLES, DateStyle
 
@@ -17,7 +18,11 @@ MAX_RANGE_DAYS = 366 * 5
 
 
 class ParamError(ValueError):
-    """``message`` is Japanese and names the field."""
+    """``message`` is in the user's language and names the field."""
+
+
+def _error(message: str, label: str, **values: Any) -> ParamError:
+    return ParamError(message % {"field": label, **values})
 
 
 def _value(query: QueryDict, name: str, label: str, *, max_length: int = 20) -> str | None:
@@ -25,27 +30,34 @@ def _value(query: QueryDict, name: str, label: str, *, max_length: int = 20) -> 
     if not values:
         return None
     if len(values) > 1:
-        raise ParamError(f"{label}: 1つだけ指定してください。")
+        raise _error(gettext("%(field)s: give only one value."), label)
     value = values[0].strip()
     if len(value) > max_length:
-        raise ParamError(f"{label}: 長すぎます。")
+        raise _error(gettext("%(field)s: the value is too long."), label)
     return value or None
 
 
+def _one_of(label: str, choices: Any) -> ParamError:
+    separator = pgettext("list separator", ", ")
+    return _error(gettext("%(field)s: give one of %(choices)s."), label, choices=separator.join(choices))
+
+
 def table_format(query: QueryDict) -> str:
-    value = _value(query, "format", "形式") or "csv"
+    label = gettext("Format")
+    value = _value(query, "format", label) or "csv"
     if value not in TABLE_FORMATS:
-        raise ParamError("形式: csv、csv_sjis、xlsx のいずれかを指定してください。")
+        raise _one_of(label, TABLE_FORMATS)
     return value
 
 
 def date_style(query: QueryDict, user: Any) -> DateStyle:
-    value = _value(query, "dates", "日付の表記")
+    label = gettext("Date notation")
+    value = _value(query, "dates", label)
     if value is None:
         preferred = getattr(user, "date_style", "era")
         return preferred if preferred in DATE_STYLES else "era"
     if value not in DATE_STYLES:
-        raise ParamError("日付の表記: era（和暦）または western（西暦）を指定してください。")
+        raise _error(gettext("%(field)s: give era (Japanese era) or western (Western calendar)."), label)
     return value  # type: ignore[return-value]
 
 
@@ -54,59 +66,64 @@ def a_date(query: QueryDict, name: str, label: str) -> dt.date | None:
     if value is None:
         return None
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise ParamError(f"{label}: 日付は 2025-04-01 の形で指定してください。")
+        raise _error(gettext("%(field)s: give the date in the form 2025-04-01."), label)
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:
-        raise ParamError(f"{label}: 存在しない日付です。") from None
+        raise _error(gettext("%(field)s: this date does not exist."), label) from None
     if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise ParamError(f"{label}: {MIN_YEAR}年から{MAX_YEAR}年までの日付を指定してください。")
+        raise _error(gettext("%(field)s: give a date from %(min)s to %(max)s."), label, min=MIN_YEAR, max=MAX_YEAR)
     return day
 
 
 def date_range(query: QueryDict, today: dt.date) -> tuple[dt.date, dt.date]:
     """``from`` and ``to`` (inclusive); by default the current fiscal year to today."""
-    start = a_date(query, "from", "期間（から）")
-    end = a_date(query, "to", "期間（まで）")
+    start_label, end_label = gettext("Period (from)"), gettext("Period (to)")
+    start = a_date(query, "from", start_label)
+    end = a_date(query, "to", end_label)
     if start is None:
         start = dt.date(today.year if today.month >= 4 else today.year - 1, 4, 1)
     end = end or today
     if end < start:
-        raise ParamError("期間（まで）: 期間（から）より前の日付は指定できません。")
+        raise _error(gettext("%(field)s: cannot be before %(start)s."), end_label, start=start_label)
     if (end - start).days > MAX_RANGE_DAYS:
-        raise ParamError("期間（まで）: 期間は5年以内にしてください。")
+        raise _error(gettext("%(field)s: the period must be five years or less."), end_label)
     return start, end
 
 
 def a_month(query: QueryDict, today: dt.date) -> tuple[int, int]:
-    value = _value(query, "month", "対象月")
+    label = gettext("Month")
+    value = _value(query, "month", label)
     if value is None:
         return today.year, today.month
     match = re.fullmatch(r"(\d{4})-(\d{2})", value)
     if not match:
-        raise ParamError("対象月: 2025-04 の形で指定してください。")
+        raise _error(gettext("%(field)s: give the month in the form 2025-04."), label)
     year, month = int(match[1]), int(match[2])
     if not 1 <= month <= 12:
-        raise ParamError("対象月: 月は01から12で指定してください。")
+        raise _error(gettext("%(field)s: the month must be from 01 to 12."), label)
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ParamError(f"対象月: {MIN_YEAR}年から{MAX_YEAR}年までを指定してください。")
+        raise _error(gettext("%(field)s: give a month from %(min)s to %(max)s."), label, min=MIN_YEAR, max=MAX_YEAR)
     return year, month
 
 
 def fiscal_year(query: QueryDict, today: dt.date) -> int:
-    value = _value(query, "fy", "年度")
+    label = gettext("Fiscal year")
+    value = _value(query, "fy", label)
     if value is None:
         return today.year if today.month >= 4 else today.year - 1
     if not re.fullmatch(r"\d{4}", value):
-        raise ParamError("年度: 西暦の4桁（例: 2025）で指定してください。")
+        raise _error(gettext("%(field)s: give four Western digits (for example 2025)."), label)
     year = int(value)
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ParamError(f"年度: {MIN_YEAR}から{MAX_YEAR}までを指定してください。")
+        raise _error(
+            gettext("%(field)s: give a fiscal year from %(min)s to %(max)s."), label, min=MIN_YEAR, max=MAX_YEAR
+        )
     return year
 
 
 def choice(query: QueryDict, name: str, label: str, choices: dict[str, Any], default: str) -> str:
     value = _value(query, name, label) or default
     if value not in choices:
-        raise ParamError(f"{label}: {'、'.join(choices)} のいずれかを指定してください。")
+        raise _one_of(label, choices)
     return value

@@ -13,6 +13,9 @@ from typing import Any
 
 from django.db.models import Count, DateTimeField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from tsunagiai.cases.models import Case, TeamMember
 from tsunagiai.community.models import Participation
@@ -24,21 +27,31 @@ from tsunagiai.resources.models import Service
 from tsunagiai.support.models import Conference, PlanRevision
 
 # Who brought the concern (consulter type) → the seed's comparison: community sources vs agencies.
+# Codes are the keys; the labels are translated when a report is made.
 SOURCE_GROUPS: dict[str, str] = {
-    "community_volunteer": "民生委員・児童委員",
-    "neighborhood_leader": "その他の地域（自治区役員・近隣住民）",
-    "neighbor": "その他の地域（自治区役員・近隣住民）",
-    "agency": "関係機関（消防・学校・医療を含む）",
-    "fire_department": "関係機関（消防・学校・医療を含む）",
-    "school": "関係機関（消防・学校・医療を含む）",
-    "medical": "関係機関（消防・学校・医療を含む）",
-    "self": "本人・家族",
-    "family": "本人・家族",
-    "anonymous": "匿名",
+    "community_volunteer": "community_volunteer",
+    "neighborhood_leader": "other_community",
+    "neighbor": "other_community",
+    "agency": "agencies",
+    "fire_department": "agencies",
+    "school": "agencies",
+    "medical": "agencies",
+    "self": "self_or_family",
+    "family": "self_or_family",
+    "anonymous": "anonymous",
 }
-SOURCE_ORDER = list(dict.fromkeys(SOURCE_GROUPS.values())) + ["その他"]
+OTHER_SOURCE = "other"
+SOURCE_GROUP_LABELS: dict[str, Promise] = {
+    "community_volunteer": _("Community welfare volunteers"),
+    "other_community": _("Other community (neighbourhood association officers, neighbours)"),
+    "agencies": _("Agencies (including fire department, schools, medical)"),
+    "self_or_family": _("The person or their family"),
+    "anonymous": pgettext_lazy("source of a concern", "Anonymous"),
+    OTHER_SOURCE: pgettext_lazy("source of a concern", "Other"),
+}
+SOURCE_ORDER = list(dict.fromkeys(SOURCE_GROUPS.values())) + [OTHER_SOURCE]
 COMMUNITY_SOURCES = frozenset({"community_volunteer", "neighborhood_leader", "neighbor"})
-UNKNOWN_AREA = "地区不明"
+UNKNOWN_AREA = _("Area unknown")
 # Community places counted as 地域づくり bases (拠点): the kinds of service that are a place to meet.
 COMMUNITY_BASE_TYPES = ("salon", "childrens_meal", "dementia_cafe", "active_role")
 
@@ -146,12 +159,12 @@ def monthly_figures(year: int, month: int) -> MonthlyFigures:
     )
 
     sources_m, sources_y = per_period(lambda p: _counts(Intake.objects.filter(_in(p, "received_at")), "consulter_type"))
-    source_lines = {label: Line(label) for label in SOURCE_ORDER}
+    source_lines = {group: Line(str(SOURCE_GROUP_LABELS[group])) for group in SOURCE_ORDER}
     for code in set(sources_m) | set(sources_y):
-        line = source_lines[SOURCE_GROUPS.get(code, "その他")]
+        line = source_lines[SOURCE_GROUPS.get(code, OTHER_SOURCE)]
         line.month += sources_m.get(code, 0)
         line.year += sources_y.get(code, 0)
-    sources = [line for line in source_lines.values() if line.year or line.label != "その他"]
+    sources = [line for group, line in source_lines.items() if line.year or group != OTHER_SOURCE]
 
     area_key = "town_block__branch_area"
     consult = per_period(lambda p: _counts(Intake.objects.filter(_in(p, "received_at")), area_key))
@@ -166,7 +179,7 @@ def monthly_figures(year: int, month: int) -> MonthlyFigures:
 
     branch_areas = list(Area.objects.filter(level=Area.Level.BRANCH_AREA).order_by("sort_order", "code"))
     keys: list[Any] = [area.pk for area in branch_areas] + [None]
-    labels = {area.pk: area.name for area in branch_areas} | {None: UNKNOWN_AREA}
+    labels = {area.pk: area.name for area in branch_areas} | {None: str(UNKNOWN_AREA)}
     areas = []
     for key in keys:
         area_line = AreaLine(labels[key])
@@ -185,16 +198,16 @@ def monthly_figures(year: int, month: int) -> MonthlyFigures:
 
 # --- count tables (analysts) ----------------------------------------------------------
 
-COUNT_DIMENSIONS: dict[str, tuple[str, str]] = {
-    # name → (lookup on Intake, Japanese column heading)
-    "channel": ("channel__label", "相談経路"),
-    "consulter_type": ("consulter_type__label", "相談者"),
-    "window": ("receiving_organisation__name", "受付窓口"),
+COUNT_DIMENSIONS: dict[str, tuple[str, Promise]] = {
+    # name → (lookup on Intake, column heading)
+    "channel": ("channel__label", _("Consultation route")),
+    "consulter_type": ("consulter_type__label", pgettext_lazy("who consulted", "Consulter")),
+    "window": ("receiving_organisation__name", _("Receiving window")),
 }
-AREA_LEVELS: dict[str, tuple[str, str]] = {
-    "branch": ("town_block__branch_area__name", "地区（支所）"),
-    "junior_high": ("town_block__junior_high_district__name", "中学校区"),
-    "elementary": ("town_block__elementary_district__name", "小学校区"),
+AREA_LEVELS: dict[str, tuple[str, Promise]] = {
+    "branch": ("town_block__branch_area__name", _("Area (branch office)")),
+    "junior_high": ("town_block__junior_high_district__name", _("Junior-high school district")),
+    "elementary": ("town_block__elementary_district__name", _("Elementary school district")),
 }
 
 
@@ -217,14 +230,15 @@ def consultation_matrix(period: Period, level: str, by: str) -> CountMatrix:
         .annotate(n=Count("pk"))
         .order_by()
     )
+    unknown = str(UNKNOWN_AREA)
     cells: dict[tuple[str, str], int] = {}
     for row in rows:
-        key = (row[area_lookup] or UNKNOWN_AREA, row[column_lookup] or "")
+        key = (row[area_lookup] or unknown, row[column_lookup] or "")
         cells[key] = cells.get(key, 0) + row["n"]
-    row_labels = sorted({key[0] for key in cells}, key=lambda label: (label == UNKNOWN_AREA, label))
+    row_labels = sorted({key[0] for key in cells}, key=lambda label: (label == unknown, label))
     column_labels = sorted({key[1] for key in cells})
     values = [[cells.get((r, c), 0) for c in column_labels] for r in row_labels]
-    return CountMatrix(area_heading, row_labels, column_labels, values)
+    return CountMatrix(str(area_heading), row_labels, column_labels, values)
 
 
 # --- the national reporting items (重層的支援体制整備事業) ----------------------------
@@ -236,10 +250,10 @@ class NationalItem:
     item: str
     value: int | None  # None: the system does not record it (said, never invented)
     definition: str
-    unit: str = "件"
+    unit: str
 
 
-NO_DATA = "本システムでは記録していないため、数値はありません（市で別途集計してください）。"
+NO_DATA = _("The system does not record this, so there is no figure (the city counts it separately).")
 
 
 def national_items(fiscal_year: int) -> list[NationalItem]:
@@ -265,95 +279,152 @@ def national_items(fiscal_year: int) -> list[NationalItem]:
     new_households = (
         Household.objects.annotate(first_intake_at=_first_intake_at()).filter(_in(fy, "first_intake_at")).count()
     )
+    comprehensive = gettext("Comprehensive consultation support (item 1)")
+    multi_agency_project = gettext("Multi-agency collaboration (item 5)")
+    plans_project = gettext("Support plans (item 6)")
+    participation_project = gettext("Participation support (item 2)")
+    outreach_project = gettext("Continuous support through outreach (item 4)")
+    community_project = gettext("Community building (item 3)")
+    self_reliance = gettext("Self-reliance consultation support (for reference)")
+    cases = pgettext("unit", "cases")
+    people = pgettext("unit", "people")
+    meetings = pgettext("unit", "meetings")
+    no_data = {"no_data": str(NO_DATA)}
     return [
         NationalItem(
-            "包括的相談支援事業（1号）",
-            "相談受付件数",
+            comprehensive,
+            gettext("Consultations received"),
             intakes.count(),
-            "年度内に受け付けた相談（全窓口・全経路、消防からの通報・民生委員の報告を含む）の件数。",
+            gettext(
+                "Consultations received in the fiscal year (every window and route, including fire department"
+                " notices and community welfare volunteers' reports)."
+            ),
+            cases,
         ),
         NationalItem(
-            "包括的相談支援事業（1号）",
-            "新たに支援につながった世帯数",
+            comprehensive,
+            gettext("Households newly connected to support"),
             new_households,
-            "最初の相談受付が年度内にある世帯の数（世帯が特定できない匿名の相談は含まない）。",
-            "世帯",
+            gettext(
+                "Households whose first consultation was received in the fiscal year (anonymous consultations,"
+                " whose household is not known, are not included)."
+            ),
+            pgettext("unit", "households"),
         ),
         NationalItem(
-            "包括的相談支援事業（1号）",
-            "相談・情報提供のみで終了した件数",
+            comprehensive,
+            gettext("Ended with consultation or information only"),
             intakes.filter(first_response=Intake.FirstResponse.INFORMATION_ONLY).count(),
-            "年度内の相談のうち、初期対応が「情報提供で終了」のもの。",
+            gettext('Consultations in the fiscal year whose first response was "ended with information".'),
+            cases,
         ),
         NationalItem(
-            "包括的相談支援事業（1号）",
-            "他制度・他機関へのつなぎ件数",
+            comprehensive,
+            gettext("Referrals to other schemes and agencies"),
             Referral.objects.filter(_in(fy, "sent_at")).count(),
-            "年度内に送った紹介（つなぎ）の件数（受け手の応答を問わない）。",
+            gettext("Referrals sent in the fiscal year (whatever the receiver answered)."),
+            cases,
         ),
         NationalItem(
-            "多機関協働事業（5号）",
-            "多機関協働の対象ケース数",
+            multi_agency_project,
+            gettext("Cases of multi-agency collaboration"),
             multi_agency.count(),
-            "年度内に開いていたケースのうち、支援チームに2つ以上の機関が同時期に加わっていたもの。",
+            gettext("Cases open in the fiscal year whose support team had two or more organisations at the same time."),
+            cases,
         ),
         NationalItem(
-            "支援プラン作成（6号）",
-            "プラン作成件数",
+            plans_project,
+            gettext("Plans made"),
             first_plans.count(),
-            "初版（第1版）の支援プランが年度内に作成されたケースの数（改定は含まない）。",
+            gettext(
+                "Cases whose first support plan (version 1) was made in the fiscal year (revisions are not counted)."
+            ),
+            cases,
         ),
         NationalItem(
-            "多機関協働事業（5号）",
-            "重層的支援会議の開催回数",
+            multi_agency_project,
+            gettext("Multi-layered support meetings held"),
             conferences.filter(kind=Conference.Kind.MULTI_LAYERED).count(),
-            "年度内に開催された重層的支援会議（本人同意のある案件を扱う会議）の回数。",
-            "回",
+            gettext(
+                "Multi-layered support meetings (for matters where the person has consented) held in the fiscal year."
+            ),
+            meetings,
         ),
         NationalItem(
-            "多機関協働事業（5号）",
-            "支援会議（法106条の6）の開催回数",
+            multi_agency_project,
+            gettext("Support conferences (Article 106-6) held"),
             conferences.filter(Q(kind=Conference.Kind.SUPPORT_CONFERENCE_106_6) | Q(is_statutory_106_6=True)).count(),
-            "年度内に開催された支援会議（同意のない案件も扱える法定の会議）の回数。",
-            "回",
+            gettext(
+                "Support conferences (the statutory meetings that may handle matters without consent) held in the"
+                " fiscal year."
+            ),
+            meetings,
         ),
         NationalItem(
-            "参加支援事業（2号）",
-            "支援対象者数",
+            participation_project,
+            gettext("People supported"),
             participations.values("person").distinct().count(),
-            "年度内に地域の資源への参加を試みた（試行日が年度内の）人の数。",
-            "人",
+            gettext("People who tried taking part in a community resource in the fiscal year (tried on a day in it)."),
+            people,
         ),
         NationalItem(
-            "参加支援事業（2号）",
-            "協力事業者数",
+            participation_project,
+            gettext("Cooperating providers"),
             participations.values("service__provider").distinct().count(),
-            "年度内の参加支援で参加先となった資源の提供者（事業者・団体）の数。",
-            "事業者",
+            gettext(
+                "Providers (businesses and groups) of the resources taken part in through participation support"
+                " in the fiscal year."
+            ),
+            pgettext("unit", "providers"),
         ),
         NationalItem(
-            "アウトリーチ等を通じた継続的支援事業（4号）",
-            "アウトリーチで把握した相談件数",
+            outreach_project,
+            gettext("Consultations found through outreach"),
             intakes.filter(channel_id="outreach").count(),
-            "年度内の相談のうち、経路が「アウトリーチ（地域での発見）」のもの。4号事業としての登録・終結は"
-            "本システムでは記録していないため、対象者数ではなく把握件数です。",
+            gettext(
+                'Consultations in the fiscal year whose route was "outreach (found in the community)". The system'
+                " does not record registration and closing as item 4 support, so this is the number found, not"
+                " the number of people supported."
+            ),
+            cases,
         ),
         NationalItem(
-            "地域づくり事業（3号）",
-            "拠点数",
+            community_project,
+            gettext("Bases"),
             bases.count(),
-            "サロン・居場所、子ども食堂、認知症カフェ、活躍の場として登録され、現在「提供中」の資源の数"
-            "（出力時点の数。過去の年度の時点の数は記録していません）。",
-            "か所",
+            gettext(
+                "Resources registered as salons and places to be, children's meals, dementia cafés or places to be"
+                ' active, and "in service" now (the number when exported; the number at a past fiscal year is'
+                " not recorded)."
+            ),
+            pgettext("unit", "places"),
         ),
         NationalItem(
-            "地域づくり事業（3号）",
-            "参加機関数",
+            community_project,
+            gettext("Number of participating organisations"),
             bases.values("provider").distinct().count(),
-            "上の拠点を運営する提供者（団体・事業者）の数（出力時点）。",
-            "機関",
+            gettext("Providers (groups and businesses) running the bases above (when exported)."),
+            pgettext("unit", "organisations"),
         ),
-        NationalItem("地域づくり事業（3号）", "参加者数", None, "拠点への参加者数。" + NO_DATA, "人"),
-        NationalItem("自立相談支援（参考）", "就労支援対象者数", None, "就労支援の対象者数。" + NO_DATA, "人"),
-        NationalItem("自立相談支援（参考）", "就労者数・増収者数", None, "就労・増収した人の数。" + NO_DATA, "人"),
+        NationalItem(
+            community_project,
+            gettext("Participants"),
+            None,
+            gettext("Participants at the bases. %(no_data)s") % no_data,
+            people,
+        ),
+        NationalItem(
+            self_reliance,
+            gettext("People in employment support"),
+            None,
+            gettext("People in employment support. %(no_data)s") % no_data,
+            people,
+        ),
+        NationalItem(
+            self_reliance,
+            gettext("People employed or with higher income"),
+            None,
+            gettext("People who found work or earn more. %(no_data)s") % no_data,
+            people,
+        ),
     ]

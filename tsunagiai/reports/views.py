@@ -23,6 +23,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_audit_event
@@ -32,7 +34,10 @@ from tsunagiai.reports import params, queries
 from tsunagiai.reports.params import ParamError
 from tsunagiai.reports.writers import CsvEncoding, Table, csv_stream, write_xlsx
 
-SUPPRESSION_NOTE = "「<5」は1〜4件、「x」は他の欄から秘匿した値が分からないように伏せた値です。"
+SUPPRESSION_NOTE = _(
+    '"<5" means 1 to 4; "x" is a value withheld so that a suppressed value cannot be worked out from the other cells.'
+)
+TOTAL = pgettext_lazy("sum of a row or column", "Total")
 
 
 def _bad_request(request: HttpRequest, error: ParamError) -> HttpResponse:
@@ -73,17 +78,17 @@ def table_response(table: Table, fmt: str, dates: DateStyle, filename: str) -> H
 # --- the intake list (staff: rows they may see) ------------------------------------------
 
 INTAKE_HEADERS = [
-    "受付番号",
-    "受付日時",
-    "受付窓口",
-    "経路",
-    "相談者",
-    "相談の分野",
-    "緊急度",
-    "初期対応",
-    "状態",
-    "町丁目",
-    "地区（支所）",
+    _("Intake number"),
+    _("Received at"),
+    _("Receiving window"),
+    pgettext_lazy("how a consultation came in", "Route"),
+    pgettext_lazy("who consulted", "Consulter"),
+    _("Consultation fields"),
+    pgettext_lazy("of an intake", "Urgency"),
+    _("First response"),
+    pgettext_lazy("of an intake", "Status"),
+    pgettext_lazy("intake export column", "Town block"),
+    _("Area (branch office)"),
 ]
 INTAKE_WIDTHS = [10, 20, 24, 14, 18, 30, 10, 16, 8, 16, 14]
 
@@ -129,10 +134,12 @@ def intake_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         "reports.export",
         acting_user=request.user,
         changes={"export": "intakes", "rows": count, "format": fmt, "from": str(start), "to": str(end)},
-        note=f"受付一覧 {count}件",
+        note=f"受付一覧 {count}件",  # the audit log is a record kept in the office's language
     )
-    table = Table(INTAKE_HEADERS, _intake_rows(queryset), sheet_name="受付一覧", widths=INTAKE_WIDTHS)
-    return table_response(table, fmt, dates, f"受付一覧_{start:%Y%m%d}-{end:%Y%m%d}")
+    name = gettext("Intake list")
+    headers = [str(header) for header in INTAKE_HEADERS]
+    table = Table(headers, _intake_rows(queryset), sheet_name=name, widths=INTAKE_WIDTHS)
+    return table_response(table, fmt, dates, f"{name}_{start:%Y%m%d}-{end:%Y%m%d}")
 
 
 # --- count tables (counts only, suppressed) -------------------------------------------
@@ -144,14 +151,14 @@ def _count_rows(matrix: queries.CountMatrix, exact: bool) -> tuple[list[list[Any
             [label, *values, sum(values)] for label, values in zip(matrix.row_labels, matrix.values, strict=True)
         ]
         column_totals = [sum(column) for column in zip(*matrix.values, strict=True)] if matrix.values else []
-        rows.append(["合計", *column_totals, sum(column_totals)])
+        rows.append([str(TOTAL), *column_totals, sum(column_totals)])
         return rows, []
     from tsunagiai.analytics.suppression import CountTable, suppress
 
     published = suppress(CountTable(matrix.row_labels, matrix.column_labels, matrix.values))
     rows = [[label, *(f.display for f in figures), total.display] for label, figures, total in published.as_rows()]
-    rows.append(["合計", *(f.display for f in published.column_totals), published.grand_total.display])
-    return rows, [SUPPRESSION_NOTE]
+    rows.append([str(TOTAL), *(f.display for f in published.column_totals), published.grand_total.display])
+    return rows, [str(SUPPRESSION_NOTE)]
 
 
 def count_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
@@ -161,26 +168,30 @@ def count_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         fmt = params.table_format(request.GET)
         dates = params.date_style(request.GET, request.user)
         start, end = params.date_range(request.GET, timezone.localdate())
-        level = params.choice(request.GET, "level", "地域の単位", queries.AREA_LEVELS, "branch")
-        by = params.choice(request.GET, "by", "集計の軸", queries.COUNT_DIMENSIONS, "channel")
+        level = params.choice(request.GET, "level", gettext("Area level"), queries.AREA_LEVELS, "branch")
+        by = params.choice(request.GET, "by", gettext("Columns"), queries.COUNT_DIMENSIONS, "channel")
     except ParamError as error:
         return _bad_request(request, error)
     matrix = queries.consultation_matrix(queries.Period(start, end + dt.timedelta(days=1)), level, by)
     rows, notes = _count_rows(matrix, _exact_counts(request.user))
-    period_note = f"期間: {format_date(start, dates)}〜{format_date(end, dates)}（相談受付件数）"
+    period_note = gettext("Period: %(start)s to %(end)s (consultations received)") % {
+        "start": format_date(start, dates),
+        "end": format_date(end, dates),
+    }
     record_audit_event(
         "reports.export",
         acting_user=request.user,
         changes={"export": "consultation_counts", "level": level, "by": by, "format": fmt},
-        note="相談件数の集計表",
+        note="相談件数の集計表",  # the audit log is a record kept in the office's language
     )
+    name = gettext("Consultation counts")
     table = Table(
-        [matrix.row_heading, *matrix.column_labels, "合計"],
+        [matrix.row_heading, *matrix.column_labels, str(TOTAL)],
         rows,
-        sheet_name="相談件数",
+        sheet_name=name,
         notes=[period_note, *notes],
     )
-    return table_response(table, fmt, dates, f"相談件数_{start:%Y%m%d}-{end:%Y%m%d}")
+    return table_response(table, fmt, dates, f"{name}_{start:%Y%m%d}-{end:%Y%m%d}")
 
 
 # --- the national reporting items ------------------------------------------------------
@@ -198,9 +209,11 @@ def national_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespons
     items = queries.national_items(fiscal_year)
     exact = _exact_counts(request.user)
 
+    no_data = gettext("No data")
+
     def shown(value: int | None) -> Any:
         if value is None:
-            return "データなし"
+            return no_data
         if not exact and 0 < value < 5:
             return "<5"
         return value
@@ -210,17 +223,31 @@ def national_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespons
     record_audit_event(
         "reports.export", acting_user=request.user, changes={"export": "national", "fy": fiscal_year, "format": fmt}
     )
-    notes = [f"対象期間: {format_date(period.start, dates)}〜{format_date(period.last_day, dates)}"]
+    notes = [
+        gettext("Period covered: %(start)s to %(end)s")
+        % {"start": format_date(period.start, dates), "end": format_date(period.last_day, dates)}
+    ]
     if not exact:
-        notes.append("「<5」は1〜4件です（市全体の件数のため、秘匿はこの一次秘匿のみです）。")
+        notes.append(
+            gettext(
+                '"<5" means 1 to 4 (these are counts for the whole city, so this first suppression is the only one).'
+            )
+        )
     table = Table(
-        ["事業", "項目", "値", "単位", "定義"],
+        [
+            pgettext("national reporting", "Project"),
+            pgettext("national reporting", "Item"),
+            pgettext("national reporting", "Value"),
+            pgettext("national reporting", "Unit"),
+            pgettext("national reporting", "Definition"),
+        ],
         rows,
-        sheet_name=f"重層事業報告{fiscal_year}年度",
+        sheet_name=gettext("National report FY%(year)s") % {"year": fiscal_year},
         widths=[34, 30, 10, 8, 80],
         notes=notes,
     )
-    return table_response(table, fmt, dates, f"重層的支援体制整備事業_報告項目_{fiscal_year}年度")
+    filename = gettext("Multi-layered support system project_reporting items_FY%(year)s") % {"year": fiscal_year}
+    return table_response(table, fmt, dates, filename)
 
 
 # --- PDF reports ------------------------------------------------------------------------
@@ -244,6 +271,13 @@ def pdf_response(request: HttpRequest, template: str, context: dict[str, Any], f
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, f"{filename}.pdf") or ""
     return response
+
+
+def _span(period: queries.Period, dates: DateStyle) -> str:
+    return pgettext("a span of dates", "%(start)s – %(end)s") % {
+        "start": format_date(period.start, dates),
+        "end": format_date(period.last_day, dates),
+    }
 
 
 def _pct(part: int, whole: int, exact: bool) -> str:
@@ -292,19 +326,25 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
         for line in figures.areas
     ]
     record_audit_event("reports.monthly_report", acting_user=request.user, changes={"month": f"{year}-{month:02d}"})
+    title = gettext("Monthly report")
+    month_label = (
+        format_date(figures.month.start, dates)[:-2]
+        if dates == "era"
+        else gettext("%(month)s/%(year)s") % {"year": year, "month": month}
+    )
     context = {
         "dates": dates,
-        "title": "月次報告",
-        "month_label": f"{format_date(figures.month.start, dates)[:-2] if dates == 'era' else f'{year}年{month}月'}",
-        "period_month": f"{format_date(figures.month.start, dates)}〜{format_date(figures.month.last_day, dates)}",
-        "period_year": f"{format_date(figures.year.start, dates)}〜{format_date(figures.year.last_day, dates)}",
+        "title": title,
+        "month_label": month_label,
+        "period_month": _span(figures.month, dates),
+        "period_year": _span(figures.year, dates),
         "windows": windows,
         "sources": sources,
         "areas": areas,
         "suppressed": not exact,
-        "suppression_note": SUPPRESSION_NOTE,
+        "suppression_note": str(SUPPRESSION_NOTE),
     }
-    return pdf_response(request, "reports/pdf/monthly.html", context, f"月次報告_{year}{month:02d}")
+    return pdf_response(request, "reports/pdf/monthly.html", context, f"{title}_{year}{month:02d}")
 
 
 def _case_context(request: HttpRequest, case_id: int) -> tuple[Any, DateStyle]:
@@ -357,7 +397,7 @@ def case_summary(request: HttpRequest, case_id: int) -> HttpResponse:
     record_audit_event("reports.case_summary_pdf", acting_user=request.user, obj=case)
     context = {
         "dates": dates,
-        "title": "ケース概要",
+        "title": gettext("Case summary"),
         "case": case,
         "members": members,
         "team": team,
@@ -365,7 +405,7 @@ def case_summary(request: HttpRequest, case_id: int) -> HttpResponse:
         "revision": _current_revision(case),
         "records": records,
     }
-    return pdf_response(request, "reports/pdf/case_summary.html", context, f"ケース概要_{case.pk}")
+    return pdf_response(request, "reports/pdf/case_summary.html", context, f"{context['title']}_{case.pk}")
 
 
 def support_plan(request: HttpRequest, case_id: int) -> HttpResponse:
@@ -375,8 +415,9 @@ def support_plan(request: HttpRequest, case_id: int) -> HttpResponse:
     except ParamError as error:
         return _bad_request(request, error)
     record_audit_event("reports.support_plan_pdf", acting_user=request.user, obj=case)
-    context = {"dates": dates, "title": "支援プラン", "case": case, "revision": _current_revision(case)}
-    return pdf_response(request, "reports/pdf/support_plan.html", context, f"支援プラン_{case.pk}")
+    title = gettext("Support plan")
+    context = {"dates": dates, "title": title, "case": case, "revision": _current_revision(case)}
+    return pdf_response(request, "reports/pdf/support_plan.html", context, f"{title}_{case.pk}")
 
 
 def index(request: HttpRequest) -> HttpResponse:

@@ -30,6 +30,7 @@ from typing import IO, Any, Literal
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -55,7 +56,7 @@ class Table:
 
     headers: Sequence[str]
     rows: Iterable[Sequence[Any]]
-    sheet_name: str = "データ"
+    sheet_name: str = ""  # empty: "Data", in the user's language
     widths: Sequence[int] | None = None
     notes: Sequence[str] = field(default_factory=tuple)  # lines written after the data (e.g. "<5: 秘匿")
 
@@ -66,16 +67,22 @@ class SheetNameError(ValueError):
 
 def validate_sheet_name(name: str) -> str:
     """Excel's rules for a sheet name: 1–31 characters, none of ``[ ] : * ? / \\``, no leading or
-    trailing apostrophe. Raises ``SheetNameError`` (with a Japanese message) otherwise."""
+    trailing apostrophe. Raises ``SheetNameError`` (with a message in the user's language) otherwise."""
     if not name or not name.strip():
-        raise SheetNameError("シート名: 空にはできません。")
+        raise SheetNameError(gettext("Sheet name: cannot be empty."))
     if len(name) > SHEET_NAME_MAX:
-        raise SheetNameError(f"シート名: {SHEET_NAME_MAX}文字以内にしてください（{len(name)}文字）。")
+        raise SheetNameError(
+            gettext("Sheet name: use %(max)s characters or fewer (%(length)s characters).")
+            % {"max": SHEET_NAME_MAX, "length": len(name)}
+        )
     bad = sorted({c for c in name if c in SHEET_NAME_FORBIDDEN})
     if bad:
-        raise SheetNameError(f"シート名: 使えない文字が含まれています（{' '.join(bad)}）。")
+        raise SheetNameError(
+            gettext("Sheet name: contains characters that cannot be used (%(characters)s).")
+            % {"characters": " ".join(bad)}
+        )
     if name.startswith("'") or name.endswith("'"):
-        raise SheetNameError("シート名: 先頭と末尾にアポストロフィは使えません。")
+        raise SheetNameError(gettext("Sheet name: cannot start or end with an apostrophe."))
     return name
 
 
@@ -134,6 +141,15 @@ class Cp932Encoder:
     def __init__(self) -> None:
         self.mapping, self.unmapped = cp932_fallback()
         self.replaced: dict[str, Replacement] = {}
+        # Translated now, in the request: the note rows are written at the end of a streamed
+        # response, when the request's language may no longer be active.
+        self.note_headings = [
+            gettext("Characters CP932 cannot represent were replaced"),
+            gettext("Character name"),
+            gettext("Replaced with"),
+            gettext("Count"),
+            gettext("Rows (from the top)"),
+        ]
 
     def encode(self, text: str, row_number: int) -> bytes:
         try:
@@ -163,7 +179,7 @@ class Cp932Encoder:
         """The rows listing every replacement (empty when nothing was replaced)."""
         if not self.replaced:
             return []
-        rows = [[NOTE_MARK, "CP932で表せない文字を置き換えました", "文字の名前", "置換後", "件数", "行（先頭から）"]]
+        rows = [[NOTE_MARK, *self.note_headings]]
         for char, record in sorted(self.replaced.items()):
             rows.append(
                 [
@@ -193,9 +209,14 @@ def csv_stream(table: Table, *, encoding: CsvEncoding = "utf-8-sig", dates: Date
     """The CSV file as byte chunks (CRLF, minimal quoting), one chunk per ``ROWS_PER_CHUNK`` rows.
 
     Row numbers in the replacement list count the header as row 1 (as Excel shows them)."""
+    # Made here, not in the generator, so that its note headings are in the request's language.
+    sjis = Cp932Encoder() if encoding == "cp932" else None
+    return _csv_chunks(table, sjis, encoding, dates)
+
+
+def _csv_chunks(table: Table, sjis: Cp932Encoder | None, encoding: CsvEncoding, dates: DateStyle) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    sjis = Cp932Encoder() if encoding == "cp932" else None
 
     def flush(row_number: int) -> bytes:
         text = buffer.getvalue()
@@ -268,7 +289,7 @@ def _xlsx_value(value: Any, style: DateStyle) -> tuple[Any, str | None]:
 def write_xlsx(table: Table, fileobj: IO[bytes], *, dates: DateStyle = "era") -> None:
     """Write the table as one sheet of a workbook to ``fileobj`` (write-only: constant memory)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(validate_sheet_name(table.sheet_name))
+    sheet = workbook.create_sheet(validate_sheet_name(table.sheet_name or gettext("Data")))
     widths = list(table.widths or [])
     for index, header in enumerate(table.headers, start=1):
         width = widths[index - 1] if index <= len(widths) else max(10, display_width(header) + 4)

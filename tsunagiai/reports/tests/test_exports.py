@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -158,3 +159,15 @@ def test_the_case_summary_and_plan_are_pdfs_for_who_sees_the_case_and_404_for_ot
         client.force_login(town.users[user])
         assert client.get(reverse("reports:case_summary", args=[case.pk])).status_code == 404
         assert client.get(reverse("reports:support_plan", args=[case.pk])).status_code == 404
+
+
+def test_an_english_request_gets_english_headers_and_an_english_parameter_error(client: Client, town: Town) -> None:
+    make_intake(town, received_at=aware(2025, 5, 1))
+    client.force_login(town.users["caseworker_north"])
+    with translation.override("en"):
+        response = client.get(reverse("reports:intake_export"), HTTP_ACCEPT_LANGUAGE="en")
+        rows = _csv_rows(response)
+        refused = client.get(reverse("reports:intake_export"), {"format": "pdf"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert rows[0][:3] == ["Intake number", "Received at", "Receiving window"]
+    assert refused.status_code == 400
+    assert "Format: give one of csv, csv_sjis, xlsx." in refused.content.decode()
