@@ -62,4 +62,10 @@ def page(browser: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def live_town(transactional_db: Any) -> Town:
+    # The intake form asks the triage engine as staff type: load its dictionary and model now, so that the
+    # first keystroke's request does not wait for them while the test waits for the page (a busy CI machine
+    # made a search-as-you-type result miss its 15 s).
+    from tsunagiai.triage.engine import triage
+
+    triage("母の介護のことで相談です。")
     return build_town()
