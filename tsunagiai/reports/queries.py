@@ -21,7 +21,7 @@ from tsunagiai.cases.models import Case, TeamMember
 from tsunagiai.community.models import Participation
 from tsunagiai.intake.models import Intake
 from tsunagiai.people.models import Household
-from tsunagiai.reference.models import Area, Organisation
+from tsunagiai.reference.models import AgencyType, Area, Organisation
 from tsunagiai.referrals.models import Referral
 from tsunagiai.resources.models import Service
 from tsunagiai.support.models import Conference, PlanRevision
@@ -129,17 +129,63 @@ class AreaLine:
 
 
 @dataclass
+class WindowKindLine:
+    """One kind of window (the receiving organisation's agency type): its consultations and how
+    many of them came from community sources."""
+
+    code: str
+    label: str
+    consultations: Line = field(default_factory=lambda: Line(""))
+    community_sources: Line = field(default_factory=lambda: Line(""))
+
+
+@dataclass
 class MonthlyFigures:
     month: Period
     year: Period
     windows: list[Line]
     sources: list[Line]
     areas: list[AreaLine]
+    window_kinds: list[WindowKindLine] = field(default_factory=list)
+
+
+def _window_kind_counts(period: Period) -> dict[str, tuple[int, int]]:
+    """Agency type code → (consultations, of which from community sources), one aggregate query."""
+    key = "receiving_organisation__agency_type"
+    rows = (
+        Intake.objects.filter(_in(period, "received_at"))
+        .values(key)
+        .annotate(n=Count("pk"), community=Count("pk", filter=Q(consulter_type__in=COMMUNITY_SOURCES)))
+        .order_by()
+    )
+    return {row[key]: (row["n"], row["community"]) for row in rows}
+
+
+def window_kinds(this_month: Period, to_date: Period) -> list[WindowKindLine]:
+    """Consultations by kind of window, month and fiscal year to date (the seed's comparison: do
+    community sources bring a larger share of their concerns to the branch offices than to the
+    community support centers?). Three queries: one per period, one for the labels."""
+    month_counts, year_counts = _window_kind_counts(this_month), _window_kind_counts(to_date)
+    kinds = AgencyType.objects.filter(pk__in=set(month_counts) | set(year_counts)).order_by("sort_order", "code")
+    lines = []
+    for kind in kinds:
+        month_n, month_community = month_counts.get(kind.pk, (0, 0))
+        year_n, year_community = year_counts.get(kind.pk, (0, 0))
+        lines.append(
+            WindowKindLine(
+                kind.pk,
+                kind.label,
+                Line(kind.label, month_n, year_n),
+                Line(kind.label, month_community, year_community),
+            )
+        )
+    return lines
 
 
 def monthly_figures(year: int, month: int) -> MonthlyFigures:
     """Consultations per window, sources, and by branch area: consultations, newly connected
-    households, cases opened and how many of them are multi-issue, concerns from community sources.
+    households, cases opened and how many of them are multi-issue, concerns from community sources;
+    and by kind of window: consultations and how many came from community sources.
     A fixed number of queries (two per figure: the month and the fiscal year to date)."""
     this_month = month_period(year, month)
     to_date = fiscal_year_to_date(this_month)
@@ -193,7 +239,7 @@ def monthly_figures(year: int, month: int) -> MonthlyFigures:
             setattr(area_line, attr, Line(labels[key], m.get(key, 0), y.get(key, 0)))
         if key is not None or area_line.consultations.year or area_line.new_households.year:
             areas.append(area_line)
-    return MonthlyFigures(this_month, to_date, windows, sources, areas)
+    return MonthlyFigures(this_month, to_date, windows, sources, areas, window_kinds(this_month, to_date))
 
 
 # --- count tables (analysts) ----------------------------------------------------------

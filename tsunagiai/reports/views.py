@@ -325,6 +325,22 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
         }
         for line in figures.areas
     ]
+    window_kinds = [
+        {
+            "label": line.label,
+            "month": (
+                _shown(line.consultations.month, exact),
+                _shown(line.community_sources.month, exact),
+                _pct(line.community_sources.month, line.consultations.month, exact),
+            ),
+            "year": (
+                _shown(line.consultations.year, exact),
+                _shown(line.community_sources.year, exact),
+                _pct(line.community_sources.year, line.consultations.year, exact),
+            ),
+        }
+        for line in figures.window_kinds
+    ]
     record_audit_event("reports.monthly_report", acting_user=request.user, changes={"month": f"{year}-{month:02d}"})
     title = gettext("Monthly report")
     month_label = (
@@ -341,6 +357,7 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
         "windows": windows,
         "sources": sources,
         "areas": areas,
+        "window_kinds": window_kinds,
         "suppressed": not exact,
         "suppression_note": str(SUPPRESSION_NOTE),
     }
