@@ -49,7 +49,7 @@ pytest: venv
 test: lint typecheck pytest
 
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk)
+	@command -v chromium >/dev/null 2>&1 && command -v xgettext >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk gettext)
 
 messages: venv
 	$(PY) docs/dev/makemessages.py
