@@ -9,12 +9,30 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
 
 from tsunagiai.testing import Town, build_town
+
+# The live server answers one request at a time. On SQLite the test database is in memory and the live
+# server's threads share the test's one connection; the intake form sends several requests at once (person
+# search, draft autosave, the triage panel), and concurrent use of that connection failed now and then (a
+# session read twice, a 500). A city's server uses a real database; these tests check the pages, not the
+# server's concurrency (the PostgreSQL concurrency tests do that).
+_one_at_a_time = threading.Lock()
+_handle = WSGIHandler.__call__
+
+
+def _serialised(self: WSGIHandler, environ: Any, start_response: Any) -> Any:
+    with _one_at_a_time:
+        return _handle(self, environ, start_response)
+
+
+WSGIHandler.__call__ = _serialised  # type: ignore[method-assign]
 
 CHROMIUM_FLAGS = [
     "--headless",
