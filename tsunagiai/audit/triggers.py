@@ -1,4 +1,8 @@
-"""The database triggers that refuse UPDATE and DELETE on the audit log (created by migration 0002)."""
+"""The database triggers that keep the audit log append-only (migrations 0002 and 0003).
+
+0002: no UPDATE or DELETE of an entry. 0003: the chain head row cannot be deleted and only moves
+forward to the newest entry; on PostgreSQL, TRUNCATE of either table is refused.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,10 @@ from typing import Any
 
 from django.db import connections
 
-_migration: Any = importlib.import_module("tsunagiai.audit.migrations.0002_chain_basis_person")
+_MIGRATIONS: list[Any] = [
+    importlib.import_module("tsunagiai.audit.migrations.0002_chain_basis_person"),
+    importlib.import_module("tsunagiai.audit.migrations.0003_protect_chain_head"),
+]
 
 
 def _execute(statements: list[str], using: str) -> None:
@@ -18,9 +25,13 @@ def _execute(statements: list[str], using: str) -> None:
 
 def drop_triggers(using: str = "default") -> None:
     vendor = connections[using].vendor
-    _execute({"sqlite": _migration.SQLITE_DROP, "postgresql": _migration.POSTGRES_DROP}.get(vendor, []), using)
+    for migration in reversed(_MIGRATIONS):
+        _execute({"sqlite": migration.SQLITE_DROP, "postgresql": migration.POSTGRES_DROP}.get(vendor, []), using)
 
 
 def create_triggers(using: str = "default") -> None:
     vendor = connections[using].vendor
-    _execute({"sqlite": _migration.SQLITE_TRIGGERS, "postgresql": _migration.POSTGRES_TRIGGERS}.get(vendor, []), using)
+    for migration in _MIGRATIONS:
+        _execute(
+            {"sqlite": migration.SQLITE_TRIGGERS, "postgresql": migration.POSTGRES_TRIGGERS}.get(vendor, []), using
+        )
