@@ -23,6 +23,7 @@ from tsunagiai.audit.actions import diff_fields, record_audit_event
 from tsunagiai.cases.models import Case, CaseStatusChange, LeadChange, LeadRequest, TeamMember
 from tsunagiai.consent.selectors import people_without_consent
 from tsunagiai.core.concurrency import save_versioned
+from tsunagiai.core.locks import sweep_lock
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.intake.models import Intake
 from tsunagiai.people.models import Household, HouseholdMembership, Person
@@ -239,7 +240,8 @@ def end_team_access_without_consent(*, acting_user: Any, person: Person | None =
         for member, people in team_without_basis(case, members):
             if member.organisation_id == case.lead_organisation_id:
                 continue
-            TeamMember.objects.filter(pk=member.pk, left_at__isnull=True).update(left_at=now)
+            if not TeamMember.objects.filter(pk=member.pk, left_at__isnull=True).update(left_at=now):
+                continue  # another run (a concurrent sweep, a withdrawal) ended it first: audited there, once
             ended += 1
             record_audit_event(
                 "cases.team_member_left_without_consent",
@@ -682,7 +684,15 @@ def coordination_overstays(
 
 
 def sweep_coordination_overstay(now: dt.datetime | None = None) -> int:
-    """Warn the coordination section once per lead period where it stayed lead too long; returns items posted."""
+    """Warn the coordination section once per lead period where it stayed lead too long; returns items posted.
+
+    On PostgreSQL a second run at once finds the sweep's lock taken and skips (returns 0).
+    """
+    with sweep_lock("coordination_overstay") as acquired:
+        return _sweep_coordination_overstay(now) if acquired else 0
+
+
+def _sweep_coordination_overstay(now: dt.datetime | None) -> int:
     from tsunagiai.inbox.actions import do_post_inbox_item
 
     posted = 0

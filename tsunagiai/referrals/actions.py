@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_audit_event
 from tsunagiai.core.concurrency import save_versioned
+from tsunagiai.core.locks import sweep_lock
 from tsunagiai.inbox.actions import do_post_inbox_item
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.intake.models import Intake
@@ -451,8 +452,15 @@ def sweep_referral_timers(now: dt.datetime | None = None) -> int:
     """Post overdue referrals to the inboxes and escalate the ones nobody accepted in time.
 
     Idempotent: every post has a dedupe key, so running it twice (or twice at
-    once) posts nothing twice. Returns the number of referrals found overdue.
+    once) posts nothing twice; on PostgreSQL a second run at once finds the
+    sweep's lock taken and skips (returns 0). Returns the number of referrals
+    found overdue.
     """
+    with sweep_lock("referral_timers") as acquired:  # a second run at once skips (PostgreSQL advisory lock)
+        return _sweep_referral_timers(now) if acquired else 0
+
+
+def _sweep_referral_timers(now: dt.datetime | None) -> int:
     from tsunagiai.reference.selectors import coordination_organisations
 
     now = now or timezone.now()

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot
 from tsunagiai.cases.models import Case
 from tsunagiai.core.concurrency import save_versioned
+from tsunagiai.core.locks import sweep_lock
 from tsunagiai.inbox.actions import do_post_inbox_item
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.reference.models import Area, IssueCategory, Organisation
@@ -167,12 +168,24 @@ def do_change_issue_status(
     if to not in ISSUE_TRANSITIONS.get(issue.status, ()):
         raise RegionalActionRefused(_("New status: this change of status is not allowed."), field="to")
     before = issue.status
+    if before == IssueStatus.RESOLVED and issue.cluster_key:
+        _refuse_a_second_open_issue_of_the_cluster(issue)
     now = timezone.now()
     issue.status = to
     issue.status_changed_at = now
-    save_versioned(
-        issue, expected_version=expected_version, fields=["status", "status_changed_at"], acting_user=acting_user
-    )
+    try:
+        with transaction.atomic():
+            save_versioned(
+                issue,
+                expected_version=expected_version,
+                fields=["status", "status_changed_at"],
+                acting_user=acting_user,
+            )
+    except IntegrityError:
+        # Another issue of the cluster was opened meanwhile (the unique constraint decided).
+        issue.status = before
+        _refuse_a_second_open_issue_of_the_cluster(issue)
+        raise
     IssueStatusChange.objects.create(
         issue=issue, from_status=before, to_status=to, reason=reason, changed_at=now, changed_by=acting_user
     )
@@ -184,6 +197,22 @@ def do_change_issue_status(
         note=reason,
     )
     return issue
+
+
+def _refuse_a_second_open_issue_of_the_cluster(issue: RegionalIssue) -> None:
+    """Reopening a proposed issue whose cluster has a newer open issue would make two: refuse it."""
+    other = (
+        RegionalIssue.objects.filter(cluster_key=issue.cluster_key)
+        .exclude(status=IssueStatus.RESOLVED)
+        .exclude(pk=issue.pk)
+        .first()
+    )
+    if other is not None:
+        raise RegionalActionRefused(
+            _("New status: regional issue #%(id)s is open for the same district and category; continue there.")
+            % {"id": other.pk},
+            field="to",
+        )
 
 
 @transaction.atomic
@@ -322,39 +351,48 @@ def sweep_regional_clusters(now: dt.datetime | None = None) -> int:
 
     Counted in the database (one GROUP BY over the window); a cluster with an
     open issue — proposed before, or made by staff for that district and
-    category — gets no second one. Safe to run twice.
+    category — gets no second one. Safe to run twice, even at once: the
+    database allows one open issue per cluster key, and on PostgreSQL a second
+    concurrent run finds the sweep's advisory lock taken and skips (returns 0).
     """
     today = timezone.localdate(now or timezone.now())
     proposed = 0
-    with translation.override(settings.LANGUAGE_CODE):
-        for row in clusters_over_threshold(today):
-            if _propose(row["area_id"], row["category_id"], row["count"]):
-                proposed += 1
+    with sweep_lock("regional_clusters") as acquired:
+        if not acquired:
+            return 0
+        with translation.override(settings.LANGUAGE_CODE):
+            for row in clusters_over_threshold(today):
+                if _propose(row["area_id"], row["category_id"], row["count"]):
+                    proposed += 1
     return proposed
 
 
 @transaction.atomic
 def _propose(area_id: int, category_id: str, count: int) -> bool:
     key = cluster_key(area_id, category_id)
-    open_issues = RegionalIssue.objects.select_for_update().exclude(status=IssueStatus.RESOLVED)
+    open_issues = RegionalIssue.objects.exclude(status=IssueStatus.RESOLVED)
     if open_issues.filter(cluster_key=key).exists():
         return False
     if open_issues.filter(area_id=area_id, categories=category_id).exists():
         return False
     area = Area.objects.get(pk=area_id)
     category = IssueCategory.objects.get(pk=category_id)
-    issue = do_create_regional_issue(
-        acting_user=None,
-        title=proposal_title(area, category),
-        area=area,
-        categories=[category],
-        description=_(
-            "Proposed by the system: %(count)d unmet needs of this category in this district within the window."
-        )
-        % {"count": count},
-        cluster_key=key,
-        proposed_count=count,
-    )
+    try:
+        with transaction.atomic():
+            issue = do_create_regional_issue(
+                acting_user=None,
+                title=proposal_title(area, category),
+                area=area,
+                categories=[category],
+                description=_(
+                    "Proposed by the system: %(count)d unmet needs of this category in this district within the window."
+                )
+                % {"count": count},
+                cluster_key=key,
+                proposed_count=count,
+            )
+    except IntegrityError:
+        return False  # another run proposed it first: one open issue per cluster (the database decides)
     url = reverse("regional:issue_detail", kwargs={"issue_id": issue.pk})
     for organisation in organisations_covering(area):
         do_post_inbox_item(

@@ -108,6 +108,16 @@ class RegionalIssue(TrackedModel):
         verbose_name = _("regional issue")
         verbose_name_plural = _("regional issues")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open issue per proposed cluster, decided by the database: two
+            # sweeps running at once cannot both propose it (a row lock cannot
+            # guard a row that does not exist yet).
+            models.UniqueConstraint(
+                fields=["cluster_key"],
+                condition=~models.Q(cluster_key="") & ~models.Q(status=IssueStatus.RESOLVED),
+                name="one_open_regional_issue_per_cluster",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

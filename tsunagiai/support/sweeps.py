@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tsunagiai.cases.models import Case
+from tsunagiai.core.locks import sweep_lock
 from tsunagiai.inbox.actions import do_post_inbox_item
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.support.models import PlanAction, PlanRevision
@@ -123,9 +124,12 @@ def sweep_support(now: dt.datetime | None = None) -> SweepResult:
     """Run every support reminder once. Safe to run twice, even at the same time."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    with translation.override(settings.LANGUAGE_CODE):
-        return SweepResult(
-            action_overdue=sweep_overdue_actions(today),
-            plan_review_due=sweep_plan_reviews(today),
-            no_contact=sweep_no_contact(now),
-        )
+    with sweep_lock("support") as acquired:  # a second run at once skips (PostgreSQL advisory lock)
+        if not acquired:
+            return SweepResult()
+        with translation.override(settings.LANGUAGE_CODE):
+            return SweepResult(
+                action_overdue=sweep_overdue_actions(today),
+                plan_review_due=sweep_plan_reviews(today),
+                no_contact=sweep_no_contact(now),
+            )

@@ -1,9 +1,13 @@
 """``manage.py run_sweeps``: every periodic check at once — what cron runs in a city.
 
 Referral timers, the coordination section's overstay as lead, overdue plan
-actions, plan reviews due and cases with no contact. Each sweep is
+actions, plan reviews due, cases with no contact, team access that lost its
+consent, and regional issues proposed from unmet needs. Each sweep is
 idempotent, so running this every few minutes (or twice at once) posts each
-situation to an inbox only once.
+situation to an inbox only once: the database allows one open inbox item per
+situation and one open regional issue per cluster, and on PostgreSQL each
+sweep holds an advisory lock while it runs, so a second run started meanwhile
+skips that sweep (its count reads 0) instead of racing it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from tsunagiai.cases.actions import end_team_access_without_consent, sweep_coordination_overstay
+        from tsunagiai.core.locks import sweep_lock
         from tsunagiai.referrals.actions import sweep_referral_timers
         from tsunagiai.regional.actions import sweep_regional_clusters
         from tsunagiai.support.sweeps import sweep_support
@@ -29,7 +34,8 @@ class Command(BaseCommand):
         support = sweep_support(now)
         # Consents also end by expiry: organisations on a team only on their
         # strength leave it (withdrawal does this at once, see consent.actions).
-        consent_ended = end_team_access_without_consent(acting_user=None)
+        with sweep_lock("team_access_without_consent") as acquired:
+            consent_ended = end_team_access_without_consent(acting_user=None) if acquired else 0
         regional = sweep_regional_clusters(now)
         self.stdout.write(
             f"referral_timers={referrals} coordination_overstay={overstay} "
