@@ -16,6 +16,10 @@ from tsunagiai.audit.models import AuditChainHead, AuditEvent
 from tsunagiai.core.request_context import current_ip_address
 
 
+class AuditChainBroken(RuntimeError):
+    """The chain head row is missing although the log has entries: someone removed it (and maybe entries)."""
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, models.Model):
         return value.pk
@@ -72,14 +76,19 @@ def _normalised_ip(value: str | None) -> str | None:
 
 
 def _locked_head() -> AuditChainHead:
-    """The chain head row, locked until the transaction ends (created on first use)."""
+    """The chain head row, locked until the transaction ends (created only for an empty log).
+
+    A missing head while the log has entries means someone with rights over the database removed it
+    (and perhaps the newest entries with it): nothing is appended until an operator has looked
+    (``verify_audit``, docs/audit.md), rather than quietly chaining on to what is left.
+    """
     head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
-        last = AuditEvent.objects.order_by("-sequence").first()
-        AuditChainHead.objects.bulk_create(
-            [AuditChainHead(pk=1, sequence=last.sequence if last else 0, hash=last.hash if last else GENESIS)],
-            ignore_conflicts=True,
-        )
+        if AuditEvent.objects.exists():
+            raise AuditChainBroken(
+                "The audit chain head is missing although the log has entries; run manage.py verify_audit."
+            )
+        AuditChainHead.objects.bulk_create([AuditChainHead(pk=1, sequence=0, hash=GENESIS)], ignore_conflicts=True)
         head = AuditChainHead.objects.select_for_update().get(pk=1)
     return head
 
