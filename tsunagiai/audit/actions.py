@@ -55,6 +55,19 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     return result
 
 
+def stored_snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    """The values of ``fields`` as the database holds them now: the 'before' of an edit.
+
+    Never take the 'before' from the instance an action is given: a bound ModelForm writes the
+    posted values into its instance while validating, and the diff would come out empty. One
+    query; an object not saved yet has no 'before'.
+    """
+    if obj.pk is None:
+        return {}
+    stored = type(obj)._base_manager.filter(pk=obj.pk).first()
+    return snapshot(stored, fields) if stored is not None else {}
+
+
 def _person_id_of(obj: models.Model | None) -> int | None:
     """The person an object concerns, for the auditor's person filter (None when not determinable)."""
     if obj is None:

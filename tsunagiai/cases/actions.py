@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagiai.accounts import access
-from tsunagiai.audit.actions import diff_fields, record_audit_event
+from tsunagiai.audit.actions import diff_fields, record_audit_event, stored_snapshot
 from tsunagiai.cases.models import Case, CaseStatusChange, LeadChange, LeadRequest, TeamMember
 from tsunagiai.consent.selectors import people_without_consent
 from tsunagiai.core.concurrency import save_versioned
@@ -439,7 +439,7 @@ def do_change_case_status(case: Case, *, to: str, acting_user: Any, expected_ver
         )
     reopening = case.status == S.CLOSED
     reason = _clean_reason(reason, required=reopening, label=_("Reason for reopening") if reopening else _("Reason"))
-    before = {"status": case.status, "closed_at": case.closed_at}
+    before = stored_snapshot(case, ["status", "closed_at"])
     from_status = case.status
     now = timezone.now()
     case.status = to
@@ -629,7 +629,7 @@ def do_set_case_flags(
 ) -> Case:
     """Set 制度の狭間 and 支援困難; multi_issue is derived again from the intakes at the same time."""
     fields = ["is_gap_case", "is_difficult", "is_multi_issue"]
-    before = {name: getattr(case, name) for name in fields}
+    before = stored_snapshot(case, fields)
     case.is_gap_case = is_gap_case
     case.is_difficult = is_difficult
     case.is_multi_issue = derive_multi_issue(case)

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot
+from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot, stored_snapshot
 from tsunagiai.cases.models import Case
 from tsunagiai.community.models import GroupMember, HelpRequest, Participation, Skill, Volunteer
 from tsunagiai.consent.selectors import consent_covers
@@ -141,7 +141,9 @@ def do_transition_participation(
             _("Reason for stopping: choose why the participation stopped."), field="stop_reason"
         )
     fields = ["status"]
-    before = snapshot(participation, ["status", "tried_on", "continuing_since", "stopped_on", "stop_reason", "note"])
+    before = stored_snapshot(
+        participation, ["status", "tried_on", "continuing_since", "stopped_on", "stop_reason", "note"]
+    )
     participation.status = to
     if to == Participation.Status.TRIED:
         participation.tried_on = on
@@ -259,7 +261,7 @@ def do_assign_help_request(
     chosen = list(volunteers)
     if any(not v.active for v in chosen):
         raise CommunityActionRefused(_("Volunteers: an inactive volunteer cannot be assigned."), field="volunteers")
-    before = {"status": request.status, "volunteers": sorted(v.pk for v in request.volunteers.all())}
+    before = {**stored_snapshot(request, ["status"]), "volunteers": sorted(v.pk for v in request.volunteers.all())}
     request.status = HelpRequest.Status.ASSIGNED
     request.assigned_at = request.assigned_at or timezone.now()
     save_versioned(
@@ -286,7 +288,7 @@ def do_close_help_request(
         raise CommunityActionRefused(_("Status: this request is already closed."), field="outcome")
     if outcome == HelpRequest.Status.COULD_NOT and not note.strip():
         raise CommunityActionRefused(_("Outcome note: say why the group could not help."), field="note")
-    before = snapshot(request, ["status", "outcome_note"])
+    before = stored_snapshot(request, ["status", "outcome_note"])
     request.status = outcome
     request.outcome_note = note
     request.closed_at = timezone.now()
@@ -356,7 +358,7 @@ def do_update_volunteer(
     areas: Iterable[Area],
     **values: Any,
 ) -> Volunteer:
-    before = snapshot(volunteer, [*VOLUNTEER_FIELDS, "skills", "areas"])
+    before = stored_snapshot(volunteer, [*VOLUNTEER_FIELDS, "skills", "areas"])
     for name in VOLUNTEER_FIELDS:
         if name in values:
             setattr(volunteer, name, values[name])

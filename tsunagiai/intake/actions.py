@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot
+from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot, stored_snapshot
 from tsunagiai.core.concurrency import save_versioned
 from tsunagiai.inbox.actions import do_post_inbox_item
 from tsunagiai.inbox.models import InboxItem
@@ -285,7 +285,7 @@ def do_update_intake(
     if unknown:
         raise TypeError(f"Unknown fields: {', '.join(unknown)}")
     tracked = list(dict.fromkeys([*fields, "status", "closed_at"]))
-    before = snapshot(intake, tracked)
+    before = stored_snapshot(intake, tracked)
     was_emergency = intake.is_emergency
     categories = fields.pop("categories", None)
     for name, value in fields.items():

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot
+from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot, stored_snapshot
 from tsunagiai.core.concurrency import save_versioned
 from tsunagiai.people import matching
 from tsunagiai.people.models import Household, HouseholdMembership, Person, RelatedPerson, Relationship
@@ -102,7 +102,7 @@ def do_update_person(person: Person, *, acting_user: Any, expected_version: int,
     """Change a person's facts; refused with ``EditConflict`` when someone saved since ``expected_version``."""
     _check_fields(fields, PERSON_FIELDS)
     names = list(fields)
-    before = snapshot(person, names)
+    before = stored_snapshot(person, names)
     for name, value in fields.items():
         setattr(person, name, value)
     written = list(names)
@@ -155,7 +155,7 @@ def do_update_household(household: Household, *, acting_user: Any, expected_vers
     """Change a household's name, address or notes (versioned)."""
     _check_fields(fields, HOUSEHOLD_FIELDS)
     names = list(fields)
-    before = snapshot(household, names)
+    before = stored_snapshot(household, names)
     for name, value in fields.items():
         setattr(household, name, value)
     save_versioned(household, expected_version=expected_version, fields=names, acting_user=acting_user)

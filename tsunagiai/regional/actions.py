@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot
+from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot, stored_snapshot
 from tsunagiai.cases.models import Case
 from tsunagiai.core.concurrency import save_versioned
 from tsunagiai.core.locks import sweep_lock
@@ -220,7 +220,7 @@ def do_set_issue_services(
     issue: RegionalIssue, *, services: Iterable[Service], acting_user: Any, expected_version: int
 ) -> RegionalIssue:
     """Link the resources created in answer to the issue (replacing the previous list)."""
-    before = snapshot(issue, ["services"])
+    before = stored_snapshot(issue, ["services"])
     save_versioned(issue, expected_version=expected_version, fields=[], acting_user=acting_user)
     issue.services.set(list(services))
     record_audit_event(

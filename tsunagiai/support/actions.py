@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot
+from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot, stored_snapshot
 from tsunagiai.cases.models import Case
 from tsunagiai.consent.selectors import consents_covering_people
 from tsunagiai.core.concurrency import EditConflict, save_versioned
@@ -112,7 +112,7 @@ def do_save_assessment(
             changes=diff_fields({}, values),
         )
         return assessment
-    before = snapshot(existing, ASSESSMENT_FIELDS)
+    before = stored_snapshot(existing, ASSESSMENT_FIELDS)
     if all(before[name] == values[name] for name in ASSESSMENT_FIELDS):
         return existing
     for name, value in values.items():
@@ -382,7 +382,7 @@ def do_update_minutes(conference: Conference, *, minutes: str, acting_user: Any,
     """Write the minutes (versioned: two people editing at once never overwrite each other)."""
     if len(minutes) > 20000:
         raise ValidationError({"minutes": _("Minutes: enter up to 20000 characters.")})
-    before = snapshot(conference, ["minutes"])
+    before = stored_snapshot(conference, ["minutes"])
     conference.minutes = minutes
     save_versioned(conference, expected_version=expected_version, fields=["minutes"], acting_user=acting_user)
     record_audit_event(
