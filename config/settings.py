@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import dj_database_url
@@ -34,12 +35,28 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_bool("DJANGO_DEBUG", False)
 PRODUCTION = env_bool("TSUNAGIAI_PRODUCTION", False)
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if PRODUCTION:
+# Embedded default and tests only: a fixed, clearly marked development key, published with the code.
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-do-not-use-in-production-tsunagiai-0000"  # noqa: S105
+MIN_PRODUCTION_SECRET_KEY_LENGTH = 50
+
+
+def secret_key_for(environ: Mapping[str, str], production: bool) -> str:
+    """The secret key to use; in production a missing, short or published key refuses to start."""
+    key = environ.get("DJANGO_SECRET_KEY", "")
+    if not production:
+        return key or DEVELOPMENT_SECRET_KEY
+    if not key.strip():
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
-    # Embedded default and tests only: a fixed, clearly marked development key.
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production-tsunagiai-0000"  # noqa: S105
+    if key.strip() == DEVELOPMENT_SECRET_KEY or "insecure" in key.lower():
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY is the published development key: set a secret one.")
+    if len(key) < MIN_PRODUCTION_SECRET_KEY_LENGTH or len(set(key)) < 5:
+        raise ImproperlyConfigured(
+            f"DJANGO_SECRET_KEY must be at least {MIN_PRODUCTION_SECRET_KEY_LENGTH} random characters in production."
+        )
+    return key
+
+
+SECRET_KEY = secret_key_for(os.environ, PRODUCTION)
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
@@ -56,6 +73,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks_db",  # the database task queue a city's worker reads (TASKS_BACKEND, `make worker`)
     "tsunagiai.core",
     "tsunagiai.reference",
     "tsunagiai.accounts",
@@ -79,6 +97,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tsunagiai.core.middleware.NoStoreMiddleware",
+    "tsunagiai.core.middleware.ApiGuardMiddleware",
+    "tsunagiai.core.middleware.ControlCharacterMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -95,6 +116,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "tsunagiai.core.request_context.RequestContextMiddleware",
     "tsunagiai.accounts.middleware.PermissionsPolicyMiddleware",
+    "tsunagiai.core.middleware.IdempotencyMiddleware",
     # Login lockout (django-axes) must come last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -159,7 +181,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tsunagiai.accounts.views.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
+# The application log masks the user name and address of failed logins (AXES_VERBOSE off); the full record
+# is kept in the database: every failure (AccessFailureLog), each lockout (accounts.LoginLockout and the
+# audit event accounts.locked_out), shown to auditors and administrators at /accounts/security/.
 AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The client address is REMOTE_ADDR, as in the audit log: a header the client sends must not choose it.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 # Signed in but idle this long: logged out (intake drafts are autosaved).
 IDLE_TIMEOUT_MINUTES = int(os.environ.get("TSUNAGIAI_IDLE_TIMEOUT_MINUTES", "30"))
 # htmx requests from these elements (by id, sent as HX-Trigger) poll on a
@@ -187,6 +215,16 @@ if OIDC_ENABLED:
     AUTHENTICATION_BACKENDS.append("tsunagiai.accounts.oidc.ExistingUserOIDCBackend")
     LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=failed"
 
+# Argon2id first (config/hashers.py): new passwords and every login with an older hash get an Argon2 hash
+# (memory-hard, ~75 ms of CPU where PBKDF2 at Django's 1.5 M iterations took 0.65 s per login). PBKDF2 stays
+# so existing hashes still verify; Django re-hashes them with Argon2 at the next successful login.
+PASSWORD_HASHERS = [
+    "config.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -205,6 +243,20 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
+# Behind gunicorn (`make serve`, deploy/) the app serves the collected static files itself with WhiteNoise:
+# hashed names (cached for a year), gzip copies made at collectstatic. The embedded default
+# (`make run`, runserver --insecure) and the tests serve them from the source folders as before.
+SERVE_COLLECTED_STATIC = env_bool("TSUNAGIAI_SERVE_COLLECTED_STATIC", PRODUCTION)
+if SERVE_COLLECTED_STATIC:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+# The usual finders, but a path that leaves the static folders (/static/..%2f..) is "not found", not a 500.
+STATICFILES_FINDERS = [
+    "tsunagiai.core.staticfiles.FileSystemFinder",
+    "tsunagiai.core.staticfiles.AppDirectoriesFinder",
+]
 
 CACHES = {
     "default": (
@@ -215,7 +267,8 @@ CACHES = {
 }
 
 # Background work: in-process on the embedded default, a real worker in a city
-# deployment (TASKS_BACKEND names the backend).
+# deployment: TASKS_BACKEND=django_tasks_db.DatabaseBackend queues tasks in the
+# database and `make worker` (manage.py db_worker) runs them (docs/deployment.md).
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")}}
 
 # Security headers and cookies.
@@ -270,6 +323,14 @@ TSUNAGIAI_DISTRICTS_GEOJSON = os.environ.get("TSUNAGIAI_DISTRICTS_GEOJSON", "")
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
+# API creates sent with an Idempotency-Key header answer the first result again for this long (docs/api.md).
+IDEMPOTENCY_KEY_RETENTION_HOURS = int(os.environ.get("TSUNAGIAI_IDEMPOTENCY_KEY_RETENTION_HOURS", "24"))
+
+if SERVE_COLLECTED_STATIC:
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 LOGGING = {
     "version": 1,

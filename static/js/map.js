@@ -22,8 +22,15 @@
       },
       onEachFeature: function (feature, polygon) {
         var p = feature.properties;
-        var text = p.name + "\n" + data.labels.unmet_needs + " " + p.unmet_needs + " / " + data.labels.resources + " " + p.resources;
-        polygon.bindTooltip(text.replace("\n", "<br>"), { permanent: true, direction: "center", className: "district-label" });
+        // Area names come from the city's data: a DOM node with text, never HTML, so a name
+        // like <img src=x onerror=...> shows as those characters.
+        var label = document.createElement("span");
+        label.appendChild(document.createTextNode(String(p.name)));
+        label.appendChild(document.createElement("br"));
+        label.appendChild(document.createTextNode(
+          data.labels.unmet_needs + " " + p.unmet_needs + " / " + data.labels.resources + " " + p.resources
+        ));
+        polygon.bindTooltip(label, { permanent: true, direction: "center", className: "district-label" });
       },
     }).addTo(map);
     if (layer.getLayers().length) {

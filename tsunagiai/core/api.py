@@ -21,36 +21,52 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi import schema as ninja_openapi_schema
+from ninja.schema import NinjaGenerateJsonSchema
 from ninja.security import APIKeyHeader, SessionAuth
-from pydantic import BeforeValidator
+from ninja.security.base import SecuritySchema
+from pydantic import BaseModel, BeforeValidator
+from pydantic.json_schema import CoreModeRef, DefsRef
 
 from tsunagiai.core.concurrency import EditConflict
+
+
+def user_for_bearer_token(header: str | None) -> Any:
+    """The active user an ``Authorization: Bearer tsg_…`` header value stands for, or None."""
+    from tsunagiai.accounts.models import ApiToken
+
+    if not header:
+        return None
+    scheme, _sep, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    try:
+        token = ApiToken.objects.select_related("user").get(key_hash=ApiToken.hash_key(secret.strip()))
+    except ApiToken.DoesNotExist:
+        return None
+    if not token.is_usable() or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
 
 
 class BearerTokenAuth(APIKeyHeader):
     """``Authorization: Bearer tsg_…`` — a revocable token bound to one user."""
 
     param_name = "Authorization"
-    openapi_type = "http"
-    openapi_scheme = "bearer"
+
+    def __init__(self) -> None:
+        super().__init__()
+        # An HTTP scheme has no "in"/"name" (OpenAPI 3.1): the header is implied by the scheme.
+        self.openapi_security_schema = SecuritySchema(
+            type="http", scheme="bearer", description="A revocable API token: `Authorization: Bearer tsg_…`."
+        )
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        from tsunagiai.accounts.models import ApiToken
-
-        if not key:
-            return None
-        scheme, _sep, secret = key.partition(" ")
-        if scheme.lower() != "bearer" or not secret:
-            return None
-        try:
-            token = ApiToken.objects.select_related("user").get(key_hash=ApiToken.hash_key(secret.strip()))
-        except ApiToken.DoesNotExist:
-            return None
-        if not token.is_usable() or not token.user.is_active:
-            return None
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-        request.user = token.user
-        return token.user
+        user = user_for_bearer_token(key)
+        if user is not None:
+            request.user = user
+        return user
 
 
 def _iso_date_text(value: Any) -> Any:
@@ -151,7 +167,22 @@ ERROR_STATUSES: dict[str, str] = {
     "403": "Not allowed.",
     "404": "Not found (or not visible to the caller).",
     "409": "Someone else changed the record first.",
+    "413": "The request body is larger than the server accepts.",
     "422": "The input is not valid; each error names the field.",
+    "503": "The database is unavailable for a moment; retry after the Retry-After seconds.",
+}
+# Every create accepts it (tsunagiai.core.middleware.IdempotencyMiddleware, docs/api.md).
+IDEMPOTENCY_PARAMETER: dict[str, Any] = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "description": (
+        "A key of your choice (1-255 visible ASCII characters, e.g. a UUID) to make a retry safe: "
+        "repeating the request with the same key within 24 hours answers the first result again "
+        "(with `Idempotent-Replayed: true`) instead of creating twice; the same key with another request "
+        "answers 422."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
 }
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "Error",
@@ -171,6 +202,42 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
+@functools.cache
+def _colliding_schema_names() -> frozenset[str]:
+    """Names that more than one of the project's pydantic models carry (e.g. each app's ``ErrorOut``)."""
+    seen: dict[str, set[type]] = {}
+    pending: list[type] = [BaseModel]
+    while pending:
+        model = pending.pop()
+        pending.extend(model.__subclasses__())
+        if model.__module__.startswith("tsunagiai."):
+            seen.setdefault(model.__name__, set()).add(model)
+    return frozenset(name for name, models in seen.items() if len(models) > 1)
+
+
+class UniqueNameJsonSchema(NinjaGenerateJsonSchema):
+    """Component names unique across routers: a name two apps use gets the app's name in front.
+
+    django-ninja keys ``components/schemas`` by the class name alone, so the second
+    ``TransitionIn`` (or ``PatternOut``) silently replaced the first in the document.
+    """
+
+    def get_defs_ref(self, core_mode_ref: CoreModeRef) -> DefsRef:
+        defs_ref = super().get_defs_ref(core_mode_ref)
+        core_ref = core_mode_ref[0].rsplit(":", 1)[0]
+        module, _dot, name = core_ref.rpartition(".")
+        parts = module.split(".")
+        if len(parts) > 1 and parts[0] == "tsunagiai" and name in _colliding_schema_names():
+            unique = DefsRef(parts[1].title().replace("_", "") + name)
+            self._prioritized_defsref_choices[unique] = [unique]
+            return unique
+        return defs_ref
+
+
+# django-ninja builds every schema with the generator its OpenAPI module names: use ours.
+ninja_openapi_schema.NinjaGenerateJsonSchema = UniqueNameJsonSchema  # type: ignore[attr-defined,misc]
+
+
 class TsunagiaiAPI(NinjaAPI):
     """NinjaAPI whose OpenAPI document lists the error responses of every operation."""
 
@@ -179,7 +246,9 @@ class TsunagiaiAPI(NinjaAPI):
         document.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
         reference = {"$ref": "#/components/schemas/Error"}
         for operations in document.get("paths", {}).values():
-            for operation in operations.values():
+            for method, operation in operations.items():
+                if method == "post":
+                    operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
                 responses = operation.setdefault("responses", {})
                 for status, description in ERROR_STATUSES.items():
                     responses.setdefault(
@@ -223,6 +292,15 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return error_response(api, request, 404, _("Not found."))
+
+    from tsunagiai.accounts.access import NotLinkable
+
+    @api.exception_handler(NotLinkable)
+    def on_not_linkable(request: HttpRequest, exc: NotLinkable) -> HttpResponse:
+        # A write named a record open to the caller only through an emergency access (read-only): an input error.
+        return error_response(
+            api, request, 422, _("Please check the input."), [{"field": exc.field, "message": str(exc)}]
+        )
 
     @api.exception_handler(AuthenticationError)
     def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

@@ -24,6 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from tsunagiai.cases.actions import end_team_access_without_consent, sweep_coordination_overstay
         from tsunagiai.core.locks import sweep_lock
+        from tsunagiai.core.middleware import sweep_idempotency_keys
         from tsunagiai.referrals.actions import sweep_referral_timers
         from tsunagiai.regional.actions import sweep_regional_clusters
         from tsunagiai.support.sweeps import sweep_support
@@ -37,8 +38,10 @@ class Command(BaseCommand):
         with sweep_lock("team_access_without_consent") as acquired:
             consent_ended = end_team_access_without_consent(acting_user=None) if acquired else 0
         regional = sweep_regional_clusters(now)
+        idempotency = sweep_idempotency_keys(now)
         self.stdout.write(
             f"referral_timers={referrals} coordination_overstay={overstay} "
             f"action_overdue={support.action_overdue} plan_review_due={support.plan_review_due} "
-            f"no_contact={support.no_contact} team_access_ended={consent_ended} regional_issues={regional}"
+            f"no_contact={support.no_contact} team_access_ended={consent_ended} regional_issues={regional} "
+            f"idempotency_keys={idempotency}"
         )
