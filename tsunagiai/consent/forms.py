@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tsunagiai.consent.models import Consent, InformationScope
+from tsunagiai.core.validation import plausible_date
 from tsunagiai.reference.models import AgencyType, Organisation
 
 
@@ -20,6 +22,10 @@ def add_action_errors(form: forms.BaseForm, error: ValidationError) -> None:
                 form.add_error(name if name in form.fields else None, item)
     else:
         form.add_error(None, error)
+
+
+# How far ahead a consent's expiry may be set (core.validation checks every date against a range).
+CONSENT_HORIZON = dt.timedelta(days=10 * 365 + 3)
 
 
 class DateInput(forms.DateInput):
@@ -56,6 +62,18 @@ class ConsentForm(forms.Form):
         initial=[InformationScope.BASIC],
     )
     notes = forms.CharField(label=_("notes"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_given_on(self) -> dt.date | None:
+        value: dt.date | None = self.cleaned_data.get("given_on")
+        if value is not None:
+            plausible_date(value, field_label=str(self.fields["given_on"].label))
+        return value
+
+    def clean_expires_on(self) -> dt.date | None:
+        value: dt.date | None = self.cleaned_data.get("expires_on")
+        if value is not None:
+            plausible_date(value, field_label=str(self.fields["expires_on"].label), max_future=CONSENT_HORIZON)
+        return value
 
     def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

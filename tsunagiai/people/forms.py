@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tsunagiai.core.validation import date_problem
 from tsunagiai.people.models import Household, Person, RelatedPerson, Relationship
 from tsunagiai.reference.models import Area, Organisation, TownBlock
 
@@ -46,12 +47,8 @@ def is_phone(value: str) -> bool:
 
 
 def birth_date_problem(value: dt.date, today: dt.date | None = None) -> str | None:
-    """Why ``value`` cannot be a birth date (without the field name), or None."""
-    if value > (today or timezone.localdate()):
-        return _("a future date cannot be entered.")
-    if value < EARLIEST_BIRTH_DATE:
-        return _("enter a date in 1900 or later.")
-    return None
+    """Why ``value`` cannot be a birth date (without the field name), or None: 1900-01-01 to today."""
+    return date_problem(value, today=today)
 
 
 class LabelledErrorsMixin:
@@ -323,8 +320,9 @@ class HouseholdEditForm(HouseholdForm):
 
 
 def _not_future(value: dt.date | None) -> None:
-    if value is not None and value > timezone.localdate():
-        raise forms.ValidationError(_("a future date cannot be entered."))
+    """A household membership's dates: 1900-01-01 to today (core.validation)."""
+    if value is not None and (problem := date_problem(value)):
+        raise forms.ValidationError(problem)
 
 
 class NewMemberForm(LabelledErrorsMixin, forms.Form):
