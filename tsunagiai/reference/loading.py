@@ -15,7 +15,14 @@ and the shared vocabulary is taxonomy.yaml. Loading happens in two steps:
    touched.
 2. ``apply_reference_data`` upserts by code in one transaction. Rows that are
    no longer in the files are deactivated (``active=False``), never deleted:
-   people, intakes and memberships may still point at them.
+   people, intakes and memberships may still point at them. A load that would
+   deactivate more than ``REFERENCE_MAX_DEACTIVATION_SHARE`` of the active
+   rows of any kind (a file cut short, a header-only export) is refused unless
+   ``allow_mass_deactivation`` is given.
+
+A file is text: bytes that are not UTF-8, a NUL byte or another control
+character are refused with the file, line and field (PostgreSQL cannot store
+a NUL, and none belongs in a name).
 
 Nothing here knows about any particular city: Toyota is only the default
 folder named by ``settings.REFERENCE_DATA_DIR``.
@@ -33,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -52,6 +60,13 @@ TRUE_VALUES = frozenset({"1", "true", "yes"})
 FALSE_VALUES = frozenset({"", "0", "false", "no"})
 # Areas that are not part of the tree: flat divisions without a parent.
 FLAT_LEVELS = frozenset(level for level in Area.Level if level not in Area.HIERARCHY)
+# Control characters refused in every value (tab, line feed and carriage return are layout).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Bytes that were not UTF-8, kept by the "surrogateescape" decoder to be located.
+UNDECODABLE = re.compile(r"[\udc80-\udcff]")
+# Deactivating fewer rows than this is never a mass deactivation (a small vocabulary losing a term).
+MASS_DEACTIVATION_MIN_ROWS = 3
+YAML_KEY_ON_LINE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w.-]*)\s*:")
 
 
 # --- problems ----------------------------------------------------------------
@@ -169,6 +184,7 @@ class ReferenceData:
     areas: tuple[AreaRow, ...]
     town_blocks: tuple[TownBlockRow, ...]
     organisations: tuple[OrganisationRow, ...]
+    taxonomy_file: str = "taxonomy.yaml"
 
 
 # --- the change report ---------------------------------------------------------
@@ -183,6 +199,9 @@ class ModelChanges:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     deactivated: list[str] = field(default_factory=list)
+    # For the mass-deactivation guard: the active rows before the load, and the file (and key) they come from.
+    active_before: int = 0
+    source: tuple[str, str] = ("", "")
 
     @property
     def changed(self) -> bool:
@@ -294,7 +313,8 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineMap:
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)  # type: ignore[arg-type]
 
 
-def _read_text(path: Path, problems: _Collector) -> str | None:
+def _read_text(path: Path, problems: _Collector, *, keep_undecodable: bool = False) -> str | None:
+    """The file's text; bytes that are not UTF-8 are refused (or, for CSV, kept as surrogates to be located)."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -306,19 +326,47 @@ def _read_text(path: Path, problems: _Collector) -> str | None:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        if keep_undecodable:
+            return raw.decode("utf-8-sig", errors="surrogateescape")
         line = raw[: error.start].count(b"\n") + 1
         problems.add(path.name, line, "", _("the file is not UTF-8 text"))
         return None
+
+
+def _character_problem(value: str) -> str | None:
+    """Why a value read from a file cannot be stored (bytes that are not UTF-8, control characters), or None."""
+    undecodable = UNDECODABLE.search(value)
+    if undecodable is not None:
+        byte = ord(undecodable.group()) - 0xDC00
+        return _("not UTF-8 text (byte 0x%(byte)02X)") % {"byte": byte}
+    control = CONTROL_CHARACTERS.search(value)
+    if control is not None:
+        if control.group() == "\x00":
+            return _("contains a NUL byte")
+        return _("contains a control character (U+%(code)04X)") % {"code": ord(control.group())}
+    return None
 
 
 def _read_yaml(path: Path, problems: _Collector) -> Any:
     text = _read_text(path, problems)
     if text is None:
         return None
+    found = False
+    for number, text_line in enumerate(text.splitlines(), start=1):
+        problem = _character_problem(text_line)
+        if problem is not None:
+            key_match = YAML_KEY_ON_LINE.match(text_line)
+            problems.add(path.name, number, key_match.group(1) if key_match else "", problem)
+            found = True
+    if found:
+        return None
     loader = _LineLoader(text)
     loader.duplicate_keys = []
     try:
         data = loader.get_single_data()
+    except RecursionError:
+        problems.add(path.name, None, "", _("malformed YAML: nested too deeply"))
+        return None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -353,7 +401,7 @@ class _CsvRow:
 
 def _read_csv(path: Path, required: Iterable[str], optional: Iterable[str], problems: _Collector) -> list[_CsvRow]:
     """The data rows of a CSV file (UTF-8, header row first; ``#`` lines are comments)."""
-    text = _read_text(path, problems)
+    text = _read_text(path, problems, keep_undecodable=True)
     if text is None:
         return []
     required = list(required)
@@ -368,6 +416,18 @@ def _read_csv(path: Path, required: Iterable[str], optional: Iterable[str], prob
             if not record or all(not cell.strip() for cell in record):
                 continue
             if record[0].lstrip().startswith("#"):
+                problem = _character_problem(",".join(record))
+                if problem is not None:
+                    problems.add(path.name, line, "", problem)
+                continue
+            names = header if header is not None and len(record) == len(header) else [""] * len(record)
+            bad_cells = [(name, _character_problem(cell)) for name, cell in zip(names, record, strict=True)]
+            for name, problem in bad_cells:
+                if problem is not None:
+                    problems.add(path.name, line, name, problem)
+            if any(problem is not None for _name, problem in bad_cells):
+                if header is None:
+                    return []
                 continue
             if header is None:
                 header = [cell.strip() for cell in record]
@@ -803,7 +863,7 @@ def read_reference_data(directory: Path, taxonomy_file: Path) -> ReferenceData:
     agency_types = {term.code for term in taxonomy.get("agency_types", ())}
     organisations = _parse_organisations(directory / ORGANISATIONS_FILE, areas_by_code, agency_types, problems)
     problems.raise_if_any()
-    return ReferenceData(taxonomy, municipality, areas, town_blocks, organisations)
+    return ReferenceData(taxonomy, municipality, areas, town_blocks, organisations, Path(taxonomy_file).name)
 
 
 # --- applying ---------------------------------------------------------------------
@@ -825,6 +885,7 @@ def _upsert(
     """
     manager = model._default_manager
     existing: dict[str, Any] = {obj.code: obj for obj in manager.all()}  # type: ignore[attr-defined]
+    changes.active_before = sum(1 for obj in existing.values() if getattr(obj, "active", False))
     new_objects: dict[str, Any] = {}
     dirty: dict[str, Any] = {}
     dirty_fields: set[str] = set()
@@ -866,8 +927,9 @@ def _upsert(
     return ids
 
 
-def _apply_taxonomy(taxonomy: Taxonomy, report: LoadReport) -> None:
+def _apply_taxonomy(taxonomy: Taxonomy, report: LoadReport, file: str) -> None:
     for key, (model, _description_key) in VOCABULARIES.items():
+        report.for_model(model).source = (file, key)
         desired = {
             term.code: {
                 "label": term.label,
@@ -912,6 +974,7 @@ def _apply_areas(areas: tuple[AreaRow, ...], report: LoadReport) -> dict[str, in
     def parents(ids: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         return {area.code: {"parent_id": ids[area.parent] if area.parent else None} for area in areas}
 
+    report.for_model(Area).source = (AREAS_FILE, "")
     return _upsert(Area, desired, report.for_model(Area), deferred=parents)
 
 
@@ -942,6 +1005,7 @@ def _apply_town_blocks(data: ReferenceData, area_ids: Mapping[str, int], report:
             "note": block.note,
             "active": True,
         }
+    report.for_model(TownBlock).source = (TOWN_BLOCKS_FILE, "")
     _upsert(TownBlock, desired, report.for_model(TownBlock))
 
 
@@ -949,6 +1013,7 @@ def _apply_organisations(
     organisations: tuple[OrganisationRow, ...], area_ids: Mapping[str, int], report: LoadReport
 ) -> None:
     changes = report.for_model(Organisation)
+    changes.source = (ORGANISATIONS_FILE, "")
     desired = {
         org.code: {
             "name": org.name,
@@ -994,26 +1059,81 @@ def _apply_organisations(
         )
 
 
-def apply_reference_data(data: ReferenceData, *, dry_run: bool = False) -> LoadReport:
-    """Make the database match ``data`` in one transaction; with ``dry_run`` roll back at the end."""
+def max_deactivation_share() -> float:
+    """The largest share of a kind's active rows one load may deactivate (``REFERENCE_MAX_DEACTIVATION_SHARE``)."""
+    return float(getattr(settings, "REFERENCE_MAX_DEACTIVATION_SHARE", 0.2))
+
+
+def mass_deactivations(report: LoadReport) -> list[Problem]:
+    """Each kind of row the load would deactivate wholesale: all its active rows, or more than the set share."""
+    share = max_deactivation_share()
+    problems = []
+    for changes in report.per_model.values():
+        count, before = len(changes.deactivated), changes.active_before
+        if not count or not before:
+            continue
+        if count < before and (count < MASS_DEACTIVATION_MIN_ROWS or count <= share * before):
+            continue
+        file, key = changes.source
+        problems.append(
+            Problem(
+                file or changes.name,
+                None,
+                key,
+                _(
+                    "the load would deactivate %(count)d of the %(before)d active %(kind)s (%(percent)d%%), "
+                    "more than the allowed %(share)d%%. If the file is complete and this is intended, "
+                    "load again with --allow-mass-deactivation."
+                )
+                % {
+                    "count": count,
+                    "before": before,
+                    "kind": changes.name,
+                    "percent": round(100 * count / before),
+                    "share": round(100 * share),
+                },
+            )
+        )
+    return problems
+
+
+def _refuse_mass_deactivation(report: LoadReport, *, allowed: bool) -> None:
+    if allowed:
+        return
+    problems = mass_deactivations(report)
+    if problems:
+        raise ReferenceDataError(problems)  # inside the load's transaction: nothing is kept
+
+
+def apply_reference_data(
+    data: ReferenceData, *, dry_run: bool = False, allow_mass_deactivation: bool = False
+) -> LoadReport:
+    """Make the database match ``data`` in one transaction; with ``dry_run`` roll back at the end.
+
+    Raises ``ReferenceDataError`` (and changes nothing) when the load would
+    deactivate more than the set share of any kind of row, unless
+    ``allow_mass_deactivation``.
+    """
     report = LoadReport(dry_run=dry_run)
     with transaction.atomic():
         _apply_municipality(data.municipality, report)
-        _apply_taxonomy(data.taxonomy, report)
+        _apply_taxonomy(data.taxonomy, report, data.taxonomy_file)
         area_ids = _apply_areas(data.areas, report)
         _apply_town_blocks(data, area_ids, report)
         _apply_organisations(data.organisations, area_ids, report)
+        _refuse_mass_deactivation(report, allowed=allow_mass_deactivation)
         if dry_run:
             transaction.set_rollback(True)
     return report
 
 
-def load_taxonomy(path: Path, *, dry_run: bool = False) -> LoadReport:
+def load_taxonomy(path: Path, *, dry_run: bool = False, allow_mass_deactivation: bool = False) -> LoadReport:
     """Load only the shared vocabulary (taxonomy.yaml); raises ``ReferenceDataError`` on a bad file."""
     taxonomy = read_taxonomy(Path(path))
     report = LoadReport(dry_run=dry_run)
     with transaction.atomic():
-        _apply_taxonomy(taxonomy, report)
+        _apply_taxonomy(taxonomy, report, Path(path).name)
+        _refuse_mass_deactivation(report, allowed=allow_mass_deactivation)
         if dry_run:
             transaction.set_rollback(True)
     return report

@@ -275,7 +275,7 @@ def _not_utf8(d: Path, t: Path) -> tuple[str, int, str]:
     path = d / "organisations.csv"
     lines = path.read_text(encoding="utf-8").count("\n")
     path.write_bytes(path.read_bytes() + "shift-jis,シフトJIS,,npo,,,,,1,,\n".encode("cp932"))
-    return "organisations.csv", lines + 1, "the file is not UTF-8 text"
+    return "organisations.csv", lines + 1, "name: not UTF-8 text (byte 0x83)"
 
 
 MALFORMED = [
