@@ -11,6 +11,7 @@ from tsunagiai.people.forms import LabelledErrorsMixin
 from tsunagiai.reference.models import Area, IssueCategory, ResourceServiceType, TargetGroup, TownBlock
 from tsunagiai.resources.actions import ResourceData, ScheduleData
 from tsunagiai.resources.hsds import DAY_NAMES
+from tsunagiai.resources.hsds_schema import MAX_AGE
 from tsunagiai.resources.models import Provider, Schedule, Service
 
 DAYS = [(code, name) for code, name in DAY_NAMES.items()]
@@ -170,7 +171,7 @@ class ResourceForm(LabelledErrorsMixin, forms.ModelForm):  # type: ignore[misc,t
         if low is not None and high is not None and low > high:
             self.add_error("maximum_age", _("Cannot be lower than the minimum age."))
         for age in ("minimum_age", "maximum_age"):
-            if data.get(age) is not None and data[age] > 120:
+            if data.get(age) is not None and data[age] > MAX_AGE:  # the importer's rule too (hsds_schema)
                 self.add_error(age, _("Enter an age of at most 120."))
         for row in range(1, SCHEDULE_ROWS + 1):
             days = data.get(f"schedule{row}_days") or []

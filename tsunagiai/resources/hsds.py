@@ -29,6 +29,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from tsunagiai.reference.models import IssueCategory, ResourceServiceType, TargetGroup, Term
+from tsunagiai.resources.hsds_schema import age_problem, byday_problem
 from tsunagiai.resources.models import Location, Provider, Schedule, Service, ServiceArea, ServiceAtLocation
 
 NAMESPACE = uuid.UUID("6f1c2a4e-3b7d-5e8f-9a0b-1c2d3e4f5a6b")
@@ -125,6 +126,19 @@ def _extra(owner_id: Any, link_entity: str, name: str, value: Any) -> dict[str, 
         "link_entity": link_entity,
         "value": str(value),
     }
+
+
+def _closes_too_early(schedule: Schedule) -> bool:
+    return bool(schedule.opens_at and schedule.closes_at and schedule.closes_at <= schedule.opens_at)
+
+
+def _publishable_ages(service: Service) -> tuple[int | None, int | None]:
+    """The ages as published: each 0–120, the minimum not above the maximum; otherwise withheld (None)."""
+    low = None if age_problem(service.minimum_age) else service.minimum_age
+    high = None if age_problem(service.maximum_age) else service.maximum_age
+    if low is not None and high is not None and low > high:
+        return None, None
+    return low, high
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -232,9 +246,10 @@ def schedule_obj(schedule: Schedule, service: Service) -> dict[str, Any]:
             "service_id": str(service.hsds_id),
             "freq": schedule.freq,
             "interval": 1,
-            "byday": schedule.byday,
+            # A value stored before the rules were enforced is withheld, never republished (hsds_io.withheld_values).
+            "byday": None if byday_problem(schedule.freq, schedule.byday) else schedule.byday,
             "opens_at": _time(schedule.opens_at),
-            "closes_at": _time(schedule.closes_at),
+            "closes_at": None if _closes_too_early(schedule) else _time(schedule.closes_at),
             "description": schedule.description or schedule_text(schedule),
         }
     )
@@ -301,8 +316,8 @@ def service_obj(
             "application_process": service.application_process,
             "fees_description": service.fees_description,
             "eligibility_description": service.eligibility,
-            "minimum_age": service.minimum_age,
-            "maximum_age": service.maximum_age,
+            "minimum_age": _publishable_ages(service)[0],
+            "maximum_age": _publishable_ages(service)[1],
             "last_modified": _stamp(service.updated_at),
         }
     )

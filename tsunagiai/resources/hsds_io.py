@@ -11,7 +11,9 @@ The document (docs/resources.md)::
 The importer also reads one organization (``organization_full.json``), one service
 (``service_full.json``, with its ``organization``), a list of organizations, or an HSDS
 page (``contents``). The whole file is validated first against the official schemas (and
-our own rules: UUID ids, lengths); an invalid file is refused with the JSON path and the
+our own rules: UUID ids, lengths, RFC 5545 days, times from 00:00 to 24:00, ages from 0 to
+120 with the minimum not above the maximum, no NUL or other control characters, at most
+``MAX_DEPTH`` levels of nesting); an invalid file is refused with the JSON path and the
 rule at fault and nothing changes. Then everything is applied in one transaction, upserting
 by HSDS id; a second import of the same file changes nothing.
 """
@@ -31,7 +33,15 @@ from django.utils import timezone
 from tsunagiai.audit.actions import record_audit_event
 from tsunagiai.reference.models import AgencyType, Area, TownBlock
 from tsunagiai.resources import hsds
-from tsunagiai.resources.hsds_schema import HSDS_VERSION, errors_of
+from tsunagiai.resources.hsds_schema import (
+    HSDS_VERSION,
+    age_problem,
+    age_problems,
+    byday_problem,
+    errors_of,
+    parse_time,
+    schedule_problems,
+)
 from tsunagiai.resources.models import Location, Provider, Schedule, Service, ServiceArea, ServiceAtLocation
 
 # --- export --------------------------------------------------------------------------------------
@@ -58,6 +68,28 @@ def export_document() -> dict[str, Any]:
         "taxonomy_terms": [v.term(t) for v, t in hsds.all_terms()],
         "organizations": organizations,
     }
+
+
+def withheld_values() -> list[str]:
+    """What the export and the API leave out because it breaks the rules (stored before they were enforced)."""
+    found = []
+    for schedule in Schedule.objects.select_related("service").order_by("service_id", "id"):
+        where = f"service {schedule.service_id} ({schedule.service.name[:40]}), schedule {schedule.pk}"
+        problem = byday_problem(schedule.freq, schedule.byday)
+        if problem:
+            found.append(f"{where}: byday withheld: {problem}")
+        if schedule.opens_at and schedule.closes_at and schedule.closes_at <= schedule.opens_at:
+            found.append(f"{where}: closes_at withheld: not later than opens_at")
+    for service in Service.objects.exclude(minimum_age=None, maximum_age=None).order_by("id"):
+        where = f"service {service.pk} ({service.name[:40]})"
+        low, high = service.minimum_age, service.maximum_age
+        for name, value in (("minimum_age", low), ("maximum_age", high)):
+            problem = age_problem(value)
+            if problem:
+                found.append(f"{where}: {name} withheld: {problem}")
+        if low is not None and high is not None and not age_problem(low) and not age_problem(high) and low > high:
+            found.append(f"{where}: minimum_age and maximum_age withheld: the minimum is above the maximum")
+    return found
 
 
 def record_export(path: str, document: dict[str, Any]) -> None:
@@ -165,8 +197,43 @@ def _own_rules(path: str, data: Any, kind: str) -> list[str]:
     return errors
 
 
+MAX_DEPTH = 32  # an HSDS document nests about eight levels; anything far deeper is not one
+_CONTROL = frozenset(chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F))
+
+
+def _structure_errors(document: Any) -> list[str]:
+    """NUL and other control characters in any string (or key), and nesting deeper than ``MAX_DEPTH``.
+
+    Walked with an explicit stack, so that a document nested 100,000 deep is
+    refused with its path instead of exhausting Python's recursion.
+    """
+    errors: list[str] = []
+    stack: list[tuple[str, Any, int]] = [("", document, 0)]
+    while stack and len(errors) < 100:
+        path, value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            errors.append(f"{path or '(document)'}: nested deeper than {MAX_DEPTH} levels")
+            continue
+        if isinstance(value, dict):
+            for key, child in reversed(list(value.items())):
+                child_path = _join(path, str(key))
+                if _CONTROL.intersection(str(key)):
+                    errors.append(f"{child_path!r}: a key contains a control character")
+                    continue
+                stack.append((child_path, child, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", child, depth + 1) for i, child in reversed(list(enumerate(value))))
+        elif isinstance(value, str) and _CONTROL.intersection(value):
+            what = "a NUL character" if "\x00" in value else "a control character"
+            errors.append(f"{path or '(document)'}: contains {what}")
+    return errors
+
+
 def validate(document: Any) -> Parsed:
     """The parsed document, or ``InvalidHsdsFile`` listing every error (path: rule)."""
+    structure = _structure_errors(document)
+    if structure:
+        raise InvalidHsdsFile(structure)
     parsed = _shape(document)
     errors: list[str] = []
     for path, data in parsed.organizations:
@@ -178,10 +245,18 @@ def validate(document: Any) -> Parsed:
     for path, data, _org in parsed.services:
         errors += errors_of("service", data, path)
         errors += _own_rules(path, data, "service")
+        errors += [f"{_join(path, name)}: {problem}" for name, problem in age_problems(data)]
         if isinstance(data, dict):
             for key in ("schedules", "service_areas", "service_at_locations"):
-                for i, child in enumerate(data.get(key) or []):
+                children = data.get(key) if isinstance(data.get(key), list) else []
+                for i, child in enumerate(children or []):
                     errors += _own_rules(_join(path, f"{key}[{i}]"), child, "")
+            schedules = data.get("schedules") if isinstance(data.get("schedules"), list) else []
+            for i, schedule in enumerate(schedules or []):
+                errors += [
+                    f"{_join(path, f'schedules[{i}]')}.{name}: {problem}"
+                    for name, problem in schedule_problems(schedule)
+                ]
     for path, data in parsed.taxonomies:
         errors += errors_of("taxonomy", data, path)
     for path, data in parsed.terms:
@@ -276,19 +351,6 @@ def _decimal(value: Any, limit: int) -> Decimal | None:
     except (InvalidOperation, TypeError, ValueError):
         return None
     return number if abs(number) <= limit else None
-
-
-def _time(value: Any) -> dt.time | None:
-    if not value:
-        return None
-    text = str(value).strip().removesuffix("Z")
-    for sign in ("+", "-"):
-        if sign in text[1:]:
-            text = text[: text.index(sign, 1)]
-    try:
-        return dt.time.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def _provider(data: dict[str, Any], tally: Tally, acting_user: Any) -> Provider:
@@ -402,8 +464,8 @@ def _children(service: Service, data: dict[str, Any], locations: dict[str, Locat
             "service": service,
             "freq": freq if freq in Schedule.Frequency.values else Schedule.Frequency.WEEKLY,
             "byday": str(schedule.get("byday") or "")[:40],
-            "opens_at": _time(schedule.get("opens_at")),
-            "closes_at": _time(schedule.get("closes_at")),
+            "opens_at": parse_time(schedule.get("opens_at"))[0],  # validated: never silently dropped
+            "closes_at": parse_time(schedule.get("closes_at"))[0],
             "description": str(schedule.get("description") or "")[:300],
         }
         keep.append(_upsert(Schedule, str(schedule["id"]), values, tally, "schedules").hsds_id)

@@ -8,8 +8,10 @@ fetched from the network. Formats (``uuid``, ``uri``) are annotations in draft
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -69,3 +71,102 @@ def errors_of(name: str, instance: Any, prefix: str) -> Iterator[str]:
 
 def is_valid(name: str, instance: Any) -> bool:
     return bool(validator(name).is_valid(instance))
+
+
+# --- our own rules for what the schemas leave open ---------------------------------------------
+#
+# The schemas type ``byday``, ``opens_at`` and ages loosely (a string, a number):
+# "XX,??", "25:99" and -5 pass them. These rules say what the directory stores
+# and publishes; the importer refuses a file that breaks them (with the JSON
+# path), the edit form cannot produce such values, and the export and the API
+# withhold any such value already stored (docs/resources.md).
+
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# RFC 5545 §3.3.10 weekdaynum: [[+/-]ordwk]weekday. An ordinal only for MONTHLY (within a month: 1–5).
+_WEEKDAY_NUM = re.compile(r"^(?P<ordinal>[+-]?[1-5])?(?P<day>MO|TU|WE|TH|FR|SA|SU)$")
+# HH:MM or HH:MM:SS, 00:00–23:59, or 24:00 (the end of the day), with an optional Z or ±HH:MM offset.
+_TIME = re.compile(
+    r"^(?P<clock>(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?|24:00(?::00)?)(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?$"
+)
+MIN_AGE, MAX_AGE = 0, 120
+END_OF_DAY = dt.time(23, 59, 59)
+
+
+def byday_problem(freq: str, byday: Any) -> str | None:
+    """Why ``byday`` is not an RFC 5545 BYDAY for ``freq`` (WEEKLY: MO,WE; MONTHLY: 1MO,-1FR), or None."""
+    if byday in (None, ""):
+        return None
+    if not isinstance(byday, str):
+        return f"{byday!r} is not a string of days"
+    seen: set[str] = set()
+    for part in byday.split(","):
+        match = _WEEKDAY_NUM.match(part.strip())
+        if match is None:
+            return (
+                f"{byday!r} is not an RFC 5545 BYDAY list (MO, TU, WE, TH, FR, SA, SU, monthly with 1 to 5 or -1 to -5)"
+            )
+        if match.group("ordinal") and freq != "MONTHLY":
+            return f"{byday!r}: a numbered day ({part.strip()}) needs freq MONTHLY"
+        if part.strip() in seen:
+            return f"{byday!r}: {part.strip()} is given twice"
+        seen.add(part.strip())
+    return None
+
+
+def parse_time(value: Any) -> tuple[dt.time | None, str | None]:
+    """An HSDS time ("10:00", "10:00:00+09:00"; "24:00" is the end of the day) and why it is refused, if it is."""
+    if value in (None, ""):
+        return None, None
+    if not isinstance(value, str):
+        return None, f"{value!r} is not a time (HH:MM)"
+    match = _TIME.match(value.strip())
+    if match is None:
+        return None, f"{value!r} is not a time between 00:00 and 24:00 (HH:MM)"
+    clock = match.group("clock")
+    if clock.startswith("24"):
+        return END_OF_DAY, None
+    return dt.time.fromisoformat(clock), None
+
+
+def age_problem(value: Any) -> str | None:
+    """Why ``value`` is not an age in whole years from 0 to 120, or None (absent is fine)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        return f"{value!r} is not a whole number of years"
+    if not MIN_AGE <= value <= MAX_AGE:
+        return f"{value!r} is not an age from {MIN_AGE} to {MAX_AGE}"
+    return None
+
+
+def schedule_problems(schedule: Any) -> list[tuple[str, str]]:
+    """(field, problem) for each of our rules a schedule object breaks."""
+    if not isinstance(schedule, dict):
+        return []
+    problems = []
+    freq = str(schedule.get("freq") or "WEEKLY")
+    problem = byday_problem(freq, schedule.get("byday"))
+    if problem:
+        problems.append(("byday", problem))
+    times = {}
+    for name in ("opens_at", "closes_at"):
+        times[name], problem = parse_time(schedule.get(name))
+        if problem:
+            problems.append((name, problem))
+    if str(schedule.get("opens_at") or "").startswith("24"):
+        problems.append(("opens_at", "a service cannot open at 24:00"))
+    opens, closes = times["opens_at"], times["closes_at"]
+    if opens is not None and closes is not None and closes <= opens:
+        problems.append(("closes_at", f"{schedule.get('closes_at')!r} is not later than opens_at"))
+    return problems
+
+
+def age_problems(service: Any) -> list[tuple[str, str]]:
+    """(field, problem) for a service's ages: each 0–120 in whole years, the minimum not above the maximum."""
+    if not isinstance(service, dict):
+        return []
+    problems = [(name, p) for name in ("minimum_age", "maximum_age") if (p := age_problem(service.get(name)))]
+    low, high = service.get("minimum_age"), service.get("maximum_age")
+    if not problems and low is not None and high is not None and low > high:
+        problems.append(("maximum_age", f"{high!r} is lower than minimum_age {low!r}"))
+    return problems

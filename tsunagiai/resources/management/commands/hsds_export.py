@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tsunagiai.resources.hsds_io import export_document, record_export, validate
+from tsunagiai.resources.hsds_io import InvalidHsdsFile, export_document, record_export, validate, withheld_values
 
 
 class Command(BaseCommand):
@@ -19,7 +19,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         document = export_document()
-        validate(document)  # never publish what the schemas refuse (raises with the path at fault)
+        try:
+            validate(document)  # never publish what the schemas refuse
+        except InvalidHsdsFile as exc:
+            shown = "\n".join(exc.errors[:50])
+            raise CommandError(
+                f"the directory does not make a valid HSDS 3.0 document; nothing was written:\n{shown}"
+            ) from None
+        for line in withheld_values():  # stored before the rules: left out of the document, named here
+            self.stderr.write(f"withheld: {line}")
         text = json.dumps(document, ensure_ascii=False, indent=2)
         output = str(options["output"])
         if output == "-":
