@@ -57,12 +57,13 @@ def test_the_server_does_not_start_in_production_with_the_published_key() -> Non
 def _serve_static(path: str) -> str:
     status: list[str] = []
 
-    def start_response(code: str, headers: Any, exc_info: Any = None) -> None:
+    def start_response(code: str, headers: Any, exc_info: Any = None) -> Any:
         status.append(code)
+        return None
 
     environ = RequestFactory().get("/").environ
     environ["PATH_INFO"] = path
-    StaticFilesHandler(application)(environ, start_response)
+    StaticFilesHandler(application)(environ, start_response)  # type: ignore[arg-type]
     return status[0]
 
 

@@ -252,8 +252,13 @@ class ApiGuardMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not request.path_info.startswith("/api/"):
             return None
+        return self.answer_for(request, exception)
+
+    @classmethod
+    def answer_for(cls, request: HttpRequest, exception: Exception) -> HttpResponse:
+        """The JSON answer to an exception under /api/."""
         if isinstance(exception, RequestDataTooBig):
-            return self._too_large()
+            return cls._too_large()
         if isinstance(exception, OperationalError | InterfaceError):
             logger.warning("API %s %s: database unavailable: %s", request.method, request.path, exception)
             response = api_error(503, _generic_detail(503))
@@ -344,16 +349,24 @@ class IdempotencyMiddleware:
         return digest.hexdigest()
 
     def _once(self, request: HttpRequest, user: Any, key: str) -> HttpResponseBase:
+        try:
+            return self._run_once(request, user, key)
+        except DatabaseError as exc:
+            # The database went away around the key itself: the same answer as inside an operation.
+            return ApiGuardMiddleware.answer_for(request, exc)
+
+    def _run_once(self, request: HttpRequest, user: Any, key: str) -> HttpResponseBase:
         from tsunagiai.core.models import IdempotencyKey
 
         fingerprint = self._fingerprint(request)
         keys = IdempotencyKey.objects.filter(user=user, key=key)
-        keys.filter(created_at__lt=timezone.now() - idempotency_retention()).delete()
         earlier = keys.first()
-        if earlier is not None:
+        if earlier is not None and earlier.created_at >= timezone.now() - idempotency_retention():
             return self._replay(earlier, fingerprint)
         try:
             with transaction.atomic():
+                if earlier is not None:
+                    earlier.delete()  # expired, not yet swept: the key may be used again
                 record = IdempotencyKey.objects.create(
                     user=user, key=key, method=request.method or "", path=request.path_info, fingerprint=fingerprint
                 )
@@ -371,10 +384,6 @@ class IdempotencyMiddleware:
             if earlier is None:
                 raise
             return self._replay(earlier, fingerprint)
-        except DatabaseError as exc:
-            return ApiGuardMiddleware(self.get_response).process_exception(request, exc) or api_error(
-                500, _generic_detail(500)
-            )
         return response
 
     @staticmethod
