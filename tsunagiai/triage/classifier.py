@@ -1,4 +1,4 @@
-"""The trained part of triage: features, training, and the versioned model file.
+"""The trained part of triage as pages use it: features, scores and the versioned model file — numpy only.
 
 Features (all explainable):
 - words: SudachiPy dictionary forms of content words, unigrams and bigrams, TF-IDF;
@@ -8,23 +8,25 @@ Features (all explainable):
   per urgency group, how many cues occur (and how many negated).
 
 Models: one logistic regression per category and per household pattern, and one
-multinomial logistic regression for urgency. Each category and pattern has its own
-decision threshold, chosen by cross-validation on the training split to maximise F1;
-the urgency thresholds favour emergency recall (a missed emergency is the worst error).
+multinomial logistic regression for urgency (training.py fits them with scikit-learn).
+
+Scoring needs none of scikit-learn or SciPy: the TF-IDF transform is re-done here from the
+stored vocabulary and idf weights exactly as scikit-learn's TfidfVectorizer does it, and the
+scores are the logistic models' own formulas. A test compares both on the held-out split.
+So no page, command or worker that only scores imports scikit-learn (4–5 s at start-up).
 
 The model is saved as plain arrays (numpy's .npz, read with allow_pickle=False: loading
 it runs no code) as data/triage/model/triage-<version>.npz, with MODEL.json beside it
-naming the current file, its version, the corpus it was trained on and its scores.
+naming the current file, its version, the corpus it was trained on and its scores. It is
+loaded on first use (``current_model``), once per process and version, under a lock.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-import hashlib
 import json
 import math
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,12 +34,8 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from tsunagiai.triage.lexicon import Lexicon, lexicon
+from tsunagiai.triage.lexicon import Lexicon
 from tsunagiai.triage.text import Normalised, Token, content_terms, normalise, tokenise
 
 TEXT_PATTERNS = ("p8050", "double_care", "young_carer")
@@ -46,11 +44,15 @@ TEXT_PATTERNS = ("p8050", "double_care", "young_carer")
 MODEL_PATTERNS = (*TEXT_PATTERNS, "multi_issue")
 URGENCY_CLASSES = ("normal", "high", "emergency")
 MANIFEST = "MODEL.json"
-# Emergency recall the urgency threshold is chosen for, on cross-validated training predictions.
-EMERGENCY_RECALL = 0.97
-# Text unlike the training data scores lower: the validated threshold is lowered by this factor (on the two
-# challenge sets, never trained on, it kept emergency recall at 0.94–0.95 where the bare threshold gave 0.89).
-EMERGENCY_SAFETY_FACTOR = 0.75
+# The two TF-IDF vectorizers' options (training.py fits scikit-learn's TfidfVectorizer with these; scoring
+# re-does its transform with them): sublinear tf, idf, l2 norm in both.
+WORD_OPTIONS: dict[str, Any] = {
+    "analyzer": "word",
+    "token_pattern": r"\S+",
+    "lowercase": False,
+    "ngram_range": (1, 2),
+}
+CHAR_OPTIONS: dict[str, Any] = {"analyzer": "char", "lowercase": True, "ngram_range": (1, 3)}
 # The lexicon block is scaled so that one keyword weighs about as much as a strong word feature.
 _LEXICON_WEIGHT = 0.6
 _DIGITS = re.compile(r"\d")
@@ -58,6 +60,9 @@ _DIGITS = re.compile(r"\d")
 _SPACES = re.compile(r"\s+")
 _AGE = re.compile(r"(\d{1,3})\s*(?:歳|才|代)")
 _AGE_IN_BRACKETS = re.compile(r"\((\d{1,3})")
+# scikit-learn's character analyzer folds runs of white space to one space.
+_WHITE_SPACES = re.compile(r"\s\s+")
+_WORD_TOKEN = re.compile(WORD_OPTIONS["token_pattern"])
 
 
 class ModelMissingError(RuntimeError):
@@ -119,9 +124,104 @@ def lexicon_features(analysis: Analysis, lex: Lexicon, categories: Sequence[str]
     return [v * _LEXICON_WEIGHT for v in row]
 
 
+@dataclass(frozen=True)
+class Example:
+    """One labelled text (the corpus, staff corrections): what training reads."""
+
+    id: str
+    text: str
+    categories: frozenset[str]
+    urgency: str
+    patterns: frozenset[str]
+
+
+@dataclass(frozen=True)
+class TfidfVocabulary:
+    """A fitted TF-IDF vectorizer's transform: its terms (column order), their idf weights and the analyzer.
+
+    The same steps as scikit-learn's TfidfVectorizer.transform with a fixed vocabulary: the analyzer's
+    n-grams, counts of those in the vocabulary, tf = 1 + log(count), times idf, then each row divided by
+    its l2 norm (summed in column order, as scikit-learn does).
+    """
+
+    terms: np.ndarray
+    idf: np.ndarray
+    index: dict[str, int]
+    analyzer: str
+    ngram_range: tuple[int, int]
+    lowercase: bool
+
+    @classmethod
+    def build(cls, terms: np.ndarray, idf: np.ndarray, options: dict[str, Any]) -> TfidfVocabulary:
+        terms = np.asarray(terms).astype(str)
+        return cls(
+            terms=terms,
+            idf=np.asarray(idf, dtype=np.float64),
+            index={str(t): i for i, t in enumerate(terms.tolist())},
+            analyzer=str(options["analyzer"]),
+            ngram_range=(int(options["ngram_range"][0]), int(options["ngram_range"][1])),
+            lowercase=bool(options["lowercase"]),
+        )
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def ngrams(self, doc: str) -> list[str]:
+        if self.lowercase:
+            doc = doc.lower()
+        low, high = self.ngram_range
+        if self.analyzer == "char":
+            doc = _WHITE_SPACES.sub(" ", doc)
+            return [doc[i : i + n] for n in range(low, min(high + 1, len(doc) + 1)) for i in range(len(doc) - n + 1)]
+        tokens = _WORD_TOKEN.findall(doc)
+        return [
+            " ".join(tokens[i : i + n])
+            for n in range(low, min(high + 1, len(tokens) + 1))
+            for i in range(len(tokens) - n + 1)
+        ]
+
+    def transform(self, doc: str) -> tuple[np.ndarray, np.ndarray]:
+        """The non-zero columns of ``doc``'s row (ascending) and their values."""
+        counts: dict[int, int] = {}
+        index = self.index
+        for gram in self.ngrams(doc):
+            column = index.get(gram)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        columns = np.array(sorted(counts), dtype=np.int64)
+        values = np.array([counts[c] for c in columns.tolist()], dtype=np.float64)
+        np.log(values, values)
+        values += 1.0
+        values *= self.idf[columns]
+        norm = 0.0
+        for v in values.tolist():  # the order scikit-learn sums in, so the values are the same to the bit
+            norm += v * v
+        if norm:
+            values /= math.sqrt(norm)
+        return columns, values
+
+
+@dataclass(frozen=True)
+class Features:
+    """Texts as feature rows, sparse: per row, its non-zero columns (ascending) and their values.
+
+    Columns: the word vocabulary, then the character vocabulary, then the lexicon block.
+    """
+
+    rows: tuple[tuple[np.ndarray, np.ndarray], ...]
+    n_words: int
+
+    def linear(self, weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
+        """x·wᵀ + b: one row per text, one column per row of ``weights``."""
+        out = np.empty((len(self.rows), weights.shape[0]), dtype=np.float64)
+        for i, (columns, values) in enumerate(self.rows):
+            out[i] = weights[:, columns].astype(np.float64) @ values + bias
+        return out
+
+
 @dataclass
 class TriageModel:
-    """Everything the engine needs from training: the two vectorizers and linear models as plain arrays.
+    """Everything the engine needs from training: the two TF-IDF vocabularies and linear models as plain arrays.
 
     Scores are the logistic models' own formulas — sigmoid(x·w + b) per category and pattern, softmax
     for urgency — so the file needs no pickled objects and loading it runs no code.
@@ -130,8 +230,8 @@ class TriageModel:
     version: str
     categories: list[str]
     cue_groups: list[str]
-    word_vectorizer: TfidfVectorizer
-    char_vectorizer: TfidfVectorizer
+    word_tfidf: TfidfVocabulary
+    char_tfidf: TfidfVocabulary
     category_weights: np.ndarray
     category_bias: np.ndarray
     category_thresholds: dict[str, float]
@@ -145,212 +245,62 @@ class TriageModel:
     emergency_threshold: float
     high_threshold: float
 
-    def features(self, analyses: Sequence[Analysis], lex: Lexicon) -> sparse.csr_matrix:
-        words = self.word_vectorizer.transform([a.terms for a in analyses])
-        chars = self.char_vectorizer.transform([a.chars for a in analyses])
-        extra = sparse.csr_matrix(
-            np.array([lexicon_features(a, lex, self.categories, self.cue_groups) for a in analyses])
-        )
-        return sparse.hstack([words, chars, extra], format="csr")
+    def features(self, analyses: Sequence[Analysis], lex: Lexicon) -> Features:
+        n_words, n_chars = len(self.word_tfidf), len(self.char_tfidf)
+        rows = []
+        for analysis in analyses:
+            word_columns, word_values = self.word_tfidf.transform(analysis.terms)
+            char_columns, char_values = self.char_tfidf.transform(analysis.chars)
+            extra = np.array(lexicon_features(analysis, lex, self.categories, self.cue_groups), dtype=np.float64)
+            nonzero = np.flatnonzero(extra)
+            rows.append(
+                (
+                    np.concatenate([word_columns, char_columns + n_words, nonzero + n_words + n_chars]),
+                    np.concatenate([word_values, char_values, extra[nonzero]]),
+                )
+            )
+        return Features(tuple(rows), n_words)
 
-    def category_probabilities(self, x: sparse.csr_matrix) -> np.ndarray:
+    def category_probabilities(self, x: Features) -> np.ndarray:
         """One row per text, one column per category."""
-        return _sigmoid(x @ self.category_weights.T + self.category_bias)
+        return _sigmoid(x.linear(self.category_weights, self.category_bias))
 
-    def category_scores(self, x: sparse.csr_matrix) -> dict[str, float]:
+    def category_scores(self, x: Features) -> dict[str, float]:
         row = self.category_probabilities(x)[0]
         return {code: float(p) for code, p in zip(self.categories, row, strict=True)}
 
-    def pattern_scores(self, x: sparse.csr_matrix) -> dict[str, float]:
-        row = _sigmoid(x @ self.pattern_weights.T + self.pattern_bias)[0]
+    def pattern_scores(self, x: Features) -> dict[str, float]:
+        row = _sigmoid(x.linear(self.pattern_weights, self.pattern_bias))[0]
         return {code: float(p) for code, p in zip(self.patterns, row, strict=True)}
 
-    def urgency_scores(self, x: sparse.csr_matrix) -> dict[str, float]:
-        logits = np.asarray(x @ self.urgency_weights.T + self.urgency_bias)[0]
-        logits = np.exp(logits - logits.max())
-        return {label: float(p) for label, p in zip(self.urgency_classes, logits / logits.sum(), strict=True)}
+    def urgency_probabilities(self, x: Features) -> np.ndarray:
+        """One row per text, one column per urgency class (softmax of the multinomial model)."""
+        logits = x.linear(self.urgency_weights, self.urgency_bias)
+        logits = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return np.asarray(logits / logits.sum(axis=1, keepdims=True))
 
-    def word_contributions(self, x: sparse.csr_matrix, code: str, limit: int = 4) -> list[str]:
-        """The words that pushed ``code``'s score up most in this text (for highlighting)."""
-        n_words = len(self.word_vectorizer.vocabulary_)
-        row = x[:, :n_words].tocoo()
-        weights = self.category_weights[self.categories.index(code)][:n_words]
+    def urgency_scores(self, x: Features) -> dict[str, float]:
+        row = self.urgency_probabilities(x)[0]
+        return {label: float(p) for label, p in zip(self.urgency_classes, row, strict=True)}
+
+    def word_contributions(self, x: Features, code: str, limit: int = 4) -> list[str]:
+        """The words that pushed ``code``'s score up most in the first text (for highlighting)."""
+        columns, values = x.rows[0]
+        in_words = columns < x.n_words
+        weights = self.category_weights[self.categories.index(code)]
         scored = sorted(
-            ((float(v * weights[j]), j) for j, v in zip(row.col, row.data, strict=True) if weights[j] > 0),
+            (
+                (float(v * weights[j]), int(j))
+                for j, v in zip(columns[in_words], values[in_words], strict=True)
+                if weights[j] > 0
+            ),
             reverse=True,
         )
-        names = self.word_vectorizer.get_feature_names_out()
-        return [str(names[j]) for _, j in scored[:limit]]
+        return [str(self.word_tfidf.terms[j]) for _, j in scored[:limit]]
 
 
 def _sigmoid(z: Any) -> np.ndarray:
     return np.asarray(1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64))))
-
-
-def _stack(models: Sequence[LogisticRegression]) -> tuple[np.ndarray, np.ndarray]:
-    weights = np.vstack([m.coef_[0] for m in models]).astype(np.float32)
-    return weights, np.array([m.intercept_[0] for m in models], dtype=np.float64)
-
-
-# --- training -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Example:
-    id: str
-    text: str
-    categories: frozenset[str]
-    urgency: str
-    patterns: frozenset[str]
-
-
-def _vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
-    words = TfidfVectorizer(
-        token_pattern=r"\S+",  # noqa: S106 - a regular expression, not a password
-        lowercase=False,
-        ngram_range=(1, 2),
-        min_df=2,
-        sublinear_tf=True,
-        max_features=40000,
-    )
-    chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=40000)
-    return words, chars
-
-
-def _logistic(c: float = 4.0) -> LogisticRegression:
-    return LogisticRegression(C=c, class_weight="balanced", max_iter=3000, solver="liblinear")
-
-
-def _multinomial(c: float = 4.0) -> LogisticRegression:
-    return LogisticRegression(C=c, class_weight="balanced", max_iter=3000, solver="lbfgs")
-
-
-def _best_threshold(y: np.ndarray, p: np.ndarray, *, low: float = 0.2, high: float = 0.7) -> float:
-    best, best_f1 = 0.5, -1.0
-    for t in np.arange(low, high + 1e-9, 0.025):
-        predicted = p >= t
-        tp = float(np.sum(predicted & (y == 1)))
-        fp = float(np.sum(predicted & (y == 0)))
-        fn = float(np.sum(~predicted & (y == 1)))
-        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-        if f1 > best_f1 + 1e-9:
-            best, best_f1 = float(t), f1
-    return round(best, 3)
-
-
-def train(
-    examples: Sequence[Example], *, categories: Sequence[str], lex: Lexicon | None = None, folds: int = 5
-) -> TriageModel:
-    """Fit every model on ``examples`` and choose the thresholds by ``folds``-fold cross-validation."""
-    lex = lex or lexicon()
-    analyses = [analyse(e.text) for e in examples]
-    word_vectorizer, char_vectorizer = _vectorizers()
-    word_vectorizer.fit([a.terms for a in analyses])
-    char_vectorizer.fit([a.chars for a in analyses])
-    empty = np.zeros((0, 0), dtype=np.float32)
-    model = TriageModel(
-        version="",
-        categories=list(categories),
-        cue_groups=cue_groups(lex),
-        word_vectorizer=word_vectorizer,
-        char_vectorizer=char_vectorizer,
-        category_weights=empty,
-        category_bias=np.zeros(0),
-        category_thresholds={},
-        patterns=list(MODEL_PATTERNS),
-        pattern_weights=empty,
-        pattern_bias=np.zeros(0),
-        pattern_thresholds={},
-        urgency_classes=[],
-        urgency_weights=empty,
-        urgency_bias=np.zeros(0),
-        emergency_threshold=0.5,
-        high_threshold=0.5,
-    )
-    x = model.features(analyses, lex)
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=20261126)
-
-    def fit_binary(y: np.ndarray) -> tuple[LogisticRegression, float]:
-        if y.sum() < folds:  # too few examples to cross-validate: a fixed, cautious threshold
-            return _logistic().fit(x, y) if 0 < y.sum() < len(y) else _constant(y), 0.5
-        p = cross_val_predict(_logistic(), x, y, cv=splitter, method="predict_proba")[:, 1]
-        return _logistic().fit(x, y), _best_threshold(y, p)
-
-    fitted: list[LogisticRegression] = []
-    for code in categories:
-        y = np.array([1 if code in e.categories else 0 for e in examples])
-        estimator, model.category_thresholds[code] = fit_binary(y)
-        fitted.append(estimator)
-    model.category_weights, model.category_bias = _stack(fitted)
-    fitted = []
-    for code in MODEL_PATTERNS:
-        y = np.array([1 if code in e.patterns else 0 for e in examples])
-        estimator, model.pattern_thresholds[code] = fit_binary(y)
-        fitted.append(estimator)
-    model.pattern_weights, model.pattern_bias = _stack(fitted)
-    urgency = np.array([e.urgency for e in examples])
-    probabilities = cross_val_predict(_multinomial(), x, urgency, cv=splitter, method="predict_proba")
-    classes = sorted(set(urgency))
-    urgency_model = _multinomial().fit(x, urgency)
-    model.urgency_classes = [str(c) for c in urgency_model.classes_]
-    model.urgency_weights = urgency_model.coef_.astype(np.float32)
-    model.urgency_bias = urgency_model.intercept_.astype(np.float64)
-    if "emergency" in classes:
-        column = classes.index("emergency")
-        cued = np.array(
-            [any(c.level == "emergency" and not c.negated for c in lex.find_cues(a.normalised.text)) for a in analyses]
-        )
-        model.emergency_threshold = _emergency_threshold(
-            (urgency == "emergency").astype(int), probabilities[:, column], cued
-        )
-    if "high" in classes:
-        column = classes.index("high")
-        model.high_threshold = _best_threshold((urgency == "high").astype(int), probabilities[:, column])
-    return model
-
-
-def _emergency_threshold(y: np.ndarray, p: np.ndarray, cued: np.ndarray, *, recall: float = EMERGENCY_RECALL) -> float:
-    """The highest model threshold that, with the cue lexicon, still finds ``recall`` of the emergencies.
-
-    Cross-validated probabilities: recall first (a missed emergency is the worst error), then as few
-    false alarms as that allows.
-    """
-    positives = int(np.sum(y == 1))
-    if not positives:
-        return 0.5
-    best = 0.1
-    for t in np.arange(0.1, 0.9 + 1e-9, 0.01):
-        found = int(np.sum((cued | (p >= t)) & (y == 1)))
-        if found / positives >= recall:
-            best = float(t)
-    return round(best, 3)
-
-
-def choose_emergency_threshold(
-    model: TriageModel, examples: Sequence[Example], *, lex: Lexicon | None = None, recall: float = EMERGENCY_RECALL
-) -> float:
-    """Choose the urgency model's emergency threshold on held-out ``examples`` (a validation split).
-
-    Cross-validated probabilities come from models trained on less data and are too pessimistic: the
-    threshold they give lets through many false alarms. On a validation split: the highest threshold that,
-    with the cue lexicon, finds ``recall`` of the emergencies, times EMERGENCY_SAFETY_FACTOR.
-    """
-    lex = lex or lexicon()
-    analyses = [analyse(e.text) for e in examples]
-    x = model.features(analyses, lex)
-    column = model.urgency_classes.index("emergency")
-    logits = np.asarray(x @ model.urgency_weights.T + model.urgency_bias)
-    logits = np.exp(logits - logits.max(axis=1, keepdims=True))
-    p = (logits / logits.sum(axis=1, keepdims=True))[:, column]
-    cued = np.array(
-        [any(c.level == "emergency" and not c.negated for c in lex.find_cues(a.normalised.text)) for a in analyses]
-    )
-    y = np.array([1 if e.urgency == "emergency" else 0 for e in examples])
-    return round(_emergency_threshold(y, p, cued, recall=recall) * EMERGENCY_SAFETY_FACTOR, 3)
-
-
-def _constant(y: np.ndarray) -> LogisticRegression:
-    raise ValueError(f"a label has {int(y.sum())} examples out of {len(y)}: the corpus cannot train it")
 
 
 # --- the file -------------------------------------------------------------------------------
@@ -358,62 +308,8 @@ def _constant(y: np.ndarray) -> LogisticRegression:
 
 # Bump when the features or the models change shape: it is part of every model's version.
 FEATURES_VERSION = "2"
-
-
-def corpus_digest(examples: Sequence[Example], *, extra: Sequence[bytes] = ()) -> str:
-    """What a model was built from: the examples, the feature version and ``extra`` (the lexicon file)."""
-    digest = hashlib.sha256(FEATURES_VERSION.encode())
-    for blob in extra:
-        digest.update(hashlib.sha256(blob).digest())
-    for e in sorted(examples, key=lambda e: e.id):
-        digest.update(
-            json.dumps([e.id, e.text, sorted(e.categories), e.urgency, sorted(e.patterns)], ensure_ascii=False).encode()
-        )
-    return digest.hexdigest()
-
-
-def save(model: TriageModel, directory: Path, *, manifest: dict[str, Any]) -> Path:
-    """Write triage-<version>.npz and point MODEL.json at it; older model files are removed."""
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"triage-{model.version}.npz"
-    meta = {
-        "format": FORMAT,
-        "version": model.version,
-        "categories": model.categories,
-        "cue_groups": model.cue_groups,
-        "category_thresholds": model.category_thresholds,
-        "patterns": model.patterns,
-        "pattern_thresholds": model.pattern_thresholds,
-        "urgency_classes": model.urgency_classes,
-        "emergency_threshold": model.emergency_threshold,
-        "high_threshold": model.high_threshold,
-    }
-    with path.open("wb") as handle:
-        np.savez_compressed(
-            handle,
-            meta=np.array(json.dumps(meta, ensure_ascii=False)),
-            word_vocabulary=model.word_vectorizer.get_feature_names_out().astype(str),
-            word_idf=model.word_vectorizer.idf_,
-            char_vocabulary=model.char_vectorizer.get_feature_names_out().astype(str),
-            char_idf=model.char_vectorizer.idf_,
-            category_weights=model.category_weights,
-            category_bias=model.category_bias,
-            pattern_weights=model.pattern_weights,
-            pattern_bias=model.pattern_bias,
-            urgency_weights=model.urgency_weights,
-            urgency_bias=model.urgency_bias,
-        )
-    for old in [*directory.glob("triage-*.npz"), *directory.glob("triage-*.skops")]:
-        if old != path:
-            old.unlink()
-    manifest = {"version": model.version, "file": path.name, **manifest}
-    (directory / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return path
-
-
-def new_version(digest: str, when: dt.datetime | None = None) -> str:
-    when = when or dt.datetime.now(dt.UTC)
-    return f"{when:%Y%m%d}-{digest[:8]}"
+# The layout of the model file; bump it with FEATURES_VERSION when either changes.
+FORMAT = "tsunagiai-triage/1"
 
 
 def read_manifest(directory: Path) -> dict[str, Any]:
@@ -424,14 +320,6 @@ def read_manifest(directory: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or "file" not in data:
         raise ModelMissingError(f"{path} does not name a model file")
     return data
-
-
-def _vectorizer(template: TfidfVectorizer, vocabulary: np.ndarray, idf: np.ndarray) -> TfidfVectorizer:
-    vectorizer = TfidfVectorizer(
-        **{**template.get_params(), "vocabulary": {str(t): i for i, t in enumerate(vocabulary)}}
-    )
-    vectorizer.idf_ = idf
-    return vectorizer
 
 
 def load(directory: Path) -> TriageModel:
@@ -446,13 +334,12 @@ def load(directory: Path) -> TriageModel:
             raise ModelMissingError(
                 f"{path} has format {meta.get('format')!r}, not {FORMAT!r}: run `manage.py triage_train`"
             )
-        words, chars = _vectorizers()
         return TriageModel(
             version=str(meta["version"]),
             categories=list(meta["categories"]),
             cue_groups=list(meta["cue_groups"]),
-            word_vectorizer=_vectorizer(words, data["word_vocabulary"], data["word_idf"]),
-            char_vectorizer=_vectorizer(chars, data["char_vocabulary"], data["char_idf"]),
+            word_tfidf=TfidfVocabulary.build(data["word_vocabulary"], data["word_idf"], WORD_OPTIONS),
+            char_tfidf=TfidfVocabulary.build(data["char_vocabulary"], data["char_idf"], CHAR_OPTIONS),
             category_weights=data["category_weights"],
             category_bias=data["category_bias"],
             category_thresholds={str(k): float(v) for k, v in meta["category_thresholds"].items()},
@@ -468,19 +355,32 @@ def load(directory: Path) -> TriageModel:
         )
 
 
-# The layout of the model file; bump it with FEATURES_VERSION when either changes.
-FORMAT = "tsunagiai-triage/1"
-
-
-@functools.cache
-def _cached(directory: Path, mtime: float) -> TriageModel:
-    return load(directory)
+# Loaded models by (folder, MODEL.json's modification time): a new training is picked up without a restart.
+_models: dict[tuple[Path, float], TriageModel] = {}
+_models_lock = threading.Lock()
 
 
 def current_model() -> TriageModel:
-    """The deployment's model, loaded once per version of MODEL.json."""
+    """The deployment's model: loaded on first use, once per process and version of MODEL.json.
+
+    Thread-safe: the first requests of a threaded worker wait for one load instead of each loading.
+    """
     directory = Path(settings.TRIAGE_MODEL_DIR)
     manifest = directory / MANIFEST
     if not manifest.exists():
         raise ModelMissingError(f"{manifest} is missing: run `manage.py triage_train`")
-    return _cached(directory, manifest.stat().st_mtime)
+    key = (directory, manifest.stat().st_mtime)
+    model = _models.get(key)
+    if model is None:
+        with _models_lock:
+            model = _models.get(key)
+            if model is None:
+                model = load(directory)
+                _models.clear()  # one version at a time: a retrained model replaces the old one
+                _models[key] = model
+    return model
+
+
+def model_loaded() -> bool:
+    """Whether this process has loaded a model yet (start-up must not: a test checks it)."""
+    return bool(_models)

@@ -14,17 +14,26 @@ It suggests; staff decide. Every part says why:
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
-from scipy import sparse
 
-from tsunagiai.triage.classifier import TEXT_PATTERNS, TriageModel, analyse, current_model
+from tsunagiai.triage.classifier import (
+    TEXT_PATTERNS,
+    Features,
+    ModelMissingError,
+    TriageModel,
+    analyse,
+    current_model,
+)
 from tsunagiai.triage.lexicon import Lexicon, lexicon
 from tsunagiai.triage.result import URGENCY_ORDER, PatternSuggestion, Span, TriageResult
 from tsunagiai.triage.routing import RoutingPolicy, is_multi_issue, routing_policy, suggest
 from tsunagiai.triage.text import Normalised, Token, japanese_share, normalise
+
+logger = logging.getLogger(__name__)
 
 MAX_TEXT_LENGTH = 20_000
 # Under this share of kana/kanji among the letters, the text is not Japanese enough to classify.
@@ -145,6 +154,20 @@ def triage(
     )
 
 
+def warm_up() -> bool:
+    """Load what the first suggestion needs — the model, the lexicon, the routing policy, the dictionary — now.
+
+    Nothing loads at import; gunicorn's master calls this once before it forks its workers (config/gunicorn.conf.py),
+    so every worker starts with them loaded and shared. False, with a warning logged, when there is no model yet.
+    """
+    try:
+        triage("母の介護のことで相談です。")
+    except ModelMissingError as exc:
+        logger.warning("triage not warmed up: %s", exc)
+        return False
+    return True
+
+
 def _choose(scores: dict[str, float], thresholds: dict[str, float]) -> list[str]:
     """The categories to suggest, best first.
 
@@ -258,7 +281,7 @@ def _evidence(
     tokens: list[Token],
     categories: list[str],
     model: TriageModel,
-    x: sparse.csr_matrix,
+    x: Features,
     lex: Lexicon,
 ) -> list[Span]:
     """The words behind each suggested category: its lexicon keywords, then the words the model weighed most."""
@@ -282,4 +305,4 @@ def _evidence(
     return sorted(spans, key=lambda s: (s.start, s.end))
 
 
-__all__ = ["MAX_TEXT_LENGTH", "triage"]
+__all__ = ["MAX_TEXT_LENGTH", "triage", "warm_up"]

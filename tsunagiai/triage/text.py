@@ -79,12 +79,25 @@ class Token:
 
 
 _local = threading.local()
+# One dictionary per process (loading it takes ~0.3 s and it is read-only), loaded on first use; a tokenizer
+# per thread (a tokenizer keeps state while it works).
+_dictionary: Any = None
+_dictionary_lock = threading.Lock()
+
+
+def _shared_dictionary() -> Any:
+    global _dictionary
+    if _dictionary is None:
+        with _dictionary_lock:
+            if _dictionary is None:
+                _dictionary = Dictionary(dict="core")
+    return _dictionary
 
 
 def _tokenizer() -> Any:
     tokenizer = getattr(_local, "tokenizer", None)
     if tokenizer is None:
-        tokenizer = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
+        tokenizer = _shared_dictionary().tokenizer(mode=SplitMode.C)
         _local.tokenizer = tokenizer
     return tokenizer
 

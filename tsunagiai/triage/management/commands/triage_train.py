@@ -11,7 +11,7 @@ import sklearn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tsunagiai.triage import classifier
+from tsunagiai.triage import classifier, training
 from tsunagiai.triage.corpus import PATTERNS, CorpusError, Gold, corpus_files, load_gold, split
 from tsunagiai.triage.engine import MAX_TEXT_LENGTH, triage
 from tsunagiai.triage.evaluation import evaluate
@@ -73,30 +73,30 @@ class Command(BaseCommand):
             challenges = {path.stem: load_gold([path], policy=policy) for path in challenge_files if path.is_file()}
         except CorpusError as exc:
             raise CommandError(str(exc)) from exc
-        training, held_out = split(records)
+        training_split, held_out = split(records)
         started = time.monotonic()
-        model = classifier.train([g.example() for g in training], categories=categories)
+        model = training.train([g.example() for g in training_split], categories=categories)
         if held_out:
-            # The held-out split is the validation set for the emergency threshold (classifier.py says why);
+            # The held-out split is the validation set for the emergency threshold (training.py says why);
             # the challenge set stays untouched.
-            model.emergency_threshold = classifier.choose_emergency_threshold(model, [g.example() for g in held_out])
+            model.emergency_threshold = training.choose_emergency_threshold(model, [g.example() for g in held_out])
         scores: dict[str, Any] = {}
         if held_out:
             scores["held_out"] = score(model, held_out, categories)
         for name, records_of_set in challenges.items():
             scores[name] = score(model, records_of_set, categories)
-        trained_on = training
+        trained_on = training_split
         if options["all"] and held_out:
             trained_on = records
             threshold = model.emergency_threshold
-            model = classifier.train([g.example() for g in records], categories=categories)
+            model = training.train([g.example() for g in records], categories=categories)
             model.emergency_threshold = max(threshold, model.emergency_threshold)
             for name, records_of_set in challenges.items():
                 scores[f"{name}_after_all"] = score(model, records_of_set, categories)
-        digest = classifier.corpus_digest(
+        digest = training.corpus_digest(
             [g.example() for g in trained_on], extra=[Path(settings.TRIAGE_LEXICON_FILE).read_bytes()]
         )
-        model.version = classifier.new_version(digest)
+        model.version = training.new_version(digest)
         manifest = {
             "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "scikit_learn": sklearn.__version__,
@@ -118,7 +118,7 @@ class Command(BaseCommand):
             },
             "scores": scores,
         }
-        path = classifier.save(model, options["output"], manifest=manifest)
+        path = training.save(model, options["output"], manifest=manifest)
         self.stdout.write(f"model {model.version}: {path} ({time.monotonic() - started:.1f} s)")
         for name, report in scores.items():
             self.stdout.write(
