@@ -244,13 +244,13 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 # Behind gunicorn (`make serve`, deploy/) the app serves the collected static files itself with WhiteNoise:
-# hashed names (cached for a year), gzip copies made at collectstatic. The embedded default
-# (`make run`, runserver --insecure) and the tests serve them from the source folders as before.
+# hashed names (cached for a year), gzip and Brotli copies made at collectstatic (config/storage.py). The
+# embedded default (`make run`, runserver --insecure) and the tests serve them from the source folders.
 SERVE_COLLECTED_STATIC = env_bool("TSUNAGIAI_SERVE_COLLECTED_STATIC", PRODUCTION)
 if SERVE_COLLECTED_STATIC:
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+        "staticfiles": {"BACKEND": "config.storage.StaticFilesStorage"},
     }
 # The usual finders, but a path that leaves the static folders (/static/..%2f..) is "not found", not a 500.
 STATICFILES_FINDERS = [

@@ -152,6 +152,7 @@ PAGE_RULES: dict[str, str] = {
     "login": PUBLIC,
     "set_language": PUBLIC,
     "healthz": PUBLIC,
+    "readyz": PUBLIC,
     "oidc_authentication_init": PUBLIC,
     "oidc_authentication_callback": PUBLIC,
     "logout": MEMBER,
