@@ -1,4 +1,4 @@
-"""Session hardening: idle timeout, the second factor, and the Permissions-Policy header."""
+"""Session hardening: absolute lifetime and idle timeout, the second factor, and the Permissions-Policy header."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tsunagiai.accounts.security import must_use_second_factor
+from tsunagiai.accounts.security import must_use_second_factor, session_lifetime_s, signed_in_at
 
 LAST_ACTIVITY_KEY = "tsunagiai_last_activity"
 # The stamp is rewritten at most this often, not on every request, so that a
@@ -33,11 +33,16 @@ def _is_passive(request: HttpRequest) -> bool:
 
 
 class IdleSessionTimeoutMiddleware:
-    """Log a signed-in user out after ``IDLE_TIMEOUT_MINUTES`` without activity.
+    """End a signed-in session at its absolute lifetime, or after ``IDLE_TIMEOUT_MINUTES`` without activity.
 
-    The time of the last real request is kept in the session. Polling (the
-    inbox refreshes itself every 30 seconds) is checked against the timeout
-    but does not renew it.
+    Absolute lifetime: ``SESSION_COOKIE_AGE`` (8 hours) from sign-in, kept in
+    the session at sign-in (``security.AUTHENTICATED_AT_KEY``, by password or
+    single sign-on); activity does not extend it. A signed-in session without
+    that time is not trusted and ends too.
+
+    Idle timeout: the time of the last real request is kept in the session.
+    Polling (the inbox refreshes itself every 30 seconds) is checked against
+    the timeout but does not renew it.
     """
 
     def __init__(self, get_response: Handler) -> None:
@@ -46,20 +51,30 @@ class IdleSessionTimeoutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.user.is_authenticated and hasattr(request, "session"):
             now = time.time()
+            started = signed_in_at(request)
+            if started is None or now - started >= session_lifetime_s():
+                logout(request)
+                return self._ended(request, "expired")
             last = request.session.get(LAST_ACTIVITY_KEY)
             limit = settings.IDLE_TIMEOUT_MINUTES * 60
             if isinstance(last, int | float) and now - last > limit:
                 logout(request)
-                return self._timed_out(request)
+                return self._ended(request, "timeout")
             if not _is_passive(request) and (not isinstance(last, int | float) or now - last >= _STAMP_GRANULARITY_S):
                 request.session[LAST_ACTIVITY_KEY] = now
         return self.get_response(request)
 
     @staticmethod
-    def _timed_out(request: HttpRequest) -> HttpResponseBase:
+    def _ended(request: HttpRequest, why: str) -> HttpResponseBase:
         if request.path_info.startswith("/api/"):
-            return JsonResponse({"detail": _("Your session ended after a period of inactivity.")}, status=401)
-        query = {"timeout": "1"}
+            detail = (
+                _("Your session ended after a period of inactivity.")
+                if why == "timeout"
+                else _("Your session ended: a sign-in lasts at most %(hours)s hours. Log in again.")
+                % {"hours": f"{session_lifetime_s() / 3600:g}"}
+            )
+            return JsonResponse({"detail": detail}, status=401)
+        query = {why: "1"}
         if request.method == "GET" and not request.headers.get("HX-Request"):
             query["next"] = request.get_full_path()
         url = f"{reverse('login')}?{urlencode(query)}"

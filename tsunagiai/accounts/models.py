@@ -100,3 +100,32 @@ class ApiToken(models.Model):
     def is_usable(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class LoginLockout(models.Model):
+    """One lockout of a user name from one address (django-axes counts; this keeps the evidence).
+
+    Written when the failure limit is reached; attempts during the lockout are
+    counted on the same row. The user name is what was typed — it need not
+    belong to anyone — so it is kept as text, not as a link to a user.
+    """
+
+    username = models.CharField(_("user name"), max_length=255, db_index=True)
+    ip_address = models.GenericIPAddressField(_("client address"), null=True, blank=True, db_index=True)
+    user_agent = models.CharField(_("browser"), max_length=255, blank=True)
+    locked_at = models.DateTimeField(_("locked at"), default=timezone.now, db_index=True)
+    failure_count = models.PositiveIntegerField(_("failed attempts"))
+    attempts_while_locked = models.PositiveIntegerField(_("attempts while locked"), default=0)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), default=timezone.now)
+    unlocked_at = models.DateTimeField(_("unlocked at"), null=True, blank=True)
+    unlocked_by = models.ForeignKey(
+        User, verbose_name=_("unlocked by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("login lockout")
+        verbose_name_plural = _("login lockouts")
+        ordering = ["-locked_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.username} / {self.ip_address} / {self.locked_at:%Y-%m-%d %H:%M}"
