@@ -113,6 +113,10 @@ NARROWER: dict[str, tuple[set[str], str]] = {
         AGGREGATE_VIEWERS,
         "the dashboard: aggregate viewers and the coordination section (counts only)",
     ),
+    "accounts:security_log": (
+        {"auditor", "admin"},
+        "failed logins and lockouts: auditors review, administrators also unlock (tsunagiai/accounts/tests)",
+    ),
     "reports:index": (
         AGGREGATE_VIEWERS | STAFF_USERS,
         "the exports page: staff (row exports) and aggregate viewers; not auditors or volunteers",

@@ -165,6 +165,8 @@ PAGE_RULES: dict[str, str] = {
     "accounts:otp_verify": MEMBER,
     "accounts:otp_setup": MEMBER,
     "accounts:otp_remove": MEMBER,
+    "accounts:security_log": MEMBER,  # the view narrows: auditors and administrators (404 for everyone else)
+    "accounts:security_unlock": MEMBER,  # the view narrows: administrators unlock (403 auditors, 404 others)
     "reference:index": DIRECTORY,
     "reference:organisation_detail": DIRECTORY,
     "reference:area_tree": DIRECTORY,
