@@ -23,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, OperationalError, transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -117,6 +117,8 @@ class ControlCharacterMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if not request.path_info.startswith("/api/"):
+            if CONTROL_CHARACTERS.search(request.path_info):
+                raise Http404  # no page has such a path; a text converter would pass it to the database
             cleaned_get = _cleaned(request.GET)
             if cleaned_get is not None:
                 request.GET = cleaned_get  # type: ignore[assignment]

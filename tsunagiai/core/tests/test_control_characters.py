@@ -24,7 +24,9 @@ def test_the_middleware_cleans_query_and_form_fields_and_their_names() -> None:
         seen["post"] = dict(request.POST.lists())
         return None
 
-    request = RequestFactory().post("/intakes/new/?q=%00山%1b田&q=x%07", {"concern": "相談\x00\x07です\n", "na\x00me": "v"})
+    request = RequestFactory().post(
+        "/intakes/new/?q=%00山%1b田&q=x%07", {"concern": "相談\x00\x07です\n", "na\x00me": "v"}
+    )
     ControlCharacterMiddleware(view)(request)
     assert seen["get"] == ["山田", "x"]
     assert seen["post"] == {"concern": ["相談です\n"], "name": ["v"]}
@@ -48,3 +50,9 @@ def test_the_person_search_with_a_nul_answers_like_without_it(client: Client, to
     response = client.get(reverse("intake:person_search"), {"q": "山\x00田"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "\x00" not in response.content.decode()
+
+
+def test_a_page_path_with_a_control_character_is_not_found(client: Client, town: Town) -> None:
+    client.force_login(town.users["caseworker_north"])
+    assert client.get("/people/%00/").status_code == 404
+    assert client.get("/intakes/%1b").status_code == 404
