@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import ipaddress
 import json
@@ -27,7 +28,7 @@ def _jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, (list, tuple, set)):
+    if isinstance(value, (list, tuple, set, models.QuerySet)):
         return [_jsonable(v) for v in value]
     return value
 
@@ -132,8 +133,12 @@ def record_audit_event(
     note: str = "",
     basis: str = "",
     person_id: int | None = None,
+    object_type: str = "",
 ) -> AuditEvent:
-    """Append one event: who (``acting_user``), what (``action`` on ``obj``), from where, on what basis."""
+    """Append one event: who (``acting_user``), what (``action`` on ``obj``), from where, on what basis.
+
+    ``object_type`` names the kind of record when there is no single ``obj`` (a list, a search).
+    """
     from tsunagiai.audit.basis import acting_organisation_id
 
     actor = acting_user if getattr(acting_user, "is_authenticated", False) else None
@@ -143,7 +148,7 @@ def record_audit_event(
         organisation_id=acting_organisation_id(actor, obj) if actor is not None else None,
         basis=basis,
         action=action,
-        object_type=obj._meta.label_lower if obj is not None else "",
+        object_type=obj._meta.label_lower if obj is not None else object_type,
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
         person_id=person_id if person_id is not None else _person_id_of(obj),
@@ -154,18 +159,74 @@ def record_audit_event(
     return append_event(event)
 
 
+def _where(request_or_user: Any, note: str | None) -> str:
+    """The note of a read: the one given (``"api"`` for the JSON API), else the page's URL name."""
+    if note is not None:
+        return note
+    match = getattr(request_or_user, "resolver_match", None)
+    return str(match.view_name) if match is not None else ""
+
+
 def record_read(
     request_or_user: Any,
     obj: models.Model,
     *,
     action: str = "person.viewed",
     basis: str | None = None,
-    note: str = "",
+    note: str | None = None,
+    person_id: int | None = None,
+    details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Audit one read of a protected record (a detail page or an API object), with its access basis."""
+    """Audit one read of a protected record (a page, a form, a PDF or an API object), with its access basis.
+
+    Exactly one per request that shows personal data, written once access was granted (a refused
+    read writes nothing) and before the response is made. The note is the page's URL name
+    (``people:person_edit``) unless given (``"api"``); ``details`` (what else the page showed, e.g. a
+    search inside it) goes into ``changes``. ``person_id``: the person the read concerns when ``obj`` is
+    not a person (an assessment page of a case is about one member).
+    """
     from tsunagiai.audit.basis import access_basis
 
     user = getattr(request_or_user, "user", request_or_user)
     return record_audit_event(
-        action, acting_user=user, obj=obj, note=note, basis=basis if basis is not None else access_basis(user, obj)
+        action,
+        acting_user=user,
+        obj=obj,
+        note=_where(request_or_user, note),
+        basis=basis if basis is not None else access_basis(user, obj),
+        person_id=person_id,
+        changes=details,
+    )
+
+
+def record_list(
+    request_or_user: Any,
+    action: str,
+    *,
+    model: type[models.Model],
+    count: int | None,
+    filters: Any = None,
+    note: str | None = None,
+) -> AuditEvent:
+    """Audit one list or search that shows personal data: one entry per request, not one per row.
+
+    ``changes`` holds what was asked (the non-empty filters, a search text included) and how many
+    records matched (``results``; None where the response streams before it is known). ``filters`` is a
+    mapping or a dataclass (records by id). The basis is
+    the user's scope (``tsunagiai.audit.basis.scope_basis``): the list holds only what the access
+    policy lets them see; opening a record from it writes that record's own read with its basis.
+    """
+    from tsunagiai.audit.basis import scope_basis
+
+    user = getattr(request_or_user, "user", request_or_user)
+    if dataclasses.is_dataclass(filters) and not isinstance(filters, type):
+        filters = {field.name: getattr(filters, field.name) for field in dataclasses.fields(filters)}
+    asked = {name: _jsonable(value) for name, value in (filters or {}).items() if value not in (None, "", [], ())}
+    return record_audit_event(
+        action,
+        acting_user=user,
+        object_type=model._meta.label_lower,
+        changes={"filters": asked, "results": count},
+        note=_where(request_or_user, note),
+        basis=scope_basis(user),
     )

@@ -10,6 +10,8 @@ from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict, model_validator
 
 from tsunagiai.audit import selectors
+from tsunagiai.audit.actions import record_list
+from tsunagiai.audit.models import AuditEvent
 from tsunagiai.core.api import IsoDate
 
 router = Router(tags=["audit"])
@@ -79,8 +81,11 @@ def list_events(request: HttpRequest, filters: Query[AuditFilterIn]) -> dict[str
     )
     start = (filters.page - 1) * PAGE_SIZE
     rows = list(events[start : start + PAGE_SIZE])
+    count = events.count()
+    asked = filters.model_dump(exclude={"page"}, exclude_none=True)
+    record_list(request, "audit.listed", model=AuditEvent, count=count, filters=asked, note="api")
     return {
-        "count": events.count(),
+        "count": count,
         "page": filters.page,
         "page_size": PAGE_SIZE,
         "results": [

@@ -11,12 +11,14 @@ from tsunagiai.audit.models import Basis
 
 
 def _own_organisation_ids(obj: models.Model) -> set[int]:
-    """The organisations that hold the record as their own (registered it, received it, lead it, sent it)."""
+    """The organisations that hold the record as their own (registered, received, lead, sent, convened, asked)."""
     names = (
         "registered_by_organisation_id",
         "receiving_organisation_id",
         "lead_organisation_id",
         "from_organisation_id",
+        "convened_by_id",
+        "requested_by_organisation_id",
     )
     return {value for name in names if isinstance(value := getattr(obj, name, None), int)}
 
@@ -26,18 +28,41 @@ def access_basis(user: Any, obj: models.Model) -> str:
     if access.is_coordination(user):
         return Basis.COORDINATION
     org_ids = access.organisation_ids(user)
+    if obj._meta.label_lower == "support.supportrecord":
+        # Written by one of the user's organisations; else seen on the grounds its household is.
+        if getattr(obj, "organisation_id", None) in org_ids:
+            return Basis.OWN_ORGANISATION
+        return access_basis(user, obj.household)  # type: ignore[attr-defined]
     if _own_organisation_ids(obj) & org_ids:
         return Basis.OWN_ORGANISATION
     if getattr(obj, "to_organisation_id", None) in org_ids:
         return Basis.REFERRAL_RECIPIENT
     if access.sees_only_in_emergency(user, obj):
         return Basis.BREAK_THE_GLASS
+    if obj._meta.label_lower == "support.conference" and _takes_part(obj, org_ids):
+        return Basis.CASE_TEAM
     # Outside the coordination section a case is visible only to its team.
     if obj._meta.label_lower == "cases.case" or _on_team_of(user, obj):
         return Basis.CASE_TEAM
     if access.has_role(user, "auditor"):
         return Basis.AUDITOR
     return Basis.OTHER
+
+
+def scope_basis(user: Any) -> str:
+    """The basis of a list or search: the scope the access policy gives the user as a whole."""
+    if access.is_coordination(user):
+        return Basis.COORDINATION
+    if access.organisation_ids(user):
+        return Basis.OWN_ORGANISATION
+    if access.has_role(user, "auditor"):
+        return Basis.AUDITOR
+    return Basis.OTHER
+
+
+def _takes_part(conference: Any, org_ids: set[int]) -> bool:
+    """Whether one of the user's organisations takes part in the conference (that is how they see it)."""
+    return bool(org_ids) and conference.participating_organisations.filter(pk__in=org_ids).exists()
 
 
 def _on_team_of(user: Any, obj: models.Model) -> bool:

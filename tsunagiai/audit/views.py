@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tsunagiai.audit import selectors
-from tsunagiai.audit.actions import record_audit_event
+from tsunagiai.audit.actions import record_audit_event, record_list
 from tsunagiai.audit.forms import AuditFilterForm
 from tsunagiai.audit.models import AuditEvent, Basis
 from tsunagiai.reports.writers import _csv_safe as csv_safe  # the report exports' formula-injection guard
@@ -46,6 +46,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         events = events.none()
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # read before this view is itself logged
+    filters = form.filters() if form.is_bound and form.is_valid() else {}
+    record_list(request, "audit.listed", model=AuditEvent, count=page.paginator.count, filters=filters)
     return render(request, "audit/list.html", {"form": form, "page": page})
 
 
@@ -99,6 +102,7 @@ def event_export(request: HttpRequest) -> StreamingHttpResponse | HttpResponse:
         "audit.exported",
         acting_user=request.user,
         basis=Basis.AUDITOR,
+        object_type=AuditEvent._meta.label_lower,
         changes={key: value for key, value in filters.items() if value not in (None, "")},
     )
     response = StreamingHttpResponse(_csv_rows(events), content_type="text/csv; charset=utf-8")

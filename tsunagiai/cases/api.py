@@ -17,7 +17,7 @@ from ninja.errors import HttpError
 from pydantic import ConfigDict
 
 from tsunagiai.accounts import access
-from tsunagiai.audit.actions import record_read
+from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.cases import selectors
 from tsunagiai.cases.actions import (
     REASON_MAX_LENGTH,
@@ -288,7 +288,10 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilterIn]) -> Status[dic
         CaseFilters(status=filters.status or "", lead_organisation=lead, flag=filters.flag or "", area=area),
     )
     items = list(queryset[filters.offset : filters.offset + filters.limit])
-    return Status(200, {"count": queryset.count(), "items": [_summary(c) for c in items]})
+    count = queryset.count()
+    asked = filters.model_dump(exclude={"limit", "offset"}, exclude_none=True)
+    record_list(request, "case.listed", model=Case, count=count, filters=asked, note="api")
+    return Status(200, {"count": count, "items": [_summary(c) for c in items]})
 
 
 @router.post("/", response={201: CaseOut, 403: ErrorOut, 422: ErrorOut}, summary="Open a case from intakes")

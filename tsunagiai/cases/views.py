@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tsunagiai.accounts import access
-from tsunagiai.audit.actions import record_read
+from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.cases import selectors
 from tsunagiai.cases.actions import (
     CaseActionRefused,
@@ -80,6 +80,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
             status=data["status"], lead_organisation=data["lead_organisation"], flag=data["flag"], area=data["area"]
         )
     page = Paginator(selectors.case_list(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    record_list(request, "case.listed", model=Case, count=page.paginator.count, filters=filters)
     context = {"form": form, "page": page}
     template = "cases/list.html#results" if request.htmx else "cases/list.html"
     return render(request, template, context)
@@ -94,6 +95,8 @@ def open_from_intake(request: AuthenticatedRequest, intake_id: int) -> HttpRespo
     intake = access.access_intake(request.user, intake_id)
     if not (access.organisation_ids(request.user, access.EDIT_ROLES) or access.is_coordination(request.user)):
         raise PermissionDenied
+    if request.method != "POST":
+        record_read(request, intake, action="intake.viewed")
     household = selectors.household_of_intake(request.user, intake)
     if household is None:
         return render(request, "cases/open.html", {"intake": intake, "household": None})

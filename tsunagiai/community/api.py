@@ -18,6 +18,7 @@ from ninja.errors import HttpError
 from pydantic import ConfigDict
 
 from tsunagiai.accounts import access
+from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.community import selectors
 from tsunagiai.community.actions import (
     CommunityActionRefused,
@@ -265,6 +266,9 @@ def find_resources(request: HttpRequest, case_id: int, search: Query[ResourceSea
         }
         for m in result.matches
     ]
+    person_id = result.person.pk if result.person else None
+    found = {"results": result.total}
+    record_read(request, case, action="community.resources_searched", note="api", person_id=person_id, details=found)
     return Status(
         200,
         {
@@ -281,6 +285,7 @@ def find_resources(request: HttpRequest, case_id: int, search: Query[ResourceSea
 )
 def list_participations(request: HttpRequest, case_id: int) -> Status[list[dict[str, Any]]]:
     case = access.access_case(request.user, case_id)
+    record_read(request, case, action="participation.listed", note="api")
     return Status(200, [_participation(p) for p in selectors.participations_of_case(request.user, case)])
 
 
@@ -342,7 +347,11 @@ def list_help_requests(request: HttpRequest, filters: Query[HelpFilterIn]) -> St
         request.user, selectors.HelpFilters(status=filters.status or "", task=filters.task or "")
     )
     items = list(queryset[filters.offset : filters.offset + filters.limit])
-    return Status(200, {"count": queryset.count(), "items": [_help(request.user, i) for i in items]})
+    count = queryset.count()
+    if access.is_staff_member(request.user):  # the staff side: names and cases (a group sees its own tasks)
+        asked = {"status": filters.status, "task": filters.task}
+        record_list(request, "help_request.listed", model=HelpRequest, count=count, filters=asked, note="api")
+    return Status(200, {"count": count, "items": [_help(request.user, i) for i in items]})
 
 
 @router.post("/help-requests", response={201: HelpRequestOut, 422: ErrorOut}, summary="Send a help request")

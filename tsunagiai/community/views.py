@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tsunagiai.accounts import access
-from tsunagiai.audit.actions import record_read
+from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.cases.models import Case
 from tsunagiai.community import selectors
 from tsunagiai.community.actions import (
@@ -208,6 +208,8 @@ def help_list(request: AuthenticatedRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         filters = selectors.HelpFilters(status=form.cleaned_data["status"], task=form.cleaned_data["task"])
     page = Paginator(selectors.help_queue(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    if access.is_staff_member(request.user):  # the staff side: names and cases (a group sees its own tasks)
+        record_list(request, "help_request.listed", model=HelpRequest, count=page.paginator.count, filters=filters)
     return render(
         request,
         "community/help_list.html",
@@ -250,6 +252,9 @@ def help_create(request: AuthenticatedRequest) -> HttpResponse:
             person = None
         if person is not None:
             initial.update({"person": person.pk, "town_block": person.town_block_id})
+    shown = person or case
+    if request.method != "POST" and shown is not None:
+        record_read(request, shown, action="person.viewed" if person is not None else "case.viewed")
     form = HelpRequestForm(request.POST or None, initial=initial, **choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from tsunagiai.accounts import access
+from tsunagiai.audit.actions import record_read
 from tsunagiai.consent import selectors
 from tsunagiai.consent.actions import do_record_consent, do_withdraw_consent
 from tsunagiai.consent.models import Consent, InformationScope
@@ -111,6 +112,7 @@ def _errors(error: ValidationError) -> list[dict[str, str]]:
 def list_consents(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
     """Every consent of the person, withdrawn and expired ones too, newest first."""
     person = access.access_person(request.user, person_id)
+    record_read(request, person, action="consent.viewed", note="api")
     return [_out(c) for c in selectors.consents_of(person)]
 
 

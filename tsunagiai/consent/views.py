@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tsunagiai.accounts import access
+from tsunagiai.audit.actions import record_read
 from tsunagiai.consent import selectors
 from tsunagiai.consent.actions import do_record_consent, do_withdraw_consent
 from tsunagiai.consent.forms import ConsentForm, WithdrawForm, add_action_errors
@@ -19,6 +20,7 @@ from tsunagiai.intake.views import AuthenticatedRequest
 @require_GET
 def person_consents(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     person = access.access_person(request.user, person_id)
+    record_read(request, person, action="consent.viewed")
     today = timezone.localdate()
     consents = [(c, selectors.status_of(c, today)) for c in selectors.consents_of(person)]
     return render(
@@ -34,6 +36,8 @@ def record(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     organisations = access.staff_organisations(request.user)
     if not organisations:
         raise PermissionDenied
+    if request.method != "POST":
+        record_read(request, person, action="consent.viewed")
     form = ConsentForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -18,7 +18,7 @@ from ninja.errors import HttpError
 from pydantic import ConfigDict
 
 from tsunagiai.accounts import access
-from tsunagiai.audit.actions import record_read
+from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.core.api import IsoDate
 from tsunagiai.intake import selectors
 from tsunagiai.intake.actions import do_record_intake, do_update_intake
@@ -250,7 +250,10 @@ def list_intakes(request: HttpRequest, filters: Query[IntakeFilterIn]) -> Status
     except InvalidInput as exc:
         return Status(422, exc.body())
     items = list(queryset[filters.offset : filters.offset + filters.limit])
-    return Status(200, {"count": queryset.count(), "items": [_out(i) for i in items]})
+    count = queryset.count()
+    asked = filters.model_dump(exclude={"limit", "offset"}, exclude_none=True)
+    record_list(request, "intake.listed", model=Intake, count=count, filters=asked, note="api")
+    return Status(200, {"count": count, "items": [_out(i) for i in items]})
 
 
 def _filtered(request: HttpRequest, filters: IntakeFilterIn) -> Any:

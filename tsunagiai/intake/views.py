@@ -16,7 +16,7 @@ from django_htmx.middleware import HtmxDetails
 
 from tsunagiai.accounts import access
 from tsunagiai.accounts.models import User
-from tsunagiai.audit.actions import record_read
+from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.core.concurrency import EditConflict
 from tsunagiai.intake import selectors
 from tsunagiai.intake.actions import (
@@ -38,6 +38,7 @@ from tsunagiai.intake.forms import (
 )
 from tsunagiai.intake.models import Intake, IntakeDraft
 from tsunagiai.intake.selectors import IntakeFilters
+from tsunagiai.people.models import Person
 from tsunagiai.people.selectors import current_household, search_people
 
 PAGE_SIZE = 25
@@ -103,6 +104,7 @@ def intake_list(request: AuthenticatedRequest) -> HttpResponse:
             kind=data["kind"],
         )
     page = Paginator(selectors.intake_list(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    record_list(request, "intake.listed", model=Intake, count=page.paginator.count, filters=filters)
     context = {"form": form, "page": page}
     template = "intake/list.html#results" if request.htmx else "intake/list.html"
     return render(request, template, context)
@@ -142,6 +144,8 @@ def intake_create(request: AuthenticatedRequest) -> HttpResponse:
     chosen_id = _int_or_none(form.data.get("person_id")) if form.is_bound else None
     if found is None and chosen_id is not None:
         found = access.visible_people(request.user).filter(pk=chosen_id).first()
+    if found is not None:  # the chosen person's card (from a draft, or the person_id the form sent)
+        record_read(request, found, action="person.viewed")
     context = {
         "form": form,
         "draft": draft,
@@ -185,6 +189,7 @@ def intake_edit(request: AuthenticatedRequest, intake_id: int) -> HttpResponse:
                 messages.success(request, _("The intake was saved."))
                 return redirect("intake:detail", intake_id=intake.pk)
     else:
+        record_read(request, intake, action="intake.viewed")
         form = IntakeEditForm(user=request.user, intake=intake)
     context = {"form": form, "intake": intake, "conflict": conflict}
     return render(request, "intake/edit.html", context, status=status)
@@ -297,6 +302,8 @@ def person_search(request: AuthenticatedRequest) -> HttpResponse:
     _require_staff(request.user)
     query = (request.GET.get("q") or "").strip()[:SEARCH_MAX_LENGTH]
     people = search_people(request.user, query) if len(query) >= SEARCH_MIN_LENGTH else []
+    if query:
+        record_list(request, "person.listed", model=Person, count=len(people), filters={"q": query})
     return render(request, "intake/create.html#search_results", {"people": people, "query": query})
 
 
@@ -305,5 +312,6 @@ def person_pick(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     """The chosen person (and their current household), with the hidden input the form posts."""
     _require_staff(request.user)
     person = access.access_person(request.user, person_id)
+    record_read(request, person, action="person.viewed")
     context = {"found": person, "found_household": current_household(person)}
     return render(request, "intake/create.html#chosen_person", context)

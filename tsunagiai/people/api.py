@@ -24,7 +24,7 @@ from ninja.responses import Status
 from pydantic import ConfigDict, StrictBool, StrictInt
 
 from tsunagiai.accounts import access
-from tsunagiai.audit.actions import record_read
+from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.people import selectors
 from tsunagiai.people.actions import do_add_household_member, do_create_household, do_create_person, do_update_person
 from tsunagiai.people.forms import HouseholdForm, OrganisationForm, PersonEditForm, PersonForm
@@ -207,6 +207,8 @@ def list_persons(request: HttpRequest, filters: Query[PersonFilterIn]) -> Status
     _staff_only(request)
     people = selectors.person_list(request.user, query=filters.q, area_id=filters.area_id)
     page = Paginator(people, PAGE_SIZE).get_page(filters.page)
+    asked = {"q": filters.q, "area": filters.area_id}
+    record_list(request, "person.listed", model=Person, count=page.paginator.count, filters=asked, note="api")
     return Status(
         200,
         {
@@ -359,6 +361,8 @@ def list_households(request: HttpRequest, filters: Query[HouseholdFilterIn]) -> 
     _staff_only(request)
     households = selectors.household_list(request.user, query=filters.q, area_id=filters.area_id)
     page = Paginator(households, PAGE_SIZE).get_page(filters.page)
+    asked = {"q": filters.q, "area": filters.area_id}
+    record_list(request, "household.listed", model=Household, count=page.paginator.count, filters=asked, note="api")
     return Status(
         200,
         {

@@ -17,7 +17,7 @@ from django_htmx.middleware import HtmxDetails
 
 from tsunagiai.accounts import access
 from tsunagiai.accounts.models import User
-from tsunagiai.audit.actions import record_read
+from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.core.concurrency import EditConflict
 from tsunagiai.people import selectors
 from tsunagiai.people.actions import (
@@ -119,6 +119,8 @@ def person_search(request: AuthenticatedRequest) -> HttpResponse:
     searched = bool(query or area_id or age_band)
     people = selectors.person_list(request.user, query=query, area_id=area_id, age_band=age_band)
     page = _page(request, people)
+    filters = {"q": query, "area": area_id, "age_band": age_band}
+    record_list(request, "person.listed", model=Person, count=page.paginator.count, filters=filters)
     context = {
         "form": form,
         "page": page,
@@ -164,6 +166,7 @@ def person_create(request: AuthenticatedRequest) -> HttpResponse:
 def person_edit(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     person = access.access_person(request.user, person_id, for_edit=True)
     if request.method != "POST":
+        record_read(request, person, action="person.viewed")
         form = PersonEditForm(instance=person, initial={"version": person.version})
         return render(request, "people/person_form.html", {"form": form, "person": person})
     form = PersonEditForm(request.POST, instance=person)
@@ -192,6 +195,8 @@ def person_edit(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def related_person_add(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     person = access.access_person(request.user, person_id, for_edit=True)
+    if request.method != "POST":
+        record_read(request, person, action="person.viewed")
     form = RelatedPersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         do_add_related_person(person, acting_user=request.user, **form.cleaned_data)
@@ -214,6 +219,8 @@ def household_list(request: AuthenticatedRequest) -> HttpResponse:
         area = form.cleaned_data["area"]
         area_id = area.pk if area else None
     page = _page(request, selectors.household_list(request.user, query=query, area_id=area_id))
+    filters = {"q": query, "area": area_id}
+    record_list(request, "household.listed", model=Household, count=page.paginator.count, filters=filters)
     context = {
         "form": form,
         "page": page,
@@ -240,6 +247,8 @@ def household_create(request: AuthenticatedRequest) -> HttpResponse:
     head_id = request.POST.get("head") or request.GET.get("head")
     if head_id:
         head = access.access_person(request.user, head_id, for_edit=True)  # type: ignore[arg-type]
+        if request.method != "POST":
+            record_read(request, head, action="person.viewed")
     initial = {}
     if head is not None:
         initial = {"name": _("%(family_name)s household") % {"family_name": head.family_name}}
@@ -269,6 +278,7 @@ def household_create(request: AuthenticatedRequest) -> HttpResponse:
 def household_edit(request: AuthenticatedRequest, household_id: int) -> HttpResponse:
     household = access.access_household(request.user, household_id, for_edit=True)
     if request.method != "POST":
+        record_read(request, household, action="household.viewed")
         form = HouseholdEditForm(instance=household, initial={"version": household.version})
         return render(request, "people/household_form.html", {"form": form, "household": household})
     form = HouseholdEditForm(request.POST, instance=household)
@@ -306,6 +316,9 @@ def household_member_add(request: AuthenticatedRequest, household_id: int) -> Ht
     if request.method == "GET" and request.htmx:
         query = (request.GET.get("q") or "").strip()[:SEARCH_MAX_LENGTH]
         people = selectors.search_people(request.user, query) if query else []
+        if query:
+            filters = {"q": query, "household": household.pk}
+            record_list(request, "person.listed", model=Person, count=len(people), filters=filters)
         return render(
             request, "people/member_add.html#candidates", {"household": household, "people": people, "q": query}
         )
@@ -331,6 +344,10 @@ def household_member_add(request: AuthenticatedRequest, household_id: int) -> Ht
             return redirect("people:household_detail", household_id=household.pk)
     query = (request.GET.get("q") or "").strip()[:SEARCH_MAX_LENGTH]
     people = selectors.search_people(request.user, query) if query else []
+    if request.method != "POST":
+        shown = {"q": query, "results": len(people) if query else None, "person": chosen.pk if chosen else None}
+        details = {key: value for key, value in shown.items() if value is not None and value != ""}
+        record_read(request, household, action="household.viewed", details=details)
     context = _membership_context(
         household,
         form=form,
@@ -355,6 +372,8 @@ def _add_action_errors(form: forms.BaseForm, error: ValidationError) -> None:
 def household_member_create(request: AuthenticatedRequest, household_id: int) -> HttpResponse:
     """Register a new person straight into the household."""
     household = access.access_household(request.user, household_id, for_edit=True)
+    if request.method != "POST":
+        record_read(request, household, action="household.viewed")
     form = PersonForm(request.POST or None, prefix="person")
     member_form = NewMemberForm(request.POST or None, prefix="member")
     if request.method == "POST" and form.is_valid() and member_form.is_valid():
@@ -389,6 +408,8 @@ def membership_end(request: AuthenticatedRequest, household_id: int, membership_
     """Record that a member left the household (the membership stays as history)."""
     household = access.access_household(request.user, household_id, for_edit=True)
     membership = selectors.current_membership_of(household, membership_id)
+    if request.method != "POST":
+        record_read(request, household, action="household.viewed", person_id=membership.person_id)
     form = EndMembershipForm(request.POST or None, started_on=membership.started_on)
     if request.method == "POST" and form.is_valid():
         try:

@@ -17,7 +17,7 @@ from ninja.errors import HttpError
 from pydantic import ConfigDict
 
 from tsunagiai.accounts import access
-from tsunagiai.audit.actions import record_read
+from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.reference.models import Organisation
 from tsunagiai.referrals import selectors
 from tsunagiai.referrals.actions import ReferralInputError, do_mark_seen, do_send_referral, do_transition_referral
@@ -173,6 +173,8 @@ def list_referrals(request: HttpRequest, filters: Query[ListFilters]) -> Status[
         raise HttpError(422, _("Status: unknown status."))
     queryset = selectors.referral_list(request.user, direction=filters.direction, status=filters.status)
     items = list(queryset[filters.offset : filters.offset + filters.limit])
+    asked = {"direction": filters.direction, "status": filters.status}
+    record_list(request, "referral.listed", model=Referral, count=queryset.count(), filters=asked, note="api")
     return Status(200, {"count": queryset.count(), "items": [_out(r, request.user) for r in items]})
 
 

@@ -16,7 +16,7 @@ from django_htmx.middleware import HtmxDetails
 
 from tsunagiai.accounts import access
 from tsunagiai.accounts.models import User
-from tsunagiai.audit.actions import record_read
+from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.core.concurrency import EditConflict
 from tsunagiai.reference.models import Organisation
 from tsunagiai.reference.selectors import organisation_directory, organisations_covering
@@ -145,6 +145,8 @@ def create_from_intake(request: AuthenticatedRequest, intake_id: int) -> HttpRes
     place = (
         intake.town_block or getattr(intake.person, "town_block", None) or getattr(intake.household, "town_block", None)
     )
+    if request.method != "POST" and access.may_send_referral(request.user):
+        record_read(request, intake, action="intake.viewed")
     return _send(
         request,
         subject={"intake": intake, "person": intake.person, "household": intake.household},
@@ -162,6 +164,8 @@ def create_from_case(request: AuthenticatedRequest, case_id: int) -> HttpRespons
 
     case = access.access_case(request.user, case_id)
     categories = list(IssueCategory.objects.filter(intake__cases=case).values_list("code", flat=True).distinct())
+    if request.method != "POST" and access.may_send_referral(request.user):
+        record_read(request, case, action="case.viewed")
     household = case.household
     return _send(
         request,
@@ -258,6 +262,8 @@ def referral_list(request: AuthenticatedRequest) -> HttpResponse:
         direction, status = form.cleaned_data["direction"], form.cleaned_data["status"]
     queryset = selectors.referral_list(request.user, direction=direction, status=status)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = {"direction": direction, "status": status}
+    record_list(request, "referral.listed", model=Referral, count=page.paginator.count, filters=filters)
     metrics = selectors.referral_metrics(queryset)
     query = request.GET.copy()
     query.pop("page", None)

@@ -27,7 +27,8 @@ from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tsunagiai.accounts import access
-from tsunagiai.audit.actions import record_audit_event
+from tsunagiai.audit.actions import record_audit_event, record_read
+from tsunagiai.audit.basis import scope_basis
 from tsunagiai.core.eras import DateStyle, format_date
 from tsunagiai.reference.models import IssueCategory
 from tsunagiai.reports import params, queries
@@ -133,6 +134,8 @@ def intake_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     record_audit_event(
         "reports.export",
         acting_user=request.user,
+        object_type="intake.intake",  # rows of intakes: a list read, on the grounds of the user's scope
+        basis=scope_basis(request.user),
         changes={"export": "intakes", "rows": count, "format": fmt, "from": str(start), "to": str(end)},
         note=f"受付一覧 {count}件",  # the audit log is a record kept in the office's language
     )
@@ -411,7 +414,7 @@ def case_summary(request: HttpRequest, case_id: int) -> HttpResponse:
         .select_related("organisation")
         .order_by("-occurred_at")[:10]
     )
-    record_audit_event("reports.case_summary_pdf", acting_user=request.user, obj=case)
+    record_read(request, case, action="reports.case_summary_pdf")
     context = {
         "dates": dates,
         "title": gettext("Case summary"),
@@ -431,7 +434,7 @@ def support_plan(request: HttpRequest, case_id: int) -> HttpResponse:
         case, dates = _case_context(request, case_id)
     except ParamError as error:
         return _bad_request(request, error)
-    record_audit_event("reports.support_plan_pdf", acting_user=request.user, obj=case)
+    record_read(request, case, action="reports.support_plan_pdf")
     title = gettext("Support plan")
     context = {"dates": dates, "title": title, "case": case, "revision": _current_revision(case)}
     return pdf_response(request, "reports/pdf/support_plan.html", context, f"{title}_{case.pk}")

@@ -13,6 +13,7 @@ from pydantic import ConfigDict
 
 from tsunagiai.accounts import access
 from tsunagiai.accounts.models import User
+from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.support import selectors
 from tsunagiai.support.actions import ActionInput, do_record_support, do_revise_plan
 from tsunagiai.support.models import TEXT_MAX, Conference, PlanAction, PlanRevision, SupportRecord
@@ -231,7 +232,9 @@ def _plan_body(case: Any) -> dict[str, Any]:
 @router.get("/cases/{case_id}/plan", response={200: PlanOut, 404: ErrorOut}, summary="A case's support plan")
 def read_plan(request: HttpRequest, case_id: int) -> dict[str, Any]:
     """The current revision and every earlier one, newest first."""
-    return _plan_body(access.access_case(request.user, case_id))
+    case = access.access_case(request.user, case_id)
+    record_read(request, case, action="plan.viewed", note="api")
+    return _plan_body(case)
 
 
 @router.post(
@@ -335,6 +338,7 @@ def create_record(request: HttpRequest, household_id: int, payload: RecordIn) ->
 def timeline(request: HttpRequest, household_id: int, filters: Query[TimelineIn]) -> dict[str, Any]:
     """The household's support records across its cases, newest first, filtered and paginated."""
     household = access.access_household(request.user, household_id)
+    record_read(request, household, action="timeline.viewed", note="api")
     queryset = selectors.household_records(
         request.user,
         household,
@@ -357,10 +361,12 @@ def conferences(request: HttpRequest, page: Query[PageIn]) -> list[dict[str, Any
     found = list(
         selectors.conference_list(request.user).prefetch_related("agenda")[page.offset : page.offset + page.limit]
     )
+    record_list(request, "conference.listed", model=Conference, count=len(found), note="api")
     return [_conference(c, sorted(e.case_id for e in c.agenda.all())) for c in found]
 
 
 @router.get("/conferences/{conference_id}", response={200: ConferenceOut, 404: ErrorOut}, summary="One conference")
 def conference(request: HttpRequest, conference_id: int) -> dict[str, Any]:
     found = access.access_conference(request.user, conference_id)
+    record_read(request, found, action="conference.viewed", note="api")
     return _conference(found, sorted(e.case_id for e in selectors.agenda_of(found)))

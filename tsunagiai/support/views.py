@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tsunagiai.accounts import access
 from tsunagiai.accounts.models import User
+from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.cases.models import Case
 from tsunagiai.core.concurrency import EditConflict
 from tsunagiai.intake.views import AuthenticatedRequest
@@ -48,7 +49,7 @@ from tsunagiai.support.forms import (
     TimelineFilterForm,
     add_action_errors,
 )
-from tsunagiai.support.models import Domain, PlanAction
+from tsunagiai.support.models import Conference, Domain, PlanAction
 from tsunagiai.support.selectors import TimelineFilters
 
 TIMELINE_PAGE_SIZE = 30
@@ -61,6 +62,7 @@ CONFERENCE_PAGE_SIZE = 30
 @require_GET
 def assessment(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = access.access_case(request.user, case_id)
+    record_read(request, case, action="assessment.viewed")
     found = selectors.assessments_of(case)
     members = assessment_subjects(case)
     by_member = {m.pk: {a.domain: a for a in found if a.person_id == m.pk} for m in members}
@@ -74,6 +76,8 @@ def assessment_edit(request: AuthenticatedRequest, case_id: int, person_id: int)
     person = next((m for m in assessment_subjects(case) if m.pk == int(person_id)), None)
     if person is None:
         raise Http404
+    if request.method != "POST":
+        record_read(request, case, action="assessment.viewed", person_id=person.pk)
     existing = {a.domain: a for a in selectors.assessments_of(case) if a.person_id == person.pk}
     data = request.POST if request.method == "POST" else None
     date_form = AssessmentDateForm(data, initial={"assessed_on": timezone.localdate()})
@@ -132,6 +136,7 @@ def assessment_edit(request: AuthenticatedRequest, case_id: int, person_id: int)
 @require_GET
 def plan(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = access.access_case(request.user, case_id)
+    record_read(request, case, action="plan.viewed")
     revisions = selectors.plan_revisions(case)
     return render(
         request,
@@ -160,6 +165,8 @@ def _team_users(case: Case) -> Any:
 @require_http_methods(["GET", "POST"])
 def plan_revise(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = access.access_case(request.user, case_id, for_edit=True)
+    if request.method != "POST":
+        record_read(request, case, action="plan.viewed")
     plan_obj = selectors.plan_of(case)
     current = selectors.current_revision(case)
     users = _team_users(case)
@@ -250,6 +257,7 @@ def plan_compare(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     pair = selectors.revision_pair(case, old, new)
     if pair is None:
         raise Http404
+    record_read(request, case, action="plan.viewed", details={"compared": [old, new]})
     return render(
         request, "support/plan_compare.html", {"case": case, "comparison": selectors.compare_revisions(*pair)}
     )
@@ -278,6 +286,8 @@ def record_create(request: AuthenticatedRequest, household_id: int) -> HttpRespo
     organisations = access.staff_organisations(request.user)
     if not organisations:
         raise PermissionDenied
+    if request.method != "POST":
+        record_read(request, household, action="household.viewed")
     cases = list(access.editable_cases(request.user).filter(household=household).order_by("-opened_at"))
     initial = {"occurred_at": timezone.localtime().replace(second=0, microsecond=0), "case": request.GET.get("case")}
     form = RecordForm(request.POST or None, cases=cases, organisations=organisations, initial=initial)
@@ -304,6 +314,7 @@ def record_create(request: AuthenticatedRequest, household_id: int) -> HttpRespo
 @require_GET
 def household_timeline(request: AuthenticatedRequest, household_id: int) -> HttpResponse:
     household = access.access_household(request.user, household_id)
+    record_read(request, household, action="timeline.viewed")
     cases = selectors.household_cases(request.user, household)
     form = TimelineFilterForm(request.GET or None, cases=cases)
     filters = TimelineFilters()
@@ -343,6 +354,7 @@ def conference_list(request: AuthenticatedRequest) -> HttpResponse:
     if not access.is_staff_member(request.user):
         raise PermissionDenied
     page = Paginator(selectors.conference_list(request.user), CONFERENCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    record_list(request, "conference.listed", model=Conference, count=page.paginator.count)
     return render(request, "support/conference_list.html", {"page": page, "query": ""})
 
 
@@ -404,6 +416,7 @@ def _conference_page(
 @require_GET
 def conference_detail(request: AuthenticatedRequest, conference_id: int) -> HttpResponse:
     conference = access.access_conference(request.user, conference_id)
+    record_read(request, conference, action="conference.viewed")
     return _conference_page(request, conference)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from tsunagiai.audit.models import AuditEvent, Basis
 from tsunagiai.cases.tests.helpers import make_family, open_case
@@ -69,7 +69,7 @@ def test_household_intake_and_case_reads_are_audited(client, town, where) -> Non
         event = _last(action)
         assert event is not None, action
         assert event.actor == town.users["caseworker_north"]
-        assert event.note == ("api" if where == "api" else "")
+        assert event.note == ("api" if where == "api" else resolve(page).view_name)  # where it was read
         assert event.basis in {Basis.OWN_ORGANISATION, Basis.CASE_TEAM}
     assert _last("intake.viewed").person_id == family.mother.pk
     assert _last("case.viewed").basis == Basis.OWN_ORGANISATION  # the lead organisation
