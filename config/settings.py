@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "tsunagiai.regional",
     "tsunagiai.analytics",
     "tsunagiai.reports",
+    "tsunagiai.privacy",
     "tsunagiai.demo",
 ]
 
@@ -306,6 +307,8 @@ SECURE_CSP = {
 # municipality points this at its own folder; nothing city-specific is in code.
 REFERENCE_DATA_DIR = Path(os.environ.get("TSUNAGIAI_REFERENCE_DIR", BASE_DIR / "data" / "reference" / "toyota"))
 TAXONOMY_FILE = Path(os.environ.get("TSUNAGIAI_TAXONOMY_FILE", BASE_DIR / "data" / "reference" / "taxonomy.yaml"))
+# A reference load deactivating more than this share of a kind of row is refused (docs/reference-data.md).
+REFERENCE_MAX_DEACTIVATION_SHARE = float(os.environ.get("TSUNAGIAI_REFERENCE_MAX_DEACTIVATION_SHARE", "0.2"))
 ROUTING_POLICY_FILE = Path(os.environ.get("TSUNAGIAI_ROUTING_FILE", BASE_DIR / "data" / "reference" / "routing.yaml"))
 # Triage (C7): the cue lexicon (data, read at once) and the trained model (a versioned file built by
 # `manage.py triage_train`; MODEL.json in the folder names the current one).

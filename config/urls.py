@@ -35,6 +35,7 @@ urlpatterns = [
     path("resources/", include("tsunagiai.resources.urls")),
     path("analytics/", include("tsunagiai.analytics.urls")),
     path("reports/", include("tsunagiai.reports.urls")),
+    path("privacy/", include("tsunagiai.privacy.urls")),
 ]
 
 if settings.OIDC_ENABLED:  # single sign-on only where the city configured its identity provider

@@ -480,7 +480,10 @@ def visible_people(user: Any) -> QuerySet[Person]:
     org_ids = organisation_ids(user)
     if not org_ids:
         return Person.objects.none()
-    return Person.objects.filter(pk__in=_person_ids_of_organisations(org_ids).union(_emergency_person_ids(user)))
+    ids = _person_ids_of_organisations(org_ids).union(_emergency_person_ids(user))
+    return Person.objects.filter(pk__in=ids).exclude(
+        pk__in=suspended_person_ids()  # 利用停止: only the coordination section sees them (end of this file)
+    )
 
 
 def editable_people(user: Any) -> QuerySet[Person]:
@@ -491,7 +494,7 @@ def editable_people(user: Any) -> QuerySet[Person]:
     org_ids = organisation_ids(user, EDIT_ROLES)
     if not org_ids:
         return Person.objects.none()
-    return Person.objects.filter(pk__in=_person_ids_of_organisations(org_ids))
+    return Person.objects.filter(pk__in=_person_ids_of_organisations(org_ids)).exclude(pk__in=suspended_person_ids())
 
 
 def access_person(user: Any, person_id: int, *, for_edit: bool = False) -> Person:
@@ -1146,5 +1149,32 @@ def may_view_dashboard(user: Any) -> bool:
 PAGE_RULES.update(
     {
         "analytics:dashboard": MEMBER,  # the view narrows to may_view_dashboard (403)
+    }
+)
+
+
+# --- use suspension (利用停止; the privacy app, docs/privacy-requests.md) ---
+#
+# While a person's use is suspended only the coordination section sees them:
+# ``visible_people`` and ``editable_people`` leave them out for everyone else
+# (their pages answer 404, searches omit them), and ``linkable_people`` leaves
+# them out for everyone, so no new intake, referral or case names them (the
+# privacy app's signals refuse any other path). Existing records stay.
+
+
+def suspended_person_ids() -> QuerySet[Any]:
+    """Ids of the people whose use is suspended."""
+    from tsunagiai.people.models import Person
+
+    return Person.objects.filter(use_suspended=True).values("pk")
+
+
+PAGE_RULES.update(
+    {
+        # The coordination section's privacy requests of a person; the views answer 404 to everyone else.
+        "privacy:person": STAFF,
+        "privacy:suspend": STAFF,
+        "privacy:lift": STAFF,
+        "privacy:disclose": STAFF,
     }
 )

@@ -105,6 +105,9 @@ class Person(TrackedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # 利用停止 (use suspension, privacy app): while set, only the coordination section sees the
+    # person and no new intake, referral or case may name them (accounts.access, docs/privacy-requests.md).
+    use_suspended = models.BooleanField(_("use suspended"), default=False, db_index=True, editable=False)
     # Normalised forms for tolerant search (kana/kanji, width, spaces, old
     # character forms); maintained by the people actions, never typed.
     search_name = models.CharField(max_length=200, editable=False, db_index=True, default="")
