@@ -220,6 +220,7 @@ PAGE_RULES: dict[str, str] = {
     "support:plan_compare": STAFF,
     "support:action_status": STAFF,
     "support:record_create": EDITOR,
+    "support:record_correct": EDITOR,  # the author's organisation or the coordination section (404 otherwise)
     "support:household_timeline": STAFF,
     "support:conference_list": STAFF,
     "support:conference_create": EDITOR,
@@ -271,6 +272,7 @@ API_RULES: dict[str, str] = {
     "support.read_plan": STAFF,
     "support.revise_plan": STAFF,
     "support.create_record": STAFF,
+    "support.correct_record": EDITOR,  # the author's organisation or the coordination section (404 otherwise)
     "support.timeline": STAFF,
     "support.conferences": STAFF,
     "support.conference": STAFF,
@@ -472,7 +474,8 @@ def _person_ids_of_organisations(org_ids: set[int]) -> QuerySet[Any]:
     return _known_person_ids(org_ids).union(members)
 
 
-def visible_people(user: Any) -> QuerySet[Person]:
+def visible_people(user: Any, *, include_emergency: bool = True) -> QuerySet[Person]:
+    """People the user may see; ``include_emergency=False`` leaves out those opened by an emergency access."""
     from tsunagiai.people.models import Person
 
     if is_coordination(user):
@@ -480,8 +483,8 @@ def visible_people(user: Any) -> QuerySet[Person]:
     org_ids = organisation_ids(user)
     if not org_ids:
         return Person.objects.none()
-    ids = _person_ids_of_organisations(org_ids).union(_emergency_person_ids(user))
-    return Person.objects.filter(pk__in=ids).exclude(
+    ids = _person_ids_of_organisations(org_ids)
+    return Person.objects.filter(pk__in=ids.union(_emergency_person_ids(user)) if include_emergency else ids).exclude(
         pk__in=suspended_person_ids()  # 利用停止: only the coordination section sees them (end of this file)
     )
 
@@ -502,7 +505,8 @@ def access_person(user: Any, person_id: int, *, for_edit: bool = False) -> Perso
     return _get_or_404(queryset, person_id)
 
 
-def visible_households(user: Any) -> QuerySet[Household]:
+def visible_households(user: Any, *, include_emergency: bool = True) -> QuerySet[Household]:
+    """Households the user may see; ``include_emergency=False`` leaves out those opened by an emergency access."""
     from tsunagiai.people.models import Household
 
     if is_coordination(user):
@@ -510,9 +514,8 @@ def visible_households(user: Any) -> QuerySet[Household]:
     org_ids = organisation_ids(user)
     if not org_ids:
         return Household.objects.none()
-    return Household.objects.filter(
-        pk__in=_household_ids_of_organisations(org_ids).union(_emergency_household_ids(user))
-    )
+    ids = _household_ids_of_organisations(org_ids)
+    return Household.objects.filter(pk__in=ids.union(_emergency_household_ids(user)) if include_emergency else ids)
 
 
 def editable_households(user: Any) -> QuerySet[Household]:
@@ -540,8 +543,11 @@ def _team_case_ids(org_ids: set[int]) -> QuerySet[Any]:
     return TeamMember.objects.filter(organisation_id__in=org_ids, left_at__isnull=True).values("case_id")
 
 
-def visible_cases(user: Any) -> QuerySet[Case]:
-    """Cases whose team the user's organisation is on now; the coordination section sees all."""
+def visible_cases(user: Any, *, include_emergency: bool = True) -> QuerySet[Case]:
+    """Cases whose team the user's organisation is on now; the coordination section sees all.
+
+    ``include_emergency=False`` leaves out the cases opened by an emergency access.
+    """
     from tsunagiai.cases.models import Case
 
     if is_coordination(user):
@@ -549,7 +555,8 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     org_ids = organisation_ids(user)
     if not org_ids:
         return Case.objects.none()
-    return Case.objects.filter(pk__in=_team_case_ids(org_ids).union(_emergency_grants(user, "case_id")))
+    ids = _team_case_ids(org_ids)
+    return Case.objects.filter(pk__in=ids.union(_emergency_grants(user, "case_id")) if include_emergency else ids)
 
 
 def editable_cases(user: Any) -> QuerySet[Case]:
@@ -716,6 +723,110 @@ def may_send_referral(user: Any) -> bool:
     return bool(organisation_ids(user, EDIT_ROLES))
 
 
+# What the receiving side reads of a referral (the shared sections, and every free
+# text that carries them: reason, request, notes, outcome) lasts only while the
+# basis for sharing holds. Declined or cancelled, or resting on a consent that was
+# withdrawn or has expired (or, for an unidentified person, an intake whose
+# consent is no longer recorded as given), the referral shows the receiving side
+# its existence, dates and codes only. The sending side keeps what it had; the
+# coordination section sees everything. Completed and failed referrals were
+# accepted: their basis still decides.
+
+REFERRAL_REFUSED_STATES = frozenset({"declined", "cancelled"})
+CONSENTED_AT_INTAKE = frozenset({"written", "oral"})
+
+
+def referrals_showing_shared_sections(user: Any, referrals: Any) -> set[int]:
+    """Ids of ``referrals`` whose shared sections (and free texts) ``user`` may read now.
+
+    A constant number of queries whatever the number of referrals (none when no
+    receiving-side referral rests on consent); load ``to_organisation`` with the
+    referrals (``select_related``).
+    """
+    items = list(referrals)
+    if is_coordination(user):
+        return {r.pk for r in items}
+    org_ids = organisation_ids(user)
+    shown: set[int] = set()
+    pending = []
+    for referral in items:
+        if referral.from_organisation_id in org_ids:
+            shown.add(referral.pk)  # the sending side keeps what it sent
+        elif referral.to_organisation_id not in org_ids or referral.status in REFERRAL_REFUSED_STATES:
+            continue
+        elif referral.sharing_basis != "consent":
+            shown.add(referral.pk)  # a legal exception holds until declined or cancelled
+        else:
+            pending.append(referral)
+    return shown | _referrals_with_consent_in_force(pending)
+
+
+def _referrals_with_consent_in_force(referrals: list[Any]) -> set[int]:
+    """Ids of consent-based referrals whose consent still covers the receiving organisation, today.
+
+    The same subjects as when it was sent: the person's consents; for a case
+    without a person or an intake, those of every person of the case (its focus
+    members, or else the household's current members); for an unidentified
+    person, the intake's recorded consent.
+    """
+    if not referrals:
+        return set()
+    from tsunagiai.cases.models import Case
+    from tsunagiai.consent.selectors import check_consents, consents_in_force
+    from tsunagiai.intake.models import Intake
+    from tsunagiai.people.models import HouseholdMembership
+
+    case_ids = {r.case_id for r in referrals if r.person_id is None and r.case_id is not None and r.intake_id is None}
+    subjects: dict[int, set[int]] = {case_id: set() for case_id in case_ids}
+    if case_ids:
+        for case_id, person_id in Case.focus_members.through.objects.filter(case_id__in=case_ids).values_list(
+            "case_id", "person_id"
+        ):
+            subjects[case_id].add(person_id)
+        households = dict(
+            Case.objects.filter(pk__in=[c for c, found in subjects.items() if not found]).values_list(
+                "pk", "household_id"
+            )
+        )
+        by_household: dict[int, set[int]] = {}
+        for household_id, person_id in HouseholdMembership.objects.filter(
+            household_id__in=set(households.values()), ended_on__isnull=True
+        ).values_list("household_id", "person_id"):
+            by_household.setdefault(household_id, set()).add(person_id)
+        for case_id, household_id in households.items():
+            subjects[case_id] = by_household.get(household_id, set())
+    person_ids = {r.person_id for r in referrals if r.person_id is not None}
+    person_ids |= {p for people in subjects.values() for p in people}
+    consents: dict[int, list[Any]] = {}
+    if person_ids:
+        for consent in consents_in_force(person_ids):
+            consents.setdefault(consent.person_id, []).append(consent)
+    intake_ids = {r.intake_id for r in referrals if r.person_id is None and r.intake_id is not None}
+    intake_consent = dict(Intake.objects.filter(pk__in=intake_ids).values_list("pk", "consent_status"))
+
+    def covered(person_id: int, organisation: Any) -> bool:
+        return check_consents(consents.get(person_id, []), [organisation]).ok
+
+    held: set[int] = set()
+    for referral in referrals:
+        organisation = referral.to_organisation
+        if referral.person_id is not None:
+            holds = covered(referral.person_id, organisation)
+        elif referral.case_id in case_ids:
+            people = subjects.get(referral.case_id, set())
+            holds = bool(people) and all(covered(p, organisation) for p in people)
+        else:
+            holds = intake_consent.get(referral.intake_id) in CONSENTED_AT_INTAKE
+        if holds:
+            held.add(referral.pk)
+    return held
+
+
+def may_see_referral_shared_sections(user: Any, referral: Referral) -> bool:
+    """Whether ``user`` may read the referral's shared sections now (the page, the API, the case's list)."""
+    return referral.pk in referrals_showing_shared_sections(user, [referral])
+
+
 # --- break-the-glass (tsunagiai.emergency): read-only, time-limited -----------
 #
 # A staff member outside the team who gave a reason sees the one record for
@@ -792,6 +903,105 @@ def sees_only_in_emergency(user: Any, obj: Model) -> bool:
     )
 
 
+# --- naming a record in a write: never one opened only by an emergency access ------
+#
+# Break-the-glass is for reading. A record may be *named* by a new or changed
+# record — the person an intake is about, the household a new person joins,
+# the subject of a referral or a help request, a person's consent, a member
+# added to a household, a case put on a conference's agenda or opened for a
+# household — only when the user sees it without any emergency access: an
+# intake about a person makes the person known to the receiving organisation
+# for good, and a write during a grant must not outlive the grant
+# (docs/decisions/0009-break-the-glass-is-read-only.md).
+#
+# Forms and API operations choose among ``linkable_*`` and answer with the
+# field named (422 in the API); the actions check again with
+# ``refuse_emergency_only`` (defence in depth), which refuses only what the
+# acting user sees through a grant alone, so that actions run for records the
+# user does not see at all (the system, a referral's acceptance) keep their
+# own rules.
+
+
+def linkable_people(user: Any) -> QuerySet[Person]:
+    """People a new or changed record of ``user`` may name: those seen without an emergency access."""
+    # A person whose use is suspended (利用停止) may be named by no one, the coordination section included.
+    return visible_people(user, include_emergency=False).exclude(pk__in=suspended_person_ids())
+
+
+def linkable_households(user: Any) -> QuerySet[Household]:
+    """Households a new or changed record of ``user`` may name: those seen without an emergency access."""
+    return visible_households(user, include_emergency=False)
+
+
+def linkable_cases(user: Any) -> QuerySet[Case]:
+    """Cases a new or changed record of ``user`` may name: those seen without an emergency access."""
+    return visible_cases(user, include_emergency=False)
+
+
+class NotLinkable(PermissionDenied):
+    """A write named a record the user sees only through an emergency access.
+
+    ``field`` is the form or API field that named it, ``kind`` the kind of
+    record ("person", "household", "case"); ``str()`` is the message, in the
+    user's language, with the record's label. A page that does not catch it
+    answers 403.
+    """
+
+    def __init__(self, field: str, kind: str, message: str = "") -> None:
+        from tsunagiai.emergency.messages import field_message
+
+        self.field = field
+        self.kind = kind
+        self.message = message or field_message(kind)
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _holds_emergency_access(user: Any) -> bool:
+    from tsunagiai.emergency.models import EmergencyAccess
+
+    now = timezone.now()
+    return EmergencyAccess.objects.filter(
+        user_id=getattr(user, "pk", None) or 0, ended_at__isnull=True, started_at__lte=now, expires_at__gt=now
+    ).exists()
+
+
+def emergency_only(user: Any, obj: Model | None) -> bool:
+    """Whether ``obj`` is a record ``user`` sees only through an emergency access (one query when they hold none)."""
+    if obj is None or not getattr(user, "is_authenticated", False) or is_coordination(user):
+        return False
+    return _holds_emergency_access(user) and sees_only_in_emergency(user, obj)
+
+
+def refuse_emergency_only(
+    user: Any,
+    *,
+    person: Model | None = None,
+    household: Model | None = None,
+    case: Model | None = None,
+    people: Any = (),
+    field: str = "",
+) -> None:
+    """Raise ``NotLinkable`` when a record named is one ``user`` sees only through an emergency access.
+
+    For the actions (defence in depth behind the forms and API operations).
+    ``field`` names the input for the message; by default the kind's ``<kind>_id``.
+    """
+    if not getattr(user, "is_authenticated", False) or is_coordination(user):
+        return
+    named: list[tuple[str, Model]] = [
+        (kind, obj) for kind, obj in (("person", person), ("household", household), ("case", case)) if obj is not None
+    ]
+    named += [("person", p) for p in people]
+    if not named or not _holds_emergency_access(user):
+        return
+    for kind, obj in named:
+        if sees_only_in_emergency(user, obj):
+            raise NotLinkable(field or f"{kind}_id", kind)
+
+
 def _get_or_404[M: Model](queryset: QuerySet[M], pk: Any) -> M:
     try:
         return queryset.get(pk=int(pk))
@@ -804,6 +1014,10 @@ __all__ = [
     "access_household",
     "access_intake",
     "access_person",
+    "linkable_cases",
+    "linkable_households",
+    "linkable_people",
+    "refuse_emergency_only",
     "visible_households",
     "visible_intakes",
     "visible_people",

@@ -185,7 +185,8 @@ def household_of_intake(user: Any, intake: Any) -> Any:
         household = current_household(intake.person)
     if household is None:
         return None
-    return access.visible_households(user).filter(pk=household.pk).select_related("town_block").first()
+    # Only a household seen without an emergency access: a case opened on it would outlive the grant.
+    return access.linkable_households(user).filter(pk=household.pk).select_related("town_block").first()
 
 
 def open_case_choices(user: Any, household: Any) -> OpenCaseChoices:
@@ -200,7 +201,7 @@ def open_case_choices(user: Any, household: Any) -> OpenCaseChoices:
         .prefetch_related("categories")
         .order_by("-received_at", "-id")
     )
-    members = access.visible_people(user).filter(pk__in=current_ids).order_by("search_kana", "id")
+    members = access.linkable_people(user).filter(pk__in=current_ids).order_by("search_kana", "id")
     return OpenCaseChoices(household=household, intakes=intakes, members=members)
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagiai.accounts import access
 from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot, stored_snapshot
 from tsunagiai.cases.models import Case
 from tsunagiai.community.models import GroupMember, HelpRequest, Participation, Skill, Volunteer
@@ -79,6 +80,7 @@ def do_propose_participation(
     note: str = "",
 ) -> Participation:
     """Record that a resource was proposed to a person of the case."""
+    access.refuse_emergency_only(acting_user, case=case, person=person)  # an emergency access is read-only
     today = timezone.localdate()
     proposed_on = proposed_on or today
     if proposed_on > today:
@@ -199,6 +201,7 @@ def do_create_help_request(
     share_identity: bool = False,
 ) -> HelpRequest:
     """Send a task to a mutual-help group; the name and contact go only with the person's consent."""
+    access.refuse_emergency_only(acting_user, person=person, case=case)  # an emergency access is read-only
     if task not in HelpRequest.Task.values:
         raise CommunityActionRefused(_("Task: unknown task."), field="task")
     if not is_mutual_help_group(group):

@@ -362,14 +362,23 @@ def create_help_request(request: HttpRequest, payload: HelpRequestIn) -> Status[
     block = TownBlock.objects.filter(pk=payload.town_block_id, active=True).first()
     if block is None:
         return _invalid("town_block_id", _("Town block: unknown town block."))
+    # Only records seen without an emergency access may be named (the grant is for reading).
     person = None
     if payload.person_id is not None:
-        person = access.visible_people(request.user).filter(pk=payload.person_id).first()
+        person = access.linkable_people(request.user).filter(pk=payload.person_id).first()
+        if person is None and access.emergency_only(
+            request.user, access.visible_people(request.user).filter(pk=payload.person_id).first()
+        ):
+            return _invalid("person_id", str(access.NotLinkable("person_id", "person")))
         if person is None:
             return _invalid("person_id", _("For whom: not found among the people you may see."))
     case = None
     if payload.case_id is not None:
-        case = access.visible_cases(request.user).filter(pk=payload.case_id).first()
+        case = access.linkable_cases(request.user).filter(pk=payload.case_id).first()
+        if case is None and access.emergency_only(
+            request.user, access.visible_cases(request.user).filter(pk=payload.case_id).first()
+        ):
+            return _invalid("case_id", str(access.NotLinkable("case_id", "case")))
         if case is None:
             return _invalid("case_id", _("Case: not found among the cases you may see."))
     orgs = access.staff_organisations(request.user)
@@ -389,6 +398,8 @@ def create_help_request(request: HttpRequest, payload: HelpRequestIn) -> Status[
         )
     except CommunityActionRefused as exc:
         return _invalid(exc.field, exc.message)
+    except access.NotLinkable as refused:
+        return _invalid(refused.field, str(refused))
     return Status(201, _help(request.user, selectors.help_queue(request.user, selectors.HelpFilters()).get(pk=item.pk)))
 
 

@@ -53,6 +53,7 @@ from tsunagiai.community.forms import (
 )
 from tsunagiai.community.models import GroupMember, HelpRequest, Participation, Volunteer
 from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.emergency.views import read_only_refusal
 from tsunagiai.intake.views import AuthenticatedRequest
 from tsunagiai.reference.models import Organisation, TownBlock
 
@@ -252,6 +253,10 @@ def help_create(request: AuthenticatedRequest) -> HttpResponse:
             person = None
         if person is not None:
             initial.update({"person": person.pk, "town_block": person.town_block_id})
+    # A record open to the user only through an emergency access cannot be named (the grant is for reading).
+    for kind, record in (("case", case), ("person", person)):
+        if access.emergency_only(request.user, record):
+            return read_only_refusal(request, access.NotLinkable(kind, kind))
     shown = person or case
     if request.method != "POST" and shown is not None:
         record_read(request, shown, action="person.viewed" if person is not None else "case.viewed")
@@ -277,6 +282,8 @@ def help_create(request: AuthenticatedRequest) -> HttpResponse:
                 )
             except CommunityActionRefused as exc:
                 _refused(form, exc)
+            except access.NotLinkable as refused:
+                return read_only_refusal(request, refused)
             else:
                 messages.success(request, _("The request was sent to the group."))
                 return redirect("community:help_detail", help_request_id=help_request.pk)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_audit_event
 from tsunagiai.consent.models import Consent, InformationScope
 from tsunagiai.people.models import Person
@@ -38,6 +39,7 @@ def do_record_consent(
     notes: str = "",
 ) -> Consent:
     """Record a consent given on ``given_on``, recorded by ``acting_user`` for ``organisation``."""
+    access.refuse_emergency_only(acting_user, person=person)  # an emergency access is read-only
     orgs = list(scope_organisations)
     types = list(scope_agency_types)
     information = list(dict.fromkeys(scope_information))

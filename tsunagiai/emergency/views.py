@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from tsunagiai.accounts import access
 from tsunagiai.emergency.actions import do_start_emergency_access, emergency_hours, record_url
 from tsunagiai.emergency.forms import EmergencyAccessForm
+from tsunagiai.emergency.messages import TITLE
 
 
 @access.access_rule(access.STAFF)
@@ -33,3 +35,12 @@ def start(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
         {"form": form, "kind": kind, "object_id": object_id, "hours": emergency_hours()},
         status=status,
     )
+
+
+def read_only_refusal(request: HttpRequest, refused: access.NotLinkable) -> HttpResponse:
+    """The 403 page of a write that named a record open to the user only through an emergency access."""
+    back = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = ""
+    context = {"title": TITLE, "message": str(refused), "back_url": back}
+    return render(request, "emergency/read_only.html", context, status=403)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagiai.accounts import access
 from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot, stored_snapshot
 from tsunagiai.core.concurrency import save_versioned
 from tsunagiai.inbox.actions import do_post_inbox_item
@@ -212,7 +213,16 @@ def do_record_intake(
     when asked, or records an anonymous subject; closes at once when the first
     response is information only; an emergency reaches the coordination
     section's inbox in the same transaction.
+
+    A person the acting user sees only through an emergency access is refused
+    (``access.NotLinkable``), found or as the household to join: the grant is
+    for reading, and an intake would make the person known to the receiving
+    organisation for good (the form and the API refuse it first).
     """
+    if not is_anonymous:
+        access.refuse_emergency_only(
+            acting_user, people=[p for p in (person, join_household_of) if p is not None], field="person_id"
+        )
     linked_person, household = _link_person(
         acting_user=acting_user,
         organisation=receiving_organisation,

@@ -287,7 +287,10 @@ def create_intake(request: HttpRequest, payload: IntakeIn) -> Status[dict[str, A
         form = _valid_intake_form(request, payload)
     except InvalidInput as exc:
         return Status(422, exc.body())
-    intake = do_record_intake(acting_user=request.user, **form.action_arguments())
+    try:
+        intake = do_record_intake(acting_user=request.user, **form.action_arguments())
+    except access.NotLinkable as refused:
+        return Status(422, InvalidInput([{"field": refused.field, "message": str(refused)}]).body())
     return Status(201, _out(selectors.intake_detail(request.user, intake.pk)))
 
 

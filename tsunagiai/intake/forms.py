@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tsunagiai.accounts import access
+from tsunagiai.emergency import messages as emergency_messages
 from tsunagiai.intake.actions import HouseholdChoice
 from tsunagiai.intake.models import CONCERN_MAX_LENGTH, Intake
 from tsunagiai.people.forms import LabelledErrorsMixin, PersonForm
@@ -229,9 +230,15 @@ class IntakeForm(_IntakeFieldsForm):
         person_id = cleaned.get("person_id")
         if person_id:
             # Missing and not-yours look alike: the field says "not found", nothing more.
-            self.found_person = access.visible_people(self.user).filter(pk=person_id).first()
+            # A person open to the user only through an emergency access is never linked
+            # (found or as the household to join): the grant is for reading (access.linkable_people).
+            self.found_person = access.linkable_people(self.user).filter(pk=person_id).first()
             if self.found_person is None:
-                self.add_error("person_id", _("the chosen person was not found. Search again."))
+                seen = access.visible_people(self.user).filter(pk=person_id).first()
+                if access.emergency_only(self.user, seen):
+                    self.add_error("person_id", str(emergency_messages.INTAKE_READ_ONLY))
+                else:
+                    self.add_error("person_id", _("the chosen person was not found. Search again."))
         if mode == PersonMode.FOUND and not person_id and "person_id" not in self.errors:
             self.add_error("person_id", _("search for the person and choose them, or choose another option."))
         if mode == PersonMode.NEW:

@@ -130,11 +130,15 @@ def intake_create(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         form = IntakeForm(request.POST, user=request.user)
         if form.is_valid():
-            intake = do_record_intake(acting_user=request.user, **form.action_arguments())
-            if draft is not None:
-                do_discard_draft(draft, acting_user=request.user)
-            messages.success(request, _("The intake was recorded."))
-            return redirect("intake:detail", intake_id=intake.pk)
+            try:
+                intake = do_record_intake(acting_user=request.user, **form.action_arguments())
+            except access.NotLinkable as refused:
+                form.add_error("person_id", str(refused))
+            else:
+                if draft is not None:
+                    do_discard_draft(draft, acting_user=request.user)
+                messages.success(request, _("The intake was recorded."))
+                return redirect("intake:detail", intake_id=intake.pk)
         draft = _keep_draft(request, kind, draft)
     elif draft is not None:
         form = _quiet(IntakeForm(draft_data(draft.data), user=request.user))
@@ -143,7 +147,7 @@ def intake_create(request: AuthenticatedRequest) -> HttpResponse:
     found = form.found_person if form.is_bound and not form.errors.get("person_id") else None
     chosen_id = _int_or_none(form.data.get("person_id")) if form.is_bound else None
     if found is None and chosen_id is not None:
-        found = access.visible_people(request.user).filter(pk=chosen_id).first()
+        found = access.linkable_people(request.user).filter(pk=chosen_id).first()
     if found is not None:  # the chosen person's card (from a draft, or the person_id the form sent)
         record_read(request, found, action="person.viewed")
     context = {
@@ -301,7 +305,8 @@ def person_search(request: AuthenticatedRequest) -> HttpResponse:
     """As-you-type search among the people the user may see (htmx partial)."""
     _require_staff(request.user)
     query = (request.GET.get("q") or "").strip()[:SEARCH_MAX_LENGTH]
-    people = search_people(request.user, query) if len(query) >= SEARCH_MIN_LENGTH else []
+    # Only people an intake may name: not those open to the user through an emergency access alone.
+    people = search_people(request.user, query, linkable_only=True) if len(query) >= SEARCH_MIN_LENGTH else []
     if query:
         record_list(request, "person.listed", model=Person, count=len(people), filters={"q": query})
     return render(request, "intake/create.html#search_results", {"people": people, "query": query})
@@ -311,7 +316,7 @@ def person_search(request: AuthenticatedRequest) -> HttpResponse:
 def person_pick(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     """The chosen person (and their current household), with the hidden input the form posts."""
     _require_staff(request.user)
-    person = access.access_person(request.user, person_id)
+    person = access._get_or_404(access.linkable_people(request.user), person_id)
     record_read(request, person, action="person.viewed")
     context = {"found": person, "found_household": current_household(person)}
     return render(request, "intake/create.html#chosen_person", context)

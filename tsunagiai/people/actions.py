@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagiai.accounts import access
 from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot, stored_snapshot
 from tsunagiai.core.concurrency import save_versioned
 from tsunagiai.people import matching
@@ -174,6 +175,8 @@ def do_add_household_member(
     started_on: dt.date | None = None,
 ) -> HouseholdMembership:
     """Make ``person`` a current member; their previous current membership ends the same day."""
+    # Never a household or person the acting user sees only through an emergency access (read-only).
+    access.refuse_emergency_only(acting_user, household=household, person=person, field="person")
     if relationship not in Relationship.values:
         raise ValidationError({"relationship": _("Relationship: choose one of the listed relationships.")})
     started_on = started_on or timezone.localdate()

@@ -107,9 +107,13 @@ def filter_people(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
     )
 
 
-def search_people(user: Any, query: str, *, limit: int = 10) -> list[Person]:
-    """Visible people matching ``query`` (tolerant of kana/kanji, width, spaces, old forms), best first."""
-    return list(with_current_household(filter_people(access.visible_people(user), query))[: max(limit, 0)])
+def search_people(user: Any, query: str, *, limit: int = 10, linkable_only: bool = False) -> list[Person]:
+    """Visible people matching ``query`` (tolerant of kana/kanji, width, spaces, old forms), best first.
+
+    ``linkable_only``: only people a new record may name (not those open through an emergency access alone).
+    """
+    people = access.linkable_people(user) if linkable_only else access.visible_people(user)
+    return list(with_current_household(filter_people(people, query))[: max(limit, 0)])
 
 
 def current_household(person: Person) -> Household | None:

@@ -315,7 +315,7 @@ def household_member_add(request: AuthenticatedRequest, household_id: int) -> Ht
     household = access.access_household(request.user, household_id, for_edit=True)
     if request.method == "GET" and request.htmx:
         query = (request.GET.get("q") or "").strip()[:SEARCH_MAX_LENGTH]
-        people = selectors.search_people(request.user, query) if query else []
+        people = selectors.search_people(request.user, query, linkable_only=True) if query else []
         if query:
             filters = {"q": query, "household": household.pk}
             record_list(request, "person.listed", model=Person, count=len(people), filters=filters)
@@ -343,7 +343,7 @@ def household_member_add(request: AuthenticatedRequest, household_id: int) -> Ht
             messages.success(request, _("%(name)s was added to the household.") % {"name": person.full_name})
             return redirect("people:household_detail", household_id=household.pk)
     query = (request.GET.get("q") or "").strip()[:SEARCH_MAX_LENGTH]
-    people = selectors.search_people(request.user, query) if query else []
+    people = selectors.search_people(request.user, query, linkable_only=True) if query else []
     if request.method != "POST":
         shown = {"q": query, "results": len(people) if query else None, "person": chosen.pk if chosen else None}
         details = {key: value for key, value in shown.items() if value is not None and value != ""}

@@ -127,6 +127,8 @@ def do_send_referral(
         raise ReferralInputError("sharing_basis", _("Basis for sharing: choose one of the list."))
     if person is None and household is None and intake is None and case is None:
         raise ReferralInputError("person", _("Who: a referral is about a person, an intake or a case."))
+    # Defence in depth: never a record the sender sees only through an emergency access (read-only).
+    access.refuse_emergency_only(acting_user, person=person, household=household, case=case)
     if sharing_basis == SharingBasis.CONSENT and not _consent_on_record(
         person=person, intake=intake, to_organisation=to_organisation, case=case
     ):

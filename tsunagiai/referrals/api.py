@@ -72,6 +72,13 @@ class ReferralOut(Schema):
     accept_due_at: dt.datetime | None
     first_contact_due_at: dt.datetime | None
     allowed_transitions: list[str]
+    shared_sections_withheld: bool = Field(
+        False,
+        description=(
+            "True for the receiving organisation once the basis for sharing is gone (declined, cancelled, "
+            "consent withdrawn or expired): reason, request, notes and outcome text are then left empty."
+        ),
+    )
     events: list[EventOut] = []
 
 
@@ -110,9 +117,18 @@ class ListFilters(Schema):
     offset: int = Field(0, ge=0)
 
 
-def _out(referral: Referral, user: Any, *, with_events: bool = False) -> dict[str, Any]:
+def _out(referral: Referral, user: Any, *, with_events: bool = False, shown: set[int] | None = None) -> dict[str, Any]:
+    """One referral as the caller may read it; ``shown``: ids whose shared sections the caller may read
+    (``access.referrals_showing_shared_sections``), computed once for a page of referrals."""
     sides = access.referral_sides(user, referral)
     from tsunagiai.referrals.models import TRANSITIONS
+
+    if shown is None:
+        shown = access.referrals_showing_shared_sections(user, [referral])
+    withheld = referral.pk not in shown
+
+    def text(value: str) -> str:
+        return "" if withheld else value
 
     data: dict[str, Any] = {
         "id": referral.pk,
@@ -128,21 +144,22 @@ def _out(referral: Referral, user: Any, *, with_events: bool = False) -> dict[st
         "intake_id": referral.intake_id,
         "case_id": referral.case_id,
         "previous_id": referral.previous_id,
-        "reason": referral.reason,
-        "request": referral.request,
+        "reason": text(referral.reason),
+        "request": text(referral.request),
         "shared_sections": list(referral.shared_sections or []),
         "sharing_basis": referral.sharing_basis,
         "sharing_article": referral.sharing_article,
         "close_reason_code": referral.close_reason_code,
-        "close_reason_note": referral.close_reason_note,
+        "close_reason_note": text(referral.close_reason_note),
         "outcome_code": referral.outcome_code,
-        "outcome_text": referral.outcome_text,
+        "outcome_text": text(referral.outcome_text),
         "seen_due_at": referral.seen_due_at,
         "accept_due_at": referral.accept_due_at,
         "first_contact_due_at": referral.first_contact_due_at,
         "allowed_transitions": [
             to for (frm, to), side in TRANSITIONS.items() if frm == referral.status and side in sides
         ],
+        "shared_sections_withheld": withheld,
     }
     if with_events:
         data["events"] = [
@@ -153,7 +170,7 @@ def _out(referral: Referral, user: Any, *, with_events: bool = False) -> dict[st
                 "by": str(e.by) if e.by else None,
                 "organisation_id": e.organisation_id,
                 "reason_code": e.reason_code,
-                "note": e.note,
+                "note": text(e.note),
             }
             for e in referral.events.all()
         ]
@@ -175,7 +192,8 @@ def list_referrals(request: HttpRequest, filters: Query[ListFilters]) -> Status[
     items = list(queryset[filters.offset : filters.offset + filters.limit])
     asked = {"direction": filters.direction, "status": filters.status}
     record_list(request, "referral.listed", model=Referral, count=queryset.count(), filters=asked, note="api")
-    return Status(200, {"count": queryset.count(), "items": [_out(r, request.user) for r in items]})
+    shown = access.referrals_showing_shared_sections(request.user, items)
+    return Status(200, {"count": queryset.count(), "items": [_out(r, request.user, shown=shown) for r in items]})
 
 
 @router.post("/", response={201: ReferralOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}, summary="Send a referral")
@@ -192,6 +210,10 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Status[dict[st
     intake = access.access_intake(request.user, payload.intake_id) if payload.intake_id else None
     case = access.access_case(request.user, payload.case_id) if payload.case_id else None
     person = access.access_person(request.user, payload.person_id) if payload.person_id else None
+    # A record open to the caller only through an emergency access cannot be the referral's subject.
+    for kind, record in (("case", case), ("person", person)):
+        if access.emergency_only(request.user, record):
+            raise HttpError(422, str(access.NotLinkable(f"{kind}_id", kind)))
     previous = access.access_referral(request.user, payload.previous_id) if payload.previous_id else None
     if intake is not None and person is None:
         person = intake.person
@@ -211,7 +233,7 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Status[dict[st
             case=case,
             previous=previous,
         )
-    except ReferralInputError as exc:
+    except (ReferralInputError, access.NotLinkable) as exc:
         raise HttpError(422, str(exc)) from None
     return Status(201, _out(selectors.referral_detail(request.user, referral.pk), request.user, with_events=True))
 

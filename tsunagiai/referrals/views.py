@@ -18,6 +18,7 @@ from tsunagiai.accounts import access
 from tsunagiai.accounts.models import User
 from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.emergency.views import read_only_refusal
 from tsunagiai.reference.models import Organisation
 from tsunagiai.reference.selectors import organisation_directory, organisations_covering
 from tsunagiai.referrals import selectors
@@ -117,6 +118,8 @@ def _send(
             )
         except ReferralInputError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        except access.NotLinkable as refused:
+            return read_only_refusal(request, refused)
         else:
             messages.success(request, _("The referral was sent."))
             return redirect("referrals:detail", referral_id=referral.pk)
@@ -163,6 +166,9 @@ def create_from_case(request: AuthenticatedRequest, case_id: int) -> HttpRespons
     from tsunagiai.reference.models import IssueCategory
 
     case = access.access_case(request.user, case_id)
+    if access.emergency_only(request.user, case):
+        # An emergency access is for reading: a referral would carry the case beyond the grant.
+        return read_only_refusal(request, access.NotLinkable("case_id", "case"))
     categories = list(IssueCategory.objects.filter(intake__cases=case).values_list("code", flat=True).distinct())
     if request.method != "POST" and access.may_send_referral(request.user):
         record_read(request, case, action="case.viewed")
@@ -186,8 +192,13 @@ def _detail_context(request: AuthenticatedRequest, referral: Referral, **extra: 
     buttons = [to for (frm, to), side in TRANSITIONS.items() if frm == referral.status and side in sides]
     before_acceptance = referral.accepted_at is None
     recipient_only = "recipient" in sides and not access.is_coordination(request.user) and "sender" not in sides
+    # Declined, cancelled, or its consent withdrawn or expired: the receiving side sees the
+    # referral's existence, dates and codes only (access.may_see_referral_shared_sections).
+    withheld = not access.may_see_referral_shared_sections(request.user, referral)
     context: dict[str, Any] = {
         "referral": referral,
+        "withheld": withheld,
+        "events": [(event, not withheld) for event in referral.events.all()],
         "sides": sides,
         "transitions": [(to, Status(to).label, to in REASON_REQUIRED) for to in buttons],
         "need_to_know": before_acceptance and recipient_only,
@@ -195,8 +206,10 @@ def _detail_context(request: AuthenticatedRequest, referral: Referral, **extra: 
         "shared_labels": [
             SharedSection(code).label for code in referral.shared_sections if code in SharedSection.values
         ],
-        "categories": list(referral.intake.categories.all()) if referral.intake_id and referral.intake else [],
-        "history": selectors.shared_history(referral),
+        "categories": list(referral.intake.categories.all())
+        if referral.intake_id and referral.intake and not withheld
+        else [],
+        "history": [] if withheld else selectors.shared_history(referral),
         "alternatives": referral_alternatives(referral)
         if referral.status == Status.DECLINED and "sender" in sides
         else [],

@@ -14,10 +14,14 @@ register = template.Library()
 
 @register.inclusion_tag("referrals/_case_referrals.html")
 def case_referrals(case: Any, user: Any) -> dict[str, Any]:
+    referrals = list(select_case_referrals(case, user))
     return {
         "case": case,
-        "referrals": list(select_case_referrals(case, user)),
-        "may_send": access.may_send_referral(user),
+        "referrals": referrals,
+        # the reason only where the user may still read what was shared
+        "shown": access.referrals_showing_shared_sections(user, referrals),
+        # not from a case open to the user only through an emergency access (read-only)
+        "may_send": access.may_send_referral(user) and not access.emergency_only(user, case),
     }
 
 
