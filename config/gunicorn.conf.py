@@ -2,8 +2,8 @@
 
     gunicorn --config config/gunicorn.conf.py --bind 127.0.0.1:8000 config.wsgi
 
-Sized to the machine: one worker process per core plus one, each with a few threads, so a request waiting
-on the database does not hold a core idle. Override with WEB_CONCURRENCY (processes) and GUNICORN_THREADS.
+Sized to the machine: one worker process per core plus one, each with a few threads on PostgreSQL, so a request
+waiting on the database does not hold a core idle. Override with WEB_CONCURRENCY (processes) and GUNICORN_THREADS.
 
 The app is loaded once in the master before the workers are forked (preload): Django's set-up, every view
 module, the translations and the triage model (``when_ready``) are loaded there and shared, so a new or
@@ -38,7 +38,9 @@ wsgi_app = "config.proxied_wsgi:application"
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
 worker_class = "gthread"
 workers = _positive("WEB_CONCURRENCY", _cores() + 1)
-threads = _positive("GUNICORN_THREADS", 4)
+# On SQLite (no DATABASE_URL) one thread per worker: SQLite takes one writer at a time and every page writes the
+# audit log, so more concurrent requests only queue on its lock (past its 20 s busy timeout on a loaded machine).
+threads = _positive("GUNICORN_THREADS", 4 if os.environ.get("DATABASE_URL") else 1)
 preload_app = True
 # A request that takes longer than this is stuck: its worker is replaced. Exports and reports that can take
 # longer run in the task worker, not in a request.
