@@ -39,9 +39,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.utils import load_backend
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.utils import load_backend
 from django.utils import timezone
 
 FORMAT = "tsunagiai.backup"

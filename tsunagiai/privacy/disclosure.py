@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tsunagiai.audit.models import AuditEvent
 from tsunagiai.cases.models import Case
@@ -102,7 +103,7 @@ def _build(person: Person) -> dict[str, Any]:
         _section("person", _("the person"), [person]),
         _section(
             "household_memberships",
-            _("household memberships"),
+            pgettext("disclosure section", "household memberships"),
             HouseholdMembership.objects.filter(person=person).select_related("household").order_by("started_on"),
         ),
         _section(
@@ -114,7 +115,7 @@ def _build(person: Person) -> dict[str, Any]:
         _section("intakes", _("intakes (consultations)"), intakes),
         _section(
             "referrals",
-            _("referrals"),
+            pgettext("disclosure section", "referrals"),
             Referral.objects.filter(Q(person=person) | Q(intake_id__in=intake_ids) | Q(case_id__in=case_ids))
             .distinct()
             .order_by("pk"),

@@ -29,9 +29,7 @@ def person(town: Town) -> Person:
 
 
 def suspend(town: Town, person: Person) -> UseSuspension:
-    return do_suspend_use(
-        person, legal_reference="art98_1_2", reason=REASON, acting_user=town.users["coordinator"]
-    )
+    return do_suspend_use(person, legal_reference="art98_1_2", reason=REASON, acting_user=town.users["coordinator"])
 
 
 def test_suspending_is_recorded_and_audited_with_the_person(town: Town, person: Person) -> None:
@@ -139,9 +137,7 @@ def test_the_page_suspends_and_lifts_for_the_coordination_section(client: Any, t
     client.force_login(town.users["coordinator"])
     assert client.get(f"/privacy/people/{person.pk}/").status_code == 200
 
-    response = client.post(
-        f"/privacy/people/{person.pk}/suspend/", {"legal_reference": "art98_1_1", "reason": REASON}
-    )
+    response = client.post(f"/privacy/people/{person.pk}/suspend/", {"legal_reference": "art98_1_1", "reason": REASON})
     assert response.status_code == 302
     assert Person.objects.get(pk=person.pk).use_suspended is True
     assert "利用停止" in client.get(f"/privacy/people/{person.pk}/").content.decode()
