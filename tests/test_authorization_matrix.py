@@ -17,11 +17,13 @@ A route that only takes POST answers 405 once past the gate; the gate itself is 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -346,6 +348,83 @@ def _judge(response: Any, expected: str, about_a_record: bool, post_only: bool) 
     return f"expected {'/'.join(map(str, sorted(allowed)))}, got {status}"
 
 
+def _walk_routes(
+    client: Client,
+    coordinator: Client,
+    user: Any,
+    role: str,
+    sides: dict[str, dict[str, Any]],
+    *,
+    allowed: dict[str, int] | None = None,
+    forbidden: tuple[str, ...] = (),
+) -> list[str]:
+    """Request every page and GET operation with each side's values; the mismatches with the rule.
+
+    ``allowed``: a path parameter whose value the user may see whatever its side (a referral
+    received); ``forbidden``: text no answer may contain (what the user may no longer read).
+    """
+    mismatches: list[str] = []
+    allowed = allowed or {}
+
+    def expectation(names: list[str], side_name: str, rule: Any, **kwargs: Any) -> str:
+        if names and all(n in allowed for n in names) and access.rule_admits(user, rule):
+            return "allow"
+        return _expected(user, role, rule, side_name, **kwargs)
+
+    def leaks(response: Any) -> list[str]:
+        if not forbidden or response.status_code != 200:
+            return []
+        raw = b"".join(response.streaming_content) if response.streaming else response.content
+        body = raw.decode(errors="replace")
+        if response.get("Content-Type", "").startswith("application/json") and body:
+            body = json.dumps(response.json(), ensure_ascii=False)
+        return [text for text in forbidden if text in body]
+
+    for route, name, pattern in _pages():
+        rule = access.page_rule(pattern.callback, name)
+        if rule == access.PUBLIC:
+            continue
+        names = [m["name"] for m in PARAM.finditer(route)]
+        for side_name, values in sides.items():
+            path, about_a_record, owned = _fill(route, values)
+            post_only = coordinator.get(path).status_code == 405
+            expected = expectation(names, side_name, rule, about_a_record=about_a_record, owned=owned, name=name)
+            if post_only and expected == "deny" and access.rule_admits(user, rule):
+                expected = "deny-after-gate"  # past the gate, the method is refused before the record is read
+            response = client.get(path)
+            problem = _judge(response, expected, about_a_record, post_only)
+            if problem:
+                mismatches.append(f"{role} GET {path} [{name}, rule {rule}, {side_name}]: {problem}")
+            if found := leaks(response):
+                mismatches.append(f"{role} GET {path} [{name}, {side_name}]: shows {found}")
+            if not owned:
+                break
+
+    for method, api_path, operation in _api_operations(client if access.memberships(user) else coordinator):
+        if method != "GET":
+            continue
+        rule = operation.get("x-access-rule")
+        parameters = re.findall(r"\{(\w+)\}", api_path)
+        for side_name, values in sides.items():
+            path = api_path
+            for parameter in parameters:
+                path = path.replace("{" + parameter + "}", str(values[parameter]))
+            about_a_record = "{" in api_path
+            owned = about_a_record and not all(p in UNOWNED for p in parameters)
+            expected = expectation(parameters, side_name, rule, about_a_record=about_a_record, owned=owned)
+            response = client.get(path)
+            problem = _judge(response, expected, about_a_record, post_only=False)
+            if problem:
+                mismatches.append(
+                    f"{role} API GET {path} [{operation['operationId']}, rule {rule}, {side_name}]: {problem}"
+                )
+            if found := leaks(response):
+                mismatches.append(f"{role} API GET {path} [{operation['operationId']}, {side_name}]: shows {found}")
+            if not owned:
+                break
+    return mismatches
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_authorization_matrix(client: Client, town: Town, role: str) -> None:
     sides = {"north": _side(town, "north"), "south": _side(town, "south")}
@@ -354,44 +433,7 @@ def test_authorization_matrix(client: Client, town: Town, role: str) -> None:
     coordinator = Client()
     coordinator.force_login(town.users["coordinator"])
     client.force_login(user)
-    mismatches: list[str] = []
-
-    for route, name, pattern in _pages():
-        rule = access.page_rule(pattern.callback, name)
-        if rule == access.PUBLIC:
-            continue
-        for side_name, side in sides.items():
-            path, about_a_record, owned = _fill(route, _values(side))
-            post_only = coordinator.get(path).status_code == 405
-            expected = _expected(user, role, rule, side_name, about_a_record=about_a_record, owned=owned, name=name)
-            if post_only and expected == "deny" and access.rule_admits(user, rule):
-                expected = "deny-after-gate"  # past the gate, the method is refused before the record is read
-            problem = _judge(client.get(path), expected, about_a_record, post_only)
-            if problem:
-                mismatches.append(f"{role} GET {path} [{name}, rule {rule}, {side_name}]: {problem}")
-            if not owned:
-                break
-
-    for method, api_path, operation in _api_operations(client if access.memberships(user) else coordinator):
-        if method != "GET":
-            continue
-        rule = operation.get("x-access-rule")
-        for side_name, side in sides.items():
-            values = _values(side)
-            path = api_path
-            for parameter in re.findall(r"\{(\w+)\}", api_path):
-                path = path.replace("{" + parameter + "}", str(values[parameter]))
-            about_a_record = "{" in api_path
-            owned = about_a_record and not all(p in UNOWNED for p in re.findall(r"\{(\w+)\}", api_path))
-            expected = _expected(user, role, rule, side_name, about_a_record=about_a_record, owned=owned)
-            problem = _judge(client.get(path), expected, about_a_record, post_only=False)
-            if problem:
-                mismatches.append(
-                    f"{role} API GET {path} [{operation['operationId']}, rule {rule}, {side_name}]: {problem}"
-                )
-            if not owned:
-                break
-
+    mismatches = _walk_routes(client, coordinator, user, role, {name: _values(side) for name, side in sides.items()})
     assert mismatches == [], "\n".join(mismatches)
 
 
@@ -435,3 +477,191 @@ def test_search_and_autocomplete_answer_a_stranger_like_no_one(client: Client, t
 
     client.force_login(town.users["caseworker_south"])  # the probes do find her for her own organisation
     assert _answers(client, south.household.pk) != after
+
+
+# --- after the grant expired, after consent withdrawn, after a decline or cancellation ------
+#
+# The same walk over every page and GET operation, for a north staff member and the south
+# side's records, once what let them see those records has ended: the answers are those of
+# someone who never saw them (404), and no answer shows what they read meanwhile.
+
+EMERGENCY_REASON = "夜間に救急搬送され、服薬状況の確認が必要なため。"
+SOUTH_NAME = "南野"  # the south person's family name (and her household's name)
+REFERRAL_CONCERN = "南野さんは夜に大声が聞こえると近所から相談があった。"
+REFERRAL_REASON = "配偶者からの暴力が疑われ、北支所の管内へ転居予定。"
+REFERRAL_REQUEST = "転居後の見守りと相談をお願いします。"
+
+
+def _writes_during_a_grant(client: Client, town: Town, north: Side, south: Side) -> None:
+    """What the north caseworker tries while the grant is open: each must be refused (read-only)."""
+    from tsunagiai.intake.tests.helpers import form_data
+
+    def post_json(url: str, body: dict[str, Any]) -> int:
+        return int(client.post(url, json.dumps(body), content_type="application/json").status_code)
+
+    intake = {"channel": "phone", "consulter_type": "self", "concern": "服薬の確認", "urgency": "high"}
+    statuses = {
+        "intake page": client.post(
+            "/intakes/new/", form_data(town, person_mode="found", person_id=south.person.pk)
+        ).status_code,
+        "intake API": post_json(
+            "/api/v1/intakes/",
+            {**intake, "consent_status": "oral", "person_mode": "found", "person_id": south.person.pk},
+        ),
+        "intake API, joining": post_json(
+            "/api/v1/intakes/",
+            {
+                **intake,
+                "consent_status": "oral",
+                "person_mode": "new",
+                "person_id": south.person.pk,
+                "household_choice": "join",
+                "relationship": "child",
+                "new_person": {"family_name": "南野", "given_name": "次郎"},
+            },
+        ),
+        "referral API, person": post_json(
+            "/api/v1/referrals/",
+            {
+                "to_organisation_id": town.orgs["csw"].pk,
+                "person_id": south.person.pk,
+                "reason": "理由",
+                "request": "依頼",
+                "sharing_basis": "life_and_safety",
+            },
+        ),
+        "referral API, case": post_json(
+            "/api/v1/referrals/",
+            {
+                "to_organisation_id": town.orgs["csw"].pk,
+                "case_id": south.case.pk,
+                "reason": "理由",
+                "request": "依頼",
+                "sharing_basis": "life_and_safety",
+            },
+        ),
+        "household member": client.post(
+            f"/people/households/{north.household.pk}/members/add/",
+            {"person": south.person.pk, "relationship": "other_relative", "started_on": "2024-04-01"},
+        ).status_code,
+        "case team": post_json(
+            f"/api/v1/cases/{south.case.pk}/team",
+            {"organisation_id": town.orgs["branch_north"].pk, "version": south.case.version},
+        ),
+    }
+    accepted = {label: status for label, status in statuses.items() if status < 400 and label != "intake page"}
+    assert accepted == {}
+    assert not Intake.objects.filter(person=south.person, receiving_organisation=north.organisation).exists()
+
+
+@pytest.mark.parametrize("kind", ["person", "household", "case"])
+def test_matrix_after_the_emergency_grant_expired(client: Client, town: Town, kind: str) -> None:
+    north, south = _side(town, "north"), _side(town, "south")
+    role = "caseworker_north"
+    user = town.users[role]
+    target = {"person": south.person, "household": south.household, "case": south.case}[kind]
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client.force_login(user)
+        assert client.post(f"/emergency/{kind}/{target.pk}/", {"reason": EMERGENCY_REASON}).status_code == 302
+        assert client.get(f"/people/{south.person.pk}/").status_code == 200
+        _writes_during_a_grant(client, town, north, south)
+
+        traveller.shift(dt.timedelta(hours=4, minutes=1))
+        client.force_login(user)
+        coordinator = Client()
+        coordinator.force_login(town.users["coordinator"])
+        access.forget_memberships(user)
+        mismatches = _walk_routes(client, coordinator, user, role, {"south": _values(south)}, forbidden=(SOUTH_NAME,))
+    assert mismatches == [], "\n".join(mismatches)
+
+
+def _referral_to_north(town: Town, south: Side, *, basis: str) -> tuple[Any, Any]:
+    """The south branch refers its person to the north branch, sharing name, contact and concern."""
+    from tsunagiai.referrals.actions import do_transition_referral
+
+    sender = town.users["caseworker_south"]
+    intake = make_intake(town, org="branch_south", user="caseworker_south", person=south.person, is_anonymous=False)
+    Intake.objects.filter(pk=intake.pk).update(concern=REFERRAL_CONCERN)
+    consent = do_record_consent(
+        south.person,
+        acting_user=sender,
+        organisation=south.organisation,
+        given_on=timezone.localdate(),
+        method="written",
+        scope_organisations=[town.orgs["branch_north"]],
+    )
+    referral = do_send_referral(
+        acting_user=sender,
+        from_organisation=south.organisation,
+        to_organisation=town.orgs["branch_north"],
+        reason=REFERRAL_REASON,
+        request=REFERRAL_REQUEST,
+        shared_sections=["person_basic", "contact", "concern"],
+        sharing_basis=basis,
+        intake=intake,
+        person=south.person,
+        household=south.household,
+    )
+    referral = do_transition_referral(referral, "seen", acting_user=town.users["caseworker_north"])
+    return referral, consent
+
+
+@pytest.mark.parametrize(
+    ("ending", "basis"),
+    [
+        ("consent withdrawn", "consent"),
+        ("consent expired", "consent"),
+        ("declined", "life_and_safety"),
+        ("cancelled", "life_and_safety"),
+    ],
+)
+def test_matrix_after_the_basis_for_sharing_ended(client: Client, town: Town, ending: str, basis: str) -> None:
+    """The north branch received a referral about the south person; once its basis ends it sees
+    the referral's existence, dates and codes only, and the person's records answer 404."""
+    from tsunagiai.consent.actions import do_withdraw_consent
+    from tsunagiai.referrals.actions import do_transition_referral
+
+    south = _side(town, "south")
+    role = "caseworker_north"
+    user = town.users[role]
+    referral, consent = _referral_to_north(town, south, basis=basis)
+    forbidden = (SOUTH_NAME, REFERRAL_CONCERN, REFERRAL_REASON, REFERRAL_REQUEST)
+    client.force_login(user)
+    before = client.get(f"/referrals/{referral.pk}/").content.decode()
+    assert all(text in before for text in forbidden)  # what was shared, while the basis holds
+
+    now = timezone.now()
+    if ending.startswith("consent"):
+        referral = do_transition_referral(referral, "accepted", acting_user=user)
+        assert client.get(f"/people/{south.person.pk}/").status_code == 200
+        if ending == "consent withdrawn":
+            do_withdraw_consent(consent, acting_user=town.users["caseworker_south"])
+        else:
+            type(consent).objects.filter(pk=consent.pk).update(expires_on=timezone.localdate())
+            now += dt.timedelta(days=1)
+    elif ending == "declined":
+        do_transition_referral(referral, "declined", acting_user=user, reason_code="outside_area", note="管轄外のため")
+    else:
+        do_transition_referral(
+            referral,
+            "cancelled",
+            acting_user=town.users["caseworker_south"],
+            reason_code="other",
+            note="本人が転居を中止",
+        )
+    with time_machine.travel(now, tick=False):
+        client.force_login(user)
+        coordinator = Client()
+        coordinator.force_login(town.users["coordinator"])
+        access.forget_memberships(user)
+        values = {**_values(south), "referral_id": referral.pk}
+        mismatches = _walk_routes(
+            client,
+            coordinator,
+            user,
+            role,
+            {"south": values},
+            allowed={"referral_id": referral.pk},
+            forbidden=forbidden,
+        )
+    assert mismatches == [], "\n".join(mismatches)

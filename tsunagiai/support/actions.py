@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagiai.accounts import access
 from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot, stored_snapshot
 from tsunagiai.cases.models import Case
 from tsunagiai.consent.selectors import consents_covering_people
@@ -299,6 +300,7 @@ def do_record_support(
     case: Case | None = None,
 ) -> SupportRecord:
     """Add an entry to the household's timeline (経過記録), about one of its cases or the household."""
+    access.refuse_emergency_only(acting_user, household=household, case=case)  # emergency access is read-only
     errors: dict[str, str] = {}
     if kind not in SupportRecord.Kind.values:
         errors["kind"] = _("Kind: choose one of the listed kinds.")
@@ -405,6 +407,7 @@ def do_add_case_to_agenda(conference: Conference, case: Case, *, acting_user: An
     """Put a case on the agenda. A 重層的支援会議 requires consent covering every participant
     for every person concerned (AgendaRefused names the organisations missing); a 支援会議
     (art. 106-6) shares under its statutory duty of confidentiality instead."""
+    access.refuse_emergency_only(acting_user, case=case)  # an emergency access is read-only
     existing = ConferenceCase.objects.filter(conference=conference, case=case).first()
     if existing is not None:
         return existing
