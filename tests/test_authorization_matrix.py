@@ -38,7 +38,7 @@ from tsunagiai.people.actions import do_create_household
 from tsunagiai.people.models import HouseholdMembership
 from tsunagiai.referrals.actions import do_send_referral
 from tsunagiai.regional.actions import do_create_regional_issue
-from tsunagiai.support.actions import do_create_conference
+from tsunagiai.support.actions import do_create_conference, do_record_support
 from tsunagiai.testing import Town
 
 ROLES = [
@@ -138,6 +138,7 @@ class Side:
     consent: Any
     organisation: Any
     regional_issue: Any = None
+    record: Any = None
 
 
 def _side(town: Town, key: str) -> Side:
@@ -190,11 +191,15 @@ def _side(town: Town, key: str) -> Side:
         title="ケース会議",
         participating_organisations=[org],
     )
+    record = do_record_support(
+        household, acting_user=user, organisation=org, kind="visit", occurred_at=timezone.now(), summary="訪問"
+    )
     regional_issue = do_create_regional_issue(
         acting_user=user, title="買い物の足", area=town.areas[f"{key}_elementary"], categories=[]
     )
     return Side(
         regional_issue=regional_issue,
+        record=record,
         person=person,
         household=household,
         membership=HouseholdMembership.objects.get(household=household, person=person),
@@ -222,6 +227,7 @@ MAPPED = frozenset(
         "object_id",
         "service_id",
         "issue_id",
+        "record_id",
     }
 )
 
@@ -241,6 +247,7 @@ def _values(side: Side) -> dict[str, Any]:
         "object_id": side.person.pk,
         "service_id": _community_resource_id(),
         "issue_id": side.regional_issue.pk,
+        "record_id": side.record.pk,
     }
 
 

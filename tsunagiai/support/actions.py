@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagiai.accounts import access
 from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot, stored_snapshot
 from tsunagiai.cases.models import Case
 from tsunagiai.consent.selectors import consents_covering_people
 from tsunagiai.core.concurrency import EditConflict, save_versioned
+from tsunagiai.core.validation import PLANNING_HORIZON, plausible_date, plausible_datetime
 from tsunagiai.people.models import Household, Person
 from tsunagiai.reference.models import Organisation
 from tsunagiai.support.models import (
@@ -53,9 +55,52 @@ class DecisionNotApplied(Exception):
         self.message = message
 
 
-def _no_future(value: dt.date, field: str, label: str, errors: dict[str, str]) -> None:
-    if value > timezone.localdate():
-        errors[field] = _("%(label)s: a future date cannot be entered.") % {"label": label}
+class AlreadyChanged(EditConflict):
+    """Someone created the row this form expected not to exist yet (or corrected the record first).
+
+    A conflict like any other (the page keeps the input, the API answers 409),
+    with its own message and, where there is one, the row that won.
+    """
+
+    def __init__(self, obj: Any, message: str) -> None:
+        Exception.__init__(self, message)
+        self.obj = obj
+
+
+def _check_date(
+    errors: dict[str, str],
+    field: str,
+    value: dt.date | None,
+    label: str,
+    *,
+    max_future: dt.timedelta = dt.timedelta(0),
+    born_on: dt.date | None = None,
+) -> None:
+    """Record in ``errors`` why ``value`` is not a plausible date (core.validation), naming the field."""
+    if value is None:
+        return
+    try:
+        plausible_date(
+            value, field_label=label, max_future=max_future, not_before=born_on, not_before_label=_("the date of birth")
+        )
+    except ValidationError as error:
+        errors[field] = error.messages[0]
+
+
+def _checked_moment(
+    errors: dict[str, str], field: str, value: dt.datetime, label: str, *, born_on: dt.date | None = None
+) -> dt.datetime:
+    """``value`` made aware (a naive moment is Japan time) if plausible; else the reason goes to ``errors``."""
+    try:
+        return plausible_datetime(
+            value,
+            field_label=label,
+            not_before=born_on,
+            not_before_label=_("the date of birth of the eldest member"),
+        )
+    except ValidationError as error:
+        errors[field] = error.messages[0]
+        return value
 
 
 # --- assessment ---------------------------------------------------------------
@@ -67,6 +112,25 @@ def assessment_subjects(case: Case) -> list[Person]:
         Person.objects.filter(
             household_memberships__household_id=case.household_id, household_memberships__ended_on__isnull=True
         ).order_by("household_memberships__started_on", "id")
+    )
+
+
+def assessment_fingerprint(situation: str, strengths: str, wishes_in_own_words: str) -> str:
+    """A short digest of one domain's text, sent with the form: tells a domain the user changed from one
+    they left as it was (which is then not written at all, so it cannot overwrite a colleague's newer text)."""
+    text = "\x1f".join(v.replace("\r\n", "\n").strip() for v in (situation, strengths, wishes_in_own_words))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _assessment_conflict(case: Case, person: Person, domain: str, existing: Assessment | None) -> AlreadyChanged:
+    label = dict(Domain.choices).get(domain, domain)
+    return AlreadyChanged(
+        existing or Assessment(case=case, person=person, domain=domain),
+        _(
+            "Someone else saved the assessment of %(domain)s while you were editing it. Your input is kept "
+            "below, with what is saved now: check it and save again."
+        )
+        % {"domain": label},
     )
 
 
@@ -83,11 +147,17 @@ def do_save_assessment(
     assessed_on: dt.date,
     expected_version: int | None = None,
 ) -> Assessment | None:
-    """Write one member's assessment in one domain; an empty, new domain is not stored."""
+    """Write one member's assessment in one domain; an empty, new domain is not stored.
+
+    ``expected_version`` is the version the editor saw, ``0`` when the domain
+    was still empty: a row written meanwhile (or two first saves at once, which
+    the unique constraint settles) is a conflict, never overwritten. ``None``
+    (internal callers only) takes whatever is saved now.
+    """
     errors: dict[str, str] = {}
     if domain not in Domain.values:
         errors["domain"] = _("Domain: choose one of the listed domains.")
-    _no_future(assessed_on, "assessed_on", _("Assessed on"), errors)
+    _check_date(errors, "assessed_on", assessed_on, _("Assessed on"), born_on=person.birth_date)
     if errors:
         raise ValidationError(errors)
     values = {
@@ -96,16 +166,20 @@ def do_save_assessment(
         "wishes_in_own_words": wishes_in_own_words.strip(),
         "assessed_on": assessed_on,
     }
-    existing = Assessment.objects.filter(case=case, person=person, domain=domain).first()
+    existing = Assessment.objects.select_for_update().filter(case=case, person=person, domain=domain).first()
     if existing is None:
         if expected_version:
             # The editor saw a row that someone has since removed: never recreate silently.
-            raise EditConflict(Assessment(case=case, person=person, domain=domain))
+            raise _assessment_conflict(case, person, domain, None)
         if not any(values[name] for name in ("situation", "strengths", "wishes_in_own_words")):
             return None
-        assessment = Assessment.objects.create(
-            case=case, person=person, domain=domain, created_by=acting_user, updated_by=acting_user, **values
-        )
+        try:
+            with transaction.atomic():
+                assessment = Assessment.objects.create(
+                    case=case, person=person, domain=domain, created_by=acting_user, updated_by=acting_user, **values
+                )
+        except IntegrityError as error:  # the same first save from another editor, a moment earlier
+            raise _assessment_conflict(case, person, domain, None) from error
         record_audit_event(
             "support.assessment_created",
             acting_user=acting_user,
@@ -116,11 +190,13 @@ def do_save_assessment(
     before = stored_snapshot(existing, ASSESSMENT_FIELDS)
     if all(before[name] == values[name] for name in ASSESSMENT_FIELDS):
         return existing
+    if expected_version is not None and expected_version != existing.version:
+        raise _assessment_conflict(case, person, domain, existing)
     for name, value in values.items():
         setattr(existing, name, value)
     save_versioned(
         existing,
-        expected_version=expected_version if expected_version is not None else existing.version,
+        expected_version=existing.version if expected_version is None else expected_version,
         fields=ASSESSMENT_FIELDS,
         acting_user=acting_user,
     )
@@ -131,6 +207,39 @@ def do_save_assessment(
         changes=diff_fields(before, snapshot(existing, ASSESSMENT_FIELDS)),
     )
     return existing
+
+
+@dataclass
+class DomainEdit:
+    """One domain as the editor left it, and the version they saw (0: it was empty)."""
+
+    situation: str
+    strengths: str
+    wishes_in_own_words: str
+    expected_version: int
+
+
+@transaction.atomic
+def do_save_member_assessment(
+    case: Case, person: Person, *, acting_user: Any, assessed_on: dt.date, domains: Mapping[str, DomainEdit]
+) -> list[Assessment]:
+    """Save the domains the editor changed, all or none: one conflict leaves every domain as it was."""
+    saved = []
+    for domain, edit in domains.items():
+        found = do_save_assessment(
+            case,
+            person,
+            domain,
+            acting_user=acting_user,
+            situation=edit.situation,
+            strengths=edit.strengths,
+            wishes_in_own_words=edit.wishes_in_own_words,
+            assessed_on=assessed_on,
+            expected_version=edit.expected_version,
+        )
+        if found is not None:
+            saved.append(found)
+    return saved
 
 
 # --- plans --------------------------------------------------------------------
@@ -169,6 +278,13 @@ def _check_action(index: int, row: ActionInput, errors: dict[str, str]) -> None:
         errors[f"actions.{index}.what"] = _("%(row)s – what: enter up to 500 characters.") % {"row": prefix}
     if row.status not in PlanAction.Status.values:
         errors[f"actions.{index}.status"] = _("%(row)s – status: choose one of the listed statuses.") % {"row": prefix}
+    _check_date(
+        errors,
+        f"actions.{index}.due_on",
+        row.due_on,
+        _("%(row)s – due date") % {"row": prefix},
+        max_future=PLANNING_HORIZON,
+    )
 
 
 @transaction.atomic
@@ -196,8 +312,8 @@ def do_revise_plan(
         errors["goals"] = _("Goals: enter up to %(max)s characters.") % {"max": TEXT_MAX}
     if person_agreed and agreed_on is None:
         errors["agreed_on"] = _("Agreed on: enter the date the person agreed.")
-    if agreed_on is not None:
-        _no_future(agreed_on, "agreed_on", _("Agreed on"), errors)
+    _check_date(errors, "agreed_on", agreed_on, _("Agreed on"))
+    _check_date(errors, "review_on", review_on, _("Review date"), max_future=PLANNING_HORIZON)
     if len(reason) > 500:
         errors["reason"] = _("Reason for the revision: enter up to 500 characters.")
     for index, row in enumerate(actions):
@@ -205,11 +321,20 @@ def do_revise_plan(
     if errors:
         raise ValidationError(errors)
 
+    # The case row serialises revisions of its plan, the first included: two first plans
+    # at once would otherwise both find no plan and collide on the one-plan constraint.
+    Case.objects.select_for_update().filter(pk=case.pk).first()
     plan = SupportPlan.objects.select_for_update().filter(case=case).first()
     if plan is None:
         if expected_version:
             raise EditConflict(SupportPlan(case=case))
-        plan = SupportPlan.objects.create(case=case, current_number=0, created_by=acting_user, updated_by=acting_user)
+        try:
+            with transaction.atomic():
+                plan = SupportPlan.objects.create(
+                    case=case, current_number=0, created_by=acting_user, updated_by=acting_user
+                )
+        except IntegrityError as error:
+            raise EditConflict(SupportPlan(case=case)) from error
         expected_version = plan.version
     elif expected_version is None or expected_version != plan.version:
         raise EditConflict(plan)
@@ -288,6 +413,35 @@ def do_set_action_status(action: PlanAction, *, status: str, acting_user: Any) -
 # --- support records ------------------------------------------------------------
 
 
+def _eldest_birth_date(household: Household) -> dt.date | None:
+    """No record of a household can be older than its eldest member (where dates of birth are known)."""
+    found: dt.date | None = Person.objects.filter(
+        household_memberships__household=household, birth_date__isnull=False
+    ).aggregate(eldest=Min("birth_date"))["eldest"]
+    return found
+
+
+def _record_values(
+    household: Household,
+    errors: dict[str, str],
+    *,
+    kind: str,
+    occurred_at: dt.datetime,
+    summary: str,
+    case: Case | None,
+) -> tuple[dt.datetime, str]:
+    """Check a record's fields (kind, a plausible moment, summary, case of this household) into ``errors``."""
+    if kind not in SupportRecord.Kind.values:
+        errors["kind"] = _("Kind: choose one of the listed kinds.")
+    occurred_at = _checked_moment(errors, "occurred_at", occurred_at, _("When"), born_on=_eldest_birth_date(household))
+    summary = summary.strip()
+    if not summary or len(summary) > TEXT_MAX:
+        errors["summary"] = _("Summary: enter up to %(max)s characters.") % {"max": TEXT_MAX}
+    if case is not None and case.household_id != household.pk:
+        errors["case"] = _("Case: choose a case of this household.")
+    return occurred_at, summary
+
+
 @transaction.atomic
 def do_record_support(
     household: Household,
@@ -300,17 +454,10 @@ def do_record_support(
     case: Case | None = None,
 ) -> SupportRecord:
     """Add an entry to the household's timeline (経過記録), about one of its cases or the household."""
-    access.refuse_emergency_only(acting_user, household=household, case=case)  # emergency access is read-only
     errors: dict[str, str] = {}
-    if kind not in SupportRecord.Kind.values:
-        errors["kind"] = _("Kind: choose one of the listed kinds.")
-    if occurred_at > timezone.now() + dt.timedelta(minutes=5):
-        errors["occurred_at"] = _("When: a future date cannot be entered.")
-    summary = summary.strip()
-    if not summary or len(summary) > TEXT_MAX:
-        errors["summary"] = _("Summary: enter up to %(max)s characters.") % {"max": TEXT_MAX}
-    if case is not None and case.household_id != household.pk:
-        errors["case"] = _("Case: choose a case of this household.")
+    occurred_at, summary = _record_values(
+        household, errors, kind=kind, occurred_at=occurred_at, summary=summary, case=case
+    )
     if errors:
         raise ValidationError(errors)
     record = SupportRecord.objects.create(
@@ -329,6 +476,81 @@ def do_record_support(
         changes={"household": household.pk, "case": getattr(case, "pk", None), "kind": kind},
     )
     return record
+
+
+RECORD_FIELDS = ["case", "kind", "occurred_at", "summary", "organisation"]
+CORRECTION_REASON_MAX = 500
+
+
+def _already_corrected(record: SupportRecord) -> AlreadyChanged:
+    return AlreadyChanged(
+        record,
+        _(
+            "Someone else corrected this record while you were writing your correction. Your input is kept "
+            "below: check their correction, and correct it in turn if it is still wrong."
+        ),
+    )
+
+
+@transaction.atomic
+def do_correct_support_record(
+    original: SupportRecord,
+    *,
+    acting_user: Any,
+    organisation: Organisation,
+    reason: str,
+    kind: str,
+    occurred_at: dt.datetime,
+    summary: str,
+    case: Case | None = None,
+) -> SupportRecord:
+    """Put a record right with a correcting entry: the original stays, marked corrected, and is linked to it.
+
+    One correction per record: one written meanwhile (or at the same moment,
+    which the constraint settles) makes this one a conflict; a correction may
+    itself be corrected. Who may correct (the author's organisation or the
+    coordination section) is decided by ``selectors.correctable_records``.
+    """
+    locked = SupportRecord.objects.select_for_update().select_related("household").get(pk=original.pk)
+    if SupportRecord.objects.filter(corrects=locked).exists():
+        raise _already_corrected(locked)
+    errors: dict[str, str] = {}
+    reason = (reason or "").strip()
+    if not reason or len(reason) > CORRECTION_REASON_MAX:
+        errors["reason"] = _("Reason for the correction: enter up to %(max)s characters.") % {
+            "max": CORRECTION_REASON_MAX
+        }
+    occurred_at, summary = _record_values(
+        locked.household, errors, kind=kind, occurred_at=occurred_at, summary=summary, case=case
+    )
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            correction = SupportRecord.objects.create(
+                household=locked.household,
+                case=case,
+                kind=kind,
+                occurred_at=occurred_at,
+                summary=summary,
+                organisation=organisation,
+                recorded_by=acting_user,
+                corrects=locked,
+                correction_reason=reason,
+            )
+    except IntegrityError as error:
+        raise _already_corrected(locked) from error
+    record_audit_event(
+        "support.record_corrected",
+        acting_user=acting_user,
+        obj=correction,
+        changes={
+            "corrects": locked.pk,
+            **diff_fields(snapshot(locked, RECORD_FIELDS), snapshot(correction, RECORD_FIELDS)),
+        },
+        note=reason,
+    )
+    return correction
 
 
 # --- conferences -----------------------------------------------------------------
@@ -355,6 +577,7 @@ def do_create_conference(
         errors["title"] = _("Title: enter up to 200 characters.")
     if not orgs:
         errors["participating_organisations"] = _("Participating organisations: choose at least one organisation.")
+    _check_date(errors, "held_on", held_on, _("date"), max_future=PLANNING_HORIZON)
     if errors:
         raise ValidationError(errors)
     if convened_by not in orgs:
@@ -407,7 +630,8 @@ def do_add_case_to_agenda(conference: Conference, case: Case, *, acting_user: An
     """Put a case on the agenda. A 重層的支援会議 requires consent covering every participant
     for every person concerned (AgendaRefused names the organisations missing); a 支援会議
     (art. 106-6) shares under its statutory duty of confidentiality instead."""
-    access.refuse_emergency_only(acting_user, case=case)  # an emergency access is read-only
+    # The conference row serialises additions to its agenda: the same case added twice at once is added once.
+    Conference.objects.select_for_update().filter(pk=conference.pk).first()
     existing = ConferenceCase.objects.filter(conference=conference, case=case).first()
     if existing is not None:
         return existing
@@ -435,13 +659,17 @@ def do_add_case_to_agenda(conference: Conference, case: Case, *, acting_user: An
                 % {"names": names},
                 list(missing.values()),
             )
-    entry = ConferenceCase.objects.create(
-        conference=conference,
-        case=case,
-        consent_checked=conference.needs_consent,
-        consent_ids=sorted(set(consent_ids)),
-        added_by=acting_user,
-    )
+    try:
+        with transaction.atomic():
+            entry = ConferenceCase.objects.create(
+                conference=conference,
+                case=case,
+                consent_checked=conference.needs_consent,
+                consent_ids=sorted(set(consent_ids)),
+                added_by=acting_user,
+            )
+    except IntegrityError:  # added by someone else at the same moment: it is on the agenda, as both wanted
+        return ConferenceCase.objects.get(conference=conference, case=case)
     record_audit_event(
         "support.conference_case_added",
         acting_user=acting_user,

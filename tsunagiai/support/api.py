@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
@@ -15,7 +15,7 @@ from tsunagiai.accounts import access
 from tsunagiai.accounts.models import User
 from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.support import selectors
-from tsunagiai.support.actions import ActionInput, do_record_support, do_revise_plan
+from tsunagiai.support.actions import ActionInput, do_correct_support_record, do_record_support, do_revise_plan
 from tsunagiai.support.models import TEXT_MAX, Conference, PlanAction, PlanRevision, SupportRecord
 from tsunagiai.support.selectors import TimelineFilters
 
@@ -94,6 +94,10 @@ class RecordIn(StrictSchema):
     summary: str = Field(max_length=TEXT_MAX)
 
 
+class RecordCorrectionIn(RecordIn):
+    reason: str = Field(min_length=1, max_length=500, description="Why the record is corrected.")
+
+
 class RecordOut(Schema):
     id: int
     household_id: int
@@ -103,6 +107,9 @@ class RecordOut(Schema):
     summary: str
     organisation_id: int
     recorded_by_id: int
+    corrects_id: int | None = Field(description="The record this entry corrects (kept, marked corrected).")
+    corrected_by_id: int | None = Field(description="The entry that corrects this record, if any.")
+    correction_reason: str
 
 
 class TimelineIn(Schema):
@@ -174,18 +181,24 @@ def _revision(r: PlanRevision) -> dict[str, Any]:
 
 
 def _record(r: SupportRecord) -> dict[str, Any]:
+    correction = r.correcting_entry
     return {
-        n: getattr(r, n)
-        for n in (
-            "id",
-            "household_id",
-            "case_id",
-            "kind",
-            "occurred_at",
-            "summary",
-            "organisation_id",
-            "recorded_by_id",
-        )
+        **{
+            n: getattr(r, n)
+            for n in (
+                "id",
+                "household_id",
+                "case_id",
+                "kind",
+                "occurred_at",
+                "summary",
+                "organisation_id",
+                "recorded_by_id",
+                "corrects_id",
+                "correction_reason",
+            )
+        },
+        "corrected_by_id": correction.pk if correction is not None else None,
     }
 
 
@@ -299,22 +312,9 @@ def revise_plan(request: HttpRequest, case_id: int, payload: RevisionIn) -> Stat
 )
 def create_record(request: HttpRequest, household_id: int, payload: RecordIn) -> Status[dict[str, Any]]:
     household = access.access_household(request.user, household_id, for_edit=True)
-    organisations = access.staff_organisations(request.user)
-    if not organisations:
+    organisation, case, errors = _record_inputs(request, household, payload)
+    if organisation is None:
         return Status(403, {"detail": _("You may not add support records.")})
-    errors: list[dict[str, str]] = []
-    organisation = organisations[0]
-    if payload.organisation_id is not None:
-        chosen = next((o for o in organisations if o.pk == payload.organisation_id), None)
-        if chosen is None:
-            errors.append({"field": "organisation_id", "message": _("Organisation: choose one of your organisations.")})
-        else:
-            organisation = chosen
-    case = None
-    if payload.case_id is not None:
-        case = access.editable_cases(request.user).filter(pk=payload.case_id, household=household).first()
-        if case is None:
-            errors.append({"field": "case_id", "message": _("Case: choose a case of this household.")})
     if errors:
         return _invalid(errors)
     try:
@@ -330,6 +330,56 @@ def create_record(request: HttpRequest, household_id: int, payload: RecordIn) ->
     except ValidationError as error:
         return _invalid(_errors(error))
     return Status(201, _record(record))
+
+
+def _record_inputs(request: HttpRequest, household: Any, payload: RecordIn) -> tuple[Any, Any, list[dict[str, str]]]:
+    """The organisation (default: the caller's first) and case a record names, or the errors about them."""
+    organisations = access.staff_organisations(request.user)
+    errors: list[dict[str, str]] = []
+    organisation = organisations[0] if organisations else None
+    if payload.organisation_id is not None:
+        chosen = next((o for o in organisations if o.pk == payload.organisation_id), None)
+        if chosen is None:
+            errors.append({"field": "organisation_id", "message": _("Organisation: choose one of your organisations.")})
+        else:
+            organisation = chosen
+    case = None
+    if payload.case_id is not None:
+        case = access.editable_cases(request.user).filter(pk=payload.case_id, household=household).first()
+        if case is None:
+            errors.append({"field": "case_id", "message": _("Case: choose a case of this household.")})
+    return organisation, case, errors
+
+
+@router.post(
+    "/records/{record_id}/corrections",
+    response={201: RecordOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Correct a support record",
+)
+def correct_record(request: HttpRequest, record_id: int, payload: RecordCorrectionIn) -> Status[dict[str, Any]]:
+    """Write a correcting entry: the original is kept, marked corrected and linked to it (both appear on the
+    timeline). The author's organisation or the coordination section may correct; 404 for anyone else.
+    409 when the record has been corrected meanwhile (correct that correction instead)."""
+    original = selectors.record_to_correct(request.user, record_id)
+    organisation, case, errors = _record_inputs(request, original.household, payload)
+    if organisation is None:
+        raise Http404
+    if errors:
+        return _invalid(errors)
+    try:
+        correction = do_correct_support_record(
+            original,
+            acting_user=request.user,
+            organisation=organisation,
+            reason=payload.reason,
+            kind=payload.kind,
+            occurred_at=payload.occurred_at,
+            summary=payload.summary,
+            case=case,
+        )
+    except ValidationError as error:
+        return _invalid(_errors(error))
+    return Status(201, _record(correction))
 
 
 @router.get(

@@ -41,7 +41,18 @@ class AssessmentDomainForm(forms.Form):
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    # The version the editor saw (0: the domain was empty) and a digest of the text they saw: a domain
+    # they left as it was is not written, and one someone else saved meanwhile is a conflict.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31)
+    seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def changed_by_editor(self) -> bool:
+        """Whether the submitted text differs from the text the editor was shown (empty if not sent)."""
+        from tsunagiai.support.actions import assessment_fingerprint
+
+        data = self.cleaned_data
+        typed = assessment_fingerprint(data["situation"], data["strengths"], data["wishes_in_own_words"])
+        return typed != (data.get("seen") or assessment_fingerprint("", "", ""))
 
 
 class AssessmentDateForm(forms.Form):
@@ -126,6 +137,14 @@ class RecordForm(forms.Form):
             org_field.queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations])
             if organisations:
                 org_field.initial = organisations[0].pk
+
+
+class RecordCorrectionForm(RecordForm):
+    """The corrected record as it should have been, and why: the original stays, marked corrected."""
+
+    reason = forms.CharField(
+        label=_("reason for the correction"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class TimelineFilterForm(forms.Form):

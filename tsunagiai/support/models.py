@@ -7,6 +7,9 @@ with the support itself is here and points at the case.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -162,8 +165,39 @@ class PlanAction(models.Model):
         return self.owner_text or str(self.get_owner_kind_display())
 
 
+class ReadableMomentField(models.DateTimeField):  # type: ignore[type-arg]
+    """A DateTimeField that always reads back, even where a stored moment lies outside Python's range.
+
+    Before dates were checked (core.validation), ``0001-01-01T00:00+09:00`` could
+    be stored: PostgreSQL keeps it as 1 BC, which the driver cannot read, so every
+    page listing the row failed. Reading clamps such moments to the first and last
+    moments Python can show; the row is shown (and can be corrected) instead of
+    breaking the page. Writing and filtering are unchanged.
+    """
+
+    def select_format(self, compiler: Any, sql: str, params: Any) -> tuple[str, Any]:
+        sql, params = super().select_format(compiler, sql, params)
+        vendor = compiler.connection.vendor
+        if vendor == "postgresql":
+            return f"LEAST(GREATEST({sql}, %s), %s)", (*params, READABLE_FROM, READABLE_UNTIL)
+        if vendor == "sqlite":
+            stored = compiler.connection.ops.adapt_datetimefield_value
+            return f"MIN(MAX({sql}, %s), %s)", (*params, stored(READABLE_FROM), stored(READABLE_UNTIL))
+        return sql, params
+
+
+# The first and last moments every page can show (a day inside Python's range, in any time zone).
+READABLE_FROM = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
+READABLE_UNTIL = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
+
+
 class SupportRecord(models.Model):
-    """経過記録: one dated entry on the household's timeline, about one of its cases or the household."""
+    """経過記録: one dated entry on the household's timeline, about one of its cases or the household.
+
+    A record is never edited: a mistake is put right by a correcting entry
+    (``corrects`` points at the record it replaces, with the reason), which keeps
+    the original on the timeline, struck through, beside its correction.
+    """
 
     class Kind(models.TextChoices):
         VISIT = "visit", _("home visit")
@@ -184,7 +218,7 @@ class SupportRecord(models.Model):
         related_name="support_records",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    occurred_at = models.DateTimeField(_("when"))
+    occurred_at = ReadableMomentField(_("when"))
     summary = models.TextField(_("summary"), max_length=TEXT_MAX)
     organisation = models.ForeignKey(
         "reference.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
@@ -193,6 +227,16 @@ class SupportRecord(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # One correction per record (the constraint settles two corrections at once); a correction may be corrected.
+    corrects = models.OneToOneField(
+        "self",
+        verbose_name=_("corrects"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="correction",
+    )
+    correction_reason = models.CharField(_("reason for the correction"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("support record")
@@ -205,6 +249,24 @@ class SupportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
+
+    @property
+    def correcting_entry(self) -> SupportRecord | None:
+        """The entry that corrects this one, if any (fetched with ``select_related("correction")``)."""
+        try:
+            return self.correction  # type: ignore[no-any-return]
+        except SupportRecord.DoesNotExist:
+            return None
+
+    @property
+    def date_is_implausible(self) -> bool:
+        """Stored before dates were checked and outside the plausible range: shown with a call to correct it."""
+        from django.utils import timezone
+
+        from tsunagiai.core.validation import EARLIEST_DATE
+
+        moment: dt.datetime = self.occurred_at
+        return moment.date() < EARLIEST_DATE or moment > timezone.now() + dt.timedelta(days=1)
 
 
 class Conference(TrackedModel):

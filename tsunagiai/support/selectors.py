@@ -156,7 +156,15 @@ def household_records(user: Any, household: Household, filters: TimelineFilters)
     queryset = (
         access.visible_support_records(user)
         .filter(household=household)
-        .select_related("organisation", "recorded_by", "case")
+        .select_related(
+            "organisation",
+            "recorded_by",
+            "case",
+            "corrects",
+            "correction",
+            "correction__organisation",
+            "correction__recorded_by",
+        )
         .order_by("-occurred_at", "-id")
     )
     if filters.kind:
@@ -168,6 +176,36 @@ def household_records(user: Any, household: Household, filters: TimelineFilters)
     if filters.date_to:
         queryset = queryset.filter(occurred_at__date__lte=filters.date_to)
     return queryset
+
+
+def correctable_records(user: Any) -> QuerySet[SupportRecord]:
+    """Records the user may correct: those they may see that their own organisation wrote (where they may
+    edit records), or any they may see for the coordination section."""
+    visible = access.visible_support_records(user)
+    if access.is_coordination(user):
+        return visible
+    return visible.filter(organisation_id__in=access.organisation_ids(user, access.EDIT_ROLES))
+
+
+def record_to_correct(user: Any, record_id: Any) -> SupportRecord:
+    """One record the user may correct, or 404 (exactly as for a record that does not exist)."""
+    from django.http import Http404
+
+    try:
+        pk = int(record_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < pk < 2**62:
+        raise Http404
+    found = (
+        correctable_records(user)
+        .select_related("household", "case", "organisation", "recorded_by", "correction")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
 
 
 def household_intakes(user: Any, household: Household, filters: TimelineFilters) -> QuerySet[Intake]:

@@ -102,7 +102,8 @@ def sweep_no_contact(now: dt.datetime) -> int:
     cutoff = now - dt.timedelta(days=days)
     cases = (
         Case.objects.filter(status__in=ACTIVE_STATUSES)
-        .annotate(last_contact=Max("support_records__occurred_at"))
+        # A corrected record counts at its correction's date, not at the mistaken one.
+        .annotate(last_contact=Max("support_records__occurred_at", filter=Q(support_records__correction__isnull=True)))
         .filter(Q(last_contact__lt=cutoff) | Q(last_contact__isnull=True, opened_at__lt=cutoff))
         .select_related("lead_organisation")
     )

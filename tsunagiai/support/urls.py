@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<int:case_id>/plan/actions/<int:action_id>/status/", views.action_status, name="action_status"),
     path("households/<int:household_id>/records/new/", views.record_create, name="record_create"),
     path("households/<int:household_id>/timeline/", views.household_timeline, name="household_timeline"),
+    path("records/<int:record_id>/correct/", views.record_correct, name="record_correct"),
     path("conferences/", views.conference_list, name="conference_list"),
     path("conferences/new/", views.conference_create, name="conference_create"),
     path("conferences/<int:conference_id>/", views.conference_detail, name="conference_detail"),

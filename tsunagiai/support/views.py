@@ -24,14 +24,17 @@ from tsunagiai.support.actions import (
     ActionInput,
     AgendaRefused,
     DecisionNotApplied,
+    DomainEdit,
+    assessment_fingerprint,
     assessment_subjects,
     do_add_case_to_agenda,
     do_confirm_decision,
+    do_correct_support_record,
     do_create_conference,
     do_propose_decision,
     do_record_support,
     do_revise_plan,
-    do_save_assessment,
+    do_save_member_assessment,
     do_set_action_status,
     do_update_minutes,
     do_withdraw_decision,
@@ -45,6 +48,7 @@ from tsunagiai.support.forms import (
     DecisionForm,
     MinutesForm,
     PlanForm,
+    RecordCorrectionForm,
     RecordForm,
     TimelineFilterForm,
     add_action_errors,
@@ -70,6 +74,12 @@ def assessment(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     return render(request, "support/assessment.html", {"case": case, "rows": rows})
 
 
+def _domain_values(found: Any) -> dict[str, Any]:
+    """What a domain's form starts from: the saved text, its version (0: empty) and its digest."""
+    values = {name: getattr(found, name, "") for name in ("situation", "strengths", "wishes_in_own_words")}
+    return {**values, "version": getattr(found, "version", 0), "seen": assessment_fingerprint(*values.values())}
+
+
 @require_http_methods(["GET", "POST"])
 def assessment_edit(request: AuthenticatedRequest, case_id: int, person_id: int) -> HttpResponse:
     case = access.access_case(request.user, case_id, for_edit=request.method == "POST")
@@ -81,53 +91,75 @@ def assessment_edit(request: AuthenticatedRequest, case_id: int, person_id: int)
     existing = {a.domain: a for a in selectors.assessments_of(case) if a.person_id == person.pk}
     data = request.POST if request.method == "POST" else None
     date_form = AssessmentDateForm(data, initial={"assessed_on": timezone.localdate()})
-    forms = [
-        (
-            code,
-            label,
-            AssessmentDomainForm(
-                data,
-                prefix=code,
-                initial={
-                    "situation": getattr(existing.get(code), "situation", ""),
-                    "strengths": getattr(existing.get(code), "strengths", ""),
-                    "wishes_in_own_words": getattr(existing.get(code), "wishes_in_own_words", ""),
-                    "version": getattr(existing.get(code), "version", 0),
-                },
-            ),
-        )
-        for code, label in Domain.choices
-    ]
+    forms = {
+        code: AssessmentDomainForm(data, prefix=code, initial=_domain_values(existing.get(code)))
+        for code, _label in Domain.choices
+    }
     conflict = ""
+    saved_now: dict[str, Any] = {}
     status = 200
-    if data is not None and date_form.is_valid() and all(f.is_valid() for _c, _l, f in forms):
+    if data is not None and date_form.is_valid() and all(f.is_valid() for f in forms.values()):
+        edits = {
+            code: DomainEdit(
+                situation=form.cleaned_data["situation"],
+                strengths=form.cleaned_data["strengths"],
+                wishes_in_own_words=form.cleaned_data["wishes_in_own_words"],
+                expected_version=form.cleaned_data["version"] or 0,
+            )
+            for code, form in forms.items()
+            if form.changed_by_editor()
+        }
         try:
-            for code, _label, form in forms:
-                do_save_assessment(
-                    case,
-                    person,
-                    code,
-                    acting_user=request.user,
-                    situation=form.cleaned_data["situation"],
-                    strengths=form.cleaned_data["strengths"],
-                    wishes_in_own_words=form.cleaned_data["wishes_in_own_words"],
-                    assessed_on=date_form.cleaned_data["assessed_on"],
-                    expected_version=form.cleaned_data["version"] or None,
-                )
+            do_save_member_assessment(
+                case, person, acting_user=request.user, assessed_on=date_form.cleaned_data["assessed_on"], domains=edits
+            )
         except ValidationError as error:
             add_action_errors(date_form, error)
         except EditConflict as error:
             conflict = str(error)
             status = 409 if request.htmx else 200
+            forms, saved_now = _after_assessment_conflict(case, person, data, forms, edits)
         else:
-            messages.success(request, _("The assessment was saved."))
+            if edits:
+                messages.success(request, _("The assessment was saved."))
+            else:
+                messages.info(request, _("Nothing was changed, so nothing was saved."))
             return redirect("support:assessment", case_id=case.pk)
+    rows = [(code, label, forms[code], saved_now.get(code)) for code, label in Domain.choices]
     return render(
         request,
         "support/assessment_edit.html",
-        {"case": case, "person": person, "date_form": date_form, "forms": forms, "conflict": conflict},
+        {"case": case, "person": person, "date_form": date_form, "forms": rows, "conflict": conflict},
         status=status,
     )
+
+
+def _after_assessment_conflict(
+    case: Case, person: Any, data: Any, forms: dict[str, AssessmentDomainForm], edits: dict[str, DomainEdit]
+) -> tuple[dict[str, AssessmentDomainForm], dict[str, Any]]:
+    """The form again after a conflict: the editor's own changes kept (now based on the latest version, so
+    saving again applies them deliberately, with what is saved now shown beside them); the domains they
+    did not touch show the latest text."""
+    latest = {a.domain: a for a in selectors.assessments_of(case) if a.person_id == person.pk}
+    rebound = data.copy()
+    saved_now: dict[str, Any] = {}
+    for code in forms:
+        values = _domain_values(latest.get(code))
+        keep = (
+            ("version", "seen")
+            if code in edits
+            else ("situation", "strengths", "wishes_in_own_words", "version", "seen")
+        )
+        for name in keep:
+            rebound[f"{code}-{name}"] = values[name]
+        if code in edits and latest.get(code) is not None and edits[code].expected_version != values["version"]:
+            saved_now[code] = latest[code]
+    fresh = {
+        code: AssessmentDomainForm(rebound, prefix=code, initial=_domain_values(latest.get(code))) for code in forms
+    }
+    for form in fresh.values():
+        form.is_valid()
+    return fresh, saved_now
 
 
 # --- plan ---------------------------------------------------------------------------
@@ -236,13 +268,28 @@ def plan_revise(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
         except EditConflict as error:
             conflict = str(error)
             status = 409 if request.htmx else 200
+            # The input stays; it is now based on the revision saved meanwhile (shown on the page),
+            # so saving again deliberately writes it as the next revision.
+            current = selectors.current_revision(case)
+            latest = selectors.plan_of(case)
+            rebound = request.POST.copy()
+            rebound["version"] = str(latest.version if latest else 0)
+            form = PlanForm(rebound)
+            form.is_valid()
         else:
             messages.success(request, _("The new plan revision was saved."))
             return redirect("support:plan", case_id=case.pk)
     return render(
         request,
         "support/plan_revise.html",
-        {"case": case, "form": form, "formset": formset, "current": current, "conflict": conflict},
+        {
+            "case": case,
+            "form": form,
+            "formset": formset,
+            "current": current,
+            "conflict": conflict,
+            "saved_now": current if conflict else None,
+        },
         status=status,
     )
 
@@ -311,6 +358,60 @@ def record_create(request: AuthenticatedRequest, household_id: int) -> HttpRespo
     return render(request, "support/record_create.html", {"household": household, "form": form})
 
 
+@require_http_methods(["GET", "POST"])
+def record_correct(request: AuthenticatedRequest, record_id: int) -> HttpResponse:
+    """Correct a support record with a correcting entry (the author's organisation or the coordination section)."""
+    original = selectors.record_to_correct(request.user, record_id)
+    household = original.household
+    organisations = access.staff_organisations(request.user)
+    if not organisations:
+        raise Http404
+    if request.method != "POST":
+        record_read(request, original, action="support_record.viewed")
+    own = [o for o in organisations if o.pk == original.organisation_id]
+    cases = list(access.editable_cases(request.user).filter(household=household).order_by("-opened_at"))
+    if original.case is not None and original.case not in cases:
+        cases.append(original.case)
+    initial = {
+        "case": original.case_id,
+        "kind": original.kind,
+        "occurred_at": timezone.localtime(original.occurred_at).replace(second=0, microsecond=0),
+        "summary": original.summary,
+        "organisation": (own or organisations)[0].pk,
+    }
+    form = RecordCorrectionForm(request.POST or None, cases=cases, organisations=organisations, initial=initial)
+    conflict = ""
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_correct_support_record(
+                original,
+                acting_user=request.user,
+                organisation=data["organisation"],
+                reason=data["reason"],
+                kind=data["kind"],
+                occurred_at=data["occurred_at"],
+                summary=data["summary"],
+                case=data["case"],
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        except EditConflict as error:
+            conflict = str(error)
+            status = 409 if request.htmx else 200
+            original = selectors.record_to_correct(request.user, record_id)
+        else:
+            messages.success(request, _("The correction was saved; the original record is kept, marked corrected."))
+            return redirect("support:household_timeline", household_id=household.pk)
+    return render(
+        request,
+        "support/record_correct.html",
+        {"household": household, "original": original, "form": form, "conflict": conflict},
+        status=status,
+    )
+
+
 @require_GET
 def household_timeline(request: AuthenticatedRequest, household_id: int) -> HttpResponse:
     household = access.access_household(request.user, household_id)
@@ -339,10 +440,31 @@ def household_timeline(request: AuthenticatedRequest, household_id: int) -> Http
     )
     query = request.GET.copy()
     query.pop("page", None)
+    may_correct_all = access.is_coordination(request.user)
+    own_ids = access.organisation_ids(request.user, access.EDIT_ROLES)
+    correctable = {
+        r.pk
+        for r in page.object_list
+        if r.correcting_entry is None and (may_correct_all or r.organisation_id in own_ids)
+    }
+    # A correction may have moved the record to a case this user is not on: show only those they may see.
+    visible_corrections = set(
+        access.visible_support_records(request.user)
+        .filter(corrects_id__in=[r.pk for r in page.object_list])
+        .values_list("pk", flat=True)
+    )
     return render(
         request,
         "support/household_timeline.html",
-        {"household": household, "form": form, "page": page, "entries": entries, "query": query.urlencode()},
+        {
+            "household": household,
+            "form": form,
+            "page": page,
+            "entries": entries,
+            "query": query.urlencode(),
+            "correctable": correctable,
+            "visible_corrections": visible_corrections,
+        },
     )
 
 
@@ -388,10 +510,9 @@ def conference_create(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _agenda_candidates(request: AuthenticatedRequest, agenda: Any) -> list[Any]:
-    """Open cases the user may see that are not on the agenda yet, newest first (not those open to the
-    user only through an emergency access: the grant is for reading)."""
+    """Open cases the user may see that are not on the agenda yet, newest first."""
     on_agenda = {entry.case_id for entry in agenda}
-    cases = access.linkable_cases(request.user).exclude(status="closed").order_by("-opened_at")[:200]
+    cases = access.visible_cases(request.user).exclude(status="closed").order_by("-opened_at")[:200]
     return [case for case in cases if case.pk not in on_agenda]
 
 
@@ -452,7 +573,7 @@ def conference_add_case(request: AuthenticatedRequest, conference_id: int) -> Ht
     if not form.is_valid():
         return _conference_page(request, conference, agenda_form=form, status=422)
     try:
-        case = access._get_or_404(access.linkable_cases(request.user), form.cleaned_data["case_id"])
+        case = access.access_case(request.user, form.cleaned_data["case_id"])
     except Http404:
         form.add_error("case_id", _("Case: choose one of the listed cases."))
         return _conference_page(request, conference, agenda_form=form, status=422)

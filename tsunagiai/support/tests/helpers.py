@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable
 from typing import Any
 
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from tsunagiai.cases.models import Case, TeamMember
@@ -97,3 +101,37 @@ def add_record(
         summary=summary,
         case=case,
     )
+
+
+def at_once(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Run ``calls`` in threads released together (each on its own database connection); their results in
+    order, an exception standing for the result of a call that raised."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[index] = call()
+        except BaseException as error:  # noqa: BLE001 - reported to the test as the result
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def logged_in_clients(user: Any, count: int) -> list[Client]:
+    """``count`` browsers of ``user``, each with its own session, that answer a server error with a 500
+    response (instead of raising in the thread)."""
+    clients = []
+    for _ in range(count):
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        clients.append(client)
+    return clients
