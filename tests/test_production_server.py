@@ -173,7 +173,8 @@ def test_a_pbkdf2_password_is_rehashed_with_argon2_at_login(client, town) -> Non
         assert client.post("/login/", {"username": user.username, "password": password}).status_code == 302
 
 
-def test_the_worker_runs_a_task_queued_in_the_database(db) -> None:
+def test_the_worker_runs_a_task_queued_in_the_database(transactional_db) -> None:
+    # transactional: the worker commits and closes its connection after each task, as in production.
     from tsunagiai.cases.tasks import sweep_cases
 
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
