@@ -15,6 +15,7 @@ from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagiai.accounts import access
 from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot, stored_snapshot
 from tsunagiai.cases.models import Case
 from tsunagiai.consent.selectors import consents_covering_people
@@ -454,6 +455,7 @@ def do_record_support(
     case: Case | None = None,
 ) -> SupportRecord:
     """Add an entry to the household's timeline (経過記録), about one of its cases or the household."""
+    access.refuse_emergency_only(acting_user, household=household, case=case)  # emergency access is read-only
     errors: dict[str, str] = {}
     occurred_at, summary = _record_values(
         household, errors, kind=kind, occurred_at=occurred_at, summary=summary, case=case
@@ -632,6 +634,7 @@ def do_add_case_to_agenda(conference: Conference, case: Case, *, acting_user: An
     (art. 106-6) shares under its statutory duty of confidentiality instead."""
     # The conference row serialises additions to its agenda: the same case added twice at once is added once.
     Conference.objects.select_for_update().filter(pk=conference.pk).first()
+    access.refuse_emergency_only(acting_user, case=case)  # an emergency access is read-only
     existing = ConferenceCase.objects.filter(conference=conference, case=case).first()
     if existing is not None:
         return existing

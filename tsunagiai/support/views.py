@@ -510,9 +510,10 @@ def conference_create(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _agenda_candidates(request: AuthenticatedRequest, agenda: Any) -> list[Any]:
-    """Open cases the user may see that are not on the agenda yet, newest first."""
+    """Open cases the user may see that are not on the agenda yet, newest first (not those open to the
+    user only through an emergency access: the grant is for reading)."""
     on_agenda = {entry.case_id for entry in agenda}
-    cases = access.visible_cases(request.user).exclude(status="closed").order_by("-opened_at")[:200]
+    cases = access.linkable_cases(request.user).exclude(status="closed").order_by("-opened_at")[:200]
     return [case for case in cases if case.pk not in on_agenda]
 
 
@@ -573,7 +574,7 @@ def conference_add_case(request: AuthenticatedRequest, conference_id: int) -> Ht
     if not form.is_valid():
         return _conference_page(request, conference, agenda_form=form, status=422)
     try:
-        case = access.access_case(request.user, form.cleaned_data["case_id"])
+        case = access._get_or_404(access.linkable_cases(request.user), form.cleaned_data["case_id"])
     except Http404:
         form.add_error("case_id", _("Case: choose one of the listed cases."))
         return _conference_page(request, conference, agenda_form=form, status=422)
