@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from tsunagiai.accounts import access
 from tsunagiai.audit.actions import diff_fields, record_audit_event, stored_snapshot
 from tsunagiai.cases.models import Case, CaseStatusChange, LeadChange, LeadRequest, TeamMember
 from tsunagiai.consent.selectors import people_without_consent
-from tsunagiai.core.concurrency import save_versioned
+from tsunagiai.core.concurrency import EditConflict, save_versioned
 from tsunagiai.core.locks import sweep_lock
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.intake.models import Intake
@@ -62,6 +62,29 @@ class CaseActionRefused(ValueError):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class CaseConflict(EditConflict):
+    """Someone created, a moment earlier, the row this change would duplicate (a case for the same intake,
+    a lead request of the same organisation). A conflict like any other: the page keeps the input, the API
+    answers 409; ``existing`` is the row that won, for a link where the user may see it."""
+
+    is_duplicate = True
+
+    def __init__(self, existing: Any, message: str) -> None:
+        Exception.__init__(self, message)
+        self.obj = existing
+        self.existing = existing
+
+
+def open_cases_of_intakes(intake_ids: Iterable[int]) -> QuerySet[Case]:
+    """The cases not yet closed that any of these intakes is part of."""
+    return Case.objects.filter(intakes__in=list(intake_ids)).exclude(status=S.CLOSED).distinct().order_by("id")
+
+
+def _lock_case(case: Case) -> None:
+    """Serialise changes that create rows under one case (team members, lead requests) on its row."""
+    Case.objects.select_for_update().filter(pk=case.pk).first()
 
 
 def allowed_transitions(status: str) -> tuple[str, ...]:
@@ -158,6 +181,7 @@ def do_add_team_member(
             % {"user": user, "organisation": organisation.name},
             field="user",
         )
+    _lock_case(case)  # two additions of the same member at once add it once
     existing = TeamMember.objects.filter(case=case, organisation=organisation, user=user, left_at__isnull=True).first()
     if existing is not None:
         if expected_version is not None:
@@ -358,6 +382,18 @@ def do_open_case(
     opener = _opener_organisation(acting_user, intakes)
     if opener is None and not access.is_coordination(acting_user):
         raise CaseActionRefused(_("You may not open a case."), field="")
+    # The intakes' rows serialise openings: of two cases opened from one intake at once, one wins and the
+    # other finds it here, exactly as a second opening from a page left open does.
+    list(Intake.objects.select_for_update().filter(pk__in=intake_ids).order_by("pk").values_list("pk", flat=True))
+    already = open_cases_of_intakes(intake_ids).first()
+    if already is not None:
+        raise CaseConflict(
+            already,
+            _(
+                "A case is already open for this intake (opened meanwhile, or earlier). "
+                "Your input is kept below: add to that case instead, or close it before opening another."
+            ),
+        )
     now = timezone.now()
     case = Case.objects.create(
         household=household,
@@ -547,14 +583,19 @@ def do_request_lead(
         raise CaseActionRefused(
             _("Lead request: only a team member other than the lead may ask to take the lead."), field="organisation_id"
         )
-    if LeadRequest.objects.filter(case=case, organisation=own, status=LeadRequest.Status.PENDING).exists():
-        raise CaseActionRefused(
-            _("Lead request: %(name)s has already asked; wait for the decision.") % {"name": own.name},
-            field="organisation_id",
-        )
-    request = LeadRequest.objects.create(
-        case=case, organisation=own, requested_by=acting_user, requested_at=timezone.now(), reason=reason
-    )
+    _lock_case(case)  # two requests at once: the second finds the first here
+    pending = LeadRequest.objects.filter(case=case, organisation=own, status=LeadRequest.Status.PENDING).first()
+    if pending is not None:
+        raise _lead_request_pending(pending)
+    try:
+        with transaction.atomic():
+            request = LeadRequest.objects.create(
+                case=case, organisation=own, requested_by=acting_user, requested_at=timezone.now(), reason=reason
+            )
+    except IntegrityError as error:
+        raise _lead_request_pending(
+            LeadRequest.objects.filter(case=case, organisation=own, status=LeadRequest.Status.PENDING).first()
+        ) from error
     from tsunagiai.inbox.actions import do_post_inbox_item
 
     do_post_inbox_item(
@@ -568,6 +609,18 @@ def do_request_lead(
         "cases.lead_requested", acting_user=acting_user, obj=case, changes={"organisation": own.pk}, note=reason
     )
     return request
+
+
+def _lead_request_pending(pending: LeadRequest | None) -> CaseConflict:
+    name = pending.organisation.name if pending is not None else ""
+    return CaseConflict(
+        pending,
+        _(
+            "%(name)s has already asked to take the lead (perhaps a colleague, a moment ago); wait for the "
+            "decision. Your reason is kept below."
+        )
+        % {"name": name},
+    )
 
 
 def requesting_organisation_ok(case: Case, user: Any, organisation: Organisation) -> bool:

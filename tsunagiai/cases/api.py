@@ -24,6 +24,7 @@ from tsunagiai.cases.actions import (
     ROLE_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     CaseActionRefused,
+    CaseConflict,
     allowed_transitions,
     do_add_team_member,
     do_change_case_status,
@@ -176,6 +177,11 @@ class ErrorOut(Schema):
     errors: list[dict[str, str]] | None = None
 
 
+class CaseConflictOut(Schema):
+    detail: str
+    case_id: int | None = Field(None, description="The open case the intake is already part of, if visible.")
+
+
 def _ref(obj: Any) -> dict[str, Any] | None:
     return {"id": obj.pk, "name": getattr(obj, "name", None) or str(obj)} if obj is not None else None
 
@@ -294,9 +300,14 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilterIn]) -> Status[dic
     return Status(200, {"count": count, "items": [_summary(c) for c in items]})
 
 
-@router.post("/", response={201: CaseOut, 403: ErrorOut, 422: ErrorOut}, summary="Open a case from intakes")
+@router.post(
+    "/", response={201: CaseOut, 403: ErrorOut, 409: CaseConflictOut, 422: ErrorOut}, summary="Open a case from intakes"
+)
 def open_case(request: HttpRequest, payload: CaseOpenIn) -> Status[dict[str, Any]]:
-    """Open a case about the household of the intakes; the caller's organisation and the lead join the team."""
+    """Open a case about the household of the intakes; the caller's organisation and the lead join the team.
+
+    409 when an intake is already part of a case not yet closed (opened earlier or at the same moment):
+    ``case_id`` names it where the caller may see it."""
     _staff_only(request)
     if not (access.organisation_ids(request.user, access.EDIT_ROLES) or access.is_coordination(request.user)):
         raise HttpError(403, _("You may not open a case."))
@@ -327,6 +338,9 @@ def open_case(request: HttpRequest, payload: CaseOpenIn) -> Status[dict[str, Any
         )
     except CaseActionRefused as exc:
         return _refused(exc)
+    except CaseConflict as exc:
+        visible = access.visible_cases(request.user).filter(pk=exc.existing.pk).exists()
+        return Status(409, {"detail": str(exc), "case_id": exc.existing.pk if visible else None})
     return Status(201, _out(request, case.pk))
 
 
@@ -375,11 +389,12 @@ def change_lead(request: HttpRequest, case_id: int, payload: LeadIn) -> Status[d
 
 @router.post(
     "/{case_id}/lead-requests",
-    response={201: LeadRequestOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: LeadRequestOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Ask to take the lead",
 )
 def request_lead(request: HttpRequest, case_id: int, payload: LeadRequestIn) -> Status[dict[str, Any]]:
-    """A team member (not the lead) asks to take the lead; the current lead decides."""
+    """A team member (not the lead) asks to take the lead; the current lead decides. 409 when the
+    organisation has a request pending already (a colleague's, perhaps sent at the same moment)."""
     case = selectors.case_detail(request.user, case_id, for_edit=True)
     try:
         lead_request = do_request_lead(case, acting_user=request.user, reason=payload.reason)

@@ -189,6 +189,15 @@ def household_of_intake(user: Any, intake: Any) -> Any:
     return access.linkable_households(user).filter(pk=household.pk).select_related("town_block").first()
 
 
+def open_cases_for_intake(user: Any, intake: Any) -> tuple[list[Case], bool]:
+    """The open cases an intake is already part of that the user may see, and whether there are others."""
+    from tsunagiai.cases.actions import open_cases_of_intakes
+
+    found = list(open_cases_of_intakes([intake.pk]).select_related("lead_organisation"))
+    visible_ids = set(access.visible_cases(user).filter(pk__in=[c.pk for c in found]).values_list("pk", flat=True))
+    return [c for c in found if c.pk in visible_ids], any(c.pk not in visible_ids for c in found)
+
+
 def open_case_choices(user: Any, household: Any) -> OpenCaseChoices:
     from tsunagiai.people.models import HouseholdMembership
 

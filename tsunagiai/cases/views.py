@@ -23,6 +23,7 @@ from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.cases import selectors
 from tsunagiai.cases.actions import (
     CaseActionRefused,
+    CaseConflict,
     do_add_team_member,
     do_change_case_status,
     do_change_lead,
@@ -43,6 +44,7 @@ from tsunagiai.cases.forms import (
     StatusForm,
     TeamMemberForm,
     TeamRemoveForm,
+    VersionedForm,
 )
 from tsunagiai.cases.models import Case
 from tsunagiai.cases.selectors import CaseFilters
@@ -101,6 +103,8 @@ def open_from_intake(request: AuthenticatedRequest, intake_id: int) -> HttpRespo
     if household is None:
         return render(request, "cases/open.html", {"intake": intake, "household": None})
     choices = selectors.open_case_choices(request.user, household)
+    conflict: CaseConflict | None = None
+    status = 200
     if request.method == "POST":
         form = OpenCaseForm(request.POST, intakes=choices.intakes, members=choices.members)
         if form.is_valid():
@@ -116,6 +120,9 @@ def open_from_intake(request: AuthenticatedRequest, intake_id: int) -> HttpRespo
                 )
             except CaseActionRefused as exc:
                 _refused(form, exc)
+            except CaseConflict as exc:
+                conflict = exc
+                status = _conflict_status(request)
             else:
                 messages.success(request, _("The case was opened."))
                 return redirect("cases:detail", case_id=case.pk)
@@ -131,11 +138,30 @@ def open_from_intake(request: AuthenticatedRequest, intake_id: int) -> HttpRespo
         if suggestion.organisations:
             initial["lead_organisation"] = suggestion.organisations[0].pk
         form = OpenCaseForm(initial=initial, intakes=choices.intakes, members=choices.members)
-    context = {"intake": intake, "household": household, "form": form, "suggestion": suggestion}
-    return render(request, "cases/open.html", context)
+    open_cases, others_open = selectors.open_cases_for_intake(request.user, intake)
+    context = {
+        "intake": intake,
+        "household": household,
+        "form": form,
+        "suggestion": suggestion,
+        "conflict": conflict,
+        "existing_case": next((c for c in open_cases if conflict and c.pk == conflict.existing.pk), None),
+        "open_cases": open_cases,
+        "others_open": others_open,
+    }
+    return render(request, "cases/open.html", context, status=status)
 
 
 # --- the case page ------------------------------------------------------------------
+
+
+def _rebased(form: Any, case: Case) -> Any:
+    """A case-page form with the user's input and the case's latest version."""
+    if not isinstance(form, VersionedForm):
+        return form
+    data = dict(form.data.items())
+    data["version"] = str(case.version)
+    return type(form)(data, case=case)  # type: ignore[call-arg]
 
 
 def _detail(
@@ -147,6 +173,9 @@ def _detail(
     **bound: forms.Form,
 ) -> HttpResponse:
     case = selectors.case_detail(request.user, case.pk)
+    if conflict is not None and not isinstance(conflict, CaseConflict):
+        # The input stays, now based on the latest version: saving again deliberately applies it.
+        bound = {name: _rebased(form, case) for name, form in bound.items()}
     view = selectors.case_view(request.user, case)
     context: dict[str, Any] = {
         "case": case,
@@ -228,6 +257,8 @@ def request_lead(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
             do_request_lead(case, acting_user=request.user, reason=form.cleaned_data["reason"])
         except CaseActionRefused as exc:
             _refused(form, exc)
+        except CaseConflict as exc:
+            return _detail(request, case, status=_conflict_status(request), conflict=exc, lead_request_form=form)
         else:
             messages.success(request, _("Your request to take the lead was sent to the current lead."))
             return redirect("cases:detail", case_id=case.pk)

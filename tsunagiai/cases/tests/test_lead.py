@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from tsunagiai.cases.actions import (
     CaseActionRefused,
+    CaseConflict,
     do_add_team_member,
     do_change_case_status,
     do_change_lead,
@@ -106,7 +107,8 @@ def test_a_team_member_asks_for_the_lead_and_the_lead_is_told(town: Town) -> Non
     assert request.organisation == town.orgs["elderly_north"]
     item = InboxItem.objects.get(kind=InboxItem.Kind.LEAD_REQUEST)
     assert item.organisation == town.orgs["branch_north"]
-    with pytest.raises(CaseActionRefused):
+    # A second request while the first is pending is a conflict with it (a colleague may have just sent it).
+    with pytest.raises(CaseConflict):
         do_request_lead(case, acting_user=town.users["elderly_worker"], reason="もう一度")
 
 
