@@ -531,6 +531,7 @@ def _conference_page(
         "decision_form": DecisionForm(cases=[entry.case for entry in agenda]),
         "refusal": "",
         "conflict": "",
+        "saved_minutes": None,
     }
     context.update(extra)
     return render(request, "support/conference_detail.html", context, status=status)
@@ -558,8 +559,16 @@ def conference_minutes(request: AuthenticatedRequest, conference_id: int) -> Htt
         )
     except EditConflict as error:
         conference.refresh_from_db()
+        # The input stays, now based on the latest version (its minutes shown beside): saving again applies it.
+        rebased = MinutesForm({"minutes": form.cleaned_data["minutes"], "version": conference.version})
+        rebased.is_valid()
         return _conference_page(
-            request, conference, minutes_form=form, conflict=str(error), status=409 if request.htmx else 200
+            request,
+            conference,
+            minutes_form=rebased,
+            conflict=str(error),
+            saved_minutes=conference.minutes,
+            status=409 if request.htmx else 200,
         )
     except ValidationError as error:
         add_action_errors(form, error)

@@ -12,7 +12,13 @@ from django.urls import reverse
 
 from tsunagiai.core.concurrency import EditConflict
 from tsunagiai.people.models import Person
-from tsunagiai.support.actions import ActionInput, do_revise_plan, do_save_assessment
+from tsunagiai.support.actions import (
+    ActionInput,
+    do_create_conference,
+    do_revise_plan,
+    do_save_assessment,
+    do_update_minutes,
+)
 from tsunagiai.support.models import Assessment, Conference, PlanRevision
 from tsunagiai.support.tests.helpers import make_case, make_household, members
 from tsunagiai.testing import Town
@@ -192,3 +198,31 @@ def test_plan_and_conference_dates_have_a_plausible_range(town: Town, client: An
     assert conference.status_code == 200
     assert "開催日: 2031年" in conference.content.decode() and "遠い未来の会議" in conference.content.decode()
     assert not Conference.objects.exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_minutes_from_a_stale_form_come_back_with_the_saved_text_and_saving_again_applies_them(
+    town: Town, client: Any
+) -> None:
+    conference = do_create_conference(
+        acting_user=town.users["caseworker_north"],
+        convened_by=town.orgs["branch_north"],
+        held_on=dt.date(2026, 4, 9),
+        kind="other_meeting",
+        title="ケース会議",
+        participating_organisations=[town.orgs["branch_north"]],
+    )
+    seen = conference.version
+    do_update_minutes(
+        conference, minutes="同僚の議事録", acting_user=town.users["supervisor_north"], expected_version=seen
+    )
+    client.force_login(town.users["caseworker_north"])
+    url = reverse("support:conference_minutes", args=[conference.pk])
+    stale = client.post(url, {"minutes": "私の議事録", "version": seen})
+    assert stale.status_code == 200
+    body = stale.content.decode()
+    assert 'id="conflict"' in body and "私の議事録" in body and "同僚の議事録" in body
+    again = client.post(url, dict(stale.context["minutes_form"].data.items()))
+    assert again.status_code == 302
+    conference.refresh_from_db()
+    assert conference.minutes == "私の議事録"
