@@ -87,7 +87,7 @@ def test_consent_and_household_membership_forms_use_the_rule() -> None:
     )
     assert not consent.is_valid()
     assert consent.errors["given_on"] == ["同意日: 1900年以降の日付を入力してください。"]
-    assert consent.errors["expires_on"][0].startswith("有効期限: 2036年")
+    assert str(consent.errors["expires_on"][0]).startswith("有効期限: 2036年")
     member = NewMemberForm({"relationship": "child", "started_on": "0001-01-01"})
     assert not member.is_valid() and "1900年以降" in member.errors["started_on"][0]
     ended = EndMembershipForm({"ended_on": "1899-12-31", "end_reason": "転出"})
