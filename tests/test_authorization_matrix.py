@@ -123,6 +123,10 @@ NARROWER: dict[str, tuple[set[str], str]] = {
         AGGREGATE_VIEWERS | STAFF_USERS,
         "the exports page: staff (row exports) and aggregate viewers; not auditors or volunteers",
     ),
+    **{
+        f"privacy:{name}": ({"coordinator"}, "privacy requests (disclosure, use suspension): the coordination section")
+        for name in ("person", "suspend", "lift", "disclose")
+    },
 }
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_read
@@ -36,9 +36,15 @@ FORMATS = {"json": "application/json; charset=utf-8", "html": "text/html; charse
 
 
 def _person(request: AuthenticatedRequest, person_id: int) -> Person:
+    """The person, for the coordination section only: 404 for everyone else, whatever the method."""
     if not may_handle_privacy_requests(request.user):
         raise Http404
     return access.access_person(request.user, person_id)
+
+
+def _post_only(request: AuthenticatedRequest) -> HttpResponse | None:
+    """405 for another method — checked after ``_person``, so that others learn nothing from it."""
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
 
 
 def _page(
@@ -66,9 +72,10 @@ def person_privacy(request: AuthenticatedRequest, person_id: int) -> HttpRespons
     return _page(request, person)
 
 
-@require_POST
 def suspend(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     person = _person(request, person_id)
+    if not_allowed := _post_only(request):
+        return not_allowed
     form = SuspendForm(request.POST)
     if form.is_valid():
         try:
@@ -86,9 +93,10 @@ def suspend(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     return _page(request, person, suspend_form=form, status=422)
 
 
-@require_POST
 def lift(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     person = _person(request, person_id)
+    if not_allowed := _post_only(request):
+        return not_allowed
     form = LiftForm(request.POST)
     if form.is_valid():
         try:
@@ -101,10 +109,11 @@ def lift(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     return _page(request, person, lift_form=form, status=422)
 
 
-@require_POST
 def disclose(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     """Download everything held about the person (JSON, or a printable HTML page); audited."""
     person = _person(request, person_id)
+    if not_allowed := _post_only(request):
+        return not_allowed
     output_format = request.POST.get("format", "json")
     if output_format not in FORMATS:
         messages.error(request, _("Format: choose JSON or HTML."))
