@@ -111,3 +111,20 @@ def test_control_characters_in_every_text_field_of_every_form_never_fail(
         client.force_login(town.users[role])  # a form may have changed the session (password, language)
     assert failures == []
     assert _text_values_with_controls() == []
+
+
+@pytest.mark.parametrize("role", ("caseworker_north", "coordinator"))
+def test_out_of_range_page_numbers_on_every_page_answer_a_page(client: Any, town: Town, role: str) -> None:
+    _seed(town)
+    client.force_login(town.users[role])
+    pages = [url for url, r in walk(client).pages.items() if r.status_code == 200 and "text/html" in r["Content-Type"]]
+    assert len(pages) > 3
+    failures = []
+    for url in pages:
+        for value in ("99999999999999999999", "-1", "0", "abc", "1e999", "%00"):
+            joiner = "&" if "?" in url else "?"
+            for name in ("page", "offset", "limit"):
+                response = client.get(f"{url}{joiner}{name}={value}")
+                if response.status_code >= 500:
+                    failures.append(f"{url}{joiner}{name}={value}: {response.status_code}")
+    assert failures == []
