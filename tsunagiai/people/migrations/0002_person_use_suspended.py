@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0001_initial'),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='person',
-            name='use_suspended',
-            field=models.BooleanField(db_index=True, default=False, editable=False, verbose_name='use suspended'),
+            model_name="person",
+            name="use_suspended",
+            field=models.BooleanField(db_index=True, default=False, editable=False, verbose_name="use suspended"),
         ),
     ]
