@@ -351,6 +351,10 @@ def do_open_case(
         )
     if not intakes:
         raise CaseActionRefused(_("Intakes: choose at least one intake."), field="intake_ids")
+    # Never a household or person the opener sees only through an emergency access (read-only).
+    focus_members = list(focus_members)
+    access.refuse_emergency_only(acting_user, household=household)
+    access.refuse_emergency_only(acting_user, people=focus_members, field="focus_member_ids")
     if not lead_organisation.active:
         raise CaseActionRefused(_("Lead organisation: this organisation is not active."), field="lead_organisation")
     intake_ids = {i.pk for i in intakes}
@@ -375,10 +379,6 @@ def do_open_case(
                 _("Focus members: %(name)s is not a current member of this household.") % {"name": person.full_name},
                 field="focus_member_ids",
             )
-    # Never a household or person the opener sees only through an emergency access (read-only).
-    focus_members = list(focus_members)
-    access.refuse_emergency_only(acting_user, household=household)
-    access.refuse_emergency_only(acting_user, people=focus_members, field="focus_member_ids")
     opener = _opener_organisation(acting_user, intakes)
     if opener is None and not access.is_coordination(acting_user):
         raise CaseActionRefused(_("You may not open a case."), field="")
