@@ -219,12 +219,13 @@ if OIDC_ENABLED:
 # Argon2id first (config/hashers.py): new passwords and every login with an older hash get an Argon2 hash
 # (memory-hard, ~75 ms of CPU where PBKDF2 at Django's 1.5 M iterations took 0.65 s per login). PBKDF2 stays
 # so existing hashes still verify; Django re-hashes them with Argon2 at the next successful login.
-PASSWORD_HASHERS = [
+PRODUCTION_PASSWORD_HASHERS = [
     "config.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+PASSWORD_HASHERS = PRODUCTION_PASSWORD_HASHERS
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

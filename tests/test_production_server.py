@@ -156,13 +156,14 @@ def test_healthz_answers_without_touching_the_database(client) -> None:
 
 def test_a_pbkdf2_password_is_rehashed_with_argon2_at_login(client, town) -> None:
     project = importlib.import_module("config.settings")
-    assert project.PASSWORD_HASHERS[0] == "config.hashers.Argon2PasswordHasher"
+    # The list production uses (tests run with MD5: TSUNAGIAI_TESTING replaces PASSWORD_HASHERS).
+    assert project.PRODUCTION_PASSWORD_HASHERS[0] == "config.hashers.Argon2PasswordHasher"
     user = town.users["caseworker_north"]
     password = "a long enough test password 8050"  # noqa: S105
     # An existing account, hashed by the PBKDF2 hasher before this change (few iterations: a fast test).
     user.password = PBKDF2PasswordHasher().encode(password, "somesalt1234", iterations=1000)
     user.save(update_fields=["password"])
-    with override_settings(PASSWORD_HASHERS=project.PASSWORD_HASHERS):
+    with override_settings(PASSWORD_HASHERS=project.PRODUCTION_PASSWORD_HASHERS):
         response = client.post("/login/", {"username": user.username, "password": password})
         assert response.status_code == 302
         user.refresh_from_db()
