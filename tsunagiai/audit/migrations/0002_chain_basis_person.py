@@ -1,4 +1,12 @@
-"""The hash chain, the access basis, the organisation and the person of each event; append-only triggers."""
+"""The hash chain, the access basis, the organisation and the person of each event; append-only triggers.
+
+Everything this migration runs is frozen in this file (the trigger SQL and the hash); tsunagiai.audit.triggers
+keeps its own copy of the triggers for ``flush``.
+"""
+
+import datetime as dt
+import hashlib
+import json
 
 import django.db.models.deletion
 import django.utils.timezone
@@ -42,10 +50,43 @@ def drop_triggers(apps, schema_editor):
     _run(schema_editor, {"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}.get(vendor, []))
 
 
+# Frozen copy of the hash as it was when this migration was written (tsunagiai.audit.chain.compute_hash):
+# a migration must not import application code, which may change after it. Should the application's hash
+# ever change, it needs a migration of its own to rehash; this one keeps chaining the way it always did.
+GENESIS = "0" * 64
+HASHED_FIELDS = (
+    "sequence",
+    "occurred_at",
+    "actor_id",
+    "organisation_id",
+    "basis",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "person_id",
+    "changes",
+    "ip_address",
+    "note",
+    "previous_hash",
+)
+
+
+def _canonical_value(value):
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return value
+
+
+def compute_hash(event):
+    """SHA-256 over a canonical JSON of the event's fields (sorted keys, no spaces, UTF-8)."""
+    data = {name: _canonical_value(getattr(event, name)) for name in HASHED_FIELDS}
+    payload = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
 def chain_existing(apps, schema_editor):
     """Chain the rows written before the chain existed, in the order they were written."""
-    from tsunagiai.audit.chain import GENESIS, compute_hash
-
     AuditEvent = apps.get_model("audit", "AuditEvent")
     AuditChainHead = apps.get_model("audit", "AuditChainHead")
     previous = GENESIS
