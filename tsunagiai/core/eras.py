@@ -2,12 +2,16 @@
 
 The era arithmetic comes from ``japanera`` (a maintained library); this
 module only decides the layout staff expect on forms and reports
-(``令和7年4月1日``, with ``元年`` for the first year of an era).
+(``令和7年4月1日``, with ``元年`` for the first year of an era), and reads
+dates typed that way back (``parse_date``), refusing days that never existed
+in the era named (``昭和65年``, ``平成31年5月1日``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from typing import Literal
 
 import japanera
@@ -23,6 +27,46 @@ def era_year(value: dt.date) -> str:
     era_name = era_date.strftime("%-K")
     year = int(era_date.strftime("%-Y"))
     return f"{era_name}{'元' if year == 1 else year}年"
+
+
+# The eras of modern Japan, by name and by the letter used on forms (S25.4.1), from japanera's table.
+_ERAS: dict[str, japanera.Era] = {
+    era.kanji: era for era in japanera.ERA_DATA_GENERAL if era.kanji in {"明治", "大正", "昭和", "平成", "令和"}
+}
+_ERA_LETTERS = {era.english_head: era.kanji for era in _ERAS.values()}  # M T S H R
+_WESTERN_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_ERA_DATE = re.compile(r"^(明治|大正|昭和|平成|令和|[MTSHR])\.?(\d{1,3}|元)[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+def parse_era_date(era_name: str, era_year: int, month: int, day: int) -> dt.date | None:
+    """The day ``era_name`` ``era_year`` (1 = 元年) month/day, or None when that era had no such day."""
+    era = _ERAS.get(_ERA_LETTERS.get(era_name, era_name))
+    if era is None or era_year < 1:
+        return None
+    try:
+        value = dt.date(era.relative_year_to_absolute_year(era_year), month, day)
+    except ValueError:
+        return None
+    return value if value in era else None
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date typed as ``1950-04-01``, ``1950/4/1``, ``1950年4月1日``, ``19500401``, ``昭和25年4月1日``,
+    ``昭和元年…`` or ``S25.4.1`` (full-width digits and letters, spaces and lower case too); None for
+    anything else, including days that never existed (``2025-02-30``, ``昭和65年1月1日``)."""
+    normalised = unicodedata.normalize("NFKC", text).strip().upper().replace(" ", "")
+    if match := _WESTERN_DATE.match(normalised) or _COMPACT_DATE.match(normalised):
+        year, month, day = (int(part) for part in match.groups())
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            return None
+    if match := _ERA_DATE.match(normalised):
+        era_name, year_text, month_text, day_text = match.groups()
+        year = 1 if year_text == "元" else int(year_text)
+        return parse_era_date(era_name, year, int(month_text), int(day_text))
+    return None
 
 
 def format_date(value: dt.date | dt.datetime | None, style: DateStyle = "era") -> str:

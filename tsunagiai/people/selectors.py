@@ -8,7 +8,6 @@ queries whatever its length.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,41 +16,18 @@ from django.http import Http404
 from django.utils import timezone
 
 from tsunagiai.accounts import access
+from tsunagiai.core import eras
 from tsunagiai.people import matching
 from tsunagiai.people.models import Household, HouseholdMembership, Person, RelatedPerson
 
 # Prefetched onto a Person: its current membership(s), with the household.
 CURRENT_MEMBERSHIPS_ATTR = "current_memberships"
 
-# Era (元号) start years, for birth dates typed as 昭和25年4月1日 or S25.4.1.
-_ERA_START_YEAR = {"明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019}
-_ERA_LETTER = {"M": "明治", "T": "大正", "S": "昭和", "H": "平成", "R": "令和"}
-_WESTERN_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_ERA_DATE = re.compile(r"^(明治|大正|昭和|平成|令和|[MTSHR])\.?(\d{1,2}|元)[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-
 
 def parse_date_query(query: str) -> dt.date | None:
-    """A birth date typed into the search box (``1950-04-01``, ``1950/4/1``, ``昭和25年4月1日``, ``S25.4.1``)."""
-    import unicodedata
-
-    text = unicodedata.normalize("NFKC", query).strip().upper().replace(" ", "")
-    if not text:
-        return None
-    year: int
-    if match := _WESTERN_DATE.match(text) or _COMPACT_DATE.match(text):
-        year, month, day = (int(part) for part in match.groups())
-    elif match := _ERA_DATE.match(text):
-        era, era_year, month_text, day_text = match.groups()
-        era = _ERA_LETTER.get(era, era)
-        year = _ERA_START_YEAR[era] + (1 if era_year == "元" else int(era_year)) - 1
-        month, day = int(month_text), int(day_text)
-    else:
-        return None
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
+    """A birth date typed into the search box (``1950-04-01``, ``1950/4/1``, ``昭和25年4月1日``, ``S25.4.1``);
+    None for a name, and for a day that never existed (``昭和65年1月1日``)."""
+    return eras.parse_date(query)
 
 
 def with_current_household(queryset: QuerySet[Person]) -> QuerySet[Person]:

@@ -59,3 +59,25 @@ def test_parse_date_query_refuses_impossible_dates():
     assert parse_date_query("2025-02-30") is None
     assert parse_date_query("平成元年1月8日") == dt.date(1989, 1, 8)
     assert parse_date_query("やまだ") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "born"),
+    [
+        ("昭和65年1月1日", dt.date(1990, 1, 1)),  # Shōwa ended on 7 January 1989 (平成2年 is 1990)
+        ("昭和64年1月8日", dt.date(1989, 1, 8)),
+        ("H99.1.1", None),  # would be 2087: no one is born in the future, but neither is it a date
+        ("平成31年5月1日", dt.date(2019, 5, 1)),
+    ],
+)
+def test_search_by_an_era_date_that_never_existed_finds_nobody(town, typed: str, born: dt.date | None) -> None:
+    if born is not None:
+        make_person(town, birth_date=born)
+    assert parse_date_query(typed) is None
+    assert search_people(town.users["caseworker_north"], typed) == []
+
+
+def test_search_by_the_last_day_of_an_era_finds_the_person(town) -> None:
+    person = make_person(town, birth_date=dt.date(1989, 1, 7))
+    assert search_people(town.users["caseworker_north"], "昭和64年1月7日") == [person]
+    assert search_people(town.users["caseworker_north"], "Ｓ６４．１．７") == [person]
