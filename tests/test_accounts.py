@@ -42,7 +42,11 @@ def test_unknown_date_style_is_refused(client, town) -> None:
 def test_api_token_is_shown_once_and_authenticates(client, town) -> None:
     user = town.users["caseworker_north"]
     client.force_login(user)
-    response = client.post("/accounts/tokens/", {"name": "集計", "valid_days": "30"})
+    # Creating a token asks for the password again (a sensitive change): without it, no token.
+    refused = client.post("/accounts/tokens/", {"name": "集計", "valid_days": "30"})
+    assert refused.status_code == 400 and refused.context["new_secret"] is None
+    assert not ApiToken.objects.filter(user=user).exists()
+    response = client.post("/accounts/tokens/", {"name": "集計", "valid_days": "30", "password": PASSWORD})
     secret = response.context["new_secret"]
     assert secret.startswith("tsg_")
     token = ApiToken.objects.get(user=user)

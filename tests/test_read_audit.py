@@ -287,6 +287,8 @@ def test_every_page_and_operation_that_shows_personal_data_writes_one_read_event
             if read is not None:
                 problems.append(f"{key}: takes only POST; remove it from READS")
             continue
+        if response.status_code == 404 and read is None and clients["coordinator"].get(path).status_code == 405:
+            continue  # POST only, and hidden (404 whatever the method) from those who may not use it: a change
         if read is None:
             unclassified.append(f"{key} ({template}): answered {response.status_code}")
             continue
