@@ -29,10 +29,11 @@ from django.utils.translation import gettext
 
 from tsunagiai.cases.models import Case, CaseStatusChange, LeadChange, LeadRequest, TeamMember
 from tsunagiai.consent.models import Consent
+from tsunagiai.core.workdays import add_working_days
 from tsunagiai.demo.bulk import TableWriter, analyze, next_id, reset_sequences
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.referrals.models import FINAL_STATES, ReasonCode, Referral, ReferralEvent, SharingBasis, Status
-from tsunagiai.referrals.timers import add_working_days, referral_timers
+from tsunagiai.referrals.timers import referral_timers
 from tsunagiai.support.models import (
     Assessment,
     Conference,

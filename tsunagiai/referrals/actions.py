@@ -21,6 +21,7 @@ from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_audit_event
 from tsunagiai.core.concurrency import save_versioned
 from tsunagiai.core.locks import sweep_lock
+from tsunagiai.core.workdays import add_working_days
 from tsunagiai.inbox.actions import do_post_inbox_item
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.intake.models import Intake
@@ -38,7 +39,7 @@ from tsunagiai.referrals.models import (
     SharingBasis,
     Status,
 )
-from tsunagiai.referrals.timers import add_working_days, referral_timers
+from tsunagiai.referrals.timers import referral_timers
 
 TEXT_MAX = 2000
 NOTE_MAX = 300

@@ -10,12 +10,13 @@ import time_machine
 from django.core.management import call_command
 from django.test import override_settings
 
+from tsunagiai.core.workdays import add_working_days, is_working_day, working_days_between
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.referrals.actions import sweep_referral_timers
 from tsunagiai.referrals.models import Referral, Status
 from tsunagiai.referrals.tasks import sweep_referral_timers_task
 from tsunagiai.referrals.tests.helpers import move_to, send
-from tsunagiai.referrals.timers import add_working_days, is_working_day, referral_timers, working_days_between
+from tsunagiai.referrals.timers import referral_timers
 from tsunagiai.testing import Town, aware
 
 
