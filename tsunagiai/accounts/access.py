@@ -822,6 +822,15 @@ def _referrals_with_consent_in_force(referrals: list[Any]) -> set[int]:
     return held
 
 
+def referral_basis_holds(referral: Referral) -> bool:
+    """Whether the referral's basis for sharing holds now: a legal exception does; a consent only while
+    it (still) covers the receiving organisation — the same judgement as for reading the shared sections.
+    The actions refuse to move a referral forward without it (referrals.actions)."""
+    if referral.sharing_basis != "consent":
+        return True
+    return referral.pk in _referrals_with_consent_in_force([referral])
+
+
 def may_see_referral_shared_sections(user: Any, referral: Referral) -> bool:
     """Whether ``user`` may read the referral's shared sections now (the page, the API, the case's list)."""
     return referral.pk in referrals_showing_shared_sections(user, [referral])

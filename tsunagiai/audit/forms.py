@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tsunagiai.accounts.models import User
+from tsunagiai.core.validation import PLANNING_HORIZON, PlausibleDateField
 from tsunagiai.reference.models import Organisation
 
 
@@ -20,8 +21,13 @@ class AuditFilterForm(forms.Form):
         label=_("Organisation"), queryset=Organisation.objects.order_by("name"), required=False
     )
     action = forms.CharField(label=_("Action"), required=False, max_length=60)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # Plausible dates only (core.validation): 0001-01-01 or 9999-12-31 overflowed the period's bounds.
+    date_from = PlausibleDateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}), max_future=PLANNING_HORIZON
+    )
+    date_to = PlausibleDateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}), max_future=PLANNING_HORIZON
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from tsunagiai.cases.models import Case
 from tsunagiai.community.models import GroupMember, HelpRequest, Participation, Skill, Volunteer
 from tsunagiai.consent.selectors import consent_covers
 from tsunagiai.core.concurrency import save_versioned
+from tsunagiai.core.validation import PLANNING_HORIZON, check_date
 from tsunagiai.people.models import Person
 from tsunagiai.reference.models import Area, Organisation, TownBlock
 from tsunagiai.resources.models import Provider, Service
@@ -55,6 +56,14 @@ class CommunityActionRefused(ValueError):
         self.field = field
 
 
+def _refuse_implausible_date(field: str, value: dt.date | None, label: Any, **rule: Any) -> None:
+    """A date outside the plausible range (core.validation) is refused here too, whatever sent it."""
+    errors: dict[str, str] = {}
+    check_date(errors, field, value, label=label, **rule)
+    if errors:
+        raise CommunityActionRefused(errors[field], field=field)
+
+
 def allowed_participation_moves(status: str) -> tuple[str, ...]:
     return PARTICIPATION_TRANSITIONS.get(status, ())
 
@@ -79,12 +88,23 @@ def do_propose_participation(
     proposed_on: dt.date | None = None,
     note: str = "",
 ) -> Participation:
-    """Record that a resource was proposed to a person of the case."""
+    """Record that a resource was proposed to a person of the case.
+
+    One open participation (not stopped) per person and resource in a case: proposals of one case are
+    serialised on the case row, so two people proposing the same resource at once make one
+    participation and a refusal on the field, not two rows.
+    """
     access.refuse_emergency_only(acting_user, case=case, person=person)  # an emergency access is read-only
+    Case.objects.select_for_update().filter(pk=case.pk).first()
     today = timezone.localdate()
     proposed_on = proposed_on or today
-    if proposed_on > today:
-        raise CommunityActionRefused(_("Proposed on: a date in the future is not allowed."), field="proposed_on")
+    _refuse_implausible_date(
+        "proposed_on",
+        proposed_on,
+        Participation._meta.get_field("proposed_on").verbose_name,
+        not_before=person.birth_date,
+        not_before_label=_("the date of birth"),
+    )
     if (
         not case.focus_members.filter(pk=person.pk).exists()
         and not case.household.memberships.filter(person=person, ended_on__isnull=True).exists()
@@ -92,6 +112,15 @@ def do_propose_participation(
         raise CommunityActionRefused(_("Person: not a member of this case's household."), field="person")
     if service.status != Service.Status.ACTIVE:
         raise CommunityActionRefused(_("Community resource: this resource is not active."), field="service")
+    if (
+        Participation.objects.filter(case=case, person=person, service=service)
+        .exclude(status=Participation.Status.STOPPED)
+        .exists()
+    ):
+        raise CommunityActionRefused(
+            _("Community resource: already proposed to this person and not stopped; move that participation on."),
+            field="service",
+        )
     participation = Participation.objects.create(
         case=case,
         person=person,
@@ -134,8 +163,7 @@ def do_transition_participation(
             },
             field="to",
         )
-    if on > today:
-        raise CommunityActionRefused(_("Date: a date in the future is not allowed."), field="on")
+    _refuse_implausible_date("on", on, _("Date"))
     if on < participation.proposed_on:
         raise CommunityActionRefused(_("Date: earlier than the proposal."), field="on")
     if to == Participation.Status.STOPPED and stop_reason not in Participation.StopReason.values:
@@ -208,6 +236,7 @@ def do_create_help_request(
         raise CommunityActionRefused(_("Group: not a mutual-help group."), field="group")
     if preferred_date is not None and preferred_date < timezone.localdate():
         raise CommunityActionRefused(_("Preferred date: a date in the past is not allowed."), field="preferred_date")
+    _refuse_implausible_date("preferred_date", preferred_date, _("Preferred date"), max_future=PLANNING_HORIZON)
     shared: dict[str, str] = {}
     if share_identity:
         if person is None:
@@ -389,13 +418,19 @@ def do_add_group_member(
 ) -> GroupMember:
     if not is_mutual_help_group(provider):
         raise CommunityActionRefused(_("Group: not a mutual-help group."), field="provider")
+    # Additions to one group are serialised on its row: two adds of one login at once make one member
+    # and a refusal on the field; the constraint (one current membership per login) catches any other path.
+    Provider.objects.select_for_update().filter(pk=provider.pk).first()
     if user is not None and GroupMember.objects.filter(provider=provider, user=user, left_on__isnull=True).exists():
         raise CommunityActionRefused(_("Login: already a member of this group."), field="login")
-    if joined_on is not None and joined_on > timezone.localdate():
-        raise CommunityActionRefused(_("Joined on: a date in the future is not allowed."), field="joined_on")
-    member = GroupMember.objects.create(
-        provider=provider, user=user, name=name, role=role, joined_on=joined_on or timezone.localdate()
-    )
+    _refuse_implausible_date("joined_on", joined_on, _("Joined on"))
+    try:
+        with transaction.atomic():  # a savepoint: the refusal leaves the transaction usable
+            member = GroupMember.objects.create(
+                provider=provider, user=user, name=name, role=role, joined_on=joined_on or timezone.localdate()
+            )
+    except IntegrityError as error:
+        raise CommunityActionRefused(_("Login: already a member of this group."), field="login") from error
     record_audit_event(
         "community.group_member_added",
         acting_user=acting_user,
@@ -408,10 +443,15 @@ def do_add_group_member(
 @transaction.atomic
 def do_end_group_membership(member: GroupMember, *, acting_user: Any, left_on: dt.date | None = None) -> GroupMember:
     left_on = left_on or timezone.localdate()
+    _refuse_implausible_date("left_on", left_on, GroupMember._meta.get_field("left_on").verbose_name)
     if left_on < member.joined_on:
         raise CommunityActionRefused(_("Left on: earlier than the day they joined."), field="left_on")
+    # Only a current member leaves, once: a second leave at the same moment finds nobody to change.
+    if not GroupMember.objects.filter(pk=member.pk, left_on__isnull=True).update(
+        left_on=left_on, updated_at=timezone.now()
+    ):
+        raise CommunityActionRefused(_("Member: has already left the group."), field="member")
     member.left_on = left_on
-    member.save(update_fields=["left_on", "updated_at"])
     record_audit_event(
         "community.group_member_left",
         acting_user=acting_user,

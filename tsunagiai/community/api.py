@@ -29,7 +29,7 @@ from tsunagiai.community.actions import (
     do_transition_participation,
 )
 from tsunagiai.community.models import HelpRequest, Participation, Volunteer
-from tsunagiai.core.api import IsoDate
+from tsunagiai.core.api import IsoDate, PastDate, PlannedDate
 from tsunagiai.reference.models import ResourceServiceType, TownBlock
 
 router = Router(tags=["community"])
@@ -96,7 +96,7 @@ class ParticipationIn(StrictSchema):
 
 class TransitionIn(StrictSchema):
     to: Literal["tried", "continuing", "stopped"]
-    on: IsoDate | None = None
+    on: PastDate | None = None
     stop_reason: str = Field("", max_length=20)
     note: str | None = Field(None, max_length=2000)
     version: int = Field(ge=1, le=2**31)
@@ -142,7 +142,7 @@ class HelpRequestIn(StrictSchema):
     task: Literal["light_bulb", "weeding", "furniture", "rubbish", "other"]
     description: str = Field(min_length=1, max_length=1000)
     town_block_id: int = ID
-    preferred_date: IsoDate | None = None
+    preferred_date: PlannedDate | None = None
     preferred_time: Literal["any", "morning", "afternoon", "evening"] = "any"
     person_id: int | None = Field(None, ge=1, le=2**62)
     case_id: int | None = Field(None, ge=1, le=2**62)
@@ -312,7 +312,7 @@ def propose_participation(request: HttpRequest, case_id: int, payload: Participa
             case, person=person, service=service, organisation=organisation, acting_user=request.user, note=payload.note
         )
     except CommunityActionRefused as exc:
-        return _invalid(exc.field, exc.message)
+        return _invalid({"person": "person_id", "service": "service_id"}.get(exc.field, exc.field), exc.message)
     return Status(201, _participation(participation))
 
 

@@ -17,6 +17,7 @@ from tsunagiai.community.models import (
     Skill,
     availability_bit,
 )
+from tsunagiai.core.validation import PLANNING_HORIZON, PlausibleDateField
 from tsunagiai.people.forms import LabelledErrorsMixin
 from tsunagiai.people.models import Person
 from tsunagiai.reference.models import Area, ResourceServiceType, TownBlock
@@ -78,7 +79,7 @@ class ParticipationForm(LabelledErrorsMixin, forms.Form):
 
 class ParticipationTransitionForm(LabelledErrorsMixin, forms.Form):
     to = forms.ChoiceField(label=_("New status"), choices=Participation.Status.choices)
-    on = forms.DateField(label=_("Date"), required=False)
+    on = PlausibleDateField(label=_("Date"), required=False)
     stop_reason = forms.ChoiceField(
         label=_("Reason for stopping"),
         choices=[("", "—"), *Participation.StopReason.choices],
@@ -107,7 +108,7 @@ class HelpRequestForm(LabelledErrorsMixin, forms.Form):
         help_text=_("Shown to the group: describe the task and the situation without naming anyone."),
     )
     town_block = TownBlockChoiceField(label=_("Town block"), queryset=TownBlock.objects.none())
-    preferred_date = forms.DateField(label=_("Preferred date"), required=False)
+    preferred_date = PlausibleDateField(label=_("Preferred date"), required=False, max_future=PLANNING_HORIZON)
     preferred_time = forms.ChoiceField(label=_("Preferred time"), choices=HelpRequest.TimeOfDay.choices)
     group = GroupChoiceField(label=_("Group"), queryset=Provider.objects.none())
     person = forms.IntegerField(label=_("For whom"), min_value=1, max_value=2**62, required=False)
@@ -152,8 +153,9 @@ class HelpFilterForm(LabelledErrorsMixin, forms.Form):
 
 
 class PeriodForm(LabelledErrorsMixin, forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False)
-    date_to = forms.DateField(label=_("Until"), required=False)
+    # A period to count: plausible dates (core.validation), up to about five years ahead.
+    date_from = PlausibleDateField(label=_("From"), required=False, max_future=PLANNING_HORIZON)
+    date_to = PlausibleDateField(label=_("Until"), required=False, max_future=PLANNING_HORIZON)
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
@@ -232,7 +234,7 @@ class GroupMemberForm(LabelledErrorsMixin, forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=100)
     login = LoginField(label=_("Login (username)"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role in the group"), choices=GroupMember.GroupRole.choices)
-    joined_on = forms.DateField(label=_("Joined on"), required=False)
+    joined_on = PlausibleDateField(label=_("Joined on"), required=False)
 
     def __init__(self, *args: Any, groups: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

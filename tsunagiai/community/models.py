@@ -198,10 +198,12 @@ class GroupMember(TimeStampedModel):
         verbose_name_plural = _("group members")
         ordering = ["provider_id", "joined_on", "id"]
         constraints = [
+            # One *current* membership per login: a member who left may join again (the old row stays
+            # for the figures of past periods).
             models.UniqueConstraint(
                 fields=["provider", "user"],
-                condition=models.Q(user__isnull=False),
-                name="community_one_login_per_group",
+                condition=models.Q(user__isnull=False, left_on__isnull=True),
+                name="community_one_current_login_per_group",
             )
         ]
 

@@ -492,7 +492,10 @@ def group_member_leave(request: AuthenticatedRequest) -> HttpResponse:
         member = GroupMember.objects.get(pk=int(request.POST.get("member", "")), left_on__isnull=True)
     except (GroupMember.DoesNotExist, ValueError, OverflowError):
         raise Http404 from None
-    do_end_group_membership(member, acting_user=request.user)
+    try:
+        do_end_group_membership(member, acting_user=request.user)
+    except CommunityActionRefused:
+        raise Http404 from None  # left meanwhile (someone pressed the button at the same moment): as if gone
     messages.success(request, _("The member left the group."))
     return redirect(f"{reverse('community:group_stats')}?group={member.provider_id}")
 

@@ -14,8 +14,12 @@ from django.utils.translation import gettext as _
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_audit_event
 from tsunagiai.consent.models import Consent, InformationScope
+from tsunagiai.core.validation import check_date
 from tsunagiai.people.models import Person
 from tsunagiai.reference.models import AgencyType, Organisation
+
+# How far ahead a consent's expiry may be set (core.validation checks every date against a range).
+CONSENT_HORIZON = dt.timedelta(days=10 * 365 + 3)
 
 
 @transaction.atomic
@@ -44,9 +48,24 @@ def do_record_consent(
     types = list(scope_agency_types)
     information = list(dict.fromkeys(scope_information))
     errors: dict[str, str] = {}
-    if given_on > timezone.localdate():
-        errors["given_on"] = _("Given on: a future date cannot be entered.")
-    if expires_on is not None and expires_on < given_on:
+    # Plausible dates (core.validation): not before 1900 nor the person's birth, not in the future;
+    # an expiry up to about ten years ahead. Here too, whatever form or client sent them.
+    check_date(
+        errors,
+        "given_on",
+        given_on,
+        label=Consent._meta.get_field("given_on").verbose_name,
+        not_before=person.birth_date,
+        not_before_label=_("the date of birth"),
+    )
+    check_date(
+        errors,
+        "expires_on",
+        expires_on,
+        label=Consent._meta.get_field("expires_on").verbose_name,
+        max_future=CONSENT_HORIZON,
+    )
+    if expires_on is not None and "expires_on" not in errors and expires_on < given_on:
         errors["expires_on"] = _("Expires on: the date must not be before the date consent was given.")
     if method not in Consent.Method.values:
         errors["method"] = _("Method: choose one of the listed methods.")

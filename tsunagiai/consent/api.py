@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict
 
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_read
 from tsunagiai.consent import selectors
-from tsunagiai.consent.actions import do_record_consent, do_withdraw_consent
+from tsunagiai.consent.actions import CONSENT_HORIZON, do_record_consent, do_withdraw_consent
 from tsunagiai.consent.models import Consent, InformationScope
+from tsunagiai.core.api import PastDate
+from tsunagiai.core.validation import api_date_check
 from tsunagiai.reference.models import AgencyType, Organisation
+
+# An expiry may be set up to about ten years ahead (core.validation).
+ConsentExpiry = Annotated[dt.date, AfterValidator(api_date_check(CONSENT_HORIZON))]
 
 router = Router(tags=["consent"])
 
@@ -32,8 +37,8 @@ class ErrorOut(Schema):
 
 class ConsentIn(StrictSchema):
     organisation_id: int | None = Field(None, description="Recording organisation; defaults to the caller's first.")
-    given_on: dt.date
-    expires_on: dt.date | None = None
+    given_on: PastDate
+    expires_on: ConsentExpiry | None = None
     method: Literal["written", "oral"]
     witness: str = Field("", max_length=100)
     given_by: Literal["person", "proxy"] = "person"

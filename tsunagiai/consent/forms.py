@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tsunagiai.consent.actions import CONSENT_HORIZON
 from tsunagiai.consent.models import Consent, InformationScope
 from tsunagiai.core.validation import plausible_date
 from tsunagiai.reference.models import AgencyType, Organisation
@@ -22,10 +23,6 @@ def add_action_errors(form: forms.BaseForm, error: ValidationError) -> None:
                 form.add_error(name if name in form.fields else None, item)
     else:
         form.add_error(None, error)
-
-
-# How far ahead a consent's expiry may be set (core.validation checks every date against a range).
-CONSENT_HORIZON = dt.timedelta(days=10 * 365 + 3)
 
 
 class DateInput(forms.DateInput):

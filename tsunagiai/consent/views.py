@@ -64,7 +64,8 @@ def record(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
             add_action_errors(form, error)
         else:
             return redirect("consent:person_consents", person_id=person.pk)
-    return render(request, "consent/record.html", {"person": person, "form": form})
+    status = 400 if request.method == "POST" and form.errors else 200  # the input kept, nothing recorded
+    return render(request, "consent/record.html", {"person": person, "form": form}, status=status)
 
 
 @require_POST

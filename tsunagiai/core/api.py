@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,10 +26,11 @@ from ninja.openapi import schema as ninja_openapi_schema
 from ninja.schema import NinjaGenerateJsonSchema
 from ninja.security import APIKeyHeader, SessionAuth
 from ninja.security.base import SecuritySchema
-from pydantic import BaseModel, BeforeValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator
 from pydantic.json_schema import CoreModeRef, DefsRef
 
 from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.core.validation import PLANNING_HORIZON, api_date_check, api_moment_check
 
 
 def user_for_bearer_token(header: str | None) -> Any:
@@ -81,6 +83,13 @@ def _iso_date_text(value: Any) -> Any:
 # A date given as text in ISO form (query filters): use instead of ``dt.date`` where lax parsing would mislead.
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_text)]
 
+# Dates and moments typed into a write: plausible (core.validation), else 422 naming the field.
+# What happened: 1900-01-01 … today (moments: now + a few minutes of clock skew).
+PastDate = Annotated[dt.date, BeforeValidator(_iso_date_text), AfterValidator(api_date_check())]
+PastMoment = Annotated[dt.datetime, AfterValidator(api_moment_check())]
+# What is planned: 1900-01-01 … about five years ahead.
+PlannedDate = Annotated[dt.date, BeforeValidator(_iso_date_text), AfterValidator(api_date_check(PLANNING_HORIZON))]
+
 
 class Conflict(HttpError):
     def __init__(self, message: str) -> None:
@@ -89,10 +98,14 @@ class Conflict(HttpError):
 
 @functools.cache
 def _field_labels() -> dict[str, Any]:
-    """Field name → verbose name, from every model, to name fields in API errors."""
+    """Field name → verbose name, from every model, to name fields in API errors.
+
+    The audit log is left out: nothing writes it through the API, and its ``occurred_at`` (発生日時) would
+    otherwise name the support record's field of that name (日時) in the record API's errors.
+    """
     labels: dict[str, Any] = {}
     for model in apps.get_models():
-        if not model.__module__.startswith("tsunagiai."):
+        if not model.__module__.startswith("tsunagiai.") or model._meta.app_label == "audit":
             continue
         for field in model._meta.get_fields():
             verbose = getattr(field, "verbose_name", None)
@@ -275,6 +288,19 @@ def build_api() -> NinjaAPI:
         errors = format_validation_errors(exc.errors)
         if any(e.get("type") == "json_invalid" for e in exc.errors):
             return error_response(api, request, 400, _("The request body is not valid JSON."))
+        return error_response(api, request, 422, _("Please check the input."), errors)
+
+    @api.exception_handler(DjangoValidationError)
+    def on_refused(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        # An action's own check (defence in depth behind the schema and the forms): 422 naming the field.
+        if hasattr(exc, "error_dict"):
+            errors = [
+                {"field": "" if name == "__all__" else name, "message": str(message)}
+                for name, messages in exc.message_dict.items()
+                for message in messages
+            ]
+        else:
+            errors = [{"field": "", "message": str(message)} for message in exc.messages]
         return error_response(api, request, 422, _("Please check the input."), errors)
 
     @api.exception_handler(EditConflict)

@@ -16,12 +16,24 @@ through here:
 ``date_problem``/``moment_problem`` say why without the field name (for forms
 whose errors are labelled elsewhere); ``plausible_date``/``plausible_datetime``
 raise a ``ValidationError`` whose Japanese message names the field.
+
+The same rule in each layer, so that no path skips it:
+
+- forms: ``PlausibleDateField`` / ``PlausibleDateTimeField`` (or a ``clean_*``
+  method calling the functions here);
+- the API: ``api_date_check`` / ``api_moment_check`` as pydantic validators
+  (``tsunagiai.core.api.PastDate`` and friends), answered 422 naming the field;
+- the actions (defence in depth, the one place every path goes through):
+  ``check_date``/``check_moment`` collect the problem under the field's name,
+  with the tighter floor the action knows (a date of birth).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -129,3 +141,91 @@ def plausible_datetime(
     if problem:
         raise ValidationError(_labelled(field_label, problem), code=code)
     return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def check_date(
+    errors: dict[str, str],
+    field: str,
+    value: dt.date | None,
+    *,
+    label: Any,
+    max_future: dt.timedelta = NO_FUTURE,
+    not_before: dt.date | None = None,
+    not_before_label: Any = "",
+) -> None:
+    """For actions: put in ``errors[field]`` why ``value`` is not plausible (the message names ``label``)."""
+    if value is None or field in errors:
+        return
+    problem = date_problem(value, not_before=not_before, not_before_label=str(not_before_label), max_future=max_future)
+    if problem:
+        errors[field] = _labelled(str(label), problem)
+
+
+def check_moment(
+    errors: dict[str, str],
+    field: str,
+    value: dt.datetime | None,
+    *,
+    label: Any,
+    max_future: dt.timedelta = CLOCK_SKEW,
+    not_before: dt.date | None = None,
+    not_before_label: Any = "",
+) -> None:
+    """``check_date`` for a date and time (aware, or naive in Japan time)."""
+    if value is None or field in errors:
+        return
+    problem = moment_problem(
+        value, not_before=not_before, not_before_label=str(not_before_label), max_future=max_future
+    )
+    if problem:
+        errors[field] = _labelled(str(label), problem)
+
+
+class PlausibleDateField(forms.DateField):
+    """A form's date that must be plausible: 1900-01-01 … today + ``max_future``; the error names the label."""
+
+    def __init__(self, *args: Any, max_future: dt.timedelta = NO_FUTURE, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_future = max_future
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value not in self.empty_values:
+            plausible_date(value, field_label=str(self.label or ""), max_future=self.max_future)
+
+
+class PlausibleDateTimeField(forms.DateTimeField):
+    """A form's date and time that must be plausible (see ``moment_problem``); the error names the label."""
+
+    def __init__(self, *args: Any, max_future: dt.timedelta = CLOCK_SKEW, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_future = max_future
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value not in self.empty_values:
+            plausible_datetime(value, field_label=str(self.label or ""), max_future=self.max_future)
+
+
+def api_date_check(max_future: dt.timedelta = NO_FUTURE) -> Any:
+    """A pydantic ``AfterValidator`` body for an API date; the API's error format adds the field's name."""
+
+    def check(value: dt.date) -> dt.date:
+        problem = date_problem(value, max_future=max_future)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    return check
+
+
+def api_moment_check(max_future: dt.timedelta = CLOCK_SKEW) -> Any:
+    """``api_date_check`` for a date and time; a moment without a time zone is Japan time."""
+
+    def check(value: dt.datetime) -> dt.datetime:
+        problem = moment_problem(value, max_future=max_future)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    return check

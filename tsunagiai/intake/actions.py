@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot, stored_snapshot
 from tsunagiai.core.concurrency import save_versioned
+from tsunagiai.core.validation import CLOCK_SKEW, moment_problem
 from tsunagiai.inbox.actions import do_post_inbox_item
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.intake import selectors
@@ -65,6 +67,43 @@ AUDITED_FIELDS = [
     *[name for name in EDITABLE_FIELDS if name not in {"received_at", "receiving_organisation"}],
     "closed_at",
 ]
+
+# Older than this is a typing mistake (a paper record from last year is still fine).
+OLDEST_RECEIVED = dt.timedelta(days=2 * 366)
+
+
+def intake_moment_problem(value: dt.datetime) -> str | None:
+    """Why ``value`` cannot be when an intake was received or a call-out happened (no field name), or None.
+
+    Plausible first (core.validation: 1900 or later, not in the future beyond a few minutes of clock
+    skew; a moment without a time zone is Japan time), then within the last two years.
+    """
+    problem = moment_problem(value, max_future=CLOCK_SKEW)
+    if problem:
+        return problem
+    aware = timezone.make_aware(value) if timezone.is_naive(value) else value
+    if aware < timezone.now() - OLDEST_RECEIVED:
+        return _("the date is too far in the past; check the year.")
+    return None
+
+
+def _check_moments(fields: Mapping[str, Any], *, stored: Intake | None = None) -> None:
+    """Defence in depth behind the forms and the API: the intake's moments are plausible.
+
+    On an edit, a moment left as stored is not judged again (an intake received long ago stays correctable).
+    """
+    errors: dict[str, str] = {}
+    for name in ("received_at", "incident_at"):
+        value = fields.get(name)
+        if value is None or (stored is not None and getattr(stored, name) == value):
+            continue
+        problem = intake_moment_problem(value)
+        if problem:
+            label = getattr(Intake._meta.get_field(name), "verbose_name", name)
+            errors[name] = _("%(label)s: %(problem)s") % {"label": label, "problem": problem}
+    if errors:
+        raise ValidationError(errors)
+
 
 # How a short form's intake was received.
 VOLUNTEER_CHANNEL = "outreach"
@@ -219,6 +258,7 @@ def do_record_intake(
     for reading, and an intake would make the person known to the receiving
     organisation for good (the form and the API refuse it first).
     """
+    _check_moments({"received_at": received_at, "incident_at": incident_at})
     if not is_anonymous:
         access.refuse_emergency_only(
             acting_user, people=[p for p in (person, join_household_of) if p is not None], field="person_id"
@@ -294,6 +334,7 @@ def do_update_intake(
     unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
     if unknown:
         raise TypeError(f"Unknown fields: {', '.join(unknown)}")
+    _check_moments(fields, stored=Intake.objects.filter(pk=intake.pk).first())
     tracked = list(dict.fromkeys([*fields, "status", "closed_at"]))
     before = stored_snapshot(intake, tracked)
     was_emergency = intake.is_emergency

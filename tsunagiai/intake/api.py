@@ -19,7 +19,7 @@ from pydantic import ConfigDict
 
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_list, record_read
-from tsunagiai.core.api import IsoDate
+from tsunagiai.core.api import IsoDate, PastDate, PastMoment
 from tsunagiai.intake import selectors
 from tsunagiai.intake.actions import do_record_intake, do_update_intake
 from tsunagiai.intake.forms import PERSON_PREFIX, IntakeEditForm, IntakeFilterForm, IntakeForm, PersonMode
@@ -42,7 +42,7 @@ class NewPersonIn(StrictSchema):
     given_name: str = Field("", max_length=50)
     family_name_kana: str = Field("", max_length=100)
     given_name_kana: str = Field("", max_length=100)
-    birth_date: dt.date | None = None
+    birth_date: PastDate | None = None
     sex: Literal["", "female", "male", "other"] = ""
     phone: str = Field("", max_length=30)
     town_block: str | None = Field(None, max_length=40, description="Town block code")
@@ -51,7 +51,7 @@ class NewPersonIn(StrictSchema):
 
 
 class IntakeIn(StrictSchema):
-    received_at: dt.datetime | None = Field(None, description="Defaults to now; not in the future.")
+    received_at: PastMoment | None = Field(None, description="Defaults to now; not in the future.")
     receiving_organisation_id: int | None = Field(None, description="Defaults to the caller's first organisation.")
     channel: Code = Field(max_length=40)
     consulter_type: Code = Field(max_length=40)
@@ -77,7 +77,7 @@ class IntakeIn(StrictSchema):
 
 class IntakePatch(StrictSchema):
     version: int = Field(ge=1, description="The version the change is based on; 409 when someone saved since.")
-    received_at: dt.datetime | None = None
+    received_at: PastMoment | None = None
     receiving_organisation_id: int | None = None
     channel: Code | None = Field(None, max_length=40)
     consulter_type: Code | None = Field(None, max_length=40)
@@ -93,7 +93,7 @@ class IntakePatch(StrictSchema):
     first_response: str | None = Field(None, max_length=20)
     first_response_note: str | None = Field(None, max_length=2000)
     status: str | None = Field(None, max_length=10)
-    incident_at: dt.datetime | None = None
+    incident_at: PastMoment | None = None
     incident_type: str | None = Field(None, max_length=30)
 
 

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tsunagiai.accounts import access
+from tsunagiai.core.validation import CLOCK_SKEW, PLANNING_HORIZON, PlausibleDateField
 from tsunagiai.emergency import messages as emergency_messages
-from tsunagiai.intake.actions import HouseholdChoice
+from tsunagiai.intake.actions import HouseholdChoice, intake_moment_problem
 from tsunagiai.intake.models import CONCERN_MAX_LENGTH, Intake
 from tsunagiai.people.forms import LabelledErrorsMixin, PersonForm
 from tsunagiai.people.models import Person, Relationship
@@ -29,10 +30,6 @@ from tsunagiai.reference.models import (
 from tsunagiai.triage.forms import OPT_IN_FIELD, attach_suggestion_panel, training_opt_in_field
 from tsunagiai.triage.selectors import training_opt_in_of
 
-# A tablet's clock may run a little ahead of the server's.
-CLOCK_SKEW = dt.timedelta(minutes=10)
-# Older than this is a typing mistake (a paper record from last year is still fine).
-OLDEST_RECEIVED = dt.timedelta(days=2 * 366)
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 DATETIME_INPUT_FORMATS = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M"]
 PERSON_PREFIX = "person"
@@ -68,13 +65,11 @@ def datetime_widget() -> forms.DateTimeInput:
 
 
 def moment_problem(value: dt.datetime) -> str | None:
-    """Why ``value`` cannot be when something happened (without the field name), or None."""
-    now = timezone.now()
-    if value > now + CLOCK_SKEW:
-        return _("a future date and time cannot be entered.")
-    if value < now - OLDEST_RECEIVED:
-        return _("the date is too far in the past; check the year.")
-    return None
+    """Why ``value`` cannot be when something happened (without the field name), or None.
+
+    The one rule of the actions (``intake_moment_problem``): plausible (core.validation), within two years.
+    """
+    return intake_moment_problem(value)
 
 
 def _terms[T: (IntakeChannel, ConsulterType, UrgencyLevel, IssueCategory)](model: type[T]) -> QuerySet[T]:
@@ -469,10 +464,19 @@ class FireReportForm(_ShortForm):
 class IntakeFilterForm(LabelledErrorsMixin, forms.Form):
     """Narrowing an intake list; an invalid filter is reported and ignored."""
 
-    date_from = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    # Plausible dates only (core.validation): 9999-12-31 overflowed the end of the period.
+    date_from = PlausibleDateField(
+        label=gettext_lazy("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        max_future=PLANNING_HORIZON,
     )
-    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = PlausibleDateField(
+        label=gettext_lazy("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        max_future=PLANNING_HORIZON,
+    )
     receiving_organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         label=gettext_lazy("Receiving organisation"),

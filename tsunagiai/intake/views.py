@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,6 +17,7 @@ from django_htmx.middleware import HtmxDetails
 from tsunagiai.accounts import access
 from tsunagiai.accounts.models import User
 from tsunagiai.audit.actions import record_list, record_read
+from tsunagiai.consent.forms import add_action_errors
 from tsunagiai.core.concurrency import EditConflict
 from tsunagiai.intake import selectors
 from tsunagiai.intake.actions import (
@@ -134,6 +135,8 @@ def intake_create(request: AuthenticatedRequest) -> HttpResponse:
                 intake = do_record_intake(acting_user=request.user, **form.action_arguments())
             except access.NotLinkable as refused:
                 form.add_error("person_id", str(refused))
+            except ValidationError as refused:
+                add_action_errors(form, refused)
             else:
                 if draft is not None:
                     do_discard_draft(draft, acting_user=request.user)
@@ -157,7 +160,12 @@ def intake_create(request: AuthenticatedRequest) -> HttpResponse:
         "found": found,
         "found_household": current_household(found) if found else None,
     }
-    return render(request, "intake/create.html", context)
+    return render(request, "intake/create.html", context, status=_sent_status(request, form))
+
+
+def _sent_status(request: AuthenticatedRequest, form: Any) -> int:
+    """400 when a sent form comes back with errors (everything typed kept, nothing recorded), else 200."""
+    return 400 if request.method == "POST" and form.errors else 200
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -189,6 +197,8 @@ def intake_edit(request: AuthenticatedRequest, intake_id: int) -> HttpResponse:
                 conflict = exc
                 status = 409 if request.htmx else 200
                 intake = selectors.intake_detail(request.user, intake_id, for_edit=True)
+            except ValidationError as refused:
+                add_action_errors(form, refused)
             else:
                 messages.success(request, _("The intake was saved."))
                 return redirect("intake:detail", intake_id=intake.pk)
@@ -196,7 +206,7 @@ def intake_edit(request: AuthenticatedRequest, intake_id: int) -> HttpResponse:
         record_read(request, intake, action="intake.viewed")
         form = IntakeEditForm(user=request.user, intake=intake)
     context = {"form": form, "intake": intake, "conflict": conflict}
-    return render(request, "intake/edit.html", context, status=status)
+    return render(request, "intake/edit.html", context, status=status if conflict else _sent_status(request, form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -210,20 +220,25 @@ def fire_create(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         form = FireReportForm(request.POST)
         if form.is_valid():
-            intake = do_record_fire_report(
-                acting_user=request.user, fire_department=fire_department, **form.cleaned_data
-            )
-            if draft is not None:
-                do_discard_draft(draft, acting_user=request.user)
-            messages.success(request, _("The report was sent to the coordination section."))
-            return redirect("intake:detail", intake_id=intake.pk)
+            try:
+                intake = do_record_fire_report(
+                    acting_user=request.user, fire_department=fire_department, **form.cleaned_data
+                )
+            except ValidationError as refused:
+                add_action_errors(form, refused)
+            else:
+                if draft is not None:
+                    do_discard_draft(draft, acting_user=request.user)
+                messages.success(request, _("The report was sent to the coordination section."))
+                return redirect("intake:detail", intake_id=intake.pk)
         draft = _keep_draft(request, kind, draft)
     elif draft is not None:
         form = _quiet(FireReportForm(draft_data(draft.data)))
     else:
         form = FireReportForm()
     context = {"form": form, "draft": draft, "drafts": selectors.drafts_of(request.user, kind), "kind": kind}
-    return render(request, "intake/short_form.html", {**context, "title": _("Fire–welfare link report")})
+    title = _("Fire–welfare link report")
+    return render(request, "intake/short_form.html", {**context, "title": title}, status=_sent_status(request, form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -246,7 +261,8 @@ def volunteer_create(request: AuthenticatedRequest) -> HttpResponse:
     else:
         form = VolunteerConcernForm()
     context = {"form": form, "draft": draft, "drafts": selectors.drafts_of(request.user, kind), "kind": kind}
-    return render(request, "intake/short_form.html", {**context, "title": _("Report a concern")})
+    title = _("Report a concern")
+    return render(request, "intake/short_form.html", {**context, "title": title}, status=_sent_status(request, form))
 
 
 @require_GET

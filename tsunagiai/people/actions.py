@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot, stored_snapshot
-from tsunagiai.core.concurrency import save_versioned
+from tsunagiai.core.concurrency import EditConflict, save_versioned
+from tsunagiai.core.validation import check_date
 from tsunagiai.people import matching
 from tsunagiai.people.models import Household, HouseholdMembership, Person, RelatedPerson, Relationship
 
@@ -42,6 +43,8 @@ PERSON_FIELDS = (
     "employment_status",
     "notes",
 )
+# ``do_add_household_member(expected_current_household_id=...)``: not checked (the API, an intake).
+ANY_CURRENT_HOUSEHOLD = -1
 NAME_FIELDS = ("family_name", "given_name", "family_name_kana", "given_name_kana")
 HOUSEHOLD_FIELDS = ("name", "town_block", "address_line", "notes")
 RELATED_PERSON_FIELDS = ("related_person", "name", "role", "relationship", "contact", "notes")
@@ -51,6 +54,18 @@ def _check_fields(fields: dict[str, Any], allowed: Sequence[str]) -> None:
     unknown = sorted(set(fields) - set(allowed))
     if unknown:
         raise TypeError(f"Unknown fields: {', '.join(unknown)}")
+
+
+def _check_birth_date(fields: dict[str, Any]) -> None:
+    """A date of birth is plausible (1900-01-01 … today, core.validation), whatever form or client sent it."""
+    errors: dict[str, str] = {}
+    check_date(errors, "birth_date", fields.get("birth_date"), label=Person._meta.get_field("birth_date").verbose_name)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _membership_date_label(name: str) -> Any:
+    return getattr(HouseholdMembership._meta.get_field(name), "verbose_name", name)
 
 
 def _fill_search_keys(person: Person) -> None:
@@ -77,6 +92,7 @@ def do_create_person(
 ) -> Person:
     """Register a person on behalf of ``organisation`` (which may then see them)."""
     _check_fields(fields, PERSON_FIELDS)
+    _check_birth_date(fields)
     person = Person(
         family_name=family_name,
         given_name=given_name,
@@ -102,6 +118,7 @@ def do_create_person(
 def do_update_person(person: Person, *, acting_user: Any, expected_version: int, **fields: Any) -> Person:
     """Change a person's facts; refused with ``EditConflict`` when someone saved since ``expected_version``."""
     _check_fields(fields, PERSON_FIELDS)
+    _check_birth_date(fields)
     names = list(fields)
     before = stored_snapshot(person, names)
     for name, value in fields.items():
@@ -173,15 +190,39 @@ def do_add_household_member(
     relationship: str,
     acting_user: Any,
     started_on: dt.date | None = None,
+    expected_current_household_id: int | None = ANY_CURRENT_HOUSEHOLD,
 ) -> HouseholdMembership:
-    """Make ``person`` a current member; their previous current membership ends the same day."""
+    """Make ``person`` a current member; their previous current membership ends the same day.
+
+    ``expected_current_household_id`` is the household the editor saw the person in (None: in none);
+    when someone moved the person meanwhile, the add is ``EditConflict`` instead of a silent move.
+
+    Serialised on the person's row and then the household's (always in that order): two adds of one
+    person at once — a person with no current household has no membership row to lock — or two heads
+    of one household at once are decided one after the other, the second seeing the first (already a
+    member, already a head: a ``ValidationError`` on the field), never a 500 from the one-current-
+    household constraint. Should the constraint still catch a path that skipped the lock, it becomes
+    ``EditConflict``.
+    """
     # Never a household or person the acting user sees only through an emergency access (read-only).
     access.refuse_emergency_only(acting_user, household=household, person=person, field="person")
     if relationship not in Relationship.values:
         raise ValidationError({"relationship": _("Relationship: choose one of the listed relationships.")})
+    # The locks first, then every check reads what the one before us committed (issue 12, item 3).
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    Household.objects.select_for_update().filter(pk=household.pk).first()
     started_on = started_on or timezone.localdate()
-    if started_on > timezone.localdate():
-        raise ValidationError({"started_on": _("From: a future date cannot be entered.")})
+    errors: dict[str, str] = {}
+    check_date(
+        errors,
+        "started_on",
+        started_on,
+        label=_membership_date_label("started_on"),
+        not_before=person.birth_date,
+        not_before_label=_("the date of birth"),
+    )
+    if errors:
+        raise ValidationError(errors)
     current = list(
         HouseholdMembership.objects.select_for_update()
         .filter(person=person, ended_on__isnull=True)
@@ -190,6 +231,10 @@ def do_add_household_member(
     for membership in current:
         if membership.household_id == household.pk:
             raise ValidationError({"person": _("Member: this person is already a member of this household.")})
+    if expected_current_household_id != ANY_CURRENT_HOUSEHOLD and expected_current_household_id != next(
+        (m.household_id for m in current), None
+    ):
+        raise EditConflict(person)  # moved meanwhile: the editor decides again, seeing where the person is now
     if (
         relationship == Relationship.HEAD
         and household.memberships.filter(ended_on__isnull=True, relationship=Relationship.HEAD)
@@ -204,9 +249,17 @@ def do_add_household_member(
             ended_on=max(started_on, membership.started_on),
             reason=_("Moved to household %(household)s") % {"household": household},
         )
-    membership = HouseholdMembership.objects.create(
-        household=household, person=person, relationship=relationship, started_on=started_on, created_by=acting_user
-    )
+    try:
+        with transaction.atomic():  # a savepoint: the conflict leaves the transaction usable
+            membership = HouseholdMembership.objects.create(
+                household=household,
+                person=person,
+                relationship=relationship,
+                started_on=started_on,
+                created_by=acting_user,
+            )
+    except IntegrityError as error:
+        raise EditConflict(household) from error
     record_audit_event(
         "people.household_member_added",
         acting_user=acting_user,
@@ -249,8 +302,10 @@ def do_end_household_membership(
         raise ValidationError({"ended_on": _("Until: this membership has already ended.")})
     if ended_on < membership.started_on:
         raise ValidationError({"ended_on": _("Until: the date is before the member joined the household.")})
-    if ended_on > timezone.localdate():
-        raise ValidationError({"ended_on": _("Until: a future date cannot be entered.")})
+    errors: dict[str, str] = {}
+    check_date(errors, "ended_on", ended_on, label=_membership_date_label("ended_on"))
+    if errors:
+        raise ValidationError(errors)
     membership.ended_on = ended_on
     membership.end_reason = reason[:200]
     membership.save(update_fields=["ended_on", "end_reason"])

@@ -25,6 +25,7 @@ from pydantic import ConfigDict, StrictBool, StrictInt
 
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_list, record_read
+from tsunagiai.core.api import PastDate
 from tsunagiai.people import selectors
 from tsunagiai.people.actions import do_add_household_member, do_create_household, do_create_person, do_update_person
 from tsunagiai.people.forms import HouseholdForm, OrganisationForm, PersonEditForm, PersonForm
@@ -50,7 +51,7 @@ class PersonFieldsIn(StrictSchema):
     given_name: str = Field("", max_length=50)
     family_name_kana: str = Field("", max_length=100)
     given_name_kana: str = Field("", max_length=100)
-    birth_date: dt.date | None = None
+    birth_date: PastDate | None = None
     sex: str = Field("", max_length=10, description="female | male | other | empty")
     phone: str = Field("", max_length=30)
     email: str = Field("", max_length=254)
@@ -82,7 +83,7 @@ class PersonPatch(StrictSchema):
     given_name: str | None = Field(None, max_length=50)
     family_name_kana: str | None = Field(None, max_length=100)
     given_name_kana: str | None = Field(None, max_length=100)
-    birth_date: dt.date | None = None
+    birth_date: PastDate | None = None
     sex: str | None = Field(None, max_length=10)
     phone: str | None = Field(None, max_length=30)
     email: str | None = Field(None, max_length=254)
@@ -270,7 +271,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) ->
 class MemberIn(StrictSchema):
     person_id: StrictInt
     relationship: str = Field(max_length=20, description="head | spouse | child | …")
-    started_on: dt.date | None = None
+    started_on: PastDate | None = None
 
 
 class HouseholdIn(StrictSchema):
@@ -390,6 +391,19 @@ def get_household(request: HttpRequest, household_id: int) -> Status[dict[str, A
     return Status(200, _household_out(request, household))
 
 
+class _MemberRefused(Exception):
+    """A member the action refused: its errors under ``members.<index>.<field>`` (and the household undone)."""
+
+    def __init__(self, index: int, error: DjangoValidationError) -> None:
+        super().__init__(str(error))
+        items = error.message_dict.items() if hasattr(error, "error_dict") else [("", error.messages)]
+        self.errors = [
+            {"field": f"members.{index}.{name}" if name and name != "__all__" else f"members.{index}", "message": m}
+            for name, messages in items
+            for m in messages
+        ]
+
+
 @router.post("/households", response={201: HouseholdOut, 403: ErrorOut, 422: ErrorOut}, summary="Register a household")
 def create_household(request: HttpRequest, payload: HouseholdIn) -> Status[dict[str, Any]]:
     if not (access.is_coordination(request.user) or access.organisation_ids(request.user, access.EDIT_ROLES)):
@@ -415,8 +429,6 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Status[dict[
                     "message": _("Relationship: choose one of the listed relationships."),
                 }
             )
-        if member.started_on and member.started_on > timezone.localdate():
-            errors.append({"field": f"{field}.started_on", "message": _("From: a future date cannot be entered.")})
         seen.add(member.person_id)
     if sum(1 for m in payload.members if m.relationship == Relationship.HEAD) > 1:
         errors.append({"field": "members", "message": _("Relationship: this household already has a head.")})
@@ -427,14 +439,19 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Status[dict[
             household = do_create_household(
                 acting_user=request.user, organisation=org_form.cleaned_data["organisation"], **form.cleaned_data
             )
-            for member in payload.members:
-                do_add_household_member(
-                    household,
-                    people[member.person_id],
-                    relationship=member.relationship,
-                    started_on=member.started_on,
-                    acting_user=request.user,
-                )
+            for index, member in enumerate(payload.members):
+                try:
+                    do_add_household_member(
+                        household,
+                        people[member.person_id],
+                        relationship=member.relationship,
+                        started_on=member.started_on,
+                        acting_user=request.user,
+                    )
+                except DjangoValidationError as error:
+                    raise _MemberRefused(index, error) from error
+    except _MemberRefused as refused:
+        return _invalid(refused.errors)
     except DjangoValidationError as error:
         return _invalid([{"field": "members", "message": str(m)} for m in error.messages])
     return Status(201, _household_out(request, household))

@@ -346,6 +346,8 @@ class MembershipForm(NewMemberForm):
     """Add an existing (visible) person to a household."""
 
     person = forms.IntegerField(label=gettext_lazy("Member"), widget=forms.HiddenInput)
+    # The household the person was in when the form was shown (0: none); left out, it is not checked.
+    current_household = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**62)
     field_order = ["person", "relationship", "started_on"]
 
 

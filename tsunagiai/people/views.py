@@ -21,6 +21,7 @@ from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.core.concurrency import EditConflict
 from tsunagiai.people import selectors
 from tsunagiai.people.actions import (
+    ANY_CURRENT_HOUSEHOLD,
     do_add_household_member,
     do_add_related_person,
     do_create_household,
@@ -70,6 +71,11 @@ def _require_editor(user: Any) -> None:
 
 def _page(request: HttpRequest, items: Any) -> Page[Any]:
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def invalid_status(*forms_: forms.BaseForm) -> int:
+    """400 when a sent form comes back with errors (the input kept, nothing stored), else 200."""
+    return 400 if any(form.is_bound and form.errors for form in forms_) else 200
 
 
 def error_summary(*forms_: forms.BaseForm) -> list[tuple[str, str]]:
@@ -159,7 +165,7 @@ def person_create(request: AuthenticatedRequest) -> HttpResponse:
         messages.success(request, _("%(name)s was registered.") % {"name": person.full_name})
         return redirect("people:person_detail", person_id=person.pk)
     context = {"form": form, "org_form": org_form, "errors": error_summary(form, org_form) if form.is_bound else []}
-    return render(request, "people/person_form.html", context)
+    return render(request, "people/person_form.html", context, status=invalid_status(form, org_form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -189,7 +195,7 @@ def person_edit(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
             messages.success(request, _("The changes were saved."))
             return redirect("people:person_detail", person_id=person.pk)
     context.update({"form": form, "errors": error_summary(form) if "conflict" not in context else []})
-    return render(request, "people/person_form.html", context, status=status)
+    return render(request, "people/person_form.html", context, status=status if "conflict" in context else 400)
 
 
 @require_http_methods(["GET", "POST"])
@@ -203,7 +209,8 @@ def related_person_add(request: AuthenticatedRequest, person_id: int) -> HttpRes
         messages.success(request, _("The related person was added."))
         return redirect("people:person_detail", person_id=person.pk)
     errors = error_summary(form) if form.is_bound else []
-    return render(request, "people/related_person_form.html", {"form": form, "person": person, "errors": errors})
+    context = {"form": form, "person": person, "errors": errors}
+    return render(request, "people/related_person_form.html", context, status=invalid_status(form))
 
 
 # --- households -----------------------------------------------------------------
@@ -271,7 +278,7 @@ def household_create(request: AuthenticatedRequest) -> HttpResponse:
         "head": head,
         "errors": error_summary(form, org_form) if form.is_bound else [],
     }
-    return render(request, "people/household_form.html", context)
+    return render(request, "people/household_form.html", context, status=invalid_status(form, org_form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -302,7 +309,7 @@ def household_edit(request: AuthenticatedRequest, household_id: int) -> HttpResp
             messages.success(request, _("The changes were saved."))
             return redirect("people:household_detail", household_id=household.pk)
     context.update({"form": form, "errors": error_summary(form) if "conflict" not in context else []})
-    return render(request, "people/household_form.html", context, status=status)
+    return render(request, "people/household_form.html", context, status=status if "conflict" in context else 400)
 
 
 def _membership_context(household: Household, **extra: Any) -> dict[str, Any]:
@@ -326,9 +333,12 @@ def household_member_add(request: AuthenticatedRequest, household_id: int) -> Ht
     chosen_id = request.POST.get("person") or request.GET.get("person")
     if chosen_id:
         chosen = access.access_person(request.user, chosen_id, for_edit=True)  # type: ignore[arg-type]
-    form = MembershipForm(request.POST or None, initial={"person": chosen.pk if chosen else None})
+    seen = selectors.current_membership(chosen) if chosen else None
+    initial = {"person": chosen.pk if chosen else None, "current_household": seen.household_id if seen else 0}
+    form = MembershipForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         person = access.access_person(request.user, form.cleaned_data["person"], for_edit=True)
+        expected = form.cleaned_data["current_household"]
         try:
             do_add_household_member(
                 household,
@@ -336,9 +346,18 @@ def household_member_add(request: AuthenticatedRequest, household_id: int) -> Ht
                 relationship=form.cleaned_data["relationship"],
                 started_on=form.cleaned_data["started_on"],
                 acting_user=request.user,
+                expected_current_household_id=ANY_CURRENT_HOUSEHOLD if expected is None else (expected or None),
             )
         except ValidationError as error:
             _add_action_errors(form, error)
+        except EditConflict as conflict:
+            # Moved meanwhile: the input stays, now based on where the person is (sending again moves them).
+            latest = selectors.current_membership(person)
+            rebased = request.POST.copy()
+            rebased["current_household"] = str(latest.household_id if latest else 0)
+            form = MembershipForm(rebased)
+            form.is_valid()
+            form.add_error(None, str(conflict))
         else:
             messages.success(request, _("%(name)s was added to the household.") % {"name": person.full_name})
             return redirect("people:household_detail", household_id=household.pk)
@@ -356,7 +375,7 @@ def household_member_add(request: AuthenticatedRequest, household_id: int) -> Ht
         q=query,
         errors=error_summary(form) if form.is_bound else [],
     )
-    return render(request, "people/member_add.html", context)
+    return render(request, "people/member_add.html", context, status=invalid_status(form))
 
 
 def _add_action_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -400,7 +419,7 @@ def household_member_create(request: AuthenticatedRequest, household_id: int) ->
         member_form=member_form,
         errors=error_summary(form, member_form) if form.is_bound else [],
     )
-    return render(request, "people/member_create.html", context)
+    return render(request, "people/member_create.html", context, status=invalid_status(form, member_form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -426,7 +445,7 @@ def membership_end(request: AuthenticatedRequest, household_id: int, membership_
             return redirect("people:household_detail", household_id=household.pk)
     errors = error_summary(form) if form.is_bound else []
     context = {"household": household, "membership": membership, "form": form, "errors": errors}
-    return render(request, "people/membership_end.html", context)
+    return render(request, "people/membership_end.html", context, status=invalid_status(form))
 
 
 def household_detail_url(household: Household) -> str:

@@ -46,6 +46,9 @@ NOTE_MAX = 300
 # A chain of referrals declined this many times goes to the coordination section (制度の狭間).
 ESCALATE_AFTER_DECLINES = 2
 CONSENTED_AT_INTAKE = frozenset({Intake.ConsentStatus.WRITTEN, Intake.ConsentStatus.ORAL})
+# Moves that use or report on what was shared: only while the basis for sharing holds. Declining,
+# putting on hold, "could not be completed" and cancelling stay possible, so a referral can be closed.
+NEEDS_BASIS = frozenset({Status.ACCEPTED, Status.FIRST_CONTACT, Status.IN_PROGRESS, Status.COMPLETED})
 
 
 class ReferralInputError(ValueError):
@@ -227,6 +230,17 @@ def do_transition_referral(
     note = note.strip()
     if len(note) > TEXT_MAX:
         raise ReferralInputError("note", _("Note: at most %(max)s characters.") % {"max": TEXT_MAX})
+    if to in NEEDS_BASIS and not access.referral_basis_holds(referral):
+        raise ReferralInputError(
+            "sharing_basis",
+            _(
+                "Basis for sharing: the consent this referral rests on has been withdrawn or has expired, or no "
+                "longer covers %(organisation)s, so the referral cannot go further. Decline it, put it on hold "
+                "or record that it could not be completed; the referring organisation may record the person's "
+                "consent again."
+            )
+            % {"organisation": referral.to_organisation.name},
+        )
     fields = ["status", "status_changed_at", "seen_at", "accepted_at", "first_contact_at", "closed_at"]
     if to in REASON_REQUIRED:
         if reason_code not in ReasonCode.values:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -268,6 +269,8 @@ def transition_referral(request: HttpRequest, referral_id: int, payload: Transit
             outcome_text=payload.outcome_text,
             expected_version=payload.version,
         )
-    except (IllegalTransition, ReferralInputError) as exc:
+    except IllegalTransition as exc:
         raise HttpError(422, str(exc)) from None
+    except ReferralInputError as exc:  # 422 naming the field (core.api)
+        raise DjangoValidationError({exc.field: str(exc)}) from None
     return _out(selectors.referral_detail(request.user, referral_id), request.user, with_events=True)

@@ -23,6 +23,7 @@ from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot, s
 from tsunagiai.cases.models import Case
 from tsunagiai.core.concurrency import save_versioned
 from tsunagiai.core.locks import sweep_lock
+from tsunagiai.core.validation import check_date
 from tsunagiai.inbox.actions import do_post_inbox_item
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.reference.models import Area, IssueCategory, Organisation
@@ -51,6 +52,14 @@ class RegionalActionRefused(ValueError):
 
 
 # --- areas -------------------------------------------------------------------
+
+
+def _refuse_implausible_date(field: str, value: dt.date, label: Any) -> None:
+    """A date outside the plausible range (1900-01-01 … today, core.validation) is refused here too."""
+    errors: dict[str, str] = {}
+    check_date(errors, field, value, label=label)
+    if errors:
+        raise RegionalActionRefused(errors[field], field=field)
 
 
 def ancestors(area: Area) -> dict[str, Area]:
@@ -96,8 +105,7 @@ def do_record_unmet_need(
         )
     if area.level != Area.Level.ELEMENTARY_DISTRICT:
         raise RegionalActionRefused(_("Elementary district: choose an elementary district."), field="area")
-    if noted_on > timezone.localdate():
-        raise RegionalActionRefused(_("Date: a future date cannot be given."), field="noted_on")
+    _refuse_implausible_date("noted_on", noted_on, _("Date"))
     levels = ancestors(area)
     need = UnmetNeed.objects.create(
         case=case,
@@ -246,6 +254,7 @@ def do_record_meeting(
     issues: Iterable[RegionalIssue] = (),
 ) -> CommunityMeeting:
     """A community meeting (コミュニティ会議, 地域ケア会議, 協議体) and the issues it took up."""
+    _refuse_implausible_date("held_on", held_on, _("Held on"))
     meeting = CommunityMeeting.objects.create(
         kind=kind,
         held_on=held_on,
@@ -280,6 +289,7 @@ def do_record_network_event(
     note: str = "",
 ) -> NetworkEvent:
     """A training or network event and the organisations that took part."""
+    _refuse_implausible_date("held_on", held_on, _("Held on"))
     event = NetworkEvent.objects.create(
         kind=kind, held_on=held_on, title=title, note=note, created_by=acting_user, updated_by=acting_user
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -10,16 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagiai.cases.forms import active_organisations
+from tsunagiai.core.validation import PlausibleDateField
 from tsunagiai.people.forms import AreaChoiceField, LabelledErrorsMixin
 from tsunagiai.reference.models import Area, IssueCategory, Organisation
 from tsunagiai.regional.models import TEXT_MAX, CommunityMeeting, IssueStatus, NetworkEvent
 from tsunagiai.resources.models import Service
-
-
-def _not_future(value: dt.date | None) -> dt.date | None:
-    if value and value > timezone.localdate():
-        raise forms.ValidationError(_("a future date cannot be entered."))
-    return value
 
 
 def categories() -> Any:
@@ -53,16 +47,13 @@ class UnmetNeedForm(LabelledErrorsMixin, forms.Form):
     what_was_missing = forms.CharField(
         label=_("What was missing"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    noted_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    noted_on = PlausibleDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = categories()  # type: ignore[attr-defined]
         self.fields["area"].queryset = elementary_districts()  # type: ignore[attr-defined]
         self.fields["noted_on"].initial = timezone.localdate()
-
-    def clean_noted_on(self) -> dt.date | None:
-        return _not_future(self.cleaned_data.get("noted_on"))
 
 
 class IssueForm(LabelledErrorsMixin, forms.Form):
@@ -100,7 +91,7 @@ class ServicesForm(LabelledErrorsMixin, forms.Form):
 
 class MeetingForm(LabelledErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind of meeting"), choices=CommunityMeeting.Kind.choices)
-    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = PlausibleDateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
     title = forms.CharField(label=_("Title"), max_length=200)
     participating_organisations = OrganisationsField(
         label=_("Participating organisations"), queryset=Organisation.objects.none()
@@ -116,13 +107,10 @@ class MeetingForm(LabelledErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["participating_organisations"].queryset = active_organisations()  # type: ignore[attr-defined]
 
-    def clean_held_on(self) -> dt.date | None:
-        return _not_future(self.cleaned_data.get("held_on"))
-
 
 class EventForm(LabelledErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind of event"), choices=NetworkEvent.Kind.choices)
-    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = PlausibleDateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
     title = forms.CharField(label=_("Title"), max_length=200)
     participating_organisations = OrganisationsField(
         label=_("Participating organisations"), queryset=Organisation.objects.none()

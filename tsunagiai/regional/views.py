@@ -191,17 +191,21 @@ def meeting_create(request: AuthenticatedRequest, issue_id: int) -> HttpResponse
     if not form.is_valid():
         return _detail(request, issue, status=400, meeting_form=form)
     data = form.cleaned_data
-    do_record_meeting(
-        acting_user=request.user,
-        kind=data["kind"],
-        held_on=data["held_on"],
-        title=data["title"],
-        participating_organisations=data["participating_organisations"],
-        decisions=data["decisions"],
-        minutes=data["minutes"],
-        area=issue.area,
-        issues=[issue],
-    )
+    try:
+        do_record_meeting(
+            acting_user=request.user,
+            kind=data["kind"],
+            held_on=data["held_on"],
+            title=data["title"],
+            participating_organisations=data["participating_organisations"],
+            decisions=data["decisions"],
+            minutes=data["minutes"],
+            area=issue.area,
+            issues=[issue],
+        )
+    except RegionalActionRefused as exc:
+        _refused(form, exc)
+        return _detail(request, issue, status=400, meeting_form=form)
     messages.success(request, _("The meeting was recorded."))
     return redirect("regional:issue_detail", issue_id=issue.pk)
 
@@ -247,14 +251,19 @@ def event_create(request: AuthenticatedRequest) -> HttpResponse:
         request.method = "GET"
         return network(request, form=form, status=400)
     data = form.cleaned_data
-    do_record_network_event(
-        acting_user=request.user,
-        kind=data["kind"],
-        held_on=data["held_on"],
-        title=data["title"],
-        participating_organisations=data["participating_organisations"],
-        note=data["note"],
-    )
+    try:
+        do_record_network_event(
+            acting_user=request.user,
+            kind=data["kind"],
+            held_on=data["held_on"],
+            title=data["title"],
+            participating_organisations=data["participating_organisations"],
+            note=data["note"],
+        )
+    except RegionalActionRefused as exc:
+        _refused(form, exc)
+        request.method = "GET"
+        return network(request, form=form, status=400)
     messages.success(request, _("The event was recorded."))
     return redirect("regional:network")
 

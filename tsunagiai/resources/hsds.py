@@ -29,7 +29,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from tsunagiai.reference.models import IssueCategory, ResourceServiceType, TargetGroup, Term
-from tsunagiai.resources.hsds_schema import age_problem, byday_problem
+from tsunagiai.resources.hsds_schema import age_problem, byday_problem, started_on_problem
 from tsunagiai.resources.models import Location, Provider, Schedule, Service, ServiceArea, ServiceAtLocation
 
 NAMESPACE = uuid.UUID("6f1c2a4e-3b7d-5e8f-9a0b-1c2d3e4f5a6b")
@@ -353,7 +353,7 @@ def service_obj(
         extras.append(_extra(sid, "service", "free_of_charge", "true"))
     if service.offers_transport:
         extras.append(_extra(sid, "service", "offers_transport", "true"))
-    if service.started_on:
+    if service.started_on and not started_on_problem(service.started_on.isoformat()):  # else withheld
         extras.append(_extra(sid, "service", "started_on", service.started_on.isoformat()))
     if include_internal_flag and service.is_internal:
         extras.append(_extra(sid, "service", "staff_only", "true"))

@@ -41,6 +41,8 @@ from tsunagiai.resources.hsds_schema import (
     errors_of,
     parse_time,
     schedule_problems,
+    started_on_problem,
+    started_on_problems,
 )
 from tsunagiai.resources.models import Location, Provider, Schedule, Service, ServiceArea, ServiceAtLocation
 
@@ -80,6 +82,10 @@ def withheld_values() -> list[str]:
             found.append(f"{where}: byday withheld: {problem}")
         if schedule.opens_at and schedule.closes_at and schedule.closes_at <= schedule.opens_at:
             found.append(f"{where}: closes_at withheld: not later than opens_at")
+    for service in Service.objects.exclude(started_on=None).order_by("id"):
+        problem = started_on_problem(service.started_on.isoformat()) if service.started_on else None
+        if problem:
+            found.append(f"service {service.pk} ({service.name[:40]}): started_on withheld: {problem}")
     for service in Service.objects.exclude(minimum_age=None, maximum_age=None).order_by("id"):
         where = f"service {service.pk} ({service.name[:40]})"
         low, high = service.minimum_age, service.maximum_age
@@ -246,6 +252,7 @@ def validate(document: Any) -> Parsed:
         errors += errors_of("service", data, path)
         errors += _own_rules(path, data, "service")
         errors += [f"{_join(path, name)}: {problem}" for name, problem in age_problems(data)]
+        errors += [f"{_join(path, name)}: {problem}" for name, problem in started_on_problems(data)]
         if isinstance(data, dict):
             for key in ("schedules", "service_areas", "service_at_locations"):
                 children = data.get(key) if isinstance(data.get(key), list) else []

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
@@ -158,6 +159,34 @@ def schedule_problems(schedule: Any) -> list[tuple[str, str]]:
     opens, closes = times["opens_at"], times["closes_at"]
     if opens is not None and closes is not None and closes <= opens:
         problems.append(("closes_at", f"{schedule.get('closes_at')!r} is not later than opens_at"))
+    return problems
+
+
+def started_on_problem(value: Any) -> str | None:
+    """Why ``value`` is not a plausible start date of a service (core.validation: 1900 … about five years on)."""
+    from tsunagiai.core.validation import EARLIEST_DATE, PLANNING_HORIZON
+
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return f"{value!r} is not a date (YYYY-MM-DD)"
+    latest = timezone.localdate() + PLANNING_HORIZON
+    if not EARLIEST_DATE <= day <= latest:
+        return f"{value!r} is not a plausible date ({EARLIEST_DATE.isoformat()} to {latest.isoformat()})"
+    return None
+
+
+def started_on_problems(service: Any) -> list[tuple[str, str]]:
+    """(field, problem) for a service's ``started_on`` extra attribute (how the export carries it)."""
+    from tsunagiai.resources.hsds import EXTRA
+
+    attributes = service.get("attributes") if isinstance(service, dict) else None
+    problems = []
+    for i, attribute in enumerate(attributes if isinstance(attributes, list) else []):
+        if isinstance(attribute, dict) and str(attribute.get("link_type") or "") == f"{EXTRA}started_on":
+            problem = started_on_problem(attribute.get("value") or "")
+            if problem:
+                problems.append((f"attributes[{i}].value", problem))
     return problems
 
 

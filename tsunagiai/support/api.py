@@ -14,6 +14,7 @@ from pydantic import ConfigDict
 from tsunagiai.accounts import access
 from tsunagiai.accounts.models import User
 from tsunagiai.audit.actions import record_list, record_read
+from tsunagiai.core.api import PastDate, PastMoment, PlannedDate
 from tsunagiai.support import selectors
 from tsunagiai.support.actions import ActionInput, do_correct_support_record, do_record_support, do_revise_plan
 from tsunagiai.support.models import TEXT_MAX, Conference, PlanAction, PlanRevision, SupportRecord
@@ -71,16 +72,16 @@ class ActionIn(StrictSchema):
     owner_user_id: int | None = None
     owner_text: str = Field("", max_length=200)
     what: str = Field(max_length=500)
-    due_on: dt.date
+    due_on: PlannedDate
     status: Literal["planned", "in_progress", "done", "dropped"] = "planned"
 
 
 class RevisionIn(StrictSchema):
     version: int | None = Field(None, ge=1, description="The plan's version the change is based on; 409 if stale.")
     goals: str = Field(max_length=TEXT_MAX)
-    review_on: dt.date
+    review_on: PlannedDate
     person_agreed: bool = False
-    agreed_on: dt.date | None = None
+    agreed_on: PastDate | None = None
     agreement_how: str = Field("", max_length=200)
     reason: str = Field("", max_length=500)
     actions: list[ActionIn] = Field(default_factory=list, max_length=50)
@@ -90,7 +91,7 @@ class RecordIn(StrictSchema):
     case_id: int | None = None
     organisation_id: int | None = Field(None, description="Defaults to the caller's first organisation.")
     kind: Literal["visit", "phone", "accompaniment", "meeting", "other"]
-    occurred_at: dt.datetime
+    occurred_at: PastMoment
     summary: str = Field(max_length=TEXT_MAX)
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tsunagiai.accounts.models import User
 from tsunagiai.cases.models import Case
 from tsunagiai.consent.forms import DateInput, add_action_errors
+from tsunagiai.core.validation import PLANNING_HORIZON, PlausibleDateField, PlausibleDateTimeField
 from tsunagiai.reference.models import Organisation
 from tsunagiai.support.models import TEXT_MAX, Conference, ConferenceDecision, PlanAction, SupportRecord
 
@@ -56,14 +57,14 @@ class AssessmentDomainForm(forms.Form):
 
 
 class AssessmentDateForm(forms.Form):
-    assessed_on = forms.DateField(label=_("assessed on"), widget=DateInput)
+    assessed_on = PlausibleDateField(label=_("assessed on"), widget=DateInput)
 
 
 class PlanForm(forms.Form):
     goals = forms.CharField(label=_("goals"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4}))
-    review_on = forms.DateField(label=_("review date"), widget=DateInput)
+    review_on = PlausibleDateField(label=_("review date"), widget=DateInput, max_future=PLANNING_HORIZON)
     person_agreed = forms.BooleanField(label=_("the person agreed"), required=False)
-    agreed_on = forms.DateField(label=_("agreed on"), required=False, widget=DateInput)
+    agreed_on = PlausibleDateField(label=_("agreed on"), required=False, widget=DateInput)
     agreement_how = forms.CharField(label=_("how the person agreed"), max_length=200, required=False)
     reason = forms.CharField(label=_("reason for the revision"), max_length=500, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
@@ -78,7 +79,7 @@ class ActionForm(forms.Form):
     )
     owner_user = forms.ModelChoiceField(label=_("owner staff member"), queryset=User.objects.none(), required=False)
     owner_text = forms.CharField(label=_("community resource or family member"), max_length=200, required=False)
-    due_on = forms.DateField(label=_("due date"), required=False, widget=DateInput)
+    due_on = PlausibleDateField(label=_("due date"), required=False, widget=DateInput, max_future=PLANNING_HORIZON)
     status = forms.ChoiceField(label=_("status"), choices=PlanAction.Status.choices, initial=PlanAction.Status.PLANNED)
 
     def __init__(self, *args: Any, users: Any = None, **kwargs: Any) -> None:
@@ -124,7 +125,7 @@ ActionFormSet = cast(
 class RecordForm(forms.Form):
     case = forms.ModelChoiceField(label=_("case"), queryset=Case.objects.none(), required=False)
     kind = forms.ChoiceField(label=_("kind"), choices=SupportRecord.Kind.choices)
-    occurred_at = forms.DateTimeField(label=_("when"), widget=DateTimeInput)
+    occurred_at = PlausibleDateTimeField(label=_("when"), widget=DateTimeInput)
     organisation = forms.ModelChoiceField(label=_("organisation"), queryset=Organisation.objects.none())
     summary = forms.CharField(label=_("summary"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5}))
 
@@ -152,8 +153,8 @@ class TimelineFilterForm(forms.Form):
         label=_("kind"), choices=[("", _("all kinds")), *SupportRecord.Kind.choices], required=False
     )
     case = forms.TypedChoiceField(label=_("case"), coerce=int, required=False, empty_value=None)
-    date_from = forms.DateField(label=_("from"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=_("until"), required=False, widget=DateInput)
+    date_from = PlausibleDateField(label=_("from"), required=False, widget=DateInput, max_future=PLANNING_HORIZON)
+    date_to = PlausibleDateField(label=_("until"), required=False, widget=DateInput, max_future=PLANNING_HORIZON)
 
     def __init__(self, *args: Any, cases: list[Case], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -163,7 +164,7 @@ class TimelineFilterForm(forms.Form):
 
 
 class ConferenceForm(forms.Form):
-    held_on = forms.DateField(label=_("date"), widget=DateInput)
+    held_on = PlausibleDateField(label=_("date"), widget=DateInput, max_future=PLANNING_HORIZON)
     kind = forms.ChoiceField(label=_("kind of meeting"), choices=Conference.Kind.choices)
     title = forms.CharField(label=_("title"), max_length=200)
     convened_by = forms.ModelChoiceField(label=_("convened by"), queryset=Organisation.objects.none())

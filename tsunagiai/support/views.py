@@ -80,6 +80,11 @@ def _domain_values(found: Any) -> dict[str, Any]:
     return {**values, "version": getattr(found, "version", 0), "seen": assessment_fingerprint(*values.values())}
 
 
+def _sent_status(request: AuthenticatedRequest, *forms_: Any) -> int:
+    """400 when a sent form comes back with errors (the input kept, nothing saved), else 200."""
+    return 400 if request.method == "POST" and any(f.errors for f in forms_) else 200
+
+
 @require_http_methods(["GET", "POST"])
 def assessment_edit(request: AuthenticatedRequest, case_id: int, person_id: int) -> HttpResponse:
     case = access.access_case(request.user, case_id, for_edit=request.method == "POST")
@@ -130,7 +135,7 @@ def assessment_edit(request: AuthenticatedRequest, case_id: int, person_id: int)
         request,
         "support/assessment_edit.html",
         {"case": case, "person": person, "date_form": date_form, "forms": rows, "conflict": conflict},
-        status=status,
+        status=status if conflict else _sent_status(request, date_form, *forms.values()),
     )
 
 
@@ -290,7 +295,7 @@ def plan_revise(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
             "conflict": conflict,
             "saved_now": current if conflict else None,
         },
-        status=status,
+        status=status if conflict else _sent_status(request, form, *formset.forms),
     )
 
 
@@ -355,7 +360,8 @@ def record_create(request: AuthenticatedRequest, household_id: int) -> HttpRespo
         else:
             messages.success(request, _("The support record was saved."))
             return redirect("support:household_timeline", household_id=household.pk)
-    return render(request, "support/record_create.html", {"household": household, "form": form})
+    context = {"household": household, "form": form}
+    return render(request, "support/record_create.html", context, status=_sent_status(request, form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -408,7 +414,7 @@ def record_correct(request: AuthenticatedRequest, record_id: int) -> HttpRespons
         request,
         "support/record_correct.html",
         {"household": household, "original": original, "form": form, "conflict": conflict},
-        status=status,
+        status=status if conflict else _sent_status(request, form),
     )
 
 
@@ -506,7 +512,7 @@ def conference_create(request: AuthenticatedRequest) -> HttpResponse:
             add_action_errors(form, error)
         else:
             return redirect("support:conference_detail", conference_id=conference.pk)
-    return render(request, "support/conference_create.html", {"form": form})
+    return render(request, "support/conference_create.html", {"form": form}, status=_sent_status(request, form))
 
 
 def _agenda_candidates(request: AuthenticatedRequest, agenda: Any) -> list[Any]:

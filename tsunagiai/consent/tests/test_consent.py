@@ -136,7 +136,7 @@ def test_invalid_consent_form_keeps_input_and_names_the_field(town: Town, client
         reverse("consent:record", args=[person.pk]),
         {"organisation": town.orgs["branch_north"].pk, "given_on": "2026-02-30", "method": "oral", "witness": "係長"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "係長" in response.content.decode()
     assert not Consent.objects.exists()
 

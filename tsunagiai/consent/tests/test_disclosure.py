@@ -126,7 +126,10 @@ def test_withdrawal_warns_on_the_case_page_and_refuses_new_referrals_and_accepta
     pending.refresh_from_db()
     with pytest.raises(ReferralInputError) as not_accepted:
         do_transition_referral(pending, Status.ACCEPTED, acting_user=worker)
-    assert family.mother.full_name in str(not_accepted.value)
+    # The refusal names the basis that went, not the person: once the consent is withdrawn the receiver no
+    # longer sees the shared sections (the name included).
+    assert not_accepted.value.field == "sharing_basis" and "同意が撤回" in str(not_accepted.value)
+    assert family.mother.full_name not in str(not_accepted.value)
     pending.refresh_from_db()
     assert pending.status == Status.SEEN
 

@@ -109,7 +109,7 @@ def _attempt_every_write(client: Client, town: Town, world: World, south: dict[s
 
     # The intake form: the person found, and a new person joining their household.
     found = form_data(town, receiving_organisation=south_org.pk, person_mode="found", person_id=person.pk)
-    refused("intake page, found person", client.post("/intakes/new/", found), {200, 403, 404, 422})
+    refused("intake page, found person", client.post("/intakes/new/", found), {400, 403, 404, 422})
     joining = form_data(
         town,
         receiving_organisation=south_org.pk,
@@ -119,7 +119,7 @@ def _attempt_every_write(client: Client, town: Town, world: World, south: dict[s
         relationship="child",
         **{"person-family_name": "北山", "person-given_name": "次郎", "person-primary_language": "ja"},
     )
-    refused("intake page, join the household", client.post("/intakes/new/", joining), {200, 403, 404, 422})
+    refused("intake page, join the household", client.post("/intakes/new/", joining), {400, 403, 404, 422})
     # The intake API, both ways.
     refused(
         "intake API, found person",

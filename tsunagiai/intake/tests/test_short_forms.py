@@ -56,7 +56,7 @@ def test_volunteer_form_errors_name_the_field_and_keep_the_input(client, town):
         reverse("intake:volunteer_create"), _concern(town, subject_description="", concern="あ" * 5000)
     )
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "どなたのこと:" in page and "気づいたこと:" in page
     assert "あ" * 100 in page
     assert not Intake.objects.exists()

@@ -136,7 +136,7 @@ def test_registering_a_person_with_an_impossible_date_keeps_the_input_and_names_
     client.force_login(town.users["caseworker_north"])
     response = client.post(reverse("people:person_create"), person_post_data(birth_date="2025-02-30"))
     body = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "生年月日: " in body
     assert 'value="花子"' in body
     assert not Person.objects.exists()
@@ -163,7 +163,7 @@ def test_unknown_codes_are_refused(client, town):
         person_post_data(care_level="care_9", primary_language="xx", town_block="999999"),
     )
     body = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     for label in ("要介護度: ", "主な使用言語: ", "町字: "):
         assert label in body
     assert not Person.objects.exists()

@@ -68,7 +68,7 @@ def test_a_record_dated_year_one_is_refused_by_the_form_with_the_input_kept(town
             "organisation": town.orgs["branch_north"].pk,
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.content.decode()
     assert "日時: 1900年以降の日付を入力してください。" in body and "年を間違えた訪問記録" in body
     assert not SupportRecord.objects.exists()
@@ -135,7 +135,7 @@ def test_a_correction_keeps_the_original_struck_through_beside_it_and_is_audited
             "reason": "",
         },
     )
-    assert missing_reason.status_code == 200 and not SupportRecord.objects.filter(corrects=original).exists()
+    assert missing_reason.status_code == 400 and not SupportRecord.objects.filter(corrects=original).exists()
     saved = client.post(
         url,
         {

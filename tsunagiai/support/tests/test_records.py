@@ -101,7 +101,7 @@ def test_record_entry_keeps_input_on_error_and_saves_on_a_case(town: Town, clien
             "organisation": town.orgs["branch_north"].pk,
         },
     )
-    assert bad.status_code == 200 and "未来の訪問" in bad.content.decode()
+    assert bad.status_code == 400 and "未来の訪問" in bad.content.decode()
     assert not SupportRecord.objects.exists()
     good = client.post(
         url,
