@@ -31,6 +31,7 @@ def test_production_settings_pass_the_deploy_check() -> None:
         "DJANGO_SECRET_KEY": "a-long-random-production-secret-key-for-the-deploy-check-0123456789",
         "DJANGO_ALLOWED_HOSTS": "tsunagiai.example.jp",
         "TSUNAGIAI_TESTING": "0",
+        "ANALYTICS_CELL_KEY_SECRET": "a-long-random-statistics-secret-kept-apart-from-the-secret-key",
     }
     # The browser tests' session fixture sets this in the same worker; production never has it.
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -6,3 +6,8 @@ class AnalyticsConfig(AppConfig):
     name = "tsunagiai.analytics"
     label = "analytics"
     verbose_name = _("analytics")
+
+    def ready(self) -> None:
+        from tsunagiai.analytics import checks, signals  # noqa: F401 - checks registers itself
+
+        signals.connect()  # changes to intakes, referrals and cases mark the rollup's months dirty

@@ -20,13 +20,17 @@ Signatures (stable; the reports app builds on them)::
     declines_by_reason(f: Filters) -> Counts
     leads_by_agency_type(f: Filters) -> Counts            # open cases by their lead's agency type
     coordination_overstay_count(f: Filters, now: datetime | None = None) -> int
+    coordination_overstay(f: Filters, now=None) -> (count, key sum)
     gap_cases(f: Filters) -> Counts                       # 制度の狭間, opened in the period, by case status
-    unmet_needs_by_district(f: Filters) -> Counts         # elementary districts
+    unmet_needs_by_district(f: Filters, keyed=False) -> Counts   # elementary districts
     services_by_district(f: Filters) -> Counts            # active services covering each elementary district
-    help_requests_by_status(f: Filters) -> Counts
-    volunteers_by_centre(f: Filters) -> Counts            # active volunteers
-    participation_by_status(f: Filters) -> Counts
-    data_version() -> str                                 # changes when intakes, referrals or cases change
+    help_requests_by_status(f: Filters, keyed=False) -> Counts
+    volunteers_by_centre(f: Filters, keyed=False) -> Counts   # active volunteers
+    participation_by_status(f: Filters, keyed=False) -> Counts
+    # keyed=True: Counts.key_sums holds each figure's sum of record keys (cellkey), for perturbation
+
+Exact figures for any dates (the coordination section); grid periods are read from the rollup
+(rollup.py), which reproduces these definitions.
 
 What each filter means for each record: docs/analytics.md ("Filters").
 """
@@ -43,8 +47,6 @@ from django.db.models import CharField, Count, Exists, F, Max, Min, OuterRef, Q,
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from tsunagiai.analytics.suppression import CountTable
 
 AREA_LEVELS = ("branch_area", "junior_high_district", "elementary_district")
 
@@ -125,13 +127,15 @@ class Counts:
     keys: list[str]
     labels: list[str]
     values: list[int]
+    key_sums: list[int] | None = None  # the cell key sums (cellkey) when asked for with ``keyed``
 
     @property
     def total(self) -> int:
         return sum(self.values)
 
-    def table(self, row_label: str = "") -> CountTable:
-        return CountTable.one_row(self.labels, self.values, row_label=row_label)
+    @property
+    def total_key_sum(self) -> int:
+        return sum(self.key_sums or ())
 
 
 @dataclass(frozen=True)
@@ -145,12 +149,24 @@ class Share:
 
 
 def _counts(rows: Iterable[Any], key: str, label: str) -> Counts:
-    keys, labels, values = [], [], []
+    keys, labels, values, key_sums = [], [], [], []
     for row in rows:
         keys.append(str(row[key]))
         labels.append(str(row[label]) if row[label] is not None else "—")
         values.append(int(row["n"]))
-    return Counts(keys, labels, values)
+        key_sums.append(int(row.get("k") or 0))
+    return Counts(keys, labels, values, key_sums)
+
+
+def _keyed(family: str | None, field: str = "id") -> dict[str, Any]:
+    """The sum of the record keys (cellkey) as an annotation, when a family is given."""
+    if family is None:
+        return {}
+    from django.db.models import Sum
+
+    from tsunagiai.analytics.cellkey import record_key_sql
+
+    return {"k": Sum(record_key_sql(family, field))}
 
 
 # --- consultations (intakes) -----------------------------------------------------------
@@ -371,12 +387,17 @@ def coordination_overstay_count(f: Filters, now: dt.datetime | None = None) -> i
 
     The rule of tsunagiai.cases.actions.coordination_overstays, as one COUNT query.
     """
+    return coordination_overstay(f, now)[0]
+
+
+def coordination_overstay(f: Filters, now: dt.datetime | None = None) -> tuple[int, int]:
+    """(count, sum of the cases' record keys) of the overstaying cases (one query)."""
     from tsunagiai.accounts.access import COORDINATION_AGENCY_TYPE
     from tsunagiai.cases.actions import NON_SPECIALIST_AGENCY_TYPES, overstay_days
     from tsunagiai.cases.models import Case
 
     now = now or timezone.now()
-    return int(
+    overstaying = (
         cases(f)
         .filter(lead_organisation__agency_type_id=COORDINATION_AGENCY_TYPE)
         .exclude(status=Case.Status.CLOSED)
@@ -390,8 +411,9 @@ def coordination_overstay_count(f: Filters, now: dt.datetime | None = None) -> i
         .filter(specialist_joined__isnull=False)
         .annotate(since=Greatest(F("specialist_joined"), Coalesce(F("lead_since"), F("opened_at"))))
         .filter(since__lt=now - dt.timedelta(days=overstay_days()))
-        .count()
     )
+    found = Case.objects.filter(id__in=overstaying.values("id")).aggregate(n=Count("id"), **_keyed("case"))
+    return int(found["n"]), int(found["k"] or 0)
 
 
 def gap_cases(f: Filters) -> Counts:
@@ -416,13 +438,13 @@ def _district_filter(f: Filters, elementary: str) -> Q:
     return Q(**{f"{elementary}{path[f.area_level]}_id": f.area_id})
 
 
-def unmet_needs_by_district(f: Filters) -> Counts:
+def unmet_needs_by_district(f: Filters, keyed: bool = False) -> Counts:
     from tsunagiai.regional.models import UnmetNeed
 
     rows = (
         UnmetNeed.objects.filter(f.dates("noted_on") & _district_filter(f, "area") & f.organisation("organisation"))
         .values("area_id", "area__name")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), **_keyed("unmet_need" if keyed else None))
         .order_by("area__sort_order", "area__code")
     )
     return _counts(rows, "area_id", "area__name")
@@ -436,7 +458,7 @@ def services_by_district(f: Filters) -> Counts:
             _district_filter(f, "area"), area__level="elementary_district", service__status="active"
         )
         .values("area_id", "area__name")
-        .annotate(n=Count("service_id", distinct=True))
+        .annotate(n=Count("service_id"))  # (service, area) is unique: no DISTINCT needed
         .order_by("area__sort_order", "area__code")
     )
     return _counts(rows, "area_id", "area__name")
@@ -445,55 +467,48 @@ def services_by_district(f: Filters) -> Counts:
 # --- community -------------------------------------------------------------------------
 
 
-def _status_counts(queryset: QuerySet[Any], choices: Any) -> Counts:
-    found = {r["status"]: int(r["n"]) for r in queryset.values("status").annotate(n=Count("id")).order_by()}
+def _status_counts(queryset: QuerySet[Any], choices: Any, family: str | None = None) -> Counts:
+    found = {
+        r["status"]: (int(r["n"]), int(r.get("k") or 0))
+        for r in queryset.values("status").annotate(n=Count("id"), **_keyed(family)).order_by()
+    }
     keys = [s for s in choices.values if s in found]
     labels = dict(choices.choices)
-    return Counts(keys, [str(labels[k]) for k in keys], [found[k] for k in keys])
+    return Counts(keys, [str(labels[k]) for k in keys], [found[k][0] for k in keys], [found[k][1] for k in keys])
 
 
-def help_requests_by_status(f: Filters) -> Counts:
+def help_requests_by_status(f: Filters, keyed: bool = False) -> Counts:
     from tsunagiai.community.models import HelpRequest
 
     queryset = HelpRequest.objects.filter(
         f.period("created_at") & f.area("town_block") & f.organisation("requested_by_organisation")
     )
-    return _status_counts(queryset, HelpRequest.Status)
+    return _status_counts(queryset, HelpRequest.Status, "help_request" if keyed else None)
 
 
-def volunteers_by_centre(f: Filters) -> Counts:
+def volunteers_by_centre(f: Filters, keyed: bool = False) -> Counts:
+    """Active volunteers by centre (those active in the area, when one is chosen): each volunteer once."""
     from tsunagiai.community.models import Volunteer
 
-    queryset = Volunteer.objects.filter(f.organisation("centre"), active=True)
+    selected = Volunteer.objects.filter(f.organisation("centre"), active=True)
     if f.area_level and f.area_id:
-        queryset = queryset.filter(areas__id=f.area_id)
-    rows = queryset.values("centre_id", "centre__name").annotate(n=Count("id", distinct=True)).order_by("centre__name")
+        selected = selected.filter(areas__id=f.area_id)
+    rows = (
+        Volunteer.objects.filter(id__in=selected.values("id"))
+        .values("centre_id", "centre__name")
+        .annotate(n=Count("id"), **_keyed("volunteer" if keyed else None))
+        .order_by("centre__name")
+    )
     return _counts(rows, "centre_id", "centre__name")
 
 
-def participation_by_status(f: Filters) -> Counts:
+def participation_by_status(f: Filters, keyed: bool = False) -> Counts:
     from tsunagiai.community.models import Participation
 
     queryset = Participation.objects.filter(
         f.dates("proposed_on") & f.area("case__household__town_block") & f.organisation("organisation")
     )
-    return _status_counts(queryset, Participation.Status)
-
-
-# --- cache key ---------------------------------------------------------------------------
-
-
-def data_version() -> str:
-    """The latest change to intakes, referrals and cases (one query): part of the dashboard's cache key."""
-    from tsunagiai.cases.models import Case
-    from tsunagiai.intake.models import Intake
-    from tsunagiai.referrals.models import Referral
-
-    latest = [
-        model.objects.order_by().aggregate(v=Max("updated_at"), n=Count("id")) for model in (Intake, Referral, Case)
-    ]
-    parts = [p for o in latest for p in (o["v"], o["n"])]
-    return ":".join(f"{p:%Y%m%d%H%M%S%f}" if isinstance(p, dt.datetime) else str(p) for p in parts)
+    return _status_counts(queryset, Participation.Status, "participation" if keyed else None)
 
 
 SOURCE_GROUP_LABELS = {

@@ -1,4 +1,5 @@
-"""The analytics dashboard (C10): counts only, suppressed, for analysts and those who oversee the work."""
+"""The analytics dashboard (C10): counts only, perturbed (the cell-key method), for analysts and those who
+oversee the work; exact figures and free dates for the coordination section, which sees every record."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ def _drill_links(board: dashboard.Dashboard, request: AuthenticatedRequest) -> d
     if not access.is_staff_member(request.user):
         return {}
     base = reverse("intake:list")
-    period = {k: str(v) for k, v in (("date_from", board.filters.date_from), ("date_to", board.filters.date_to)) if v}
+    filters = board.scope.filters()
+    period = {k: str(v) for k, v in (("date_from", filters.date_from), ("date_to", filters.date_to)) if v}
     links: dict[str, list[str]] = {}
     for section in board.sections:
         if section.drill:
@@ -33,16 +35,24 @@ def _drill_links(board: dashboard.Dashboard, request: AuthenticatedRequest) -> d
 def dashboard_page(request: AuthenticatedRequest) -> HttpResponse:
     if not access.may_view_dashboard(request.user):
         raise PermissionDenied
-    form = DashboardFilterForm(request.GET or None)
-    board = dashboard.cached(form.filters(), getattr(request.user, "date_style", "era") or "era")
+    style = getattr(request.user, "date_style", "era") or "era"
+    exact = access.is_coordination(request.user)  # sees every record anyway: exact figures, free dates
+    form = DashboardFilterForm(request.GET or None, exact=exact, date_style=style)
+    board = dashboard.cached(form.scope(), style)
     links = _drill_links(board, request)
     sections = []
     for section in board.sections:
-        figures = section.table.cells[0] if section.table.cells else ()
-        hrefs = links.get(section.key) or [""] * len(figures)
-        cells = list(zip(section.table.column_labels, figures, hrefs, strict=True))
+        hrefs = links.get(section.key) or [""] * len(section.figures)
+        cells = list(zip(section.labels, section.figures, hrefs, strict=True))
         sections.append({"section": section, "cells": cells})
-    context = {"form": form, "board": board, "sections": sections, "charts": board.charts()}
+    context = {
+        "form": form,
+        "board": board,
+        "sections": sections,
+        "charts": board.charts(),
+        "exact": exact,
+        "period_label": board.scope.period.label(style) if board.scope.period else "",
+    }
     template = "analytics/dashboard.html#body" if request.htmx else "analytics/dashboard.html"
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, template, context, status=status)

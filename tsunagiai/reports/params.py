@@ -127,3 +127,39 @@ def choice(query: QueryDict, name: str, label: str, choices: dict[str, Any], def
     if value not in choices:
         raise _one_of(label, choices)
     return value
+
+
+def grid_period(query: QueryDict, today: dt.date, *, exact: bool) -> Any:
+    """The period of a count export: ``period`` (a grid code: 2025-04, 2025Q1, FY2025), or ``from``/``to``.
+
+    Users who see perturbed figures get only periods of the publication grid (tsunagiai.analytics.grid):
+    ``from``/``to`` must then be exactly a month, fiscal quarter or fiscal year, else 400 — never figures
+    for "the period plus one day". Returns a GridPeriod, or (from, to) dates for exact users' free periods.
+    """
+    from tsunagiai.analytics import grid
+
+    label = gettext("Period")
+    code = _value(query, "period", label)
+    if code is not None:
+        try:
+            return grid.parse(code)
+        except ValueError:
+            raise _error(
+                gettext("%(field)s: give a month (2025-04), a fiscal quarter (2025Q1) or a fiscal year (FY2025)."),
+                label,
+            ) from None
+    if not query.getlist("from") and not query.getlist("to"):
+        return grid.current_fiscal_year(today) if not exact else date_range(query, today)
+    start, end = date_range(query, today)
+    if exact:
+        return start, end
+    period = grid.from_dates(start, end)
+    if period is None:
+        raise _error(
+            gettext(
+                "%(field)s: figures are published for whole months, fiscal quarters and fiscal years only"
+                " (for example 2025-04-01 to 2025-04-30)."
+            ),
+            label,
+        )
+    return period

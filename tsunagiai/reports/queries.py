@@ -11,16 +11,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, DateTimeField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from tsunagiai.analytics import grid, rollup
+from tsunagiai.analytics.rollup import CASE, EMPTY, INTAKE, NEW_HOUSEHOLD, UNKNOWN_AREA, Cell
 from tsunagiai.cases.models import Case, TeamMember
 from tsunagiai.community.models import Participation
 from tsunagiai.intake.models import Intake
-from tsunagiai.people.models import Household
+from tsunagiai.people.models import Person
 from tsunagiai.reference.models import AgencyType, Area, Organisation
 from tsunagiai.referrals.models import Referral
 from tsunagiai.resources.models import Service
@@ -51,7 +53,7 @@ SOURCE_GROUP_LABELS: dict[str, Promise] = {
 }
 SOURCE_ORDER = list(dict.fromkeys(SOURCE_GROUPS.values())) + [OTHER_SOURCE]
 COMMUNITY_SOURCES = frozenset({"community_volunteer", "neighborhood_leader", "neighbor"})
-UNKNOWN_AREA = _("Area unknown")
+UNKNOWN_AREA_LABEL = _("Area unknown")
 # Community places counted as 地域づくり bases (拠点): the kinds of service that are a place to meet.
 COMMUNITY_BASE_TYPES = ("salon", "childrens_meal", "dementia_cafe", "active_role")
 
@@ -95,27 +97,18 @@ def _in(period: Period, field_name: str) -> Q:
     return Q(**{f"{field_name}__gte": period.start_at, f"{field_name}__lt": period.end_at})
 
 
-def _counts(queryset: QuerySet[Any], key: str, count: str = "pk") -> dict[Any, int]:
-    return {row[key]: row["n"] for row in queryset.values(key).annotate(n=Count(count, distinct=True)).order_by()}
-
-
-def _first_intake_at() -> Subquery:
-    return Subquery(
-        Intake.objects.filter(household=OuterRef("pk")).order_by("received_at").values("received_at")[:1],
-        output_field=DateTimeField(),
-    )
-
-
 # --- the monthly report (月次報告) -------------------------------------------------
+# From the analytics rollup (tsunagiai.analytics.rollup): the same cells, with the same key sums, as the
+# dashboard, so a figure here and there for the same records is the same figure.
 
 
 @dataclass
 class Line:
-    """One row of a report table: a label and its counts (this month, fiscal year to date)."""
+    """One row of a report table: a label and its cells (this month, fiscal year to date)."""
 
     label: str
-    month: int = 0
-    year: int = 0
+    month: Cell = EMPTY
+    year: Cell = EMPTY
 
 
 @dataclass
@@ -147,99 +140,116 @@ class MonthlyFigures:
     sources: list[Line]
     areas: list[AreaLine]
     window_kinds: list[WindowKindLine] = field(default_factory=list)
+    total: Line = field(default_factory=lambda: Line(""))
 
 
-def _window_kind_counts(period: Period) -> dict[str, tuple[int, int]]:
-    """Agency type code → (consultations, of which from community sources), one aggregate query."""
-    key = "receiving_organisation__agency_type"
-    rows = (
-        Intake.objects.filter(_in(period, "received_at"))
-        .values(key)
-        .annotate(n=Count("pk"), community=Count("pk", filter=Q(consulter_type__in=COMMUNITY_SOURCES)))
-        .order_by()
-    )
-    return {row[key]: (row["n"], row["community"]) for row in rows}
-
-
-def window_kinds(this_month: Period, to_date: Period) -> list[WindowKindLine]:
-    """Consultations by kind of window, month and fiscal year to date (the seed's comparison: do
-    community sources bring a larger share of their concerns to the branch offices than to the
-    community support centers?). Three queries: one per period, one for the labels."""
-    month_counts, year_counts = _window_kind_counts(this_month), _window_kind_counts(to_date)
-    kinds = AgencyType.objects.filter(pk__in=set(month_counts) | set(year_counts)).order_by("sort_order", "code")
-    lines = []
-    for kind in kinds:
-        month_n, month_community = month_counts.get(kind.pk, (0, 0))
-        year_n, year_community = year_counts.get(kind.pk, (0, 0))
-        lines.append(
-            WindowKindLine(
-                kind.pk,
-                kind.label,
-                Line(kind.label, month_n, year_n),
-                Line(kind.label, month_community, year_community),
-            )
-        )
-    return lines
+def _by(found: dict[tuple[Any, ...], Cell], position: int = 0) -> dict[Any, Cell]:
+    result: dict[Any, Cell] = {}
+    for key, cell in found.items():
+        result[key[position]] = result.get(key[position], EMPTY) + cell
+    return result
 
 
 def monthly_figures(year: int, month: int) -> MonthlyFigures:
     """Consultations per window, sources, and by branch area: consultations, newly connected
-    households, cases opened and how many of them are multi-issue, concerns from community sources;
-    and by kind of window: consultations and how many came from community sources.
-    A fixed number of queries (two per figure: the month and the fiscal year to date)."""
-    this_month = month_period(year, month)
-    to_date = fiscal_year_to_date(this_month)
+    households (first intake in the period, in the area of that intake), cases opened and how many of
+    them are multi-issue, concerns from community sources; and by kind of window: consultations and how
+    many came from community sources. Cells (count, key sum) for the month and the fiscal year to date,
+    read from the rollup in a fixed number of queries."""
+    rollup.ensure_fresh()
+    this_month = grid.month(year, month)
+    to_date = grid.year_to_date(this_month)
 
-    def per_period(count: Any) -> tuple[dict[Any, int], dict[Any, int]]:
-        return count(this_month), count(to_date)
+    def read(family: str, **kwargs: Any) -> tuple[dict[tuple[Any, ...], Cell], dict[tuple[Any, ...], Cell]]:
+        return rollup.read(family, this_month, **kwargs), rollup.read(family, to_date, **kwargs)
 
-    windows_m, windows_y = per_period(
-        lambda p: _counts(Intake.objects.filter(_in(p, "received_at")), "receiving_organisation")
-    )
-    org_names = dict(
-        Organisation.objects.filter(pk__in=set(windows_m) | set(windows_y)).values_list("pk", "name").order_by()
-    )
-    windows = sorted(
-        (Line(org_names[pk], windows_m.get(pk, 0), windows_y.get(pk, 0)) for pk in org_names),
-        key=lambda line: (-line.year, line.label),
-    )
+    totals = read(INTAKE, dimensions=["total"])
+    windows = read(INTAKE, dimensions=["total"], by=("organisation",), any_organisation=True)
+    window_sources = read(INTAKE, dimensions=["consulter"], by=("organisation",), any_organisation=True)
+    sources = read(INTAKE, dimensions=["consulter"])
+    areas = read(INTAKE, dimensions=["total", "consulter"], per_area="branch_area")
+    new = read(NEW_HOUSEHOLD, per_area="branch_area")
+    cases = read(CASE, dimensions=["total", "multi"], per_area="branch_area")
 
-    sources_m, sources_y = per_period(lambda p: _counts(Intake.objects.filter(_in(p, "received_at")), "consulter_type"))
+    organisations = {
+        pk: (name, kind)
+        for pk, name, kind in Organisation.objects.filter(
+            pk__in={key[0] for found in windows for key in found}
+        ).values_list("pk", "name", "agency_type_id")
+    }
+    window_lines = [
+        Line(name, *(_by(found).get(pk, EMPTY) for found in windows))
+        for pk, (name, _kind) in sorted(organisations.items(), key=lambda item: item[1][0])
+    ]
+
     source_lines = {group: Line(str(SOURCE_GROUP_LABELS[group])) for group in SOURCE_ORDER}
-    for code in set(sources_m) | set(sources_y):
-        line = source_lines[SOURCE_GROUPS.get(code, OTHER_SOURCE)]
-        line.month += sources_m.get(code, 0)
-        line.year += sources_y.get(code, 0)
-    sources = [line for group, line in source_lines.items() if line.year or group != OTHER_SOURCE]
+    for index, found in enumerate(sources):
+        for (_dim, code), cell in found.items():
+            line = source_lines[SOURCE_GROUPS.get(code, OTHER_SOURCE)]
+            if index == 0:
+                line.month = line.month + cell
+            else:
+                line.year = line.year + cell
+    source_list = [line for group, line in source_lines.items() if line.year.n or group != OTHER_SOURCE]
 
-    area_key = "town_block__branch_area"
-    consult = per_period(lambda p: _counts(Intake.objects.filter(_in(p, "received_at")), area_key))
-    community = per_period(
-        lambda p: _counts(Intake.objects.filter(_in(p, "received_at"), consulter_type__in=COMMUNITY_SOURCES), area_key)
-    )
-    households = Household.objects.annotate(first_intake_at=_first_intake_at())
-    new = per_period(lambda p: _counts(households.filter(_in(p, "first_intake_at")), area_key))
-    case_area = "household__town_block__branch_area"
-    opened = per_period(lambda p: _counts(Case.objects.filter(_in(p, "opened_at")), case_area))
-    multi = per_period(lambda p: _counts(Case.objects.filter(_in(p, "opened_at"), is_multi_issue=True), case_area))
+    def per_area(
+        found: dict[tuple[Any, ...], Cell], dimension: str, codes: frozenset[str] | None = None
+    ) -> dict[Any, Cell]:
+        result: dict[Any, Cell] = {}
+        for (area, dim, value), cell in found.items():
+            if dim == dimension and (codes is None or value in codes):
+                key = None if area in (None, UNKNOWN_AREA) else area
+                result[key] = result.get(key, EMPTY) + cell
+        return result
 
     branch_areas = list(Area.objects.filter(level=Area.Level.BRANCH_AREA).order_by("sort_order", "code"))
     keys: list[Any] = [area.pk for area in branch_areas] + [None]
-    labels = {area.pk: area.name for area in branch_areas} | {None: str(UNKNOWN_AREA)}
-    areas = []
+    labels = {area.pk: area.name for area in branch_areas} | {None: str(UNKNOWN_AREA_LABEL)}
+    columns = {
+        "consultations": [per_area(found, "total") for found in areas],
+        "community_sources": [per_area(found, "consulter", COMMUNITY_SOURCES) for found in areas],
+        "new_households": [per_area(found, "total") for found in new],
+        "cases_opened": [per_area(found, "total") for found in cases],
+        "multi_issue": [per_area(found, "multi") for found in cases],
+    }
+    area_lines = []
     for key in keys:
         area_line = AreaLine(labels[key])
-        for attr, (m, y) in (
-            ("consultations", consult),
-            ("new_households", new),
-            ("cases_opened", opened),
-            ("multi_issue", multi),
-            ("community_sources", community),
-        ):
-            setattr(area_line, attr, Line(labels[key], m.get(key, 0), y.get(key, 0)))
-        if key is not None or area_line.consultations.year or area_line.new_households.year:
-            areas.append(area_line)
-    return MonthlyFigures(this_month, to_date, windows, sources, areas, window_kinds(this_month, to_date))
+        for attr, (m, y) in columns.items():
+            setattr(area_line, attr, Line(labels[key], m.get(key, EMPTY), y.get(key, EMPTY)))
+        if key is not None or area_line.consultations.year.n or area_line.new_households.year.n:
+            area_lines.append(area_line)
+
+    kinds: dict[str, WindowKindLine] = {}
+    for index, (found, by_source) in enumerate(zip(windows, window_sources, strict=True)):
+        community: dict[Any, Cell] = {}
+        for (org, _dim, code), cell in by_source.items():
+            if code in COMMUNITY_SOURCES:
+                community[org] = community.get(org, EMPTY) + cell
+        for (org, _dim, _value), cell in found.items():
+            kind = organisations.get(org, ("", ""))[1]
+            kind_line = kinds.setdefault(kind, WindowKindLine(kind, kind, Line(kind), Line(kind)))
+            parts = ((kind_line.consultations, cell), (kind_line.community_sources, community.get(org, EMPTY)))
+            for target, value in parts:
+                if index == 0:
+                    target.month = target.month + value
+                else:
+                    target.year = target.year + value
+    kind_labels = dict(AgencyType.objects.filter(pk__in=list(kinds)).values_list("pk", "label"))
+    order = dict(AgencyType.objects.filter(pk__in=list(kinds)).values_list("pk", "sort_order"))
+    kind_lines: list[WindowKindLine] = []
+    for code in sorted(kinds, key=lambda c: (order.get(c, 0), c)):
+        kinds[code].label = kind_labels.get(code, code)
+        kind_lines.append(kinds[code])
+    return MonthlyFigures(
+        Period(this_month.start, this_month.end),
+        Period(to_date.start, to_date.end),
+        window_lines,
+        source_list,
+        area_lines,
+        kind_lines,
+        Line("", *(found.get(("total", ""), EMPTY) for found in totals)),
+    )
 
 
 # --- count tables (analysts) ----------------------------------------------------------
@@ -276,7 +286,7 @@ def consultation_matrix(period: Period, level: str, by: str) -> CountMatrix:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    unknown = str(UNKNOWN_AREA)
+    unknown = str(UNKNOWN_AREA_LABEL)
     cells: dict[tuple[str, str], int] = {}
     for row in rows:
         key = (row[area_lookup] or unknown, row[column_lookup] or "")
@@ -287,6 +297,75 @@ def consultation_matrix(period: Period, level: str, by: str) -> CountMatrix:
     return CountMatrix(str(area_heading), row_labels, column_labels, values)
 
 
+ROLLUP_LEVELS = {"branch": "branch_area", "junior_high": "junior_high_district", "elementary": "elementary_district"}
+ROLLUP_DIMENSIONS = {"channel": "channel", "consulter_type": "consulter"}
+
+
+@dataclass
+class CellMatrix:
+    """The count table as cells (count, key sum): each figure, totals included, a cell of its own."""
+
+    row_heading: str
+    row_labels: list[str]
+    column_labels: list[str]
+    cells: list[list[Cell]]
+    row_totals: list[Cell]
+    column_totals: list[Cell]
+    grand_total: Cell
+
+
+def consultation_cells(period: grid.GridPeriod, level: str, by: str) -> CellMatrix:
+    """Consultations received in a grid period: areas (rows) × channel / consulter / window (columns),
+    from the rollup (four queries, whatever the data)."""
+    from tsunagiai.reference.models import ConsulterType, IntakeChannel
+
+    rollup.ensure_fresh()
+    area_level = ROLLUP_LEVELS[level]
+    _lookup, area_heading = AREA_LEVELS[level]
+    if by == "window":
+        inner = rollup.read(
+            INTAKE, period, dimensions=["total"], by=("organisation",), any_organisation=True, per_area=area_level
+        )
+        cells = {(area, org): cell for (area, org, _d, _v), cell in inner.items()}
+        columns_found = rollup.read(INTAKE, period, dimensions=["total"], by=("organisation",), any_organisation=True)
+        column_cells = {org: cell for (org, _d, _v), cell in columns_found.items()}
+        labels: dict[Any, str] = dict(Organisation.objects.filter(pk__in=list(column_cells)).values_list("pk", "name"))
+    else:
+        dimension = ROLLUP_DIMENSIONS[by]
+        inner = rollup.read(INTAKE, period, dimensions=[dimension], per_area=area_level)
+        cells = {(area, value): cell for (area, _d, value), cell in inner.items()}
+        column_cells = {
+            value: cell for (_d, value), cell in rollup.read(INTAKE, period, dimensions=[dimension]).items()
+        }
+        model = IntakeChannel if by == "channel" else ConsulterType
+        labels = dict(model.objects.filter(pk__in=list(column_cells)).values_list("pk", "label"))
+    row_found = rollup.read(INTAKE, period, dimensions=["total"], per_area=area_level)
+    unknown = str(UNKNOWN_AREA_LABEL)
+
+    def area_key(area: Any) -> Any:
+        return None if area in (None, UNKNOWN_AREA) else area
+
+    row_cells: dict[Any, Cell] = {}
+    for (area, _d, _v), cell in row_found.items():
+        row_cells[area_key(area)] = row_cells.get(area_key(area), EMPTY) + cell
+    merged: dict[tuple[Any, Any], Cell] = {}
+    for (area, column), cell in cells.items():
+        merged[(area_key(area), column)] = merged.get((area_key(area), column), EMPTY) + cell
+    names = dict(Area.objects.filter(pk__in=[a for a in row_cells if a is not None]).values_list("pk", "name"))
+    rows = sorted(row_cells, key=lambda a: (a is None, names.get(a, unknown)))
+    columns = sorted(column_cells, key=lambda c: str(labels.get(c, c)))
+    grand = rollup.read(INTAKE, period, dimensions=["total"]).get(("total", ""), EMPTY)
+    return CellMatrix(
+        str(area_heading),
+        [names.get(a, unknown) if a is not None else unknown for a in rows],
+        [str(labels.get(c, c)) for c in columns],
+        [[merged.get((a, c), EMPTY) for c in columns] for a in rows],
+        [row_cells[a] for a in rows],
+        [column_cells[c] for c in columns],
+        grand,
+    )
+
+
 # --- the national reporting items (重層的支援体制整備事業) ----------------------------
 
 
@@ -294,9 +373,26 @@ def consultation_matrix(period: Period, level: str, by: str) -> CountMatrix:
 class NationalItem:
     project: str  # 事業 (社会福祉法106条の4第2項の号)
     item: str
-    value: int | None  # None: the system does not record it (said, never invented)
+    value: Cell | None  # None: the system does not record it (said, never invented)
     definition: str
     unit: str
+    public: bool = False  # counts of organisations and public places, not of people: never perturbed
+
+
+def _keyed(queryset: QuerySet[Any], family: str) -> Cell:
+    """Count and key sum (cellkey) of the records of a queryset, in one query."""
+    from django.db.models import Sum
+
+    from tsunagiai.analytics.cellkey import record_key_sql
+
+    found = queryset.model.objects.filter(pk__in=queryset.values("pk")).aggregate(
+        n=Count("pk"), k=Sum(record_key_sql(family))
+    )
+    return Cell(int(found["n"]), int(found["k"] or 0))
+
+
+def _plain(count: int) -> Cell:
+    return Cell(count)
 
 
 NO_DATA = _("The system does not record this, so there is no figure (the city counts it separately).")
@@ -307,6 +403,10 @@ def national_items(fiscal_year: int) -> list[NationalItem]:
     REQUIREMENTS.md §1.2), each with its definition. Items the system does not record have no
     value and say so."""
     fy = fiscal_year_period(fiscal_year)
+    rollup.ensure_fresh()
+    year = grid.fiscal_year(fiscal_year)
+    intakes_cell = rollup.read(INTAKE, year, dimensions=["total"]).get(("total", ""), EMPTY)
+    new_households = rollup.read(NEW_HOUSEHOLD, year).get(("total", ""), EMPTY)
     intakes = Intake.objects.filter(_in(fy, "received_at"))
     cases_in_year = Case.objects.filter(opened_at__lt=fy.end_at).filter(
         Q(closed_at__isnull=True) | Q(closed_at__gte=fy.start_at)
@@ -322,9 +422,7 @@ def national_items(fiscal_year: int) -> list[NationalItem]:
     conferences = Conference.objects.filter(held_on__gte=fy.start, held_on__lt=fy.end)
     participations = Participation.objects.filter(tried_on__gte=fy.start, tried_on__lt=fy.end)
     bases = Service.objects.filter(service_types__code__in=COMMUNITY_BASE_TYPES, status="active").distinct()
-    new_households = (
-        Household.objects.annotate(first_intake_at=_first_intake_at()).filter(_in(fy, "first_intake_at")).count()
-    )
+    people_supported = Person.objects.filter(pk__in=participations.values("person"))
     comprehensive = gettext("Comprehensive consultation support (item 1)")
     multi_agency_project = gettext("Multi-agency collaboration (item 5)")
     plans_project = gettext("Support plans (item 6)")
@@ -340,7 +438,7 @@ def national_items(fiscal_year: int) -> list[NationalItem]:
         NationalItem(
             comprehensive,
             gettext("Consultations received"),
-            intakes.count(),
+            intakes_cell,
             gettext(
                 "Consultations received in the fiscal year (every window and route, including fire department"
                 " notices and community welfare volunteers' reports)."
@@ -360,28 +458,28 @@ def national_items(fiscal_year: int) -> list[NationalItem]:
         NationalItem(
             comprehensive,
             gettext("Ended with consultation or information only"),
-            intakes.filter(first_response=Intake.FirstResponse.INFORMATION_ONLY).count(),
+            _keyed(intakes.filter(first_response=Intake.FirstResponse.INFORMATION_ONLY), INTAKE),
             gettext('Consultations in the fiscal year whose first response was "ended with information".'),
             cases,
         ),
         NationalItem(
             comprehensive,
             gettext("Referrals to other schemes and agencies"),
-            Referral.objects.filter(_in(fy, "sent_at")).count(),
+            _keyed(Referral.objects.filter(_in(fy, "sent_at")), "referral"),
             gettext("Referrals sent in the fiscal year (whatever the receiver answered)."),
             cases,
         ),
         NationalItem(
             multi_agency_project,
             gettext("Cases of multi-agency collaboration"),
-            multi_agency.count(),
+            _keyed(Case.objects.filter(pk__in=multi_agency.values("case")), CASE),
             gettext("Cases open in the fiscal year whose support team had two or more organisations at the same time."),
             cases,
         ),
         NationalItem(
             plans_project,
             gettext("Plans made"),
-            first_plans.count(),
+            _keyed(first_plans, "plan_revision"),
             gettext(
                 "Cases whose first support plan (version 1) was made in the fiscal year (revisions are not counted)."
             ),
@@ -390,7 +488,7 @@ def national_items(fiscal_year: int) -> list[NationalItem]:
         NationalItem(
             multi_agency_project,
             gettext("Multi-layered support meetings held"),
-            conferences.filter(kind=Conference.Kind.MULTI_LAYERED).count(),
+            _keyed(conferences.filter(kind=Conference.Kind.MULTI_LAYERED), "conference"),
             gettext(
                 "Multi-layered support meetings (for matters where the person has consented) held in the fiscal year."
             ),
@@ -399,7 +497,10 @@ def national_items(fiscal_year: int) -> list[NationalItem]:
         NationalItem(
             multi_agency_project,
             gettext("Support conferences (Article 106-6) held"),
-            conferences.filter(Q(kind=Conference.Kind.SUPPORT_CONFERENCE_106_6) | Q(is_statutory_106_6=True)).count(),
+            _keyed(
+                conferences.filter(Q(kind=Conference.Kind.SUPPORT_CONFERENCE_106_6) | Q(is_statutory_106_6=True)),
+                "conference",
+            ),
             gettext(
                 "Support conferences (the statutory meetings that may handle matters without consent) held in the"
                 " fiscal year."
@@ -409,24 +510,25 @@ def national_items(fiscal_year: int) -> list[NationalItem]:
         NationalItem(
             participation_project,
             gettext("People supported"),
-            participations.values("person").distinct().count(),
+            _keyed(people_supported, "person"),
             gettext("People who tried taking part in a community resource in the fiscal year (tried on a day in it)."),
             people,
         ),
         NationalItem(
             participation_project,
             gettext("Cooperating providers"),
-            participations.values("service__provider").distinct().count(),
+            _plain(participations.values("service__provider").distinct().count()),
             gettext(
                 "Providers (businesses and groups) of the resources taken part in through participation support"
                 " in the fiscal year."
             ),
             pgettext("unit", "providers"),
+            public=True,
         ),
         NationalItem(
             outreach_project,
             gettext("Consultations found through outreach"),
-            intakes.filter(channel_id="outreach").count(),
+            _keyed(intakes.filter(channel_id="outreach"), INTAKE),
             gettext(
                 'Consultations in the fiscal year whose route was "outreach (found in the community)". The system'
                 " does not record registration and closing as item 4 support, so this is the number found, not"
@@ -437,20 +539,22 @@ def national_items(fiscal_year: int) -> list[NationalItem]:
         NationalItem(
             community_project,
             gettext("Bases"),
-            bases.count(),
+            _plain(bases.count()),
             gettext(
                 "Resources registered as salons and places to be, children's meals, dementia cafés or places to be"
                 ' active, and "in service" now (the number when exported; the number at a past fiscal year is'
                 " not recorded)."
             ),
             pgettext("unit", "places"),
+            public=True,
         ),
         NationalItem(
             community_project,
             gettext("Number of participating organisations"),
-            bases.values("provider").distinct().count(),
+            _plain(bases.values("provider").distinct().count()),
             gettext("Providers (groups and businesses) running the bases above (when exported)."),
             pgettext("unit", "organisations"),
+            public=True,
         ),
         NationalItem(
             community_project,

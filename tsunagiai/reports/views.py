@@ -3,9 +3,9 @@
 - staff: row exports of the intakes they may see (``visible_intakes``), the case summary and
   support plan PDFs of cases they may see (404 otherwise); each audited with what was exported;
 - those who may see aggregates (analysts, supervisors, coordinators, administrators): count
-  tables, the monthly report and the national reporting items, counts only, small counts
-  suppressed (``tsunagiai.analytics.suppression``) except for the coordination section, which
-  sees every record anyway;
+  tables, the monthly report and the national reporting items, counts only, perturbed by the
+  cell-key method for periods of the publication grid (``tsunagiai.analytics.cellkey``, ``grid``),
+  except for the coordination section, which sees every record anyway (exact, any dates);
 - auditors and volunteers: none (403).
 """
 
@@ -27,6 +27,7 @@ from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tsunagiai.accounts import access
+from tsunagiai.analytics import cellkey, grid
 from tsunagiai.audit.actions import record_audit_event, record_read
 from tsunagiai.audit.basis import scope_basis
 from tsunagiai.core.eras import DateStyle, format_date
@@ -36,7 +37,9 @@ from tsunagiai.reports.params import ParamError
 from tsunagiai.reports.writers import CsvEncoding, Table, csv_stream, write_xlsx
 
 SUPPRESSION_NOTE = _(
-    '"<5" means 1 to 4; "x" is a value withheld so that a suppressed value cannot be worked out from the other cells.'
+    "Each figure has a small random adjustment (up to ±4, always the same for the same records) so that nobody"
+    ' can be identified by comparing figures; a figure under 5 is shown as "<5". Totals are adjusted as figures of'
+    " their own, so they may differ from the sum of the rows; shares are computed from the figures shown."
 )
 TOTAL = pgettext_lazy("sum of a row or column", "Total")
 
@@ -145,38 +148,56 @@ def intake_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return table_response(table, fmt, dates, f"{name}_{start:%Y%m%d}-{end:%Y%m%d}")
 
 
-# --- count tables (counts only, suppressed) -------------------------------------------
+# --- count tables (counts only, perturbed) -----------------------------------------------
 
 
-def _count_rows(matrix: queries.CountMatrix, exact: bool) -> tuple[list[list[Any]], list[str]]:
-    if exact:
-        rows: list[list[Any]] = [
-            [label, *values, sum(values)] for label, values in zip(matrix.row_labels, matrix.values, strict=True)
-        ]
-        column_totals = [sum(column) for column in zip(*matrix.values, strict=True)] if matrix.values else []
-        rows.append([str(TOTAL), *column_totals, sum(column_totals)])
-        return rows, []
-    from tsunagiai.analytics.suppression import CountTable, suppress
+def _exact_count_rows(matrix: queries.CountMatrix) -> list[list[Any]]:
+    rows: list[list[Any]] = [
+        [label, *values, sum(values)] for label, values in zip(matrix.row_labels, matrix.values, strict=True)
+    ]
+    column_totals = [sum(column) for column in zip(*matrix.values, strict=True)] if matrix.values else []
+    rows.append([str(TOTAL), *column_totals, sum(column_totals)])
+    return rows
 
-    published = suppress(CountTable(matrix.row_labels, matrix.column_labels, matrix.values))
-    rows = [[label, *(f.display for f in figures), total.display] for label, figures, total in published.as_rows()]
-    rows.append([str(TOTAL), *(f.display for f in published.column_totals), published.grand_total.display])
-    return rows, [str(SUPPRESSION_NOTE)]
+
+def _published_count_rows(matrix: queries.CellMatrix, exact: bool) -> list[list[Any]]:
+    def shown(cell: Any) -> Any:
+        figure = cellkey.published(cell.n, cell.key_sum, exact=exact)
+        return figure.value if figure.value is not None else figure.display
+
+    rows: list[list[Any]] = [
+        [label, *(shown(c) for c in cells), shown(row_total)]
+        for label, cells, row_total in zip(matrix.row_labels, matrix.cells, matrix.row_totals, strict=True)
+    ]
+    rows.append([str(TOTAL), *(shown(c) for c in matrix.column_totals), shown(matrix.grand_total)])
+    return rows
 
 
 def count_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    """Consultations in ``from``–``to`` by area (``level``) × ``by`` (channel, consulter, window)."""
+    """Consultations in a period by area (``level``) × ``by`` (channel, consulter, window).
+
+    Perturbed by the cell-key method, for a period of the publication grid (``period``, or ``from``/``to``
+    that are exactly one); exact, for any dates, for the coordination section."""
     _require_aggregates(request.user)
+    exact = _exact_counts(request.user)
     try:
         fmt = params.table_format(request.GET)
         dates = params.date_style(request.GET, request.user)
-        start, end = params.date_range(request.GET, timezone.localdate())
+        chosen = params.grid_period(request.GET, timezone.localdate(), exact=exact)
         level = params.choice(request.GET, "level", gettext("Area level"), queries.AREA_LEVELS, "branch")
         by = params.choice(request.GET, "by", gettext("Columns"), queries.COUNT_DIMENSIONS, "channel")
     except ParamError as error:
         return _bad_request(request, error)
-    matrix = queries.consultation_matrix(queries.Period(start, end + dt.timedelta(days=1)), level, by)
-    rows, notes = _count_rows(matrix, _exact_counts(request.user))
+    if isinstance(chosen, tuple):  # exact users' free dates
+        start, end = chosen
+        matrix = queries.consultation_matrix(queries.Period(start, end + dt.timedelta(days=1)), level, by)
+        heading, columns, rows, notes = matrix.row_heading, matrix.column_labels, _exact_count_rows(matrix), []
+    else:
+        start, end = chosen.start, chosen.last_day
+        cells = queries.consultation_cells(chosen, level, by)
+        heading, columns = cells.row_heading, cells.column_labels
+        rows = _published_count_rows(cells, exact)
+        notes = [] if exact else [str(SUPPRESSION_NOTE)]
     period_note = gettext("Period: %(start)s to %(end)s (consultations received)") % {
         "start": format_date(start, dates),
         "end": format_date(end, dates),
@@ -189,7 +210,7 @@ def count_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     )
     name = gettext("Consultation counts")
     table = Table(
-        [matrix.row_heading, *matrix.column_labels, str(TOTAL)],
+        [heading, *columns, str(TOTAL)],
         rows,
         sheet_name=name,
         notes=[period_note, *notes],
@@ -214,15 +235,14 @@ def national_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespons
 
     no_data = gettext("No data")
 
-    def shown(value: int | None) -> Any:
-        if value is None:
+    def shown(item: queries.NationalItem) -> Any:
+        if item.value is None:
             return no_data
-        if not exact and 0 < value < 5:
-            return "<5"
-        return value
+        figure = cellkey.published(item.value.n, item.value.key_sum, exact=exact or item.public)
+        return figure.value if figure.value is not None else figure.display
 
     period = queries.fiscal_year_period(fiscal_year)
-    rows = [[item.project, item.item, shown(item.value), item.unit, item.definition] for item in items]
+    rows = [[item.project, item.item, shown(item), item.unit, item.definition] for item in items]
     record_audit_event(
         "reports.export", acting_user=request.user, changes={"export": "national", "fy": fiscal_year, "format": fmt}
     )
@@ -231,11 +251,7 @@ def national_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespons
         % {"start": format_date(period.start, dates), "end": format_date(period.last_day, dates)}
     ]
     if not exact:
-        notes.append(
-            gettext(
-                '"<5" means 1 to 4 (these are counts for the whole city, so this first suppression is the only one).'
-            )
-        )
+        notes.append(str(SUPPRESSION_NOTE))
     table = Table(
         [
             pgettext("national reporting", "Project"),
@@ -283,19 +299,10 @@ def _span(period: queries.Period, dates: DateStyle) -> str:
     }
 
 
-def _pct(part: int, whole: int, exact: bool) -> str:
-    if whole == 0 or (not exact and (part < 5 or whole < 5)):
-        return "—"
-    return f"{100 * part / whole:.1f}%"
-
-
-def _shown(value: int, exact: bool) -> str:
-    return str(value) if exact or value == 0 or value >= 5 else "<5"
-
-
 def monthly_report(request: HttpRequest) -> HttpResponse:
     """月次報告: consultations per window, sources, and by branch area, for the month and the fiscal
-    year to date (counts only; small counts shown as "<5" except for the coordination section)."""
+    year to date (counts only; perturbed by the cell-key method, exact for the coordination section;
+    shares computed from the figures shown)."""
     _require_aggregates(request.user)
     try:
         dates = params.date_style(request.GET, request.user)
@@ -304,27 +311,35 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
         return _bad_request(request, error)
     figures = queries.monthly_figures(year, month)
     exact = _exact_counts(request.user)
-    windows = [(line.label, _shown(line.month, exact), _shown(line.year, exact)) for line in figures.windows]
-    sources_total_m = sum(line.month for line in figures.sources)
-    sources_total_y = sum(line.year for line in figures.sources)
+
+    def figure(cell: Any) -> cellkey.Figure:
+        return cellkey.published(cell.n, cell.key_sum, exact=exact)
+
+    def shown(cell: Any) -> str:
+        return figure(cell).display
+
+    def pct(part: Any, whole: Any) -> str:
+        return cellkey.share(figure(part), figure(whole))
+
+    windows = [(line.label, shown(line.month), shown(line.year)) for line in figures.windows]
     sources = [
         (
             line.label,
-            _shown(line.month, exact),
-            _pct(line.month, sources_total_m, exact),
-            _shown(line.year, exact),
-            _pct(line.year, sources_total_y, exact),
+            shown(line.month),
+            pct(line.month, figures.total.month),
+            shown(line.year),
+            pct(line.year, figures.total.year),
         )
         for line in figures.sources
     ]
     areas = [
         {
             "label": line.label,
-            "consultations": (_shown(line.consultations.month, exact), _shown(line.consultations.year, exact)),
-            "new_households": (_shown(line.new_households.month, exact), _shown(line.new_households.year, exact)),
-            "cases_opened": _shown(line.cases_opened.year, exact),
-            "multi_issue": _pct(line.multi_issue.year, line.cases_opened.year, exact),
-            "community": _pct(line.community_sources.year, line.consultations.year, exact),
+            "consultations": (shown(line.consultations.month), shown(line.consultations.year)),
+            "new_households": (shown(line.new_households.month), shown(line.new_households.year)),
+            "cases_opened": shown(line.cases_opened.year),
+            "multi_issue": pct(line.multi_issue.year, line.cases_opened.year),
+            "community": pct(line.community_sources.year, line.consultations.year),
         }
         for line in figures.areas
     ]
@@ -332,14 +347,14 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
         {
             "label": line.label,
             "month": (
-                _shown(line.consultations.month, exact),
-                _shown(line.community_sources.month, exact),
-                _pct(line.community_sources.month, line.consultations.month, exact),
+                shown(line.consultations.month),
+                shown(line.community_sources.month),
+                pct(line.community_sources.month, line.consultations.month),
             ),
             "year": (
-                _shown(line.consultations.year, exact),
-                _shown(line.community_sources.year, exact),
-                _pct(line.community_sources.year, line.consultations.year, exact),
+                shown(line.consultations.year),
+                shown(line.community_sources.year),
+                pct(line.community_sources.year, line.consultations.year),
             ),
         }
         for line in figures.window_kinds
@@ -447,12 +462,16 @@ def index(request: HttpRequest) -> HttpResponse:
     if not staff and not aggregates:
         raise PermissionDenied
     today = timezone.localdate()
+    style = getattr(request.user, "date_style", "era") or "era"
     return render(
         request,
         "reports/index.html",
         {
             "staff": staff,
             "aggregates": aggregates,
+            "exact": _exact_counts(request.user),
+            "periods": grid.choices(dt.date(today.year - 5, 4, 1), today, style) if aggregates else [],
+            "this_year": grid.current_fiscal_year(today).code,
             "this_month": f"{today:%Y-%m}",
             "fiscal_year": queries.fiscal_year_of(today),
         },

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
+from tsunagiai.analytics import cellkey, rollup
 from tsunagiai.intake.tests.helpers import make_intake
 from tsunagiai.reference.models import AgencyType, ConsulterType
 from tsunagiai.reports import queries
@@ -67,10 +68,10 @@ def test_window_kinds_count_consultations_and_community_sources_per_agency_type(
     kinds = queries.monthly_figures(2025, 5).window_kinds
     counted = {
         line.code: (
-            line.consultations.month,
-            line.community_sources.month,
-            line.consultations.year,
-            line.community_sources.year,
+            line.consultations.month.n,
+            line.community_sources.month.n,
+            line.consultations.year.n,
+            line.community_sources.year.n,
         )
         for line in kinds
     }
@@ -83,22 +84,33 @@ def test_window_kinds_count_consultations_and_community_sources_per_agency_type(
 
 def test_window_kinds_take_the_same_number_of_queries_with_more_intakes_and_kinds(town: Town) -> None:
     _intakes(town, "branch_north", "self", 1, month=5)
+    rollup.refresh()
     with CaptureQueriesContext(connection) as few:
         queries.monthly_figures(2025, 5)
     _intakes(town, "branch_south", "neighbor", 10, month=5)
     _intakes(town, "elderly_north", "community_volunteer", 10, month=4)
+    rollup.refresh()
     with CaptureQueriesContext(connection) as many:
         queries.monthly_figures(2025, 5)
     assert len(many) == len(few)
 
 
-def test_the_monthly_pdf_shows_the_share_only_where_both_counts_are_five_or_more(client: Client, intakes: Town) -> None:
+def test_the_monthly_pdf_computes_shares_from_the_published_figures(client: Client, intakes: Town) -> None:
     client.force_login(intakes.users["analyst"])
     text = _pdf_text(client.get(reverse("reports:monthly_report"), {"month": "2025-05"}))
     assert "窓口の種別ごとの相談受付件数" in text and "うち地域からの相談" in text
-    assert "62.5%" in text  # branch offices, year to date: 5 of 8
-    assert "57.1%" not in text  # this month: 4 of 7, the 4 is suppressed, so is the share
-    assert "20.0%" not in text  # community support center: 1 of 5
+    figures = queries.monthly_figures(2025, 5)
+    branch = next(line for line in figures.window_kinds if line.code == "branch_office")
+
+    def published(cell: Any) -> cellkey.Figure:
+        return cellkey.published(cell.n, cell.key_sum, exact=False)
+
+    year = cellkey.share(published(branch.community_sources.year), published(branch.consultations.year))
+    assert year in text  # 5 of 8 before the noise: the share of what is shown, or "—" under 5
+    for shown in (published(branch.consultations.year), published(branch.community_sources.year)):
+        assert shown.display in text
+    month = cellkey.share(published(branch.community_sources.month), published(branch.consultations.month))
+    assert month in text  # 4 of 7 before the noise: computed from the figures shown, never the hidden ones
 
 
 def test_the_coordination_section_sees_every_share(client: Client, intakes: Town) -> None:

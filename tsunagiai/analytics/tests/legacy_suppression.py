@@ -1,6 +1,10 @@
-"""Small-cell suppression for count tables (C10 anonymisation).
+"""The superseded method: small-cell suppression of each table on its own (until decision 0010).
 
-Signature (stable; the reports app builds on it)::
+Kept only for the attack suite (test_attack.py), which shows that an analyst who compares tables
+suppressed this way recovers hidden counts exactly — the reason it was replaced by the cell-key method
+(tsunagiai/analytics/cellkey.py). Nothing in the application uses it.
+
+Signature::
 
     suppress(table: CountTable, *, threshold: int = 5) -> SuppressedTable
 
@@ -42,7 +46,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
-from scipy.optimize import linprog
 
 THRESHOLD = 5
 SMALL_DISPLAY = "<5"
@@ -297,6 +300,9 @@ def _pinned(
         targets.append(((kind, k, 0), coeffs))
     if not targets:
         return None
+    # Imported here, not at the top: SciPy costs every process ~0.3 s at start-up, and only this check needs it.
+    from scipy.optimize import linprog
+
     kwargs = {
         "A_eq": np.array(a_eq) if a_eq else None,
         "b_eq": np.array(b_eq) if b_eq else None,
