@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from tsunagiai.accounts import access
 from tsunagiai.analytics import dashboard
 from tsunagiai.analytics.forms import DashboardFilterForm
-from tsunagiai.intake.views import AuthenticatedRequest
+from tsunagiai.core.http import AuthenticatedRequest
 
 
 def _drill_links(board: dashboard.Dashboard, request: AuthenticatedRequest) -> dict[str, list[str]]:

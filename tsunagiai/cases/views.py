@@ -49,7 +49,7 @@ from tsunagiai.cases.forms import (
 from tsunagiai.cases.models import Case
 from tsunagiai.cases.selectors import CaseFilters
 from tsunagiai.core.concurrency import EditConflict
-from tsunagiai.intake.views import AuthenticatedRequest
+from tsunagiai.core.http import AuthenticatedRequest
 
 PAGE_SIZE = 25
 

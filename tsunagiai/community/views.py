@@ -53,8 +53,8 @@ from tsunagiai.community.forms import (
 )
 from tsunagiai.community.models import GroupMember, HelpRequest, Participation, Volunteer
 from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.emergency.views import read_only_refusal
-from tsunagiai.intake.views import AuthenticatedRequest
 from tsunagiai.reference.models import Organisation, TownBlock
 
 PAGE_SIZE = 25

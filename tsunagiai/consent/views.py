@@ -14,7 +14,7 @@ from tsunagiai.audit.actions import record_read
 from tsunagiai.consent import selectors
 from tsunagiai.consent.actions import do_record_consent, do_withdraw_consent
 from tsunagiai.consent.forms import ConsentForm, WithdrawForm, add_action_errors
-from tsunagiai.intake.views import AuthenticatedRequest
+from tsunagiai.core.http import AuthenticatedRequest
 
 
 @require_GET

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from tsunagiai.accounts import access
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.inbox import selectors
 from tsunagiai.inbox.actions import do_resolve_inbox_item
-from tsunagiai.intake.views import AuthenticatedRequest
 
 PAGE_SIZE = 30
 

@@ -8,17 +8,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.middleware import HtmxDetails
 
 from tsunagiai.accounts import access
-from tsunagiai.accounts.models import User
 from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.consent.forms import add_action_errors
 from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.intake import selectors
 from tsunagiai.intake.actions import (
     do_discard_draft,
@@ -45,11 +44,6 @@ from tsunagiai.people.selectors import current_household, search_people
 PAGE_SIZE = 25
 SEARCH_MIN_LENGTH = 1
 SEARCH_MAX_LENGTH = 100
-
-
-class AuthenticatedRequest(HttpRequest):
-    user: User
-    htmx: HtmxDetails
 
 
 def _require_staff(user: Any) -> None:

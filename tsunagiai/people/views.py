@@ -13,12 +13,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.middleware import HtmxDetails
 
 from tsunagiai.accounts import access
-from tsunagiai.accounts.models import User
 from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.people import selectors
 from tsunagiai.people.actions import (
     ANY_CURRENT_HOUSEHOLD,
@@ -48,11 +47,6 @@ from tsunagiai.people.models import Household, Person
 
 PAGE_SIZE = 25
 SEARCH_MAX_LENGTH = 100
-
-
-class AuthenticatedRequest(HttpRequest):
-    user: User
-    htmx: HtmxDetails
 
 
 # --- helpers ---------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_read
-from tsunagiai.intake.views import AuthenticatedRequest
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.people.models import Person
 from tsunagiai.privacy.actions import (
     PrivacyActionRefused,

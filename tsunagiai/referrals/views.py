@@ -8,16 +8,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.middleware import HtmxDetails
 
 from tsunagiai.accounts import access
-from tsunagiai.accounts.models import User
 from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.emergency.views import read_only_refusal
 from tsunagiai.reference.models import Organisation
 from tsunagiai.reference.selectors import organisation_directory, organisations_covering
@@ -41,11 +40,6 @@ from tsunagiai.referrals.models import (
 from tsunagiai.triage.routing import suggest
 
 PAGE_SIZE = 25
-
-
-class AuthenticatedRequest(HttpRequest):
-    user: User
-    htmx: HtmxDetails
 
 
 # --- sending -------------------------------------------------------------------

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tsunagiai.accounts import access
 from tsunagiai.cases.models import Case
 from tsunagiai.core.concurrency import EditConflict
-from tsunagiai.intake.views import AuthenticatedRequest
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.reference.models import Area, Organisation
 from tsunagiai.regional import selectors
 from tsunagiai.regional.actions import (

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tsunagiai.accounts import access
 from tsunagiai.core.concurrency import EditConflict
-from tsunagiai.intake.views import AuthenticatedRequest
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.resources import selectors
 from tsunagiai.resources.actions import do_create_resource, do_edit_resource
 from tsunagiai.resources.forms import DirectoryFilterForm, ResourceForm

@@ -18,7 +18,7 @@ from tsunagiai.accounts.models import User
 from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.cases.models import Case
 from tsunagiai.core.concurrency import EditConflict
-from tsunagiai.intake.views import AuthenticatedRequest
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.support import selectors
 from tsunagiai.support.actions import (
     ActionInput,
