@@ -27,7 +27,7 @@ from tsunagiai.demo.plans import HouseholdPlan, IntakePlan, MemberPlan, RelatedP
 from tsunagiai.reference.models import Organisation
 
 if TYPE_CHECKING:
-    from tsunagiai.demo.generate import Generator
+    from tsunagiai.demo.population import Generator
 
 STORY_FAMILY_NAMES = frozenset({"杉浦", "梅村", "都築", "神谷", "PEREIRA"})
 
