@@ -14,7 +14,7 @@ from tsunagiai.core.models import TimeStampedModel
 
 
 class Role(models.TextChoices):
-    """What a member may do in an organisation (SYSTEM.md, Users and organisations)."""
+    """What a member may do in an organisation (docs/glossary.md, Roles)."""
 
     INTAKE = "intake", _("intake only")
     CASEWORKER = "caseworker", _("caseworker")
