@@ -124,6 +124,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
+# Every form field renders through one template (tsunagiai/core/templates/forms/field.html).
+FORM_RENDERER = "tsunagiai.core.forms.FormRenderer"
 
 TEMPLATES = [
     {
@@ -272,6 +274,13 @@ CACHES = {
 # deployment: TASKS_BACKEND=django_tasks_db.DatabaseBackend queues tasks in the
 # database and `make worker` (manage.py db_worker) runs them (docs/deployment.md).
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")}}
+
+# Row exports (docs/reports.md): more rows than this are written by a background job (a page with a
+# progress bar and a download link), fewer are sent at once. The files are kept, outside every served
+# folder, for REPORTS_EXPORT_RETENTION_HOURS after they are done; `run_sweeps` deletes them then.
+REPORTS_BACKGROUND_EXPORT_ROWS = int(os.environ.get("REPORTS_BACKGROUND_EXPORT_ROWS", 2000))
+REPORTS_EXPORT_ROOT = Path(os.environ.get("REPORTS_EXPORT_ROOT", VAR_DIR / "exports"))
+REPORTS_EXPORT_RETENTION_HOURS = int(os.environ.get("REPORTS_EXPORT_RETENTION_HOURS", 24))
 
 # Security headers and cookies.
 SESSION_COOKIE_HTTPONLY = True

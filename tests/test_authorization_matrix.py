@@ -70,6 +70,7 @@ UNMAPPED = {
     "help_request_id": "a help request: the world holds none; tsunagiai/community/tests check every role",
     "participation_id": "POST only (move a participation), checked against the case the user may edit",
     "volunteer_id": "a volunteer record: the world holds none; tsunagiai/community/tests check every role",
+    "job_id": "a background export job: its requester's alone (404 for anyone else), tsunagiai/reports/tests",
 }
 # Parameters whose object belongs to nobody: the answer does not depend on the side.
 # (regional issues hold counts only; a community resource is the city's directory, no side's)
@@ -99,6 +100,10 @@ NARROWER: dict[str, tuple[set[str], str]] = {
     "resources:edit": (RESOURCE_EDITORS, "the directory is kept by the branch offices, the council and coordination"),
     "community:help_detail": (set(), "the world holds no help request (tsunagiai/community/tests/test_access.py)"),
     "community:volunteer_edit": (set(), "the world holds no volunteer; the volunteer centre edits (community tests)"),
+    **{
+        f"reports:{name}": (set(), "the world holds no export job; a job is its requester's (tsunagiai/reports/tests)")
+        for name in ("job_detail", "job_download")
+    },
     **{
         f"regional:{name}": (REGIONAL_READERS, "regional issues, the network and the map: regional staff and analysts")
         for name in ("issue_list", "issue_detail", "network", "map")

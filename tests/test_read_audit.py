@@ -84,6 +84,7 @@ READS: dict[str, Read] = {
     "reports:intake_export": Read("reports.export", LIST),
     "reports:case_summary": Read("reports.case_summary_pdf", "case"),
     "reports:support_plan": Read("reports.support_plan_pdf", "case"),
+    "reports:job_download": Read("reports.export_downloaded", "export_job"),  # the walking user's own job
     # the coordination section's privacy page of a person (disclosure, use suspension)
     "privacy:person": Read("person.privacy_viewed", "person", user="coordinator"),
     # the audit log itself (names in object_repr, field values in changes)
@@ -133,7 +134,8 @@ NO_PERSONAL_DATA: dict[str, str] = {
     "community:group_stats": "help groups' counts and their members' names, who are volunteers, not clients",
     "community:volunteer_list": "the volunteer register: volunteers' own registration, not welfare records",
     "community:volunteer_edit": "the volunteer register: volunteers' own registration, not welfare records",
-    "reports:index": "links to the exports",
+    "reports:index": "links to the exports, and the user's own export jobs (dates, file names, counts)",
+    "reports:job_detail": "a background export's progress, its requester's own: counts and dates (download audited)",
     "support:conference_create": "a blank form: the user's organisations to convene and invite",
     "reports:count_export": COUNTS,
     "reports:national_export": COUNTS,
@@ -171,9 +173,15 @@ class World:
     objects: dict[str, Any]
 
 
-def _world(town: Town) -> World:
+@pytest.fixture(autouse=True)
+def _export_files(settings: Any, tmp_path: Any) -> None:
+    settings.REPORTS_EXPORT_ROOT = tmp_path / "exports"
+
+
+def _world(town: Town, username: str = "caseworker_north") -> World:
     from tsunagiai.community.actions import do_create_help_request
     from tsunagiai.community.tests.conftest import build_world
+    from tsunagiai.reports.tests.helpers import make_done_job
     from tsunagiai.support.actions import do_revise_plan
     from tsunagiai.support.models import SupportPlan
     from tsunagiai.support.tests.helpers import add_record, make_plan
@@ -201,7 +209,8 @@ def _world(town: Town) -> World:
         case=community.case,
     )
     record = add_record(town, side.household, side.case)
-    values = {**_values(side), "help_request_id": help_request.pk, "record_id": record.pk}
+    job = make_done_job(town.users[username])  # an export job is its requester's alone
+    values = {**_values(side), "help_request_id": help_request.pk, "record_id": record.pk, "job_id": job.pk}
     objects = {
         "person": side.person,
         "household": side.household,
@@ -211,6 +220,7 @@ def _world(town: Town) -> World:
         "conference": side.conference,
         "help_request": help_request,
         "support_record": record,
+        "export_job": job,
     }
     return World(values, objects)
 
@@ -266,7 +276,7 @@ def _check(key: str, read: Read, events: list[AuditEvent], user: Any, world: Wor
 def test_every_page_and_operation_that_shows_personal_data_writes_one_read_event(
     client: Client, town: Town, username: str, basis: str
 ) -> None:
-    world = _world(town)
+    world = _world(town, username)
     clients = {}
     for name in {username, "coordinator", "auditor"}:
         clients[name] = Client()

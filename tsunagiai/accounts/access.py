@@ -1346,6 +1346,8 @@ PAGE_RULES.update(
     {
         "reports:index": MEMBER,  # the view narrows: staff or may_view_aggregates (403)
         "reports:intake_export": STAFF,
+        "reports:job_detail": STAFF,  # a background export: its requester's only (404 for anyone else)
+        "reports:job_download": STAFF,  # the same; audited reports.export_downloaded
         "reports:count_export": MEMBER,  # may_view_aggregates (403)
         "reports:national_export": MEMBER,  # may_view_aggregates (403)
         "reports:monthly_report": MEMBER,  # may_view_aggregates (403)

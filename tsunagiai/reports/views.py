@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -31,8 +29,9 @@ from tsunagiai.analytics import cellkey, grid
 from tsunagiai.audit.actions import record_audit_event, record_read
 from tsunagiai.audit.basis import scope_basis
 from tsunagiai.core.eras import DateStyle, format_date
-from tsunagiai.reference.models import IssueCategory
-from tsunagiai.reports import params, queries
+from tsunagiai.reports import exports, params, queries
+from tsunagiai.reports.actions import do_request_intake_export
+from tsunagiai.reports.models import ExportJob
 from tsunagiai.reports.params import ParamError
 from tsunagiai.reports.writers import CsvEncoding, Table, csv_stream, write_xlsx
 
@@ -81,71 +80,88 @@ def table_response(table: Table, fmt: str, dates: DateStyle, filename: str) -> H
 
 # --- the intake list (staff: rows they may see) ------------------------------------------
 
-INTAKE_HEADERS = [
-    _("Intake number"),
-    _("Received at"),
-    _("Receiving window"),
-    pgettext_lazy("how a consultation came in", "Route"),
-    pgettext_lazy("who consulted", "Consulter"),
-    _("Consultation fields"),
-    pgettext_lazy("of an intake", "Urgency"),
-    _("First response"),
-    pgettext_lazy("of an intake", "Status"),
-    pgettext_lazy("intake export column", "Town block"),
-    _("Area (branch office)"),
-]
-INTAKE_WIDTHS = [10, 20, 24, 14, 18, 30, 10, 16, 8, 16, 14]
-
-
-def _intake_rows(queryset: Any) -> Iterator[Sequence[Any]]:
-    first_responses = dict(queryset.model.FirstResponse.choices)
-    statuses = dict(queryset.model.Status.choices)
-    for intake in queryset.iterator(chunk_size=2000):
-        yield [
-            intake.pk,
-            intake.received_at,
-            intake.receiving_organisation.name,
-            intake.channel.label,
-            intake.consulter_type.label,
-            # Separated by 、: the labels contain ・ themselves (生活困窮・家計).
-            "、".join(category.label for category in intake.categories.all()),
-            intake.urgency.label,
-            str(first_responses.get(intake.first_response, intake.first_response)),
-            str(statuses.get(intake.status, intake.status)),
-            intake.town_block.name if intake.town_block else "",
-            intake.town_block.branch_area.name if intake.town_block and intake.town_block.branch_area else "",
-        ]
-
 
 def intake_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    """The intakes the user may see, received in ``from``–``to``, as CSV or xlsx (audited)."""
+    """The intakes the user may see, received in ``from``–``to``, as CSV or xlsx (audited).
+
+    Up to ``REPORTS_BACKGROUND_EXPORT_ROWS`` rows are sent at once; more are written by a background job
+    and the user is sent to its page (progress, then the download link)."""
     try:
-        fmt = params.table_format(request.GET)
-        dates = params.date_style(request.GET, request.user)
-        start, end = params.date_range(request.GET, timezone.localdate())
+        export = exports.IntakeExport.from_query(request.GET, request.user, timezone.localdate())
     except ParamError as error:
         return _bad_request(request, error)
-    period = queries.Period(start, end + dt.timedelta(days=1))
-    queryset = (
-        access.visible_intakes(request.user)
-        .filter(received_at__gte=period.start_at, received_at__lt=period.end_at)
-        .select_related("receiving_organisation", "channel", "consulter_type", "urgency", "town_block__branch_area")
-        .prefetch_related(Prefetch("categories", queryset=IssueCategory.objects.order_by("sort_order", "code")))
-        .order_by("received_at", "pk")
-    )
+    queryset = exports.intake_queryset(request.user, export)
     count = queryset.count()
+    if count > exports.background_threshold():
+        job = do_request_intake_export(export, acting_user=request.user, count=count)
+        return redirect("reports:job_detail", job_id=job.pk)
     record_audit_event(
         "reports.export",
         acting_user=request.user,
         object_type="intake.intake",  # rows of intakes: a list read, on the grounds of the user's scope
         basis=scope_basis(request.user),
-        changes={"export": "intakes", "rows": count, "format": fmt, "from": str(start), "to": str(end)},
+        changes={
+            "export": "intakes",
+            "rows": count,
+            "format": export.fmt,
+            "from": str(export.start),
+            "to": str(export.end),
+        },  # fmt: skip
         note=f"受付一覧 {count}件",  # the audit log is a record kept in the office's language
     )
-    name = gettext("Intake list")
-    headers = [str(header) for header in INTAKE_HEADERS]
-    table = Table(headers, _intake_rows(queryset), sheet_name=name, widths=INTAKE_WIDTHS)
-    return table_response(table, fmt, dates, f"{name}_{start:%Y%m%d}-{end:%Y%m%d}")
+    table = exports.intake_table(exports.intake_rows(queryset))
+    return table_response(table, export.fmt, export.dates, export.filename)
+
+
+def _own_job(request: HttpRequest, job_id: int) -> ExportJob:
+    """The job, if the user asked for it; anyone else's is 404, exactly like one that does not exist."""
+    job = ExportJob.objects.filter(pk=job_id, requested_by_id=request.user.pk).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A background export: its progress (htmx polls the status every 2 s until it ends), then the
+    download link and the number of rows; a failed job says so and offers no file."""
+    job = _own_job(request, job_id)
+    context = {"job": job, "parameters": _job_parameters(job)}
+    if request.headers.get("HX-Request"):
+        return render(request, "reports/job.html#status", context)
+    return render(request, "reports/job.html", context)
+
+
+def _job_parameters(job: ExportJob) -> dict[str, str]:
+    stored = job.parameters
+    dates: DateStyle = "western" if stored.get("dates") == "western" else "era"
+    try:
+        start, end = dt.date.fromisoformat(str(stored.get("from"))), dt.date.fromisoformat(str(stored.get("to")))
+    except ValueError:
+        return {}
+    return {"start": format_date(start, dates), "end": format_date(end, dates)}
+
+
+def job_download(request: HttpRequest, job_id: int) -> HttpResponse | FileResponse:
+    """The job's file, for its requester only (404 for anyone else), while it is kept (audited)."""
+    job = _own_job(request, job_id)
+    path = exports.job_file(job) if job.downloadable else None
+    if path is None or not path.is_file():
+        context = {"job": job, "parameters": _job_parameters(job)}
+        return render(request, "reports/job.html", context, status=410 if job.expired else 404)
+    record_audit_event(
+        "reports.export_downloaded",
+        acting_user=request.user,
+        obj=job,
+        basis=scope_basis(request.user),
+        changes={"export": job.kind, "rows": job.row_count, "format": job.format},
+        note=f"受付一覧 {job.row_count}件 (ダウンロード)",  # the audit log is a record kept in the office's language
+    )
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=job.filename,
+        content_type=exports.CONTENT_TYPES.get(job.format, "application/octet-stream"),
+    )
 
 
 # --- count tables (counts only, perturbed) -----------------------------------------------
@@ -474,5 +490,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "this_year": grid.current_fiscal_year(today).code,
             "this_month": f"{today:%Y-%m}",
             "fiscal_year": queries.fiscal_year_of(today),
+            "jobs": list(ExportJob.objects.filter(requested_by_id=request.user.pk).order_by("-created_at")[:10])
+            if staff
+            else [],
         },
     )

@@ -13,6 +13,10 @@
 
 A cell that starts with ``= + - @`` (text, not numbers) is prefixed with ``'`` in CSV so that
 Excel does not evaluate it as a formula (CSV injection).
+
+Never cut short silently: every file ends with a row giving the number of data rows written
+(``#,行数: 40000`` in CSV, ``行数: 40000`` in the last row of the sheet), written only after the last
+data row, so that a file whose end is missing (a dropped connection, a killed worker) shows it.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from tsunagiai.core.eras import DateStyle, format_date, format_datetime
+from tsunagiai.core.eras import DateStyle, format_date
 
 CsvEncoding = Literal["utf-8-sig", "cp932"]
 FALLBACK_FILE = Path(settings.BASE_DIR) / "data" / "reports" / "cp932_fallback.json"
@@ -96,6 +100,16 @@ def era_date(value: dt.date) -> str:
     return format_date(value, "era")
 
 
+def era_datetime(local: dt.datetime) -> str:
+    """``令和7年4月1日 9:05`` for a local time (``format_datetime``, with the date part remembered)."""
+    return f"{era_date(local.date())} {local.hour}:{local.minute:02d}"
+
+
+def row_count_line(label: str, count: int) -> str:
+    """The trailer: ``行数: 40000`` (``label`` is the translated "Rows: %(count)s")."""
+    return label % {"count": count}
+
+
 def format_cell(value: Any, style: DateStyle) -> str:
     """A cell as CSV text: dates in the chosen style, booleans as ○/空, None as empty."""
     if value is None:
@@ -103,9 +117,9 @@ def format_cell(value: Any, style: DateStyle) -> str:
     if isinstance(value, bool):
         return "○" if value else ""
     if isinstance(value, dt.datetime):
-        if style == "era":
-            return format_datetime(value)
         local = timezone.localtime(value) if timezone.is_aware(value) else value
+        if style == "era":
+            return era_datetime(local)
         return f"{local:%Y/%m/%d %H:%M}"
     if isinstance(value, dt.date):
         return era_date(value) if style == "era" else f"{value:%Y/%m/%d}"
@@ -211,10 +225,12 @@ def csv_stream(table: Table, *, encoding: CsvEncoding = "utf-8-sig", dates: Date
     Row numbers in the replacement list count the header as row 1 (as Excel shows them)."""
     # Made here, not in the generator, so that its note headings are in the request's language.
     sjis = Cp932Encoder() if encoding == "cp932" else None
-    return _csv_chunks(table, sjis, encoding, dates)
+    return _csv_chunks(table, sjis, encoding, dates, gettext("Rows: %(count)s"))
 
 
-def _csv_chunks(table: Table, sjis: Cp932Encoder | None, encoding: CsvEncoding, dates: DateStyle) -> Iterator[bytes]:
+def _csv_chunks(
+    table: Table, sjis: Cp932Encoder | None, encoding: CsvEncoding, dates: DateStyle, count_label: str
+) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
 
@@ -246,10 +262,11 @@ def _csv_chunks(table: Table, sjis: Cp932Encoder | None, encoding: CsvEncoding, 
         if remaining:
             yield remaining
         trailer += sjis.note_rows()
-    if trailer:
-        writer.writerow([])
-        for note_row in trailer:
-            writer.writerow(note_row)
+    # Last, after every data row: the number of rows, so that a file cut short shows it.
+    trailer.append([NOTE_MARK, row_count_line(count_label, row_number - 1)])
+    writer.writerow([])
+    for note_row in trailer:
+        writer.writerow(note_row)
     tail = flush(row_number)
     if tail:
         yield tail
@@ -275,9 +292,9 @@ def _xlsx_value(value: Any, style: DateStyle) -> tuple[Any, str | None]:
     if isinstance(value, bool):
         return ("○" if value else None), None
     if isinstance(value, dt.datetime):
-        if style == "era":
-            return format_datetime(value), None
         local = timezone.localtime(value) if timezone.is_aware(value) else value
+        if style == "era":
+            return era_datetime(local), None
         return local.replace(tzinfo=None), DATETIME_FORMAT
     if isinstance(value, dt.date):
         return (era_date(value), None) if style == "era" else (value, DATE_FORMAT)
@@ -304,7 +321,10 @@ def write_xlsx(table: Table, fileobj: IO[bytes], *, dates: DateStyle = "era") ->
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         header_cells.append(cell)
     sheet.append(header_cells)
+    count_label = gettext("Rows: %(count)s")
+    count = 0
     for row in table.rows:
+        count += 1
         cells: list[Any] = []
         for value in row:
             converted, number_format = _xlsx_value(value, dates)
@@ -315,8 +335,8 @@ def write_xlsx(table: Table, fileobj: IO[bytes], *, dates: DateStyle = "era") ->
             else:
                 cells.append(converted)
         sheet.append(cells)
-    if table.notes:
-        sheet.append([])
-        for note in table.notes:
-            sheet.append([note])
+    sheet.append([])
+    for note in table.notes:
+        sheet.append([note])
+    sheet.append([row_count_line(count_label, count)])  # last, after every data row
     workbook.save(fileobj)  # type: ignore[arg-type]

@@ -46,7 +46,8 @@ def test_a_caseworker_exports_only_the_intakes_their_office_may_see_and_it_is_au
     assert response.status_code == 200
     rows = _csv_rows(response)
     assert rows[0][0] == "受付番号"
-    assert [row[2] for row in rows[1:]] == ["北支所"]
+    assert [row[2] for row in rows[1:-2]] == ["北支所"]
+    assert rows[-2:] == [[], ["#", "行数: 1"]]  # the trailer: the number of rows, last
     assert rows[1][1] == "令和7年5月1日 10:00"  # the user's date style (era by default)
     event = AuditEvent.objects.filter(action="reports.export").latest("pk")
     assert event.changes["rows"] == 1

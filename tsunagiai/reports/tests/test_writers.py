@@ -38,6 +38,8 @@ def test_utf8_csv_starts_with_a_bom_uses_crlf_and_quotes_what_needs_it() -> None
     assert list(csv.reader(io.StringIO(text))) == [
         ["氏名", "受付日", "メモ"],
         ["山田 太郎", "2025/04/01", 'カンマ,と"引用"\n改行'],
+        [],
+        ["#", "行数: 1"],
     ]
 
 
@@ -51,7 +53,7 @@ def test_a_cell_that_looks_like_a_formula_is_not_evaluated_by_excel() -> None:
     text = _csv(_table(['=HYPERLINK("x")', "@SUM(A1)", -5])).decode("utf-8-sig")
     assert "'=HYPERLINK" in text
     assert "'@SUM" in text
-    assert text.rstrip().endswith(",-5")  # numbers stay numbers
+    assert ",-5\r\n" in text  # numbers stay numbers
 
 
 def test_cp932_csv_replaces_missing_characters_and_lists_every_replacement() -> None:
@@ -67,10 +69,31 @@ def test_cp932_csv_replaces_missing_characters_and_lists_every_replacement() -> 
     assert notes["U+29E3D"][3] == "〓"
 
 
-def test_cp932_csv_without_missing_characters_has_no_note_rows() -> None:
+def test_cp932_csv_without_missing_characters_has_no_note_rows_but_the_row_count() -> None:
     text = _csv(_table(["髙橋", "", "～"]), encoding="cp932").decode("cp932")
-    assert "#" not in text
-    assert text.count("\r\n") == 2
+    assert "U+" not in text
+    assert text.endswith("髙橋,,～\r\n\r\n#,行数: 1\r\n")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp932"])
+def test_every_csv_ends_with_the_number_of_rows_after_the_notes(encoding: Any) -> None:
+    table = _table(*([f"𠮷{n}", "", ""] for n in range(2500)), notes=["期間: 令和7年度"])
+    rows = list(csv.reader(io.StringIO(_csv(table, encoding=encoding).decode(encoding))))
+    assert rows[-1] == ["#", "行数: 2500"]
+    assert ["#", "期間: 令和7年度"] in rows
+    assert len([row for row in rows if row and row[0].startswith(("𠮷", "吉"))]) == 2500
+
+
+def test_a_csv_cut_short_has_no_row_count() -> None:
+    def failing() -> Iterator[list[Any]]:
+        yield ["a"]
+        raise RuntimeError("connection lost")
+
+    received = b""
+    with pytest.raises(RuntimeError):
+        for chunk in csv_stream(Table(["氏名"], failing())):
+            received += chunk
+    assert "行数".encode() not in received
 
 
 def test_every_fallback_maps_a_character_cp932_lacks_to_one_it_has() -> None:
@@ -106,6 +129,14 @@ def test_xlsx_has_a_formatted_frozen_header_japanese_sheet_name_and_real_dates()
     assert sheet["B2"].value == dt.datetime(2025, 4, 1)  # noqa: DTZ001 - a date cell
     assert sheet["B2"].number_format == "yyyy/mm/dd"
     assert sheet["C2"].value == "xy"  # control characters Excel refuses are dropped
+
+
+def test_the_xlsx_ends_with_the_number_of_rows() -> None:
+    out = io.BytesIO()
+    write_xlsx(_table(["a", None, ""], ["b", None, ""], notes=["注記"]), out)
+    rows = list(load_workbook(io.BytesIO(out.getvalue())).active.values)  # type: ignore[union-attr]
+    assert rows[-1][0] == "行数: 2"
+    assert rows[-2][0] == "注記"
 
 
 def test_xlsx_dates_are_era_text_when_the_user_chose_the_era() -> None:

@@ -2,7 +2,8 @@
 
 Referral timers, the coordination section's overstay as lead, overdue plan
 actions, plan reviews due, cases with no contact, team access that lost its
-consent, and regional issues proposed from unmet needs. Each sweep is
+consent, regional issues proposed from unmet needs, and export files past
+their retention (reports). Each sweep is
 idempotent, so running this every few minutes (or twice at once) posts each
 situation to an inbox only once: the database allows one open inbox item per
 situation and one open regional issue per cluster, and on PostgreSQL each
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         from tsunagiai.core.middleware import sweep_idempotency_keys
         from tsunagiai.referrals.actions import sweep_referral_timers
         from tsunagiai.regional.actions import sweep_regional_clusters
+        from tsunagiai.reports.exports import sweep_export_jobs
         from tsunagiai.support.sweeps import sweep_support
 
         now = timezone.now()
@@ -39,9 +41,10 @@ class Command(BaseCommand):
             consent_ended = end_team_access_without_consent(acting_user=None) if acquired else 0
         regional = sweep_regional_clusters(now)
         idempotency = sweep_idempotency_keys(now)
+        export_jobs = sweep_export_jobs(now)  # export files past their 24 h are deleted
         self.stdout.write(
             f"referral_timers={referrals} coordination_overstay={overstay} "
             f"action_overdue={support.action_overdue} plan_review_due={support.plan_review_due} "
             f"no_contact={support.no_contact} team_access_ended={consent_ended} regional_issues={regional} "
-            f"idempotency_keys={idempotency}"
+            f"idempotency_keys={idempotency} export_jobs={export_jobs}"
         )
