@@ -19,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tsunagiai.community.actions import (
-    CommunityActionRefused,
     do_add_group_member,
     do_create_help_request,
     do_end_group_membership,
@@ -30,6 +29,7 @@ from tsunagiai.community.models import GroupMember, HelpRequest, Participation
 from tsunagiai.community.tests.conftest import World, build_world
 from tsunagiai.consent.actions import do_record_consent
 from tsunagiai.consent.models import Consent
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.intake.actions import do_record_fire_report, do_record_intake, do_update_intake
 from tsunagiai.intake.models import Intake
 from tsunagiai.intake.tests.helpers import make_intake, make_person
@@ -43,7 +43,6 @@ from tsunagiai.people.actions import (
 from tsunagiai.people.models import HouseholdMembership, Person
 from tsunagiai.reference.models import UrgencyLevel
 from tsunagiai.regional.actions import (
-    RegionalActionRefused,
     do_record_meeting,
     do_record_network_event,
     do_record_unmet_need,
@@ -61,14 +60,14 @@ PROBLEMS = ("1900年以降", "未来の日", "以前の日付を入力", "より
 
 def _refused(call: Callable[[], Any], field: str, label: str) -> None:
     """``call`` is refused naming ``field`` (the key) and ``label`` (the Japanese words)."""
-    with pytest.raises((ValidationError, CommunityActionRefused, RegionalActionRefused)) as caught:
+    with pytest.raises((ValidationError, ActionRefused, ActionRefused)) as caught:
         call()
     error = caught.value
     if isinstance(error, ValidationError):
         assert field in error.message_dict, error.message_dict
         message = error.message_dict[field][0]
     else:
-        assert isinstance(error, (CommunityActionRefused, RegionalActionRefused))
+        assert isinstance(error, (ActionRefused, ActionRefused))
         assert error.field == field
         message = error.message
     assert message.startswith(f"{label}:"), message

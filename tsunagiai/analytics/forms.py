@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from tsunagiai.analytics import grid, rollup
 from tsunagiai.analytics.dashboard import Scope
 from tsunagiai.analytics.kpis import AREA_LEVELS
-from tsunagiai.people.forms import LabelledErrorsMixin
+from tsunagiai.core.forms import LabelledErrorsMixin
 from tsunagiai.reference.models import Area, Organisation
 
 ALL = gettext_lazy("All")

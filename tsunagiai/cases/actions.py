@@ -1,7 +1,7 @@
 """Writes to cases. Every function is one transaction with its audit event.
 
 Refusals a user can fix (an illegal status change, a missing reason, a lead
-that may not lead) raise ``CaseActionRefused`` with a Japanese message that
+that may not lead) raise ``ActionRefused`` with a Japanese message that
 names the field; the pages show it beside the form, the API answers 422.
 """
 
@@ -23,6 +23,7 @@ from tsunagiai.audit.actions import diff_fields, record_audit_event, stored_snap
 from tsunagiai.cases.models import Case, CaseStatusChange, LeadChange, LeadRequest, TeamMember
 from tsunagiai.consent.selectors import people_without_consent
 from tsunagiai.core.concurrency import EditConflict, save_versioned
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.core.locks import sweep_lock
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.intake.models import Intake
@@ -53,15 +54,6 @@ TITLE_MAX_LENGTH = 200
 
 # Agency types that are not specialist agencies for the overstay rule.
 NON_SPECIALIST_AGENCY_TYPES = frozenset({"coordination_section", "branch_office", "community_volunteer", "other"})
-
-
-class CaseActionRefused(ValueError):
-    """A change the rules refuse; ``field`` names the input at fault (API error format)."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class CaseConflict(EditConflict):
@@ -98,9 +90,9 @@ def _status_label(status: str) -> str:
 def _clean_reason(reason: str, *, required: bool, label: str) -> str:
     reason = (reason or "").strip()
     if required and not reason:
-        raise CaseActionRefused(_("%(field)s: enter the reason.") % {"field": label}, field="reason")
+        raise ActionRefused(_("%(field)s: enter the reason.") % {"field": label}, field="reason")
     if len(reason) > REASON_MAX_LENGTH:
-        raise CaseActionRefused(
+        raise ActionRefused(
             _("%(field)s: enter at most %(max)s characters.") % {"field": label, "max": REASON_MAX_LENGTH},
             field="reason",
         )
@@ -151,21 +143,21 @@ def do_add_team_member(
     """
     role = (role or "").strip()
     if len(role) > ROLE_MAX_LENGTH:
-        raise CaseActionRefused(
+        raise ActionRefused(
             _("Role in the team: enter at most %(max)s characters.") % {"max": ROLE_MAX_LENGTH}, field="role"
         )
     basis_note = (basis_note or "").strip()
     if basis not in TeamMember.Basis.values:
-        raise CaseActionRefused(_("Basis for sharing: choose one of the list."), field="basis")
+        raise ActionRefused(_("Basis for sharing: choose one of the list."), field="basis")
     if len(basis_note) > BASIS_NOTE_MAX_LENGTH:
-        raise CaseActionRefused(
+        raise ActionRefused(
             _("Note on the basis: enter at most %(max)s characters.") % {"max": BASIS_NOTE_MAX_LENGTH},
             field="basis_note",
         )
     if basis == TeamMember.Basis.CONSENT:
         uncovered = people_without_consent(consent_subjects(case), [organisation]).get(organisation.pk, [])
         if uncovered:
-            raise CaseActionRefused(
+            raise ActionRefused(
                 _(
                     "Basis for sharing: no consent in force of %(names)s covers %(organisation)s. "
                     "Record the consent first, or choose a legal basis."
@@ -176,7 +168,7 @@ def do_add_team_member(
     if user is not None and not any(
         m.organisation_id == organisation.pk and m.role in access.STAFF_ROLES for m in access.memberships(user)
     ):
-        raise CaseActionRefused(
+        raise ActionRefused(
             _("Staff member: %(user)s does not work for %(organisation)s.")
             % {"user": user, "organisation": organisation.name},
             field="user",
@@ -295,7 +287,7 @@ def do_remove_team_member(
             case=case, organisation_id=member.organisation_id, left_at__isnull=True
         ).exclude(pk=member.pk)
         if member.user_id is None or not others.exists():
-            raise CaseActionRefused(
+            raise ActionRefused(
                 _("Team: the lead organisation cannot leave the team. Change the lead first."), field="member"
             )
     _bump_version(case, acting_user=acting_user, expected_version=expected_version)
@@ -344,26 +336,24 @@ def do_open_case(
     """Open a case about ``household`` from one or more intakes about it; the opener and the lead join the team."""
     title = (title or "").strip()
     if not title:
-        raise CaseActionRefused(_("Title: this field is required."), field="title")
+        raise ActionRefused(_("Title: this field is required."), field="title")
     if len(title) > TITLE_MAX_LENGTH:
-        raise CaseActionRefused(
-            _("Title: enter at most %(max)s characters.") % {"max": TITLE_MAX_LENGTH}, field="title"
-        )
+        raise ActionRefused(_("Title: enter at most %(max)s characters.") % {"max": TITLE_MAX_LENGTH}, field="title")
     if not intakes:
-        raise CaseActionRefused(_("Intakes: choose at least one intake."), field="intake_ids")
+        raise ActionRefused(_("Intakes: choose at least one intake."), field="intake_ids")
     # Never a household or person the opener sees only through an emergency access (read-only).
     focus_members = list(focus_members)
     access.refuse_emergency_only(acting_user, household=household)
     access.refuse_emergency_only(acting_user, people=focus_members, field="focus_member_ids")
     if not lead_organisation.active:
-        raise CaseActionRefused(_("Lead organisation: this organisation is not active."), field="lead_organisation")
+        raise ActionRefused(_("Lead organisation: this organisation is not active."), field="lead_organisation")
     intake_ids = {i.pk for i in intakes}
     if access.visible_intakes(acting_user).filter(pk__in=intake_ids).count() != len(intake_ids):
-        raise CaseActionRefused(_("Intakes: an intake was not found."), field="intake_ids")
+        raise ActionRefused(_("Intakes: an intake was not found."), field="intake_ids")
     member_ids = set(HouseholdMembership.objects.filter(household=household).values_list("person_id", flat=True))
     for intake in intakes:
         if intake.household_id != household.pk and intake.person_id not in member_ids:
-            raise CaseActionRefused(
+            raise ActionRefused(
                 _("Intakes: intake #%(id)s is not about this household or its members.") % {"id": intake.pk},
                 field="intake_ids",
             )
@@ -375,13 +365,13 @@ def do_open_case(
     )
     for person in focus:
         if person.pk not in current_ids:
-            raise CaseActionRefused(
+            raise ActionRefused(
                 _("Focus members: %(name)s is not a current member of this household.") % {"name": person.full_name},
                 field="focus_member_ids",
             )
     opener = _opener_organisation(acting_user, intakes)
     if opener is None and not access.is_coordination(acting_user):
-        raise CaseActionRefused(_("You may not open a case."), field="")
+        raise ActionRefused(_("You may not open a case."), field="")
     # The intakes' rows serialise openings: of two cases opened from one intake at once, one wins and the
     # other finds it here, exactly as a second opening from a page left open does.
     list(Intake.objects.select_for_update().filter(pk__in=intake_ids).order_by("pk").values_list("pk", flat=True))
@@ -465,10 +455,10 @@ def do_open_case(
 def do_change_case_status(case: Case, *, to: str, acting_user: Any, expected_version: int, reason: str = "") -> Case:
     """Move the case along the status machine (TRANSITIONS); reopening a closed case needs a reason."""
     if to not in S.values:
-        raise CaseActionRefused(_("Status: choose one of the allowed values."), field="to")
+        raise ActionRefused(_("Status: choose one of the allowed values."), field="to")
     allowed = allowed_transitions(case.status)
     if to not in allowed:
-        raise CaseActionRefused(
+        raise ActionRefused(
             _("Status: a case cannot go from “%(from)s” to “%(to)s”. Allowed next: %(allowed)s.")
             % {
                 "from": _status_label(case.status),
@@ -512,11 +502,11 @@ def do_change_lead(
     """Hand the lead (主導役) to ``organisation`` with a reason; it joins the team; the history keeps every change."""
     reason = _clean_reason(reason, required=True, label=_("Reason for the change of lead"))
     if case.status == S.CLOSED:
-        raise CaseActionRefused(_("Lead: the case is closed. Reopen it first."), field="organisation_id")
+        raise ActionRefused(_("Lead: the case is closed. Reopen it first."), field="organisation_id")
     if not organisation.active:
-        raise CaseActionRefused(_("Lead organisation: this organisation is not active."), field="organisation_id")
+        raise ActionRefused(_("Lead organisation: this organisation is not active."), field="organisation_id")
     if organisation.pk == case.lead_organisation_id:
-        raise CaseActionRefused(
+        raise ActionRefused(
             _("Lead organisation: %(name)s is already the lead.") % {"name": organisation.name}, field="organisation_id"
         )
     previous_id = case.lead_organisation_id
@@ -574,13 +564,13 @@ def do_request_lead(
     """A team member asks to take the lead; the current lead's inbox is told."""
     reason = _clean_reason(reason, required=True, label=_("Reason for the request"))
     if case.status == S.CLOSED:
-        raise CaseActionRefused(_("Lead: the case is closed. Reopen it first."), field="reason")
+        raise ActionRefused(_("Lead: the case is closed. Reopen it first."), field="reason")
     if organisation is None:
         own = requesting_organisation(case, acting_user)
     else:
         own = organisation if requesting_organisation_ok(case, acting_user, organisation) else None
     if own is None:
-        raise CaseActionRefused(
+        raise ActionRefused(
             _("Lead request: only a team member other than the lead may ask to take the lead."), field="organisation_id"
         )
     _lock_case(case)  # two requests at once: the second finds the first here
@@ -639,9 +629,9 @@ def do_decide_lead_request(
     """Accept (the lead moves, with the request's reason) or decline (a note is required) a pending request."""
     case = lead_request.case
     if lead_request.status != LeadRequest.Status.PENDING:
-        raise CaseActionRefused(_("Lead request: this request has already been decided."), field="accept")
+        raise ActionRefused(_("Lead request: this request has already been decided."), field="accept")
     if not access.may_decide_lead_requests(acting_user, case):
-        raise CaseActionRefused(
+        raise ActionRefused(
             _("Lead request: only the current lead or the coordination section may decide."), field="accept"
         )
     note = _clean_reason(note, required=not accept, label=_("Reason for declining") if not accept else _("Note"))

@@ -23,7 +23,6 @@ from tsunagiai.cases.actions import (
     REASON_MAX_LENGTH,
     ROLE_MAX_LENGTH,
     TITLE_MAX_LENGTH,
-    CaseActionRefused,
     CaseConflict,
     allowed_transitions,
     do_add_team_member,
@@ -262,10 +261,6 @@ def _invalid(field: str, message: str) -> Status[dict[str, Any]]:
     return Status(422, {"detail": _("Please check the input."), "errors": [{"field": field, "message": message}]})
 
 
-def _refused(exc: CaseActionRefused) -> Status[dict[str, Any]]:
-    return _invalid(exc.field, exc.message)
-
-
 def _staff_only(request: HttpRequest) -> None:
     if not access.is_staff_member(request.user):
         raise HttpError(403, _("You may not work with cases."))
@@ -336,8 +331,6 @@ def open_case(request: HttpRequest, payload: CaseOpenIn) -> Status[dict[str, Any
             title=payload.title,
             lead_organisation=lead,
         )
-    except CaseActionRefused as exc:
-        return _refused(exc)
     except CaseConflict as exc:
         visible = access.visible_cases(request.user).filter(pk=exc.existing.pk).exists()
         return Status(409, {"detail": str(exc), "case_id": exc.existing.pk if visible else None})
@@ -358,12 +351,9 @@ _CHANGE_RESPONSES: dict[int, Any] = {200: CaseOut, 404: ErrorOut, 409: ErrorOut,
 def change_status(request: HttpRequest, case_id: int, payload: StatusIn) -> Status[dict[str, Any]]:
     """Move along the status machine; an illegal move answers 422 naming the allowed ones."""
     case = selectors.case_detail(request.user, case_id, for_edit=True)
-    try:
-        do_change_case_status(
-            case, to=payload.to, reason=payload.reason, acting_user=request.user, expected_version=payload.version
-        )
-    except CaseActionRefused as exc:
-        return _refused(exc)
+    do_change_case_status(
+        case, to=payload.to, reason=payload.reason, acting_user=request.user, expected_version=payload.version
+    )
     return Status(200, _out(request, case.pk))
 
 
@@ -374,16 +364,13 @@ def change_lead(request: HttpRequest, case_id: int, payload: LeadIn) -> Status[d
     organisation = _active_organisation(payload.organisation_id)
     if organisation is None:
         return _invalid("organisation_id", _("Lead organisation: unknown organisation."))
-    try:
-        do_change_lead(
-            case,
-            organisation=organisation,
-            reason=payload.reason,
-            acting_user=request.user,
-            expected_version=payload.version,
-        )
-    except CaseActionRefused as exc:
-        return _refused(exc)
+    do_change_lead(
+        case,
+        organisation=organisation,
+        reason=payload.reason,
+        acting_user=request.user,
+        expected_version=payload.version,
+    )
     return Status(200, _out(request, case.pk))
 
 
@@ -396,10 +383,7 @@ def request_lead(request: HttpRequest, case_id: int, payload: LeadRequestIn) -> 
     """A team member (not the lead) asks to take the lead; the current lead decides. 409 when the
     organisation has a request pending already (a colleague's, perhaps sent at the same moment)."""
     case = selectors.case_detail(request.user, case_id, for_edit=True)
-    try:
-        lead_request = do_request_lead(case, acting_user=request.user, reason=payload.reason)
-    except CaseActionRefused as exc:
-        return _refused(exc)
+    lead_request = do_request_lead(case, acting_user=request.user, reason=payload.reason)
     out = next(r for r in _out(request, case.pk)["lead_requests"] if r["id"] == lead_request.pk)
     return Status(201, out)
 
@@ -413,16 +397,13 @@ def decide_lead_request(
     """Accept (the lead moves) or decline (with a note) — only the current lead or the coordination section."""
     case = selectors.case_detail(request.user, case_id, for_edit=True)
     lead_request = selectors.lead_request_of(case, request_id)
-    try:
-        do_decide_lead_request(
-            lead_request,
-            accept=payload.accept,
-            note=payload.note,
-            acting_user=request.user,
-            expected_version=payload.version,
-        )
-    except CaseActionRefused as exc:
-        return _refused(exc)
+    do_decide_lead_request(
+        lead_request,
+        accept=payload.accept,
+        note=payload.note,
+        acting_user=request.user,
+        expected_version=payload.version,
+    )
     return Status(200, _out(request, case.pk))
 
 
@@ -453,17 +434,14 @@ def add_team_member(request: HttpRequest, case_id: int, payload: TeamMemberIn) -
         user = User.objects.filter(pk=payload.user_id, is_active=True).first()
         if user is None:
             return _invalid("user_id", _("Staff member: unknown user."))
-    try:
-        do_add_team_member(
-            case,
-            organisation,
-            user=user,
-            role=payload.role,
-            basis=payload.basis,
-            basis_note=payload.basis_note,
-            acting_user=request.user,
-            expected_version=payload.version,
-        )
-    except CaseActionRefused as exc:
-        return _refused(exc)
+    do_add_team_member(
+        case,
+        organisation,
+        user=user,
+        role=payload.role,
+        basis=payload.basis,
+        basis_note=payload.basis_note,
+        acting_user=request.user,
+        expected_version=payload.version,
+    )
     return Status(200, _out(request, case.pk))

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from tsunagiai.accounts.models import Role, User
 from tsunagiai.cases.actions import REASON_MAX_LENGTH, ROLE_MAX_LENGTH, TITLE_MAX_LENGTH
 from tsunagiai.cases.models import Case, TeamMember
+from tsunagiai.core.forms import AreaChoiceField, LabelledErrorsMixin
 from tsunagiai.intake.models import Intake
-from tsunagiai.people.forms import AreaChoiceField, LabelledErrorsMixin
 from tsunagiai.people.models import Person
 from tsunagiai.reference.models import Area, Organisation
 

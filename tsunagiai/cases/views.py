@@ -22,7 +22,6 @@ from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.cases import selectors
 from tsunagiai.cases.actions import (
-    CaseActionRefused,
     CaseConflict,
     do_add_team_member,
     do_change_case_status,
@@ -49,6 +48,8 @@ from tsunagiai.cases.forms import (
 from tsunagiai.cases.models import Case
 from tsunagiai.cases.selectors import CaseFilters
 from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.core.errors import ActionRefused
+from tsunagiai.core.forms import add_action_errors
 from tsunagiai.core.http import AuthenticatedRequest
 
 PAGE_SIZE = 25
@@ -57,14 +58,6 @@ PAGE_SIZE = 25
 def _require_staff(user: Any) -> None:
     if not access.is_staff_member(user):
         raise PermissionDenied
-
-
-def _refused(form: forms.Form, exc: CaseActionRefused) -> None:
-    """Show an action's refusal beside the field it names (the message already names it)."""
-    target = exc.field if exc.field in form.fields else None
-    if target is None and exc.field.removesuffix("_id") in form.fields:
-        target = exc.field.removesuffix("_id")
-    form.add_error(target, exc.message)
 
 
 # --- list ------------------------------------------------------------------------
@@ -118,8 +111,8 @@ def open_from_intake(request: AuthenticatedRequest, intake_id: int) -> HttpRespo
                     title=data["title"],
                     lead_organisation=data["lead_organisation"],
                 )
-            except CaseActionRefused as exc:
-                _refused(form, exc)
+            except ActionRefused as exc:
+                add_action_errors(form, exc)
             except CaseConflict as exc:
                 conflict = exc
                 status = _conflict_status(request)
@@ -214,8 +207,8 @@ def change_status(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
             do_change_case_status(
                 case, to=data["to"], reason=data["reason"], acting_user=request.user, expected_version=data["version"]
             )
-        except CaseActionRefused as exc:
-            _refused(form, exc)
+        except ActionRefused as exc:
+            add_action_errors(form, exc)
         except EditConflict as exc:
             return _detail(request, case, status=_conflict_status(request), conflict=exc, status_form=form)
         else:
@@ -238,8 +231,8 @@ def change_lead(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
                 acting_user=request.user,
                 expected_version=data["version"],
             )
-        except CaseActionRefused as exc:
-            _refused(form, exc)
+        except ActionRefused as exc:
+            add_action_errors(form, exc)
         except EditConflict as exc:
             return _detail(request, case, status=_conflict_status(request), conflict=exc, lead_form=form)
         else:
@@ -255,8 +248,8 @@ def request_lead(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             do_request_lead(case, acting_user=request.user, reason=form.cleaned_data["reason"])
-        except CaseActionRefused as exc:
-            _refused(form, exc)
+        except ActionRefused as exc:
+            add_action_errors(form, exc)
         except CaseConflict as exc:
             return _detail(request, case, status=_conflict_status(request), conflict=exc, lead_request_form=form)
         else:
@@ -281,8 +274,8 @@ def decide_lead_request(request: AuthenticatedRequest, case_id: int, request_id:
                 acting_user=request.user,
                 expected_version=data["version"],
             )
-        except CaseActionRefused as exc:
-            _refused(form, exc)
+        except ActionRefused as exc:
+            add_action_errors(form, exc)
         except EditConflict as exc:
             return _detail(request, case, status=_conflict_status(request), conflict=exc, **bound)
         else:
@@ -308,8 +301,8 @@ def add_team_member(request: AuthenticatedRequest, case_id: int) -> HttpResponse
                 acting_user=request.user,
                 expected_version=data["version"],
             )
-        except CaseActionRefused as exc:
-            _refused(form, exc)
+        except ActionRefused as exc:
+            add_action_errors(form, exc)
         except EditConflict as exc:
             return _detail(request, case, status=_conflict_status(request), conflict=exc, team_form=form)
         else:
@@ -329,7 +322,7 @@ def remove_team_member(request: AuthenticatedRequest, case_id: int, member_id: i
             do_remove_team_member(
                 member, reason=data["reason"], acting_user=request.user, expected_version=data["version"]
             )
-        except CaseActionRefused as exc:
+        except ActionRefused as exc:
             messages.error(request, exc.message)
             return _detail(request, case)
         except EditConflict as exc:

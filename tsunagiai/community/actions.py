@@ -21,6 +21,7 @@ from tsunagiai.cases.models import Case
 from tsunagiai.community.models import GroupMember, HelpRequest, Participation, Skill, Volunteer
 from tsunagiai.consent.selectors import consent_covers
 from tsunagiai.core.concurrency import save_versioned
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.core.validation import PLANNING_HORIZON, check_date
 from tsunagiai.people.models import Person
 from tsunagiai.reference.models import Area, Organisation, TownBlock
@@ -47,21 +48,12 @@ HELP_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-class CommunityActionRefused(ValueError):
-    """A change the rules refuse; ``field`` names the input at fault."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
 def _refuse_implausible_date(field: str, value: dt.date | None, label: Any, **rule: Any) -> None:
     """A date outside the plausible range (core.validation) is refused here too, whatever sent it."""
     errors: dict[str, str] = {}
     check_date(errors, field, value, label=label, **rule)
     if errors:
-        raise CommunityActionRefused(errors[field], field=field)
+        raise ActionRefused(errors[field], field=field)
 
 
 def allowed_participation_moves(status: str) -> tuple[str, ...]:
@@ -109,15 +101,15 @@ def do_propose_participation(
         not case.focus_members.filter(pk=person.pk).exists()
         and not case.household.memberships.filter(person=person, ended_on__isnull=True).exists()
     ):
-        raise CommunityActionRefused(_("Person: not a member of this case's household."), field="person")
+        raise ActionRefused(_("Person: not a member of this case's household."), field="person")
     if service.status != Service.Status.ACTIVE:
-        raise CommunityActionRefused(_("Community resource: this resource is not active."), field="service")
+        raise ActionRefused(_("Community resource: this resource is not active."), field="service")
     if (
         Participation.objects.filter(case=case, person=person, service=service)
         .exclude(status=Participation.Status.STOPPED)
         .exists()
     ):
-        raise CommunityActionRefused(
+        raise ActionRefused(
             _("Community resource: already proposed to this person and not stopped; move that participation on."),
             field="service",
         )
@@ -155,7 +147,7 @@ def do_transition_participation(
     today = timezone.localdate()
     on = on or today
     if to not in allowed_participation_moves(participation.status):
-        raise CommunityActionRefused(
+        raise ActionRefused(
             _("Status: cannot go from “%(from)s” to “%(to)s”.")
             % {
                 "from": participation.get_status_display(),
@@ -165,11 +157,9 @@ def do_transition_participation(
         )
     _refuse_implausible_date("on", on, _("Date"))
     if on < participation.proposed_on:
-        raise CommunityActionRefused(_("Date: earlier than the proposal."), field="on")
+        raise ActionRefused(_("Date: earlier than the proposal."), field="on")
     if to == Participation.Status.STOPPED and stop_reason not in Participation.StopReason.values:
-        raise CommunityActionRefused(
-            _("Reason for stopping: choose why the participation stopped."), field="stop_reason"
-        )
+        raise ActionRefused(_("Reason for stopping: choose why the participation stopped."), field="stop_reason")
     fields = ["status"]
     before = stored_snapshot(
         participation, ["status", "tried_on", "continuing_since", "stopped_on", "stop_reason", "note"]
@@ -231,20 +221,18 @@ def do_create_help_request(
     """Send a task to a mutual-help group; the name and contact go only with the person's consent."""
     access.refuse_emergency_only(acting_user, person=person, case=case)  # an emergency access is read-only
     if task not in HelpRequest.Task.values:
-        raise CommunityActionRefused(_("Task: unknown task."), field="task")
+        raise ActionRefused(_("Task: unknown task."), field="task")
     if not is_mutual_help_group(group):
-        raise CommunityActionRefused(_("Group: not a mutual-help group."), field="group")
+        raise ActionRefused(_("Group: not a mutual-help group."), field="group")
     if preferred_date is not None and preferred_date < timezone.localdate():
-        raise CommunityActionRefused(_("Preferred date: a date in the past is not allowed."), field="preferred_date")
+        raise ActionRefused(_("Preferred date: a date in the past is not allowed."), field="preferred_date")
     _refuse_implausible_date("preferred_date", preferred_date, _("Preferred date"), max_future=PLANNING_HORIZON)
     shared: dict[str, str] = {}
     if share_identity:
         if person is None:
-            raise CommunityActionRefused(
-                _("Share the name and contact: choose the person first."), field="share_identity"
-            )
+            raise ActionRefused(_("Share the name and contact: choose the person first."), field="share_identity")
         if not identity_may_be_shared(person, group):
-            raise CommunityActionRefused(
+            raise ActionRefused(
                 _(
                     "Share the name and contact: the person's consent does not cover this group; "
                     "send the request without the name (an anonymous description and the area only)."
@@ -289,10 +277,10 @@ def do_assign_help_request(
 ) -> HelpRequest:
     """The group takes the request on, with the volunteers who will go."""
     if HelpRequest.Status.ASSIGNED not in HELP_TRANSITIONS[request.status]:
-        raise CommunityActionRefused(_("Status: this request is already closed."), field="status")
+        raise ActionRefused(_("Status: this request is already closed."), field="status")
     chosen = list(volunteers)
     if any(not v.active for v in chosen):
-        raise CommunityActionRefused(_("Volunteers: an inactive volunteer cannot be assigned."), field="volunteers")
+        raise ActionRefused(_("Volunteers: an inactive volunteer cannot be assigned."), field="volunteers")
     before = {**stored_snapshot(request, ["status"]), "volunteers": sorted(v.pk for v in request.volunteers.all())}
     request.status = HelpRequest.Status.ASSIGNED
     request.assigned_at = request.assigned_at or timezone.now()
@@ -315,11 +303,11 @@ def do_close_help_request(
 ) -> HelpRequest:
     """Done, or could not help (with the reason)."""
     if outcome not in (HelpRequest.Status.DONE, HelpRequest.Status.COULD_NOT):
-        raise CommunityActionRefused(_("Outcome: choose done or could not help."), field="outcome")
+        raise ActionRefused(_("Outcome: choose done or could not help."), field="outcome")
     if outcome not in HELP_TRANSITIONS[request.status]:
-        raise CommunityActionRefused(_("Status: this request is already closed."), field="outcome")
+        raise ActionRefused(_("Status: this request is already closed."), field="outcome")
     if outcome == HelpRequest.Status.COULD_NOT and not note.strip():
-        raise CommunityActionRefused(_("Outcome note: say why the group could not help."), field="note")
+        raise ActionRefused(_("Outcome note: say why the group could not help."), field="note")
     before = stored_snapshot(request, ["status", "outcome_note"])
     request.status = outcome
     request.outcome_note = note
@@ -417,12 +405,12 @@ def do_add_group_member(
     joined_on: dt.date | None = None,
 ) -> GroupMember:
     if not is_mutual_help_group(provider):
-        raise CommunityActionRefused(_("Group: not a mutual-help group."), field="provider")
+        raise ActionRefused(_("Group: not a mutual-help group."), field="provider")
     # Additions to one group are serialised on its row: two adds of one login at once make one member
     # and a refusal on the field; the constraint (one current membership per login) catches any other path.
     Provider.objects.select_for_update().filter(pk=provider.pk).first()
     if user is not None and GroupMember.objects.filter(provider=provider, user=user, left_on__isnull=True).exists():
-        raise CommunityActionRefused(_("Login: already a member of this group."), field="login")
+        raise ActionRefused(_("Login: already a member of this group."), field="login")
     _refuse_implausible_date("joined_on", joined_on, _("Joined on"))
     try:
         with transaction.atomic():  # a savepoint: the refusal leaves the transaction usable
@@ -430,7 +418,7 @@ def do_add_group_member(
                 provider=provider, user=user, name=name, role=role, joined_on=joined_on or timezone.localdate()
             )
     except IntegrityError as error:
-        raise CommunityActionRefused(_("Login: already a member of this group."), field="login") from error
+        raise ActionRefused(_("Login: already a member of this group."), field="login") from error
     record_audit_event(
         "community.group_member_added",
         acting_user=acting_user,
@@ -445,12 +433,12 @@ def do_end_group_membership(member: GroupMember, *, acting_user: Any, left_on: d
     left_on = left_on or timezone.localdate()
     _refuse_implausible_date("left_on", left_on, GroupMember._meta.get_field("left_on").verbose_name)
     if left_on < member.joined_on:
-        raise CommunityActionRefused(_("Left on: earlier than the day they joined."), field="left_on")
+        raise ActionRefused(_("Left on: earlier than the day they joined."), field="left_on")
     # Only a current member leaves, once: a second leave at the same moment finds nobody to change.
     if not GroupMember.objects.filter(pk=member.pk, left_on__isnull=True).update(
         left_on=left_on, updated_at=timezone.now()
     ):
-        raise CommunityActionRefused(_("Member: has already left the group."), field="member")
+        raise ActionRefused(_("Member: has already left the group."), field="member")
     member.left_on = left_on
     record_audit_event(
         "community.group_member_left",

@@ -21,7 +21,6 @@ from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.community import selectors
 from tsunagiai.community.actions import (
-    CommunityActionRefused,
     do_assign_help_request,
     do_close_help_request,
     do_create_help_request,
@@ -30,6 +29,7 @@ from tsunagiai.community.actions import (
 )
 from tsunagiai.community.models import HelpRequest, Participation, Volunteer
 from tsunagiai.core.api import IsoDate, PastDate, PlannedDate
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.reference.models import ResourceServiceType, TownBlock
 
 router = Router(tags=["community"])
@@ -311,7 +311,7 @@ def propose_participation(request: HttpRequest, case_id: int, payload: Participa
         participation = do_propose_participation(
             case, person=person, service=service, organisation=organisation, acting_user=request.user, note=payload.note
         )
-    except CommunityActionRefused as exc:
+    except ActionRefused as exc:
         return _invalid({"person": "person_id", "service": "service_id"}.get(exc.field, exc.field), exc.message)
     return Status(201, _participation(participation))
 
@@ -325,18 +325,15 @@ def transition_participation(
     request: HttpRequest, participation_id: int, payload: TransitionIn
 ) -> Status[dict[str, Any]]:
     participation: Participation = access.access_participation(request.user, participation_id, for_edit=True)
-    try:
-        do_transition_participation(
-            participation,
-            to=payload.to,
-            on=payload.on,
-            stop_reason=payload.stop_reason,
-            note=payload.note,
-            acting_user=request.user,
-            expected_version=payload.version,
-        )
-    except CommunityActionRefused as exc:
-        return _invalid(exc.field, exc.message)
+    do_transition_participation(
+        participation,
+        to=payload.to,
+        on=payload.on,
+        stop_reason=payload.stop_reason,
+        note=payload.note,
+        acting_user=request.user,
+        expected_version=payload.version,
+    )
     return Status(200, _participation(participation))
 
 
@@ -396,8 +393,6 @@ def create_help_request(request: HttpRequest, payload: HelpRequestIn) -> Status[
             case=case,
             share_identity=payload.share_identity,
         )
-    except CommunityActionRefused as exc:
-        return _invalid(exc.field, exc.message)
     except access.NotLinkable as refused:
         return _invalid(refused.field, str(refused))
     return Status(201, _help(request.user, selectors.help_queue(request.user, selectors.HelpFilters()).get(pk=item.pk)))
@@ -420,10 +415,7 @@ def assign_help_request(request: HttpRequest, help_request_id: int, payload: Ass
     volunteers = list(Volunteer.objects.filter(pk__in=payload.volunteer_ids))
     if len(volunteers) != len(set(payload.volunteer_ids)):
         return _invalid("volunteer_ids", _("Volunteers: unknown volunteer."))
-    try:
-        do_assign_help_request(item, volunteers=volunteers, acting_user=request.user, expected_version=payload.version)
-    except CommunityActionRefused as exc:
-        return _invalid(exc.field, exc.message)
+    do_assign_help_request(item, volunteers=volunteers, acting_user=request.user, expected_version=payload.version)
     return Status(200, _help(request.user, selectors.help_queue(request.user, selectors.HelpFilters()).get(pk=item.pk)))
 
 
@@ -434,12 +426,9 @@ def assign_help_request(request: HttpRequest, help_request_id: int, payload: Ass
 )
 def close_help_request(request: HttpRequest, help_request_id: int, payload: CloseIn) -> Status[dict[str, Any]]:
     item = _actionable(request, help_request_id)
-    try:
-        do_close_help_request(
-            item, outcome=payload.outcome, note=payload.note, acting_user=request.user, expected_version=payload.version
-        )
-    except CommunityActionRefused as exc:
-        return _invalid(exc.field, exc.message)
+    do_close_help_request(
+        item, outcome=payload.outcome, note=payload.note, acting_user=request.user, expected_version=payload.version
+    )
     return Status(200, _help(request.user, selectors.help_queue(request.user, selectors.HelpFilters()).get(pk=item.pk)))
 
 

@@ -17,8 +17,8 @@ from tsunagiai.community.models import (
     Skill,
     availability_bit,
 )
+from tsunagiai.core.forms import LabelledErrorsMixin
 from tsunagiai.core.validation import PLANNING_HORIZON, PlausibleDateField
-from tsunagiai.people.forms import LabelledErrorsMixin
 from tsunagiai.people.models import Person
 from tsunagiai.reference.models import Area, ResourceServiceType, TownBlock
 from tsunagiai.resources.models import Provider, Service

@@ -25,7 +25,6 @@ from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.cases.models import Case
 from tsunagiai.community import selectors
 from tsunagiai.community.actions import (
-    CommunityActionRefused,
     allowed_participation_moves,
     do_add_group_member,
     do_assign_help_request,
@@ -53,15 +52,13 @@ from tsunagiai.community.forms import (
 )
 from tsunagiai.community.models import GroupMember, HelpRequest, Participation, Volunteer
 from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.core.errors import ActionRefused
+from tsunagiai.core.forms import add_action_errors
 from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.emergency.views import read_only_refusal
 from tsunagiai.reference.models import Organisation, TownBlock
 
 PAGE_SIZE = 25
-
-
-def _refused(form: Any, exc: CommunityActionRefused) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _with_version(data: Any, version: int) -> Any:
@@ -151,8 +148,8 @@ def participation_create(request: AuthenticatedRequest, case_id: int) -> HttpRes
                     acting_user=request.user,
                     note=form.cleaned_data["note"],
                 )
-            except CommunityActionRefused as exc:
-                _refused(form, exc)
+            except ActionRefused as exc:
+                add_action_errors(form, exc)
             else:
                 messages.success(request, _("The participation was recorded as proposed."))
                 return redirect("cases:detail", case_id=case.pk)
@@ -176,8 +173,8 @@ def participation_transition(request: AuthenticatedRequest, participation_id: in
                 acting_user=request.user,
                 expected_version=data["version"],
             )
-        except CommunityActionRefused as exc:
-            _refused(form, exc)
+        except ActionRefused as exc:
+            add_action_errors(form, exc)
         except EditConflict as exc:
             conflict = exc
             participation.refresh_from_db()
@@ -280,8 +277,8 @@ def help_create(request: AuthenticatedRequest) -> HttpResponse:
                     case=case,
                     share_identity=data["share_identity"],
                 )
-            except CommunityActionRefused as exc:
-                _refused(form, exc)
+            except ActionRefused as exc:
+                add_action_errors(form, exc)
             except access.NotLinkable as refused:
                 return read_only_refusal(request, refused)
             else:
@@ -367,8 +364,8 @@ def help_assign(request: AuthenticatedRequest, help_request_id: int) -> HttpResp
                 acting_user=request.user,
                 expected_version=form.cleaned_data["version"],
             )
-        except CommunityActionRefused as exc:
-            _refused(form, exc)
+        except ActionRefused as exc:
+            add_action_errors(form, exc)
         except EditConflict as exc:
             help_request.refresh_from_db()
             form = AssignForm(
@@ -398,8 +395,8 @@ def help_close(request: AuthenticatedRequest, help_request_id: int) -> HttpRespo
                 acting_user=request.user,
                 expected_version=form.cleaned_data["version"],
             )
-        except CommunityActionRefused as exc:
-            _refused(form, exc)
+        except ActionRefused as exc:
+            add_action_errors(form, exc)
         except EditConflict as exc:
             help_request.refresh_from_db()
             form = CloseForm(_with_version(request.POST, help_request.version))
@@ -475,8 +472,8 @@ def group_member_add(request: AuthenticatedRequest) -> HttpResponse:
                 joined_on=data["joined_on"],
                 acting_user=request.user,
             )
-        except CommunityActionRefused as exc:
-            _refused(form, exc)
+        except ActionRefused as exc:
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The member was added to the group."))
             return redirect(f"{reverse('community:group_stats')}?group={data['group'].pk}")
@@ -494,7 +491,7 @@ def group_member_leave(request: AuthenticatedRequest) -> HttpResponse:
         raise Http404 from None
     try:
         do_end_group_membership(member, acting_user=request.user)
-    except CommunityActionRefused:
+    except ActionRefused:
         raise Http404 from None  # left meanwhile (someone pressed the button at the same moment): as if gone
     messages.success(request, _("The member left the group."))
     return redirect(f"{reverse('community:group_stats')}?group={member.provider_id}")

@@ -6,27 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tsunagiai.consent.actions import CONSENT_HORIZON
 from tsunagiai.consent.models import Consent, InformationScope
+from tsunagiai.core.forms import DateInput
 from tsunagiai.core.validation import plausible_date
 from tsunagiai.reference.models import AgencyType, Organisation
-
-
-def add_action_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put an action's field-keyed ValidationError on the form's fields."""
-    if hasattr(error, "error_dict"):
-        for name, items in error.message_dict.items():
-            for item in items:
-                form.add_error(name if name in form.fields else None, item)
-    else:
-        form.add_error(None, error)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ConsentForm(forms.Form):

@@ -13,7 +13,8 @@ from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_read
 from tsunagiai.consent import selectors
 from tsunagiai.consent.actions import do_record_consent, do_withdraw_consent
-from tsunagiai.consent.forms import ConsentForm, WithdrawForm, add_action_errors
+from tsunagiai.consent.forms import ConsentForm, WithdrawForm
+from tsunagiai.core.forms import add_action_errors
 from tsunagiai.core.http import AuthenticatedRequest
 
 

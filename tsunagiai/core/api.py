@@ -30,6 +30,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator
 from pydantic.json_schema import CoreModeRef, DefsRef
 
 from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.core.validation import PLANNING_HORIZON, api_date_check, api_moment_check
 
 
@@ -302,6 +303,11 @@ def build_api() -> NinjaAPI:
         else:
             errors = [{"field": "", "message": str(message)} for message in exc.messages]
         return error_response(api, request, 422, _("Please check the input."), errors)
+
+    @api.exception_handler(ActionRefused)
+    def on_action_refused(request: HttpRequest, exc: ActionRefused) -> HttpResponse:
+        # The rules refused the change (tsunagiai.core.errors): 422 naming the field(s).
+        return error_response(api, request, 422, _("Please check the input."), exc.errors)
 
     @api.exception_handler(EditConflict)
     def on_conflict(request: HttpRequest, exc: EditConflict) -> HttpResponse:

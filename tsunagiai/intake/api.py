@@ -20,6 +20,7 @@ from pydantic import ConfigDict
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.core.api import IsoDate, PastDate, PastMoment
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.intake import selectors
 from tsunagiai.intake.actions import do_record_intake, do_update_intake
 from tsunagiai.intake.forms import PERSON_PREFIX, IntakeEditForm, IntakeFilterForm, IntakeForm, PersonMode
@@ -196,17 +197,6 @@ def _out(intake: Intake) -> dict[str, Any]:
     }
 
 
-class InvalidInput(Exception):
-    """Answered as 422 with the form's field-named messages."""
-
-    def __init__(self, errors: list[dict[str, str]]) -> None:
-        super().__init__(_("Please check the input."))
-        self.errors = errors
-
-    def body(self) -> dict[str, Any]:
-        return {"detail": str(self), "errors": self.errors}
-
-
 # The API's names for the form's fields where they differ.
 _API_NAMES = {"receiving_organisation": "receiving_organisation_id"}
 
@@ -233,7 +223,7 @@ def _town_block_pk(code: str | None, field: str, errors: list[dict[str, str]]) -
 
 def _raise_if(errors: list[dict[str, str]]) -> None:
     if errors:
-        raise InvalidInput(errors)
+        raise ActionRefused.several(errors)
 
 
 def _staff_only(request: HttpRequest) -> None:
@@ -245,10 +235,7 @@ def _staff_only(request: HttpRequest) -> None:
 def list_intakes(request: HttpRequest, filters: Query[IntakeFilterIn]) -> Status[dict[str, Any]]:
     """The intakes the caller may see, newest first, filtered and paginated (``limit``/``offset``)."""
     _staff_only(request)
-    try:
-        queryset = _filtered(request, filters)
-    except InvalidInput as exc:
-        return Status(422, exc.body())
+    queryset = _filtered(request, filters)
     items = list(queryset[filters.offset : filters.offset + filters.limit])
     count = queryset.count()
     asked = filters.model_dump(exclude={"limit", "offset"}, exclude_none=True)
@@ -262,7 +249,7 @@ def _filtered(request: HttpRequest, filters: IntakeFilterIn) -> Any:
         raw["receiving_organisation"] = raw.pop("receiving_organisation_id")
     form = IntakeFilterForm(raw, user=request.user)
     if not form.is_valid():
-        raise InvalidInput(_form_errors(form))
+        raise ActionRefused.several(_form_errors(form))
     data = form.cleaned_data
     return selectors.intake_list(
         request.user,
@@ -283,14 +270,8 @@ def _filtered(request: HttpRequest, filters: IntakeFilterIn) -> Any:
 def create_intake(request: HttpRequest, payload: IntakeIn) -> Status[dict[str, Any]]:
     """Record a consultation, exactly as the intake page does (same checks, same alerts)."""
     _staff_only(request)
-    try:
-        form = _valid_intake_form(request, payload)
-    except InvalidInput as exc:
-        return Status(422, exc.body())
-    try:
-        intake = do_record_intake(acting_user=request.user, **form.action_arguments())
-    except access.NotLinkable as refused:
-        return Status(422, InvalidInput([{"field": refused.field, "message": str(refused)}]).body())
+    form = _valid_intake_form(request, payload)
+    intake = do_record_intake(acting_user=request.user, **form.action_arguments())
     return Status(201, _out(selectors.intake_detail(request.user, intake.pk)))
 
 
@@ -316,7 +297,9 @@ def _valid_intake_form(request: HttpRequest, payload: IntakeIn) -> IntakeForm:
         data.setdefault(name, defaults.get(name))
     form = IntakeForm(data, user=request.user)
     if not form.is_valid():
-        raise InvalidInput(_form_errors(form, form.person_form) if payload.person_mode == "new" else _form_errors(form))
+        raise ActionRefused.several(
+            _form_errors(form, form.person_form) if payload.person_mode == "new" else _form_errors(form)
+        )
     return form
 
 
@@ -334,10 +317,7 @@ def get_intake(request: HttpRequest, intake_id: int) -> dict[str, Any]:
 def patch_intake(request: HttpRequest, intake_id: int, payload: IntakePatch) -> Status[dict[str, Any]]:
     """Change the given fields; ``version`` must be the latest (409 otherwise, nothing overwritten)."""
     intake = selectors.intake_detail(request.user, intake_id, for_edit=True)
-    try:
-        changes = _valid_changes(request, intake, payload)
-    except InvalidInput as exc:
-        return Status(422, exc.body())
+    changes = _valid_changes(request, intake, payload)
     do_update_intake(intake, acting_user=request.user, expected_version=payload.version, **changes)
     return Status(200, _out(selectors.intake_detail(request.user, intake.pk)))
 
@@ -353,7 +333,7 @@ def _valid_changes(request: HttpRequest, intake: Intake, payload: IntakePatch) -
     current = IntakeEditForm(user=request.user, intake=intake)
     unknown = [name for name in patch if name not in current.fields]
     if unknown:
-        raise InvalidInput(
+        raise ActionRefused.several(
             [
                 {"field": name, "message": _("%(field)s: this field cannot be changed here.") % {"field": name}}
                 for name in unknown
@@ -365,5 +345,5 @@ def _valid_changes(request: HttpRequest, intake: Intake, payload: IntakePatch) -
             data[name] = ""
     form = IntakeEditForm(data, user=request.user, intake=intake)
     if not form.is_valid():
-        raise InvalidInput(_form_errors(form))
+        raise ActionRefused.several(_form_errors(form))
     return {name: form.cleaned_data[name] for name in patch}

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tsunagiai.accounts import access
+from tsunagiai.core.forms import LabelledErrorsMixin
 from tsunagiai.core.validation import CLOCK_SKEW, PLANNING_HORIZON, PlausibleDateField
 from tsunagiai.emergency import messages as emergency_messages
 from tsunagiai.intake.actions import HouseholdChoice, intake_moment_problem
 from tsunagiai.intake.models import CONCERN_MAX_LENGTH, Intake
-from tsunagiai.people.forms import LabelledErrorsMixin, PersonForm
+from tsunagiai.people.forms import PersonForm
 from tsunagiai.people.models import Person, Relationship
 from tsunagiai.reference.models import (
     ConsulterType,

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_list, record_read
-from tsunagiai.consent.forms import add_action_errors
 from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.core.forms import add_action_errors
 from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.intake import selectors
 from tsunagiai.intake.actions import (

@@ -163,14 +163,6 @@ def _person_out(person: Person) -> dict[str, Any]:
     return data
 
 
-class InvalidInput(Exception):
-    """Answered as 422 with the form's field-named messages."""
-
-    def __init__(self, errors: list[dict[str, str]]) -> None:
-        super().__init__(_("Please check the input."))
-        self.errors = errors
-
-
 _API_NAMES = {"town_block": "town_block_id", "organisation": "organisation_id"}
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tsunagiai.core.forms import AreaChoiceField, LabelledErrorsMixin
 from tsunagiai.core.validation import date_problem
 from tsunagiai.people.models import Household, Person, RelatedPerson, Relationship
 from tsunagiai.reference.models import Area, Organisation, TownBlock
@@ -49,28 +50,6 @@ def is_phone(value: str) -> bool:
 def birth_date_problem(value: dt.date, today: dt.date | None = None) -> str | None:
     """Why ``value`` cannot be a birth date (without the field name), or None: 1900-01-01 to today."""
     return date_problem(value, today=today)
-
-
-class LabelledErrorsMixin:
-    """Prefix every field error with the field's label: "生年月日: 未来の日付は指定できません。".
-
-    Staff see the errors both beside the field and in a summary at the top;
-    the label makes each one understandable on its own (and for screen readers).
-    """
-
-    def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        errors = getattr(self, "_errors", None) or {}
-        fields: dict[str, forms.Field] = self.fields  # type: ignore[attr-defined]
-        for name, error_list in errors.items():
-            if name not in fields:
-                continue
-            prefix = f"{fields[name].label or name}: "
-            error_list.data = [
-                forms.ValidationError(message if message.startswith(prefix) else prefix + message, code=error.code)
-                for error in error_list.as_data()
-                for message in error.messages
-            ]
 
 
 class RefuseMyNumberMixin:
@@ -233,11 +212,6 @@ class OrganisationForm(forms.Form):
         if organisation is None:
             raise forms.ValidationError(_("This field is required."))
         return organisation
-
-
-class AreaChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Area) -> str:
-        return f"{obj.name}({obj.get_level_display()})"
 
 
 class PersonSearchForm(LabelledErrorsMixin, forms.Form):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.core.forms import add_action_errors, error_summary
 from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.people import selectors
 from tsunagiai.people.actions import (
@@ -70,16 +71,6 @@ def _page(request: HttpRequest, items: Any) -> Page[Any]:
 def invalid_status(*forms_: forms.BaseForm) -> int:
     """400 when a sent form comes back with errors (the input kept, nothing stored), else 200."""
     return 400 if any(form.is_bound and form.errors for form in forms_) else 200
-
-
-def error_summary(*forms_: forms.BaseForm) -> list[tuple[str, str]]:
-    """(element id, message) for the error summary at the top of a form page."""
-    summary: list[tuple[str, str]] = []
-    for form in forms_:
-        for name, errors in form.errors.items():
-            target = form[name].auto_id if name in form.fields else ""
-            summary += [(str(target or ""), str(message)) for message in errors]
-    return summary
 
 
 def _with_version(data: QueryDict, version: int, prefix: str | None = None) -> QueryDict:
@@ -343,7 +334,7 @@ def household_member_add(request: AuthenticatedRequest, household_id: int) -> Ht
                 expected_current_household_id=ANY_CURRENT_HOUSEHOLD if expected is None else (expected or None),
             )
         except ValidationError as error:
-            _add_action_errors(form, error)
+            add_action_errors(form, error)
         except EditConflict as conflict:
             # Moved meanwhile: the input stays, now based on where the person is (sending again moves them).
             latest = selectors.current_membership(person)
@@ -372,15 +363,6 @@ def household_member_add(request: AuthenticatedRequest, household_id: int) -> Ht
     return render(request, "people/member_add.html", context, status=invalid_status(form))
 
 
-def _add_action_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(name if name in form.fields else None, item)
-    else:
-        form.add_error(None, error)
-
-
 @require_http_methods(["GET", "POST"])
 def household_member_create(request: AuthenticatedRequest, household_id: int) -> HttpResponse:
     """Register a new person straight into the household."""
@@ -403,7 +385,7 @@ def household_member_create(request: AuthenticatedRequest, household_id: int) ->
                 **data,
             )
         except ValidationError as error:
-            _add_action_errors(member_form, error)
+            add_action_errors(member_form, error)
         else:
             messages.success(request, _("%(name)s was added to the household.") % {"name": person.full_name})
             return redirect("people:household_detail", household_id=household.pk)
@@ -433,7 +415,7 @@ def membership_end(request: AuthenticatedRequest, household_id: int, membership_
                 reason=form.cleaned_data["end_reason"],
             )
         except ValidationError as error:
-            _add_action_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(request, _("The membership was ended."))
             return redirect("people:household_detail", household_id=household.pk)

@@ -16,17 +16,9 @@ from django.utils.translation import gettext as _
 
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_audit_event
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.people.models import Person
 from tsunagiai.privacy.models import REASON_MAX, LegalReference, UseSuspension
-
-
-class PrivacyActionRefused(ValueError):
-    """A request the rules refuse; ``field`` names the input at fault."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def suspended_message() -> str:
@@ -43,15 +35,15 @@ def may_handle_privacy_requests(user: Any) -> bool:
 
 def _require_coordination(user: Any) -> None:
     if not may_handle_privacy_requests(user):
-        raise PrivacyActionRefused(_("Only the coordination section handles privacy requests."))
+        raise ActionRefused(_("Only the coordination section handles privacy requests."))
 
 
 def _clean_reason(value: str, label: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise PrivacyActionRefused(_("%(field)s: enter the reason.") % {"field": label}, field="reason")
+        raise ActionRefused(_("%(field)s: enter the reason.") % {"field": label}, field="reason")
     if len(value) > REASON_MAX:
-        raise PrivacyActionRefused(
+        raise ActionRefused(
             _("%(field)s: enter at most %(max)d characters.") % {"field": label, "max": REASON_MAX}, field="reason"
         )
     return value
@@ -66,14 +58,14 @@ def do_suspend_use(person: Person, *, legal_reference: str, reason: str, acting_
     """Suspend the use of ``person``'s record: only the coordination section sees it until lifted."""
     _require_coordination(acting_user)
     if legal_reference not in LegalReference.values:
-        raise PrivacyActionRefused(_("Legal reference: choose one of the list."), field="legal_reference")
+        raise ActionRefused(_("Legal reference: choose one of the list."), field="legal_reference")
     reason = _clean_reason(reason, _("Reason"))
     now = timezone.now()
     updated = Person.objects.filter(pk=person.pk, use_suspended=False).update(
         use_suspended=True, version=F("version") + 1, updated_by=acting_user, updated_at=now
     )
     if not updated:
-        raise PrivacyActionRefused(_("The use of this person's record is already suspended."))
+        raise ActionRefused(_("The use of this person's record is already suspended."))
     try:
         with transaction.atomic():
             suspension = UseSuspension.objects.create(
@@ -84,7 +76,7 @@ def do_suspend_use(person: Person, *, legal_reference: str, reason: str, acting_
                 suspended_by=acting_user,
             )
     except IntegrityError:  # a suspension recorded at the same moment by someone else
-        raise PrivacyActionRefused(_("The use of this person's record is already suspended.")) from None
+        raise ActionRefused(_("The use of this person's record is already suspended.")) from None
     person.refresh_from_db()
     record_audit_event(
         "person.use_suspended",
@@ -103,7 +95,7 @@ def do_lift_use_suspension(person: Person, *, reason: str, acting_user: Any) -> 
     reason = _clean_reason(reason, _("Reason for lifting"))
     suspension = UseSuspension.objects.select_for_update().filter(person=person, lifted_at__isnull=True).first()
     if suspension is None:
-        raise PrivacyActionRefused(_("The use of this person's record is not suspended."))
+        raise ActionRefused(_("The use of this person's record is not suspended."))
     now = timezone.now()
     suspension.lifted_at, suspension.lifted_by, suspension.lift_reason = now, acting_user, reason
     suspension.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])

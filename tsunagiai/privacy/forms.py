@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tsunagiai.people.forms import LabelledErrorsMixin
+from tsunagiai.core.forms import LabelledErrorsMixin
 from tsunagiai.privacy.models import REASON_MAX, LegalReference
 
 

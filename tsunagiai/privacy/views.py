@@ -18,10 +18,11 @@ from django.views.decorators.http import require_http_methods
 
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_read
+from tsunagiai.core.errors import ActionRefused
+from tsunagiai.core.forms import add_action_errors
 from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.people.models import Person
 from tsunagiai.privacy.actions import (
-    PrivacyActionRefused,
     do_disclose_person,
     do_lift_use_suspension,
     do_suspend_use,
@@ -85,8 +86,8 @@ def suspend(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 acting_user=request.user,
             )
-        except PrivacyActionRefused as refused:
-            form.add_error(refused.field if refused.field in form.fields else None, refused.message)
+        except ActionRefused as refused:
+            add_action_errors(form, refused)
         else:
             messages.success(request, _("The use of this person's record is suspended."))
             return redirect("privacy:person", person_id=person.pk)
@@ -101,8 +102,8 @@ def lift(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             do_lift_use_suspension(person, reason=form.cleaned_data["lift_reason"], acting_user=request.user)
-        except PrivacyActionRefused as refused:
-            form.add_error(None, refused.message)
+        except ActionRefused as refused:
+            add_action_errors(form, refused)
         else:
             messages.success(request, _("The suspension is lifted."))
             return redirect("privacy:person", person_id=person.pk)

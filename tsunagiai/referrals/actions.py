@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_audit_event
 from tsunagiai.core.concurrency import save_versioned
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.core.locks import sweep_lock
 from tsunagiai.core.workdays import add_working_days
 from tsunagiai.inbox.actions import do_post_inbox_item
@@ -49,14 +50,6 @@ CONSENTED_AT_INTAKE = frozenset({Intake.ConsentStatus.WRITTEN, Intake.ConsentSta
 # Moves that use or report on what was shared: only while the basis for sharing holds. Declining,
 # putting on hold, "could not be completed" and cancelling stay possible, so a referral can be closed.
 NEEDS_BASIS = frozenset({Status.ACCEPTED, Status.FIRST_CONTACT, Status.IN_PROGRESS, Status.COMPLETED})
-
-
-class ReferralInputError(ValueError):
-    """Input the referral cannot take; the message names the field, in Japanese."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(message)
 
 
 def referral_url(referral: Referral) -> str:
@@ -112,37 +105,37 @@ def do_send_referral(
 ) -> Referral:
     """Send a referral; the receiving organisation finds it in its inbox."""
     if from_organisation.pk not in access.organisation_ids(acting_user, access.EDIT_ROLES):
-        raise ReferralInputError("from_organisation", _("From: you do not work for this organisation."))
+        raise ActionRefused(_("From: you do not work for this organisation."), field="from_organisation")
     if to_organisation.pk == from_organisation.pk or not to_organisation.active:
-        raise ReferralInputError("to_organisation", _("To: choose another, active organisation."))
+        raise ActionRefused(_("To: choose another, active organisation."), field="to_organisation")
     reason, request, sharing_note = reason.strip(), request.strip(), sharing_note.strip()
     if not reason or len(reason) > TEXT_MAX:
-        raise ReferralInputError("reason", _("Reason: enter up to %(max)s characters.") % {"max": TEXT_MAX})
+        raise ActionRefused(_("Reason: enter up to %(max)s characters.") % {"max": TEXT_MAX}, field="reason")
     if not request or len(request) > TEXT_MAX:
-        raise ReferralInputError("request", _("What is asked: enter up to %(max)s characters.") % {"max": TEXT_MAX})
+        raise ActionRefused(_("What is asked: enter up to %(max)s characters.") % {"max": TEXT_MAX}, field="request")
     if len(sharing_note) > NOTE_MAX:
-        raise ReferralInputError(
-            "sharing_note", _("Note on the basis: at most %(max)s characters.") % {"max": NOTE_MAX}
+        raise ActionRefused(
+            _("Note on the basis: at most %(max)s characters.") % {"max": NOTE_MAX}, field="sharing_note"
         )
     sections = sorted(set(shared_sections))
     if any(code not in SharedSection.values for code in sections):
-        raise ReferralInputError("shared_sections", _("Shared sections: unknown section."))
+        raise ActionRefused(_("Shared sections: unknown section."), field="shared_sections")
     if sharing_basis not in SharingBasis.values:
-        raise ReferralInputError("sharing_basis", _("Basis for sharing: choose one of the list."))
+        raise ActionRefused(_("Basis for sharing: choose one of the list."), field="sharing_basis")
     if person is None and household is None and intake is None and case is None:
-        raise ReferralInputError("person", _("Who: a referral is about a person, an intake or a case."))
+        raise ActionRefused(_("Who: a referral is about a person, an intake or a case."), field="person")
     # Defence in depth: never a record the sender sees only through an emergency access (read-only).
     access.refuse_emergency_only(acting_user, person=person, household=household, case=case)
     if sharing_basis == SharingBasis.CONSENT and not _consent_on_record(
         person=person, intake=intake, to_organisation=to_organisation, case=case
     ):
-        raise ReferralInputError(
-            "sharing_basis",
+        raise ActionRefused(
             _(
                 "Basis for sharing: no consent on record covers %(organisation)s. "
                 "Record the person's consent first, or choose a legal exception."
             )
             % {"organisation": to_organisation.name},
+            field="sharing_basis",
         )
     earlier_declines = 0
     if previous is not None:
@@ -213,7 +206,7 @@ def do_transition_referral(
     """Move a referral to ``to``: only legal moves, by the side allowed, with a reason where one is needed.
 
     Raises ``IllegalTransition`` (the move is not possible from this state, or
-    not for this user's side), ``ReferralInputError`` (missing/unknown reason
+    not for this user's side), ``ActionRefused`` (missing/unknown reason
     or outcome) or ``EditConflict`` (someone changed the referral first).
     """
     side = referral.check_transition(to)
@@ -229,10 +222,9 @@ def do_transition_referral(
         )
     note = note.strip()
     if len(note) > TEXT_MAX:
-        raise ReferralInputError("note", _("Note: at most %(max)s characters.") % {"max": TEXT_MAX})
+        raise ActionRefused(_("Note: at most %(max)s characters.") % {"max": TEXT_MAX}, field="note")
     if to in NEEDS_BASIS and not access.referral_basis_holds(referral):
-        raise ReferralInputError(
-            "sharing_basis",
+        raise ActionRefused(
             _(
                 "Basis for sharing: the consent this referral rests on has been withdrawn or has expired, or no "
                 "longer covers %(organisation)s, so the referral cannot go further. Decline it, put it on hold "
@@ -240,13 +232,14 @@ def do_transition_referral(
                 "consent again."
             )
             % {"organisation": referral.to_organisation.name},
+            field="sharing_basis",
         )
     fields = ["status", "status_changed_at", "seen_at", "accepted_at", "first_contact_at", "closed_at"]
     if to in REASON_REQUIRED:
         if reason_code not in ReasonCode.values:
-            raise ReferralInputError("reason_code", _("Reason: choose a reason from the list."))
+            raise ActionRefused(_("Reason: choose a reason from the list."), field="reason_code")
         if not note:
-            raise ReferralInputError("note", _("Reason in words: please explain the reason."))
+            raise ActionRefused(_("Reason in words: please explain the reason."), field="note")
         referral.close_reason_code, referral.close_reason_note = reason_code, note
         fields += ["close_reason_code", "close_reason_note"]
     else:
@@ -254,9 +247,9 @@ def do_transition_referral(
     if to == Status.COMPLETED:
         outcome_text = outcome_text.strip()
         if outcome_code not in OutcomeCode.values:
-            raise ReferralInputError("outcome_code", _("Outcome: choose an outcome from the list."))
+            raise ActionRefused(_("Outcome: choose an outcome from the list."), field="outcome_code")
         if not outcome_text or len(outcome_text) > TEXT_MAX:
-            raise ReferralInputError("outcome_text", _("Outcome in words: describe the outcome for the referrer."))
+            raise ActionRefused(_("Outcome in words: describe the outcome for the referrer."), field="outcome_text")
         referral.outcome_code, referral.outcome_text = outcome_code, outcome_text
         fields += ["outcome_code", "outcome_text"]
     now = timezone.now()
@@ -290,7 +283,7 @@ def _after_transition(referral: Referral, to: str, *, acting_user: Any) -> None:
     if to == Status.SEEN:
         return
     if to == Status.ACCEPTED and referral.case_id is not None:
-        from tsunagiai.cases.actions import CaseActionRefused, do_add_team_member
+        from tsunagiai.cases.actions import do_add_team_member
 
         case: Any = referral.case
         try:
@@ -304,8 +297,8 @@ def _after_transition(referral: Referral, to: str, *, acting_user: Any) -> None:
                 basis=referral.sharing_basis,
                 basis_note=referral.sharing_note,
             )
-        except CaseActionRefused as refused:
-            raise ReferralInputError("sharing_basis", refused.message) from refused
+        except ActionRefused as refused:
+            raise ActionRefused(refused.message, field="sharing_basis") from refused
     if to == Status.DECLINED:
         alternatives = referral_alternatives(referral)
         if alternatives:

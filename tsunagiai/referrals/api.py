@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -19,9 +18,10 @@ from pydantic import ConfigDict
 
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_list, record_read
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.reference.models import Organisation
 from tsunagiai.referrals import selectors
-from tsunagiai.referrals.actions import ReferralInputError, do_mark_seen, do_send_referral, do_transition_referral
+from tsunagiai.referrals.actions import do_mark_seen, do_send_referral, do_transition_referral
 from tsunagiai.referrals.models import IllegalTransition, Referral
 from tsunagiai.referrals.models import Status as ReferralStatus
 
@@ -234,7 +234,7 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Status[dict[st
             case=case,
             previous=previous,
         )
-    except (ReferralInputError, access.NotLinkable) as exc:
+    except (ActionRefused, access.NotLinkable) as exc:
         raise HttpError(422, str(exc)) from None
     return Status(201, _out(selectors.referral_detail(request.user, referral.pk), request.user, with_events=True))
 
@@ -271,6 +271,4 @@ def transition_referral(request: HttpRequest, referral_id: int, payload: Transit
         )
     except IllegalTransition as exc:
         raise HttpError(422, str(exc)) from None
-    except ReferralInputError as exc:  # 422 naming the field (core.api)
-        raise DjangoValidationError({exc.field: str(exc)}) from None
     return _out(selectors.referral_detail(request.user, referral_id), request.user, with_events=True)

@@ -16,13 +16,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.core.errors import ActionRefused
+from tsunagiai.core.forms import add_action_errors
 from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.emergency.views import read_only_refusal
 from tsunagiai.reference.models import Organisation
 from tsunagiai.reference.selectors import organisation_directory, organisations_covering
 from tsunagiai.referrals import selectors
 from tsunagiai.referrals.actions import (
-    ReferralInputError,
     do_mark_seen,
     do_send_referral,
     do_transition_referral,
@@ -110,8 +111,8 @@ def _send(
                 previous=previous,
                 **subject,
             )
-        except ReferralInputError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        except ActionRefused as exc:
+            add_action_errors(form, exc)
         except access.NotLinkable as refused:
             return read_only_refusal(request, refused)
         else:
@@ -242,8 +243,8 @@ def referral_transition(request: AuthenticatedRequest, referral_id: int) -> Http
             )
         except IllegalTransition as exc:
             error, status = str(exc), 422
-        except ReferralInputError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        except ActionRefused as exc:
+            add_action_errors(form, exc)
             status = 422
         except EditConflict as exc:
             error, status = str(exc), 409 if request.htmx else 200

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot, stored_snapshot
 from tsunagiai.cases.models import Case
 from tsunagiai.core.concurrency import save_versioned
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.core.locks import sweep_lock
 from tsunagiai.core.validation import check_date
 from tsunagiai.inbox.actions import do_post_inbox_item
@@ -42,15 +43,6 @@ from tsunagiai.resources.models import Service
 INBOX_KIND = InboxItem.Kind.REGIONAL_ISSUE
 
 
-class RegionalActionRefused(ValueError):
-    """A change the rules refuse; ``field`` names the input at fault."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
 # --- areas -------------------------------------------------------------------
 
 
@@ -59,7 +51,7 @@ def _refuse_implausible_date(field: str, value: dt.date, label: Any) -> None:
     errors: dict[str, str] = {}
     check_date(errors, field, value, label=label)
     if errors:
-        raise RegionalActionRefused(errors[field], field=field)
+        raise ActionRefused(errors[field], field=field)
 
 
 def ancestors(area: Area) -> dict[str, Area]:
@@ -100,11 +92,11 @@ def do_record_unmet_need(
     """Record in ``case`` a need no resource met (制度の狭間), in an elementary district."""
     area = area or default_area_of_case(case)
     if area is None:
-        raise RegionalActionRefused(
+        raise ActionRefused(
             _("Elementary district: the case's people have no address; choose the district."), field="area"
         )
     if area.level != Area.Level.ELEMENTARY_DISTRICT:
-        raise RegionalActionRefused(_("Elementary district: choose an elementary district."), field="area")
+        raise ActionRefused(_("Elementary district: choose an elementary district."), field="area")
     _refuse_implausible_date("noted_on", noted_on, _("Date"))
     levels = ancestors(area)
     need = UnmetNeed.objects.create(
@@ -174,7 +166,7 @@ def do_change_issue_status(
 ) -> RegionalIssue:
     """Move an issue along the status machine; an illegal move or a stale version is refused."""
     if to not in ISSUE_TRANSITIONS.get(issue.status, ()):
-        raise RegionalActionRefused(_("New status: this change of status is not allowed."), field="to")
+        raise ActionRefused(_("New status: this change of status is not allowed."), field="to")
     before = issue.status
     if before == IssueStatus.RESOLVED and issue.cluster_key:
         _refuse_a_second_open_issue_of_the_cluster(issue)
@@ -216,7 +208,7 @@ def _refuse_a_second_open_issue_of_the_cluster(issue: RegionalIssue) -> None:
         .first()
     )
     if other is not None:
-        raise RegionalActionRefused(
+        raise ActionRefused(
             _("New status: regional issue #%(id)s is open for the same district and category; continue there.")
             % {"id": other.pk},
             field="to",

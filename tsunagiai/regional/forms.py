@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagiai.cases.forms import active_organisations
+from tsunagiai.core.forms import AreaChoiceField, LabelledErrorsMixin
 from tsunagiai.core.validation import PlausibleDateField
-from tsunagiai.people.forms import AreaChoiceField, LabelledErrorsMixin
 from tsunagiai.reference.models import Area, IssueCategory, Organisation
 from tsunagiai.regional.models import TEXT_MAX, CommunityMeeting, IssueStatus, NetworkEvent
 from tsunagiai.resources.models import Service

@@ -22,11 +22,12 @@ from django.views.decorators.http import require_GET, require_POST
 from tsunagiai.accounts import access
 from tsunagiai.cases.models import Case
 from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.core.errors import ActionRefused
+from tsunagiai.core.forms import add_action_errors
 from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.reference.models import Area, Organisation
 from tsunagiai.regional import selectors
 from tsunagiai.regional.actions import (
-    RegionalActionRefused,
     do_change_issue_status,
     do_create_regional_issue,
     do_record_meeting,
@@ -65,10 +66,6 @@ def regional_change(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def _refused(form: Any, exc: RegionalActionRefused) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 # --- regional issues -----------------------------------------------------------
@@ -153,8 +150,8 @@ def issue_transition(request: AuthenticatedRequest, issue_id: int) -> HttpRespon
             do_change_issue_status(
                 issue, to=data["to"], reason=data["reason"], acting_user=request.user, expected_version=data["version"]
             )
-        except RegionalActionRefused as exc:
-            _refused(form, exc)
+        except ActionRefused as exc:
+            add_action_errors(form, exc)
         except EditConflict as exc:
             issue = selectors.issue_detail(request.user, issue_id)
             return _detail(request, issue, status=_conflict_status(request), conflict=exc, transition_form=form)
@@ -203,8 +200,8 @@ def meeting_create(request: AuthenticatedRequest, issue_id: int) -> HttpResponse
             area=issue.area,
             issues=[issue],
         )
-    except RegionalActionRefused as exc:
-        _refused(form, exc)
+    except ActionRefused as exc:
+        add_action_errors(form, exc)
         return _detail(request, issue, status=400, meeting_form=form)
     messages.success(request, _("The meeting was recorded."))
     return redirect("regional:issue_detail", issue_id=issue.pk)
@@ -260,8 +257,8 @@ def event_create(request: AuthenticatedRequest) -> HttpResponse:
             participating_organisations=data["participating_organisations"],
             note=data["note"],
         )
-    except RegionalActionRefused as exc:
-        _refused(form, exc)
+    except ActionRefused as exc:
+        add_action_errors(form, exc)
         request.method = "GET"
         return network(request, form=form, status=400)
     messages.success(request, _("The event was recorded."))
@@ -319,8 +316,8 @@ def unmet_need_create(request: AuthenticatedRequest, case_id: int) -> HttpRespon
                 noted_on=data["noted_on"],
                 area=data["area"],
             )
-        except RegionalActionRefused as exc:
-            _refused(form, exc)
+        except ActionRefused as exc:
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The unmet need was recorded."))
             return redirect("cases:detail", case_id=case.pk)

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tsunagiai.people.forms import LabelledErrorsMixin
+from tsunagiai.core.forms import LabelledErrorsMixin
 from tsunagiai.reference.models import Area, IssueCategory, ResourceServiceType, TargetGroup, TownBlock
 from tsunagiai.resources.actions import ResourceData, ScheduleData
 from tsunagiai.resources.hsds import DAY_NAMES

@@ -836,7 +836,7 @@ def do_confirm_decision(decision: ConferenceDecision, *, acting_user: Any) -> Co
         raise DecisionNotApplied(str(error)) from error
     except ValidationError as error:
         raise DecisionNotApplied(" ".join(error.messages)) from error
-    except ValueError as error:  # the other apps' refusals (CaseActionRefused, ReferralInputError)
+    except ValueError as error:  # the other apps' refusals (ActionRefused)
         raise DecisionNotApplied(str(error)) from error
     locked.status = ConferenceDecision.Status.CONFIRMED
     locked.applied_at = timezone.now()

@@ -10,12 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagiai.accounts.models import User
 from tsunagiai.cases.models import Case
-from tsunagiai.consent.forms import DateInput, add_action_errors
+from tsunagiai.core.forms import DateInput
 from tsunagiai.core.validation import PLANNING_HORIZON, PlausibleDateField, PlausibleDateTimeField
 from tsunagiai.reference.models import Organisation
 from tsunagiai.support.models import TEXT_MAX, Conference, ConferenceDecision, PlanAction, SupportRecord
-
-__all__ = ["add_action_errors"]
 
 
 class DateTimeInput(forms.DateTimeInput):

@@ -18,6 +18,7 @@ from tsunagiai.accounts.models import User
 from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.cases.models import Case
 from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.core.forms import add_action_errors
 from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.support import selectors
 from tsunagiai.support.actions import (
@@ -51,7 +52,6 @@ from tsunagiai.support.forms import (
     RecordCorrectionForm,
     RecordForm,
     TimelineFilterForm,
-    add_action_errors,
 )
 from tsunagiai.support.models import Conference, Domain, PlanAction
 from tsunagiai.support.selectors import TimelineFilters
@@ -444,8 +444,6 @@ def household_timeline(request: AuthenticatedRequest, household_id: int) -> Http
         key=lambda entry: entry[1],
         reverse=True,
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     may_correct_all = access.is_coordination(request.user)
     own_ids = access.organisation_ids(request.user, access.EDIT_ROLES)
     correctable = {
@@ -467,7 +465,6 @@ def household_timeline(request: AuthenticatedRequest, household_id: int) -> Http
             "form": form,
             "page": page,
             "entries": entries,
-            "query": query.urlencode(),
             "correctable": correctable,
             "visible_corrections": visible_corrections,
         },
@@ -483,7 +480,7 @@ def conference_list(request: AuthenticatedRequest) -> HttpResponse:
         raise PermissionDenied
     page = Paginator(selectors.conference_list(request.user), CONFERENCE_PAGE_SIZE).get_page(request.GET.get("page"))
     record_list(request, "conference.listed", model=Conference, count=page.paginator.count)
-    return render(request, "support/conference_list.html", {"page": page, "query": ""})
+    return render(request, "support/conference_list.html", {"page": page})
 
 
 @require_http_methods(["GET", "POST"])

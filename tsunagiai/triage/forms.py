@@ -6,7 +6,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from tsunagiai.people.forms import LabelledErrorsMixin
+from tsunagiai.core.forms import LabelledErrorsMixin
 from tsunagiai.triage.engine import MAX_TEXT_LENGTH
 
 PANEL_TARGET = "#triage-panel"

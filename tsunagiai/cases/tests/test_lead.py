@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from tsunagiai.cases.actions import (
-    CaseActionRefused,
     CaseConflict,
     do_add_team_member,
     do_change_case_status,
@@ -20,6 +19,7 @@ from tsunagiai.cases.actions import (
 from tsunagiai.cases.models import Case, LeadChange, LeadRequest, TeamMember
 from tsunagiai.cases.tests.helpers import open_case, reload
 from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.testing import Town
 
@@ -41,7 +41,7 @@ def test_opening_records_the_first_lead_and_puts_opener_and_lead_on_the_team(tow
 def test_changing_the_lead_needs_a_reason_and_keeps_the_history(town: Town) -> None:
     case = open_case(town)
     user = town.users["caseworker_north"]
-    with pytest.raises(CaseActionRefused) as refused:
+    with pytest.raises(ActionRefused) as refused:
         do_change_lead(case, organisation=town.orgs["csw"], reason=" ", acting_user=user, expected_version=case.version)
     assert refused.value.message == "主導役変更の理由: 理由を入力してください。"
     do_change_lead(
@@ -69,13 +69,13 @@ def test_changing_the_lead_needs_a_reason_and_keeps_the_history(town: Town) -> N
 def test_the_lead_cannot_be_given_to_itself_or_changed_on_a_closed_case(town: Town) -> None:
     case = open_case(town)
     user = town.users["caseworker_north"]
-    with pytest.raises(CaseActionRefused):
+    with pytest.raises(ActionRefused):
         do_change_lead(
             case, organisation=town.orgs["branch_north"], reason="x", acting_user=user, expected_version=case.version
         )
     Case.objects.filter(pk=case.pk).update(status="closed")
     case = reload(case)
-    with pytest.raises(CaseActionRefused):
+    with pytest.raises(ActionRefused):
         do_change_lead(case, organisation=town.orgs["csw"], reason="x", acting_user=user, expected_version=case.version)
 
 
@@ -97,7 +97,7 @@ def test_a_stale_lead_change_is_refused(town: Town) -> None:
 def test_the_lead_organisation_cannot_leave_the_team(town: Town) -> None:
     case = open_case(town)
     org_row = TeamMember.objects.get(case=case, organisation=town.orgs["branch_north"], user=None)
-    with pytest.raises(CaseActionRefused):
+    with pytest.raises(ActionRefused):
         do_remove_team_member(org_row, acting_user=town.users["caseworker_north"])
 
 
@@ -115,7 +115,7 @@ def test_a_team_member_asks_for_the_lead_and_the_lead_is_told(town: Town) -> Non
 @pytest.mark.parametrize("user", ["caseworker_north", "csw_worker", "caseworker_south"])
 def test_only_a_team_member_other_than_the_lead_may_ask(town: Town, user: str) -> None:
     case = _with_elderly(town)
-    with pytest.raises(CaseActionRefused):
+    with pytest.raises(ActionRefused):
         do_request_lead(case, acting_user=town.users[user], reason="引き受けたい")
 
 
@@ -136,7 +136,7 @@ def test_only_the_current_lead_or_coordination_decides(town: Town, decider: str,
         assert reload_request(request).status == LeadRequest.Status.ACCEPTED
         assert InboxItem.objects.get(kind=InboxItem.Kind.LEAD_REQUEST).resolved_at is not None
     else:
-        with pytest.raises(CaseActionRefused):
+        with pytest.raises(ActionRefused):
             do_decide_lead_request(request, accept=True, acting_user=town.users[decider], expected_version=case.version)
         assert reload(case).lead_organisation == town.orgs["branch_north"]
 
@@ -150,7 +150,7 @@ def test_declining_needs_a_note_and_keeps_the_lead(town: Town) -> None:
     request = do_request_lead(case, acting_user=town.users["elderly_worker"], reason="介護が中心")
     case = reload(case)
     user = town.users["caseworker_north"]
-    with pytest.raises(CaseActionRefused) as refused:
+    with pytest.raises(ActionRefused) as refused:
         do_decide_lead_request(request, accept=False, acting_user=user, expected_version=case.version)
     assert refused.value.message.startswith("辞退の理由: ")
     do_decide_lead_request(
@@ -158,7 +158,7 @@ def test_declining_needs_a_note_and_keeps_the_lead(town: Town) -> None:
     )
     assert reload_request(request).status == LeadRequest.Status.DECLINED
     assert reload(case).lead_organisation == town.orgs["branch_north"]
-    with pytest.raises(CaseActionRefused):
+    with pytest.raises(ActionRefused):
         do_decide_lead_request(request, accept=True, acting_user=user, expected_version=reload(case).version)
 
 

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from tsunagiai.cases.actions import TRANSITIONS, CaseActionRefused, do_change_case_status
+from tsunagiai.cases.actions import TRANSITIONS, do_change_case_status
 from tsunagiai.cases.models import Case, CaseStatusChange
 from tsunagiai.cases.tests.helpers import open_case, reload
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.testing import Town
 
 STATUSES = list(Case.Status.values)
@@ -50,7 +51,7 @@ def test_every_status_change_is_allowed_or_refused_with_a_message(town: Town, so
         assert (changed.closed_at is not None) == (target == "closed")
         assert CaseStatusChange.objects.filter(case=case, from_status=source, to_status=target).exists()
     else:
-        with pytest.raises(CaseActionRefused) as refused:
+        with pytest.raises(ActionRefused) as refused:
             do_change_case_status(case, to=target, acting_user=user, expected_version=case.version, reason=reason)
         assert refused.value.message.startswith("状態: ")
         assert reload(case).status == source
@@ -60,7 +61,7 @@ def test_every_status_change_is_allowed_or_refused_with_a_message(town: Town, so
 def test_reopening_needs_a_reason_and_goes_back_to_assessment(town: Town) -> None:
     case = _case_in(town, "closed")
     user = town.users["caseworker_north"]
-    with pytest.raises(CaseActionRefused) as refused:
+    with pytest.raises(ActionRefused) as refused:
         do_change_case_status(case, to="assessment", acting_user=user, expected_version=case.version, reason="  ")
     assert refused.value.field == "reason"
     assert "理由" in refused.value.message

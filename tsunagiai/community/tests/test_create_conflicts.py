@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from tsunagiai.accounts.models import User
 from tsunagiai.community.actions import (
-    CommunityActionRefused,
     do_add_group_member,
     do_end_group_membership,
     do_propose_participation,
@@ -24,6 +23,7 @@ from tsunagiai.community.actions import (
 )
 from tsunagiai.community.models import GroupMember, Participation
 from tsunagiai.community.tests.conftest import World
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.testing import PASSWORD
 
 
@@ -39,7 +39,7 @@ def _propose(world: World, service: str = "salon") -> Participation:
 
 def test_a_resource_is_proposed_to_a_person_once_while_that_participation_is_open(world: World) -> None:
     first = _propose(world)
-    with pytest.raises(CommunityActionRefused) as refused:
+    with pytest.raises(ActionRefused) as refused:
         _propose(world)
     assert refused.value.field == "service"
     assert "すでに" in refused.value.message
@@ -88,7 +88,7 @@ def test_a_member_who_left_may_join_again_and_a_current_one_is_refused(client: A
     member = do_add_group_member(
         world.group, name="隊員", user=login, acting_user=centre, joined_on=timezone.localdate() - dt.timedelta(days=30)
     )
-    with pytest.raises(CommunityActionRefused):
+    with pytest.raises(ActionRefused):
         do_add_group_member(world.group, name="隊員", user=login, acting_user=centre)
     do_end_group_membership(member, acting_user=centre)
     client.force_login(centre)
@@ -107,5 +107,5 @@ def test_a_member_leaves_once(world: World) -> None:
     stale = GroupMember.objects.get(pk=member.pk)
     centre = world.town.users["csw_worker"]
     do_end_group_membership(member, acting_user=centre)
-    with pytest.raises(CommunityActionRefused):
+    with pytest.raises(ActionRefused):
         do_end_group_membership(stale, acting_user=centre)

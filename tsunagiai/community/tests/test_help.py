@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from tsunagiai.accounts.models import User
 from tsunagiai.community.actions import (
-    CommunityActionRefused,
     do_assign_help_request,
     do_close_help_request,
     do_create_help_request,
@@ -23,6 +22,7 @@ from tsunagiai.community.selectors import group_stats, suggest_volunteers
 from tsunagiai.community.tests.conftest import World
 from tsunagiai.consent.actions import do_record_consent
 from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def _consent(world: World) -> None:
 
 
 def test_without_consent_only_an_anonymous_description_and_the_area_are_sent(world: World) -> None:
-    with pytest.raises(CommunityActionRefused) as refused:
+    with pytest.raises(ActionRefused) as refused:
         _request(world, share=True)
     assert refused.value.field == "share_identity"
     assert "同意" in refused.value.message
@@ -76,12 +76,12 @@ def test_with_consent_covering_the_group_the_name_and_contact_are_copied(world: 
 
 def test_a_group_that_is_not_a_member_organisation_receives_only_anonymous_requests(world: World) -> None:
     _consent(world)
-    with pytest.raises(CommunityActionRefused):
+    with pytest.raises(ActionRefused):
         _request(world, share=True, group=world.other_group, town_block=world.town.blocks["south"])
 
 
 def test_only_mutual_help_groups_receive_requests(world: World) -> None:
-    with pytest.raises(CommunityActionRefused) as refused:
+    with pytest.raises(ActionRefused) as refused:
         _request(world, group=world.services["salon"].provider)
     assert refused.value.field == "group"
 
@@ -97,10 +97,10 @@ def test_the_flow_requested_assigned_done_and_could_not(world: World) -> None:
     item.refresh_from_db()
     do_close_help_request(item, outcome="done", note="交換済み", acting_user=leader, expected_version=2)
     assert item.status == "done" and item.closed_at is not None
-    with pytest.raises(CommunityActionRefused):
+    with pytest.raises(ActionRefused):
         do_close_help_request(item, outcome="could_not", note="x", acting_user=leader, expected_version=3)
     other = _request(world)
-    with pytest.raises(CommunityActionRefused) as refused:
+    with pytest.raises(ActionRefused) as refused:
         do_close_help_request(other, outcome="could_not", note=" ", acting_user=leader, expected_version=1)
     assert refused.value.field == "note"
     do_close_help_request(other, outcome="could_not", note="脚立が届かない高さ", acting_user=leader, expected_version=1)
@@ -108,7 +108,7 @@ def test_the_flow_requested_assigned_done_and_could_not(world: World) -> None:
 
 
 def test_past_preferred_dates_are_refused(world: World) -> None:
-    with pytest.raises(CommunityActionRefused) as refused:
+    with pytest.raises(ActionRefused) as refused:
         _request(world, preferred_date=timezone.localdate() - dt.timedelta(days=1))
     assert refused.value.field == "preferred_date"
 

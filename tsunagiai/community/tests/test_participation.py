@@ -11,13 +11,13 @@ from django.utils import timezone
 from tsunagiai.audit.models import AuditEvent
 from tsunagiai.community.actions import (
     PARTICIPATION_TRANSITIONS,
-    CommunityActionRefused,
     do_propose_participation,
     do_transition_participation,
 )
 from tsunagiai.community.models import Participation
 from tsunagiai.community.tests.conftest import World
 from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.core.errors import ActionRefused
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def test_every_transition_is_allowed_or_refused(world: World, start: str, to: st
         assert p.status == to
         assert AuditEvent.objects.filter(action=f"community.participation_{to}").exists()
     else:
-        with pytest.raises(CommunityActionRefused) as refused:
+        with pytest.raises(ActionRefused) as refused:
             do_transition_participation(p, to=to, acting_user=user, expected_version=p.version, stop_reason="declined")
         assert refused.value.field == "to"
         assert Participation.objects.get(pk=p.pk).status == start
@@ -75,7 +75,7 @@ def test_the_dates_follow_the_moves_and_stopping_needs_a_reason(world: World) ->
     today = timezone.localdate()
     do_transition_participation(p, to="tried", on=today - dt.timedelta(days=10), acting_user=user, expected_version=1)
     do_transition_participation(p, to="continuing", acting_user=user, expected_version=2)
-    with pytest.raises(CommunityActionRefused) as refused:
+    with pytest.raises(ActionRefused) as refused:
         do_transition_participation(p, to="stopped", acting_user=user, expected_version=3)
     assert refused.value.field == "stop_reason"
     do_transition_participation(p, to="stopped", stop_reason="health", acting_user=user, expected_version=3)
@@ -93,7 +93,7 @@ def test_future_dates_and_dates_before_the_proposal_are_refused(world: World) ->
     p = _proposed(world)
     user = world.town.users["caseworker_north"]
     for on in (timezone.localdate() + dt.timedelta(days=1), p.proposed_on - dt.timedelta(days=1)):
-        with pytest.raises(CommunityActionRefused) as refused:
+        with pytest.raises(ActionRefused) as refused:
             do_transition_participation(p, to="tried", on=on, acting_user=user, expected_version=1)
         assert refused.value.field == "on"
 
@@ -112,7 +112,7 @@ def test_proposing_to_someone_outside_the_household_is_refused(world: World) -> 
     from tsunagiai.intake.tests.helpers import make_person
 
     stranger = make_person(world.town, family_name="他人")
-    with pytest.raises(CommunityActionRefused) as refused:
+    with pytest.raises(ActionRefused) as refused:
         do_propose_participation(
             world.case,
             person=stranger,

@@ -15,9 +15,10 @@ import pytest
 from django.db import connection
 
 from tsunagiai.accounts.models import User
-from tsunagiai.community.actions import CommunityActionRefused, do_add_group_member, do_end_group_membership
+from tsunagiai.community.actions import do_add_group_member, do_end_group_membership
 from tsunagiai.community.models import GroupMember, Participation
 from tsunagiai.community.tests.conftest import World
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.support.tests.helpers import at_once, logged_in_clients
 from tsunagiai.testing import PASSWORD
 
@@ -70,7 +71,7 @@ def test_two_leaves_of_one_member_at_once_end_it_once(world: World) -> None:
 
     results = at_once([leave, leave])
     assert sum(isinstance(r, GroupMember) for r in results) == 1, results
-    assert sum(isinstance(r, CommunityActionRefused) for r in results) == 1, results
+    assert sum(isinstance(r, ActionRefused) for r in results) == 1, results
 
 
 def test_adding_one_login_from_two_paths_at_once_never_fails(world: World) -> None:
@@ -83,4 +84,4 @@ def test_adding_one_login_from_two_paths_at_once_never_fails(world: World) -> No
 
     results = at_once([add for _ in range(6)])
     assert sum(isinstance(r, GroupMember) for r in results) == 1, results
-    assert all(isinstance(r, GroupMember | CommunityActionRefused) for r in results), results
+    assert all(isinstance(r, GroupMember | ActionRefused) for r in results), results

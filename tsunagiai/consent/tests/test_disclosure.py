@@ -9,14 +9,15 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from tsunagiai.cases.actions import CaseActionRefused, do_add_team_member
+from tsunagiai.cases.actions import do_add_team_member
 from tsunagiai.cases.models import TeamMember
 from tsunagiai.cases.tests.helpers import make_family, open_case
 from tsunagiai.consent.actions import do_record_consent, do_withdraw_consent
 from tsunagiai.consent.models import Consent
 from tsunagiai.consent.selectors import consent_covers
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.intake.tests.helpers import make_person
-from tsunagiai.referrals.actions import ReferralInputError, do_send_referral, do_transition_referral
+from tsunagiai.referrals.actions import do_send_referral, do_transition_referral
 from tsunagiai.referrals.models import Status
 from tsunagiai.testing import Town
 
@@ -52,7 +53,7 @@ def test_joining_the_team_without_consent_is_refused_naming_person_and_organisat
     case = open_case(town)
     mother = case.focus_members.get()
     _withdraw_all(mother, town)
-    with pytest.raises(CaseActionRefused) as refused:
+    with pytest.raises(ActionRefused) as refused:
         do_add_team_member(case, town.orgs["csw"], acting_user=town.users["coordinator"])
     assert refused.value.field == "basis"
     assert mother.full_name in refused.value.message and "社会福祉協議会" in refused.value.message
@@ -71,7 +72,7 @@ def test_a_legal_basis_is_recorded_with_its_note_instead_of_consent(town: Town) 
         basis_note="救急搬送時、本人は意識がなく同意を得られない",
     )
     assert member.basis == "life_and_safety" and member.basis_note.startswith("救急搬送時")
-    with pytest.raises(CaseActionRefused):
+    with pytest.raises(ActionRefused):
         do_add_team_member(case, town.orgs["csw"], acting_user=town.users["coordinator"], basis="because")
 
 
@@ -107,7 +108,7 @@ def test_withdrawal_warns_on_the_case_page_and_refuses_new_referrals_and_accepta
     client.force_login(town.users["csw_worker"])
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
 
-    with pytest.raises(ReferralInputError) as refused:
+    with pytest.raises(ActionRefused) as refused:
         do_send_referral(
             acting_user=town.users["caseworker_north"],
             from_organisation=town.orgs["branch_north"],
@@ -124,7 +125,7 @@ def test_withdrawal_warns_on_the_case_page_and_refuses_new_referrals_and_accepta
     worker = town.users["elderly_worker"]
     do_transition_referral(pending, Status.SEEN, acting_user=worker)
     pending.refresh_from_db()
-    with pytest.raises(ReferralInputError) as not_accepted:
+    with pytest.raises(ActionRefused) as not_accepted:
         do_transition_referral(pending, Status.ACCEPTED, acting_user=worker)
     # The refusal names the basis that went, not the person: once the consent is withdrawn the receiver no
     # longer sees the shared sections (the name included).

@@ -27,3 +27,13 @@ def jdate(context: Any, value: dt.date | dt.datetime | None) -> str:
 def jdatetime(context: Any, value: dt.datetime | None) -> str:
     """A date and time in the user's chosen style."""
     return eras.format_datetime(value, _style(context))
+
+
+@register.filter(name="error_summary")
+def error_summary_filter(form: Any) -> list[tuple[str, str]]:
+    """``{% include "includes/error_summary.html" with errors=form|error_summary %}``; nothing for no form."""
+    from django.forms import BaseForm
+
+    from tsunagiai.core.forms import error_summary
+
+    return error_summary(form) if isinstance(form, BaseForm) else []

@@ -10,11 +10,12 @@ import pytest
 from tsunagiai.accounts import access
 from tsunagiai.audit.models import AuditEvent
 from tsunagiai.cases.actions import do_open_case
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.intake.models import Intake
 from tsunagiai.intake.tests.helpers import form_data, make_intake, make_person
 from tsunagiai.people.actions import do_create_household
 from tsunagiai.people.models import Person
-from tsunagiai.privacy.actions import PrivacyActionRefused, do_lift_use_suspension, do_suspend_use
+from tsunagiai.privacy.actions import do_lift_use_suspension, do_suspend_use
 from tsunagiai.privacy.models import UseSuspension
 from tsunagiai.referrals.models import Referral
 from tsunagiai.referrals.tests.helpers import send
@@ -122,10 +123,10 @@ def test_lifting_restores_what_others_see_and_keeps_the_history(client: Any, tow
 
 
 def test_only_the_coordination_section_may_suspend(town: Town, person: Person) -> None:
-    with pytest.raises(PrivacyActionRefused):
+    with pytest.raises(ActionRefused):
         do_suspend_use(person, legal_reference="art98_1_1", reason=REASON, acting_user=town.users["caseworker_north"])
     suspend(town, person)
-    with pytest.raises(PrivacyActionRefused):
+    with pytest.raises(ActionRefused):
         suspend(town, person)  # twice
     assert UseSuspension.objects.count() == 1
 

@@ -11,13 +11,13 @@ from django.utils import timezone
 
 from tsunagiai.cases.models import Case, TeamMember
 from tsunagiai.consent.actions import do_record_consent
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.intake.models import Intake
 from tsunagiai.intake.tests.helpers import make_intake, make_person
 from tsunagiai.people.actions import do_create_household
 from tsunagiai.reference.models import IssueCategory, Organisation
 from tsunagiai.referrals.actions import (
-    ReferralInputError,
     do_accept_referral,
     do_complete_referral,
     do_decline_referral,
@@ -43,7 +43,7 @@ def test_sending_posts_to_the_recipients_inbox_and_records_who_and_when(town: To
 
 def test_consent_basis_needs_consent_on_record(town: Town) -> None:
     intake = make_intake(town, consent_status=Intake.ConsentStatus.NOT_ASKED)
-    with pytest.raises(ReferralInputError, match="同意"):
+    with pytest.raises(ActionRefused, match="同意"):
         send(town, intake=intake)
     # A legal exception needs no consent, and shows its article.
     referral = send(town, intake=intake, sharing_basis="life_and_safety")
@@ -53,7 +53,7 @@ def test_consent_basis_needs_consent_on_record(town: Town) -> None:
 def test_consent_basis_with_a_known_person_checks_the_consent_records(town: Town) -> None:
     person = make_person(town)
     intake = make_intake(town, person=person, is_anonymous=False, subject_description="")
-    with pytest.raises(ReferralInputError, match="同意"):
+    with pytest.raises(ActionRefused, match="同意"):
         send(town, intake=intake)
     do_record_consent(
         person,

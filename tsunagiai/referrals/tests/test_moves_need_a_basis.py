@@ -21,8 +21,9 @@ from django.utils import timezone
 
 from tsunagiai.consent.actions import do_record_consent, do_withdraw_consent
 from tsunagiai.consent.models import Consent
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.intake.tests.helpers import make_intake, make_person
-from tsunagiai.referrals.actions import ReferralInputError, do_transition_referral
+from tsunagiai.referrals.actions import do_transition_referral
 from tsunagiai.referrals.models import Referral, Status
 from tsunagiai.referrals.tests.helpers import RECIPIENT_USER, SENDER_USER, move_to, send, transition_arguments
 from tsunagiai.testing import Town
@@ -73,7 +74,7 @@ def test_no_forward_move_once_the_consent_is_withdrawn(town: Town, start: str, t
     referral, consent = _consented(town)
     referral = move_to(town, referral, start)
     _withdraw(town, consent)
-    with pytest.raises(ReferralInputError) as refused:
+    with pytest.raises(ActionRefused) as refused:
         do_transition_referral(referral, to, acting_user=town.users[RECIPIENT_USER], **transition_arguments(to))
     assert refused.value.field == "sharing_basis"
     assert MESSAGE in str(refused.value)
@@ -92,7 +93,7 @@ def test_the_referral_can_still_be_closed_or_paused(town: Town, start: str, to: 
 def test_an_expired_consent_stops_the_acceptance_too(town: Town) -> None:
     referral, _consent = _consented(town, expires_on=timezone.localdate() + dt.timedelta(days=3))
     referral = move_to(town, referral, Status.SEEN)
-    with time_machine.travel(timezone.now() + dt.timedelta(days=5)), pytest.raises(ReferralInputError):
+    with time_machine.travel(timezone.now() + dt.timedelta(days=5)), pytest.raises(ActionRefused):
         do_transition_referral(referral, Status.ACCEPTED, acting_user=town.users[RECIPIENT_USER])
     assert Referral.objects.get(pk=referral.pk).status == Status.SEEN
 

@@ -11,8 +11,8 @@ from django.db import connection
 from django.urls import reverse
 
 from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.referrals.actions import (
-    ReferralInputError,
     do_accept_referral,
     do_decline_referral,
     do_transition_referral,
@@ -98,11 +98,11 @@ def test_the_sender_cannot_accept_and_the_recipient_cannot_cancel(town: Town) ->
 def test_declining_and_cancelling_need_a_coded_reason_and_words(town: Town, target: str) -> None:
     referral = _at(town, Status.SEEN)
     user = town.users[actor_for(target)]
-    with pytest.raises(ReferralInputError, match="理由"):
+    with pytest.raises(ActionRefused, match="理由"):
         do_transition_referral(referral, target, acting_user=user, reason_code="", note="説明")
-    with pytest.raises(ReferralInputError, match="理由"):
+    with pytest.raises(ActionRefused, match="理由"):
         do_transition_referral(referral, target, acting_user=user, reason_code="made_up", note="説明")
-    with pytest.raises(ReferralInputError):
+    with pytest.raises(ActionRefused):
         do_transition_referral(referral, target, acting_user=user, reason_code="no_capacity", note="  ")
     referral.refresh_from_db()
     assert referral.status == Status.SEEN
@@ -110,7 +110,7 @@ def test_declining_and_cancelling_need_a_coded_reason_and_words(town: Town, targ
 
 def test_completion_needs_an_outcome(town: Town) -> None:
     referral = _at(town, Status.IN_PROGRESS)
-    with pytest.raises(ReferralInputError, match="結果"):
+    with pytest.raises(ActionRefused, match="結果"):
         do_transition_referral(referral, Status.COMPLETED, acting_user=town.users["csw_worker"])
 
 

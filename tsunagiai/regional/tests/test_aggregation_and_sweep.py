@@ -11,10 +11,10 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from tsunagiai.audit.models import AuditEvent
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.reference.models import Area
 from tsunagiai.regional.actions import (
-    RegionalActionRefused,
     do_create_regional_issue,
     sweep_regional_clusters,
     window_start,
@@ -49,10 +49,10 @@ def test_an_unmet_need_refuses_an_area_that_is_not_an_elementary_district_and_a_
     town: Town, frozen: object
 ) -> None:
     case = make_case(town)
-    with pytest.raises(RegionalActionRefused) as refused:
+    with pytest.raises(ActionRefused) as refused:
         record_needs(town, case, 1, area=town.areas["north_branch"])
     assert refused.value.field == "area"
-    with pytest.raises(RegionalActionRefused):
+    with pytest.raises(ActionRefused):
         record_needs(town, case, 1, on=TODAY + dt.timedelta(days=1))
     assert not UnmetNeed.objects.exists()
 

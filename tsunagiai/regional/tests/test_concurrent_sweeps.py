@@ -25,11 +25,12 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.core.locks import lock_key, sweep_lock
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.reference.models import IssueCategory
 from tsunagiai.regional import actions
-from tsunagiai.regional.actions import RegionalActionRefused, do_change_issue_status, sweep_regional_clusters
+from tsunagiai.regional.actions import do_change_issue_status, sweep_regional_clusters
 from tsunagiai.regional.models import IssueStatus, RegionalIssue
 from tsunagiai.regional.tests.helpers import category, make_case, record_needs
 from tsunagiai.testing import Town
@@ -59,7 +60,7 @@ def test_the_database_allows_one_open_issue_per_cluster(town: Town) -> None:
 def test_reopening_a_resolved_proposal_whose_cluster_has_a_newer_open_issue_is_refused(town: Town) -> None:
     old = _issue(town, "1:x", IssueStatus.RESOLVED)
     newer = _issue(town, "1:x")
-    with pytest.raises(RegionalActionRefused) as refused:
+    with pytest.raises(ActionRefused) as refused:
         do_change_issue_status(
             old, to=IssueStatus.DISCUSSED, reason="再検討", acting_user=town.users["coordinator"], expected_version=1
         )

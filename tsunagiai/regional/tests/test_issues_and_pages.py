@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 
 from tsunagiai.audit.models import AuditEvent
 from tsunagiai.core.concurrency import EditConflict
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.reference.models import Organisation
 from tsunagiai.regional.actions import (
-    RegionalActionRefused,
     do_change_issue_status,
     do_create_regional_issue,
     do_record_meeting,
@@ -54,7 +54,7 @@ def make_issue(town: Town, title: str = "買い物の足がない") -> RegionalI
 def test_the_status_machine_allows_the_table_and_refuses_the_rest(town: Town) -> None:
     issue = make_issue(town)
     user = town.users["caseworker_north"]
-    with pytest.raises(RegionalActionRefused):
+    with pytest.raises(ActionRefused):
         do_change_issue_status(issue, to=IssueStatus.ACTION, reason="", acting_user=user, expected_version=1)
     for to in (IssueStatus.DISCUSSED, IssueStatus.ACTION, IssueStatus.RESOLVED):
         do_change_issue_status(issue, to=to, reason="協議体で", acting_user=user, expected_version=issue.version)
