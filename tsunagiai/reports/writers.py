@@ -6,8 +6,8 @@
   in data/reports/cp932_fallback.json (kanji variants to the standard form CP932 has,
   e.g. 𠮷→吉) or by 〓, and every replacement is LISTED in note rows at the end of the
   file (character, replacement, count, first rows): never a crash, never a silent loss.
-- ``write_xlsx(table, fileobj)``: an Excel workbook in openpyxl's write-only mode (rows go
-  straight to a temporary file: constant memory), with a bold, filled, frozen header row,
+- ``write_xlsx(table, fileobj)``: an Excel workbook streamed row by row into the zip file
+  (constant memory; SpreadsheetML written directly, see the xlsx section), with a bold, filled, frozen header row,
   column widths, a validated Japanese sheet name, real dates (western) or era text (era).
 - ``format_cell``: dates as ``令和7年4月1日`` (era) or a date value / ``2025/04/01`` (western).
 
@@ -26,19 +26,18 @@ import datetime as dt
 import io
 import json
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import IO, Any, Literal
+from xml.sax.saxutils import escape as xml_escape
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from tsunagiai.core.eras import DateStyle, format_date
@@ -273,12 +272,66 @@ def _csv_chunks(
 
 
 # --- xlsx -------------------------------------------------------------------------
+#
+# The sheet is written as SpreadsheetML text straight into the zip member (inline strings, four cell
+# styles), row by row: constant memory, and some ten times faster than openpyxl's write-only worksheet,
+# whose per-cell XML serialisation took 30 s of CPU for 40,000 intake rows. The file is read back by
+# openpyxl in the tests (header style, frozen pane, widths, date cells) and opens in Excel.
 
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill(fill_type="solid", start_color="FFDDEBF7", end_color="FFDDEBF7")
-HEADER_BORDER = Border(bottom=Side(style="thin"))
+HEADER_FILL_RGB = "FFDDEBF7"
 DATE_FORMAT = "yyyy/mm/dd"
 DATETIME_FORMAT = "yyyy/mm/dd hh:mm"
+STYLE_HEADER, STYLE_DATE, STYLE_DATETIME = 1, 2, 3
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # noqa: DTZ001 - Excel's serial dates count from here
+XLSX_ROWS_PER_WRITE = 500
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_CONTENT_TYPES = (
+    _HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/styles.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    "</Types>"
+)
+_ROOT_RELS = (
+    _HEAD + f'<Relationships xmlns="{_PKG_REL_NS}">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"'
+    ' Target="xl/workbook.xml"/></Relationships>'
+)
+_WORKBOOK_RELS = (
+    _HEAD + f'<Relationships xmlns="{_PKG_REL_NS}">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"'
+    ' Target="worksheets/sheet1.xml"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"'
+    ' Target="styles.xml"/></Relationships>'
+)
+_STYLES = (
+    _HEAD + f'<styleSheet xmlns="{_NS}">'
+    f'<numFmts count="2"><numFmt numFmtId="164" formatCode="{DATE_FORMAT}"/>'
+    f'<numFmt numFmtId="165" formatCode="{DATETIME_FORMAT}"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    f'<fill><patternFill patternType="solid"><fgColor rgb="{HEADER_FILL_RGB}"/><bgColor rgb="{HEADER_FILL_RGB}"/>'
+    "</patternFill></fill></fills>"
+    '<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>'
+    '<border><left/><right/><top/><bottom style="thin"><color auto="1"/></bottom><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1"'
+    ' applyAlignment="1"><alignment vertical="center" wrapText="1"/></xf>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
 
 
 def display_width(text: str) -> int:
@@ -287,6 +340,7 @@ def display_width(text: str) -> int:
 
 
 def _xlsx_value(value: Any, style: DateStyle) -> tuple[Any, str | None]:
+    """A cell's value as written, and its number format (dates in the western style are real dates)."""
     if value is None:
         return None, None
     if isinstance(value, bool):
@@ -303,40 +357,83 @@ def _xlsx_value(value: Any, style: DateStyle) -> tuple[Any, str | None]:
     return ILLEGAL_CHARACTERS_RE.sub("", str(value)), None
 
 
+def _text_cell(ref: str, text: str, style: int = 0) -> str:
+    if not text:
+        return ""
+    space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+    styled = f' s="{style}"' if style else ""
+    return f'<c r="{ref}" t="inlineStr"{styled}><is><t{space}>{xml_escape(text)}</t></is></c>'
+
+
+def _xlsx_cell(ref: str, value: Any, style: DateStyle) -> str:
+    converted, number_format = _xlsx_value(value, style)
+    if converted is None:
+        return ""
+    if number_format is not None:
+        moment = converted if isinstance(converted, dt.datetime) else dt.datetime.combine(converted, dt.time())
+        delta = moment - EXCEL_EPOCH
+        serial = delta.days + delta.seconds / 86400
+        kind = STYLE_DATETIME if number_format == DATETIME_FORMAT else STYLE_DATE
+        return f'<c r="{ref}" s="{kind}"><v>{serial:.10g}</v></c>'
+    if isinstance(converted, int | float) and not isinstance(converted, bool):
+        return f'<c r="{ref}"><v>{converted!r}</v></c>'
+    return _text_cell(ref, str(converted))
+
+
 def write_xlsx(table: Table, fileobj: IO[bytes], *, dates: DateStyle = "era") -> None:
-    """Write the table as one sheet of a workbook to ``fileobj`` (write-only: constant memory)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(validate_sheet_name(table.sheet_name or gettext("Data")))
-    widths = list(table.widths or [])
-    for index, header in enumerate(table.headers, start=1):
-        width = widths[index - 1] if index <= len(widths) else max(10, display_width(header) + 4)
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    header_cells = []
-    for header in table.headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.border = HEADER_BORDER
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        header_cells.append(cell)
-    sheet.append(header_cells)
+    """Write the table as one sheet of a workbook to ``fileobj`` (streamed: constant memory)."""
+    sheet_name = validate_sheet_name(table.sheet_name or gettext("Data"))
     count_label = gettext("Rows: %(count)s")
-    count = 0
-    for row in table.rows:
-        count += 1
-        cells: list[Any] = []
-        for value in row:
-            converted, number_format = _xlsx_value(value, dates)
-            if number_format:
-                cell = WriteOnlyCell(sheet, value=converted)
-                cell.number_format = number_format
-                cells.append(cell)
-            else:
-                cells.append(converted)
-        sheet.append(cells)
-    sheet.append([])
-    for note in table.notes:
-        sheet.append([note])
-    sheet.append([row_count_line(count_label, count)])  # last, after every data row
-    workbook.save(fileobj)  # type: ignore[arg-type]
+    headers = [str(header) for header in table.headers]
+    widths = list(table.widths or [])
+    columns = [get_column_letter(index) for index in range(1, max(len(headers), 1) + 1)]
+    cols = "".join(
+        f'<col min="{index}" max="{index}" width="{width}" customWidth="1"/>'
+        for index, width in enumerate(
+            (widths[i] if i < len(widths) else max(10, display_width(h) + 4) for i, h in enumerate(headers)), start=1
+        )
+    )
+    with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _ROOT_RELS)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        archive.writestr("xl/styles.xml", _STYLES)
+        archive.writestr(
+            "xl/workbook.xml",
+            _HEAD + f'<workbook xmlns="{_NS}" xmlns:r="{_REL_NS}"><sheets>'
+            f'<sheet name="{xml_escape(sheet_name, {chr(34): "&quot;"})}" sheetId="1" r:id="rId1"/>'
+            "</sheets></workbook>",
+        )
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(
+                (
+                    _HEAD + f'<worksheet xmlns="{_NS}" xmlns:r="{_REL_NS}"><sheetViews><sheetView workbookViewId="0">'
+                    '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+                    '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+                    f'<sheetFormatPr defaultRowHeight="15"/>{f"<cols>{cols}</cols>" if cols else ""}<sheetData>'
+                    '<row r="1">'
+                    + "".join(_text_cell(f"{columns[i]}1", h, STYLE_HEADER) for i, h in enumerate(headers))
+                    + "</row>"
+                ).encode()
+            )
+            number = 1
+            pending: list[str] = []
+            for row in table.rows:
+                number += 1
+                pending.append(f'<row r="{number}">')
+                for index, value in enumerate(row):
+                    column = columns[index] if index < len(columns) else get_column_letter(index + 1)
+                    pending.append(_xlsx_cell(f"{column}{number}", value, dates))
+                pending.append("</row>")
+                if number % XLSX_ROWS_PER_WRITE == 0:
+                    sheet.write("".join(pending).encode())
+                    pending.clear()
+            count = number - 1
+            number += 1  # an empty row, then the notes and, last, the number of rows
+            for line in [*table.notes, row_count_line(count_label, count)]:
+                number += 1
+                pending.append(
+                    f'<row r="{number}">{_text_cell(f"A{number}", ILLEGAL_CHARACTERS_RE.sub("", line))}</row>'
+                )
+            pending.append("</sheetData></worksheet>")
+            sheet.write("".join(pending).encode())

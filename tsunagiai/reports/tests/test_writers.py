@@ -131,6 +131,14 @@ def test_xlsx_has_a_formatted_frozen_header_japanese_sheet_name_and_real_dates()
     assert sheet["C2"].value == "xy"  # control characters Excel refuses are dropped
 
 
+def test_xlsx_text_is_escaped_and_kept_as_typed() -> None:
+    out = io.BytesIO()
+    write_xlsx(Table(["A&B <x>", "数"], [[" 前後に空白 ", 1.5], ['"引用" & <タグ>', -3]], sheet_name="R&D 受付"), out)
+    sheet = load_workbook(io.BytesIO(out.getvalue()))["R&D 受付"]
+    assert [sheet["A1"].value, sheet["A2"].value, sheet["B2"].value] == ["A&B <x>", " 前後に空白 ", 1.5]
+    assert [sheet["A3"].value, sheet["B3"].value] == ['"引用" & <タグ>', -3]
+
+
 def test_the_xlsx_ends_with_the_number_of_rows() -> None:
     out = io.BytesIO()
     write_xlsx(_table(["a", None, ""], ["b", None, ""], notes=["注記"]), out)
