@@ -19,7 +19,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.apps import apps
+from django.db import DatabaseError, connection, models, transaction
 
 from tsunagiai.audit.actions import record_audit_event
 from tsunagiai.cases.models import Case, CaseStatusChange, LeadChange, LeadRequest, TeamMember
@@ -113,7 +114,14 @@ def generate(ref: ReferenceIndex, *, seed: int, people: int, intakes: int, scale
 
 @transaction.atomic
 def remove_demo_data() -> None:
-    """Delete the demo's rows, children before parents; the users are kept."""
+    """Delete the demo's rows, children before parents; the users are kept.
+
+    On PostgreSQL one ``TRUNCATE`` empties the demo's tables and every table that points at them, when those
+    hold nothing but demo rows (seconds instead of minutes at the toyota scale); otherwise, and on SQLite,
+    the rows are deleted model by model, so that a protected reference still stops the removal.
+    """
+    if connection.vendor == "postgresql" and _truncate_demo_tables():
+        return
     remove_community_demo()  # community (C8): its rows point at cases, people and resources
     InboxItem.objects.all().delete()  # every item of a demo database is about demo rows
     ConferenceDecision.objects.all().delete()
@@ -142,3 +150,52 @@ def remove_demo_data() -> None:
     HouseholdMembership.objects.all().delete()
     Household.objects.all().delete()
     Person.objects.all().delete()
+
+
+# The tables whose every row the demo made, in a demo database (the community's, the casework's, the people's).
+DEMO_TABLE_MODELS: tuple[str, ...] = (
+    "community.HelpRequest", "community.Participation", "community.GroupMember", "community.Volunteer",
+    "inbox.InboxItem", "support.ConferenceDecision", "support.ConferenceCase", "support.Conference",
+    "support.SupportRecord", "support.PlanAction", "support.PlanRevision", "support.SupportPlan",
+    "support.Assessment", "consent.Consent", "referrals.ReferralEvent", "referrals.Referral",
+    "cases.LeadRequest", "cases.LeadChange", "cases.CaseStatusChange", "cases.TeamMember", "cases.Case",
+    "regional.UnmetNeed", "intake.Intake", "people.RelatedPerson", "people.HouseholdMembership",
+    "people.Household", "people.Person",
+)  # fmt: skip
+
+
+def _truncate_demo_tables() -> bool:
+    """TRUNCATE the demo's tables with every table that points at them, when that is what deleting model by
+    model would do: many-to-many rows and rows of a required CASCADE key go with them; any other table that
+    points at them (PROTECT, SET_NULL, a nullable key) must be empty. False (nothing done) otherwise."""
+    demo = [apps.get_model(label) for label in DEMO_TABLE_MODELS]
+    tables: dict[str, type[models.Model]] = {}
+    must_be_empty: list[type[models.Model]] = []
+    pending = list(demo)
+    while pending:
+        model = pending.pop()
+        if model._meta.db_table in tables:
+            continue
+        tables[model._meta.db_table] = model
+        pending.extend(field.remote_field.through for field in model._meta.local_many_to_many)  # type: ignore[misc]
+        for relation in model._meta.related_objects:  # keys and many-to-many tables pointing here
+            if relation.many_to_many:
+                pending.append(relation.through)  # type: ignore[union-attr]
+                continue
+            referring = relation.related_model
+            cascades = relation.on_delete is models.CASCADE and not relation.remote_field.null
+            if cascades or referring in demo:
+                pending.append(referring)  # type: ignore[arg-type]
+            else:
+                must_be_empty.append(referring)  # type: ignore[arg-type]
+    if any(model._default_manager.exists() for model in must_be_empty if model not in demo):
+        return False
+    for model in must_be_empty:
+        tables.setdefault(model._meta.db_table, model)
+    quote = connection.ops.quote_name
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:  # a savepoint: on refusal, nothing happened
+            cursor.execute(f"TRUNCATE {', '.join(quote(table) for table in sorted(tables))}")
+    except DatabaseError:  # a table not listed still refers to one of them: delete model by model instead
+        return False
+    return True

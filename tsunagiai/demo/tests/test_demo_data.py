@@ -181,3 +181,56 @@ def test_story_households_show_their_pattern(town, name, pattern):
     intakes = Intake.objects.filter(household=household).prefetch_related("categories")
     found = household_patterns(memberships, intakes, household_id=household.pk, today=timezone.localdate())
     assert pattern in {finding.code for finding in found}
+
+
+def _demo_rows() -> dict[str, int]:
+    from django.apps import apps
+
+    from tsunagiai.demo.generate import DEMO_TABLE_MODELS
+
+    return {label: apps.get_model(label)._default_manager.count() for label in DEMO_TABLE_MODELS}
+
+
+def test_removing_the_demo_empties_every_demo_table_and_keeps_users_and_reference_data(town):
+    from django.db import connection
+
+    from tsunagiai.demo.generate import remove_demo_data
+    from tsunagiai.reference.models import Organisation
+
+    run(*TINY)
+    assert _demo_rows()["people.Person"] > 0 and _demo_rows()["referrals.Referral"] > 0
+    users, organisations = User.objects.count(), Organisation.objects.count()
+    with connection.execute_wrapper(_statements := _Recorder()):
+        remove_demo_data()
+    assert set(_demo_rows().values()) == {0}
+    assert (User.objects.count(), Organisation.objects.count()) == (users, organisations)
+    truncated = any(sql.startswith("TRUNCATE") for sql in _statements.sql)
+    assert truncated == (connection.vendor == "postgresql")  # one TRUNCATE on PostgreSQL, deletes on SQLite
+
+
+def test_a_protected_reference_from_outside_the_demo_stops_the_quick_removal_too(town):
+    from django.utils import timezone
+
+    from tsunagiai.privacy.models import UseSuspension
+
+    run(*TINY)
+    person = Person.objects.order_by("id").first()
+    UseSuspension.objects.create(
+        person=person,
+        legal_reference=UseSuspension._meta.get_field("legal_reference").choices[0][0],
+        reason="本人からの利用停止請求",
+        suspended_at=timezone.now(),
+        suspended_by=town.users["coordinator"],
+    )
+    with pytest.raises(CommandError, match="start from a fresh database"):
+        run(*TINY, "--force")
+    assert Person.objects.filter(pk=person.pk).exists()  # nothing was removed
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.sql: list[str] = []
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        self.sql.append(sql)
+        return execute(sql, params, many, context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 from django.db.models import ProtectedError
 
 from tsunagiai.demo.generate import SCALES, demo_summary, generate, remove_demo_data
@@ -65,6 +66,7 @@ class Command(BaseCommand):
             except ProtectedError as error:
                 raise CommandError(PROTECTED) from error
         summary = generate(ref, seed=options["seed"], people=people, intakes=intakes, scale=options["scale"])
+        refresh_planner_statistics()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data generated (scale {summary['scale']}, seed {summary['seed']}): {summary['people']} people, "
@@ -75,3 +77,12 @@ class Command(BaseCommand):
                 f"(+{summary.get('sweep_items', 0)} from the sweeps) in {summary['seconds']} s."
             )
         )
+
+
+def refresh_planner_statistics() -> None:
+    """PostgreSQL after a bulk load: VACUUM ANALYZE (visibility map for index-only scans, fresh statistics for
+    the planner). Inside a transaction (a test) VACUUM cannot run: ANALYZE only. SQLite: the loaders ANALYZE."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
