@@ -20,6 +20,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,6 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--branches", type=int, default=2)
     parser.add_argument("--skip-legacy", action="store_true")
+    parser.add_argument("--legacy-only", action="store_true", help="only the attack on the old outputs")
     options = parser.parse_args()
     started = time.perf_counter()
     rollup.ensure_fresh()
@@ -67,6 +69,9 @@ def main() -> None:
     print(f"{Intake.objects.count()} intakes; {year.code}; branch areas {', '.join(n for _p, n in branches)}: "
           f"{len(scope)} elementary districts, {len(support)} cells with records")  # fmt: skip
 
+    if options.legacy_only:
+        _legacy(public, year, periods, support, scope, truth)
+        return
     client = Client()
     client.force_login(User.objects.get(username="analyst"))
     found = harvest.Harvest(public, cellkey.possible_counts, year.months(), support=support, scope=scope)
@@ -85,8 +90,11 @@ def main() -> None:
     took = time.perf_counter() - started
     print(f"Cell-key outputs: {verdict.pinned_count} of {verdict.targets} protected counts pinned "
           f"({verdict.variables} unknowns, {verdict.constraints} constraints, {took:.0f} s)")  # fmt: skip
-    if options.skip_legacy:
-        return
+    if not options.skip_legacy:
+        _legacy(public, year, periods, support, scope, truth)
+
+
+def _legacy(public: Any, year: Any, periods: list[Any], support: set[Any], scope: set[int], truth: Any) -> None:
     started = time.perf_counter()
     old = harvest.Harvest(public, cellkey.possible_counts, year.months(), support=support, scope=scope)
     old.structure()

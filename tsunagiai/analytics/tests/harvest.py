@@ -506,8 +506,8 @@ def legacy_outputs(harvest: Harvest, counts: dict[Atom, int], periods: list[grid
     consulters = sorted(set(public.consulter_ids.values()))
     organisations = sorted({o for _m, _e, o in harvest.support})
     for period in periods:
-        every = harvest.atoms(period)
-        if not every:
+        every = harvest.atoms(period)  # empty when a scope leaves out records (the city's totals): not learned
+        if not every and harvest.scope is None:
             continue
         for level in ("branch_area", "junior_high_district", "elementary_district"):
             areas = [a for a in sorted(public.area_names.get(level, {}).values()) if harvest.atoms(period, level, a)]
@@ -531,7 +531,7 @@ def legacy_outputs(harvest: Harvest, counts: dict[Atom, int], periods: list[grid
                     "consulter": list(consulters),
                 }
                 every_key = key_lists[columns]
-                keys = [k for k in every_key if value(atoms_of(None, k))]
+                keys = [k for k in every_key if any(value(atoms_of(a, k)) for a in areas)]
                 table(
                     [[atoms_of(a, k) for k in keys] for a in areas],
                     [harvest.atoms(period, level, a) for a in areas],

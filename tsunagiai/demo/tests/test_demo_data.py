@@ -211,13 +211,13 @@ def test_removing_the_demo_empties_every_demo_table_and_keeps_users_and_referenc
 def test_a_protected_reference_from_outside_the_demo_stops_the_quick_removal_too(town):
     from django.utils import timezone
 
-    from tsunagiai.privacy.models import UseSuspension
+    from tsunagiai.privacy.models import LegalReference, UseSuspension
 
     run(*TINY)
-    person = Person.objects.order_by("id").first()
+    person = Person.objects.order_by("id")[0]
     UseSuspension.objects.create(
         person=person,
-        legal_reference=UseSuspension._meta.get_field("legal_reference").choices[0][0],
+        legal_reference=LegalReference.values[0],
         reason="本人からの利用停止請求",
         suspended_at=timezone.now(),
         suspended_by=town.users["coordinator"],
