@@ -271,8 +271,8 @@ def households_newly_connected(f: Filters) -> int:
 
 
 def _core_agency_expression() -> tuple[list[str], Any]:
-    """The core categories and a CASE mapping each to its agency type (tsunagiai.triage.routing policy)."""
-    from tsunagiai.triage.routing import routing_policy
+    """The core categories and a CASE mapping each to its agency type (tsunagiai.reference.routing policy)."""
+    from tsunagiai.reference.routing import routing_policy
 
     by_type: dict[str, list[str]] = {}
     for code, (agency_type, core) in routing_policy().category_agency.items():
@@ -284,7 +284,7 @@ def _core_agency_expression() -> tuple[list[str], Any]:
 
 
 def _minimum_core_types() -> int:
-    from tsunagiai.triage.routing import routing_policy
+    from tsunagiai.reference.routing import routing_policy
 
     return routing_policy().multi_issue_min_core_agency_types
 

@@ -107,7 +107,7 @@ def _range(field: str, start: dt.date, end: dt.date) -> Q:
 
 
 def _policy() -> tuple[dict[str, str], int]:
-    from tsunagiai.triage.routing import routing_policy
+    from tsunagiai.reference.routing import routing_policy
 
     policy = routing_policy()
     core = {code: agency for code, (agency, is_core) in policy.category_agency.items() if is_core}

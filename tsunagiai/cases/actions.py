@@ -29,7 +29,7 @@ from tsunagiai.inbox.models import InboxItem
 from tsunagiai.intake.models import Intake
 from tsunagiai.people.models import Household, HouseholdMembership, Person
 from tsunagiai.reference.models import Organisation
-from tsunagiai.triage.routing import is_multi_issue
+from tsunagiai.reference.routing import is_multi_issue
 
 S = Case.Status
 

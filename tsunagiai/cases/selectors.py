@@ -227,7 +227,7 @@ class LeadSuggestion:
 def lead_suggestion(intakes: list[Any], household: Any) -> LeadSuggestion:
     from tsunagiai.reference import selectors as reference_selectors
     from tsunagiai.reference.models import AgencyType
-    from tsunagiai.triage.routing import suggest
+    from tsunagiai.reference.routing import suggest
 
     categories = {c.code for intake in intakes for c in intake.categories.all()}
     urgency = "emergency" if any(i.urgency_id == "emergency" for i in intakes) else None

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from tsunagiai.core.eras import age_on
 from tsunagiai.people.models import CareLevel, EmploymentStatus, Relationship
-from tsunagiai.triage.routing import RoutingPolicy as RoutingPolicy  # re-exported for callers and tests
-from tsunagiai.triage.routing import is_multi_issue
-from tsunagiai.triage.routing import routing_policy as routing_policy
+from tsunagiai.reference.routing import RoutingPolicy as RoutingPolicy  # re-exported for callers and tests
+from tsunagiai.reference.routing import is_multi_issue
+from tsunagiai.reference.routing import routing_policy as routing_policy
 
 # Thresholds (おおむね: "roughly"; the rules use exact completed years).
 P8050_PARENT_MIN_AGE = 70

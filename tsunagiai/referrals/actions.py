@@ -364,8 +364,8 @@ def referral_alternatives(referral: Referral) -> list[Organisation]:
 
     The organisation that declined and the sender are left out (routing.md).
     """
+    from tsunagiai.reference.routing import suggest
     from tsunagiai.reference.selectors import organisation_directory, organisations_covering
-    from tsunagiai.triage.routing import suggest
 
     categories, urgency = referral_categories(referral)
     agency_types = suggest(categories, urgency=urgency).agencies

@@ -21,6 +21,7 @@ from tsunagiai.core.forms import add_action_errors
 from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.emergency.views import read_only_refusal
 from tsunagiai.reference.models import Organisation
+from tsunagiai.reference.routing import suggest
 from tsunagiai.reference.selectors import organisation_directory, organisations_covering
 from tsunagiai.referrals import selectors
 from tsunagiai.referrals.actions import (
@@ -38,7 +39,6 @@ from tsunagiai.referrals.models import (
     SharedSection,
     Status,
 )
-from tsunagiai.triage.routing import suggest
 
 PAGE_SIZE = 25
 

@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from tsunagiai.audit.actions import record_audit_event
 from tsunagiai.intake.models import Intake
+from tsunagiai.reference.routing import is_multi_issue
 from tsunagiai.triage import engine
 from tsunagiai.triage.masking import intake_names, mask_text
 from tsunagiai.triage.models import TriageSuggestion
 from tsunagiai.triage.result import TriageResult
-from tsunagiai.triage.routing import is_multi_issue
 
 logger = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tsunagiai.reference.routing import RoutingPolicy, routing_policy, suggest
 from tsunagiai.triage.classifier import TEXT_PATTERNS, URGENCY_CLASSES, Example
-from tsunagiai.triage.routing import RoutingPolicy, routing_policy, suggest
 
 HELD_OUT_PERCENT = 20
 VICTIMS = ("child", "older_person", "disabled_person")

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
+from tsunagiai.reference.routing import RoutingPolicy, is_multi_issue, routing_policy, suggest
 from tsunagiai.triage.classifier import (
     TEXT_PATTERNS,
     Features,
@@ -30,7 +31,6 @@ from tsunagiai.triage.classifier import (
 )
 from tsunagiai.triage.lexicon import Lexicon, lexicon
 from tsunagiai.triage.result import URGENCY_ORDER, PatternSuggestion, Span, TriageResult
-from tsunagiai.triage.routing import RoutingPolicy, is_multi_issue, routing_policy, suggest
 from tsunagiai.triage.text import Normalised, Token, japanese_share, normalise
 
 logger = logging.getLogger(__name__)

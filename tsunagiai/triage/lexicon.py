@@ -207,7 +207,7 @@ def parse_lexicon(data: Any, *, categories: Iterable[str]) -> Lexicon:
 
 @functools.cache
 def _load(path: Path, mtime: float) -> Lexicon:
-    from tsunagiai.triage.routing import routing_policy
+    from tsunagiai.reference.routing import routing_policy
 
     with path.open(encoding="utf-8") as handle:
         return parse_lexicon(yaml.safe_load(handle), categories=routing_policy().category_agency)

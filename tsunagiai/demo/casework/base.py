@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from tsunagiai.cases.models import Case
 from tsunagiai.consent.models import Consent
 from tsunagiai.demo.bulk import next_id
+from tsunagiai.reference.routing import routing_policy
 from tsunagiai.referrals.models import Referral
 from tsunagiai.referrals.timers import referral_timers
 from tsunagiai.support.models import (
@@ -23,7 +24,6 @@ from tsunagiai.support.models import (
     PlanRevision,
     SupportPlan,
 )
-from tsunagiai.triage.routing import routing_policy
 
 if TYPE_CHECKING:
     from tsunagiai.demo.population import Generator

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext
 
 from tsunagiai.cases.models import Case, LeadRequest
+from tsunagiai.reference.routing import is_multi_issue, suggest
 from tsunagiai.referrals.models import FINAL_STATES, SharingBasis, Status
-from tsunagiai.triage.routing import is_multi_issue, suggest
 
 if TYPE_CHECKING:
     from tsunagiai.demo.plans import HouseholdPlan

@@ -11,8 +11,8 @@ from django.utils.translation import gettext
 
 from tsunagiai.core.workdays import add_working_days
 from tsunagiai.inbox.models import InboxItem
+from tsunagiai.reference.routing import suggest
 from tsunagiai.referrals.models import FINAL_STATES, ReasonCode, Referral, SharingBasis, Status
-from tsunagiai.triage.routing import suggest
 
 if TYPE_CHECKING:
     pass

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tsunagiai.reference.routing import is_multi_issue, routing_policy
 from tsunagiai.triage.corpus import CorpusError, corpus_files, is_held_out, load_gold, parse_gold, split
-from tsunagiai.triage.routing import is_multi_issue, routing_policy
 
 DATA = Path(__file__).resolve().parents[3] / "data" / "triage"
 SPEC_EXAMPLES = Path(__file__).resolve().parent / "data" / "triage_examples.jsonl"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tsunagiai.reference.routing import is_multi_issue, suggest
 from tsunagiai.triage.engine import MAX_TEXT_LENGTH, _victim, triage
-from tsunagiai.triage.routing import is_multi_issue, suggest
 from tsunagiai.triage.text import normalise
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -148,8 +148,8 @@ def test_the_result_in_the_evaluation_format() -> None:
 
 
 def test_a_confident_multi_issue_reading_adds_the_best_category_of_another_field() -> None:
+    from tsunagiai.reference.routing import routing_policy
     from tsunagiai.triage.engine import _complete_multi_issue
-    from tsunagiai.triage.routing import routing_policy
 
     policy = routing_policy()
     thresholds = dict.fromkeys(policy.category_agency, 0.5)

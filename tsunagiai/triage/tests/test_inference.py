@@ -16,10 +16,10 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from tsunagiai.reference.routing import routing_policy
 from tsunagiai.triage import classifier, engine, training
 from tsunagiai.triage.corpus import corpus_files, load_gold, split
 from tsunagiai.triage.lexicon import lexicon
-from tsunagiai.triage.routing import routing_policy
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

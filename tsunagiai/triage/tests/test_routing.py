@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tsunagiai.triage.routing import RoutingPolicyError, is_multi_issue, parse_policy, routing_policy, suggest
+from tsunagiai.reference.routing import RoutingPolicyError, is_multi_issue, parse_policy, routing_policy, suggest
 
 EXAMPLES = [
     json.loads(line)

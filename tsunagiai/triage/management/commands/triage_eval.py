@@ -8,10 +8,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tsunagiai.reference.routing import routing_policy
 from tsunagiai.triage.corpus import PATTERNS, CorpusError, load_gold, read_jsonl
 from tsunagiai.triage.engine import MAX_TEXT_LENGTH, triage
 from tsunagiai.triage.evaluation import Report, evaluate, format_report
-from tsunagiai.triage.routing import routing_policy
 
 # --min-… option → (report attribute, label)
 THRESHOLDS = {

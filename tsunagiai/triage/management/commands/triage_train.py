@@ -11,12 +11,12 @@ import sklearn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tsunagiai.reference.routing import routing_policy
 from tsunagiai.triage import classifier, training
 from tsunagiai.triage.corpus import PATTERNS, CorpusError, Gold, corpus_files, load_gold, split
 from tsunagiai.triage.engine import MAX_TEXT_LENGTH, triage
 from tsunagiai.triage.evaluation import evaluate
 from tsunagiai.triage.lexicon import lexicon
-from tsunagiai.triage.routing import routing_policy
 
 DATA = Path(settings.BASE_DIR) / "data" / "triage"
 
