@@ -17,7 +17,7 @@ from tsunagiai.audit import selectors
 from tsunagiai.audit.actions import record_audit_event, record_list
 from tsunagiai.audit.forms import AuditFilterForm
 from tsunagiai.audit.models import AuditEvent, Basis
-from tsunagiai.reports.writers import _csv_safe as csv_safe  # the report exports' formula-injection guard
+from tsunagiai.core.csvsafe import csv_safe  # the report exports' formula-injection guard
 
 PAGE_SIZE = 50
 CSV_HEADER = [

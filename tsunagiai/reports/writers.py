@@ -40,6 +40,7 @@ from django.utils.translation import gettext
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
+from tsunagiai.core.csvsafe import csv_safe
 from tsunagiai.core.eras import DateStyle, format_date
 
 CsvEncoding = Literal["utf-8-sig", "cp932"]
@@ -48,7 +49,6 @@ SHEET_NAME_MAX = 31
 SHEET_NAME_FORBIDDEN = frozenset("[]:*?/\\")
 ROWS_PER_CHUNK = 500  # rows encoded together into one streamed chunk
 NOTE_MARK = "#"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_LISTED_ROWS = 10
 
 
@@ -123,12 +123,6 @@ def format_cell(value: Any, style: DateStyle) -> str:
     if isinstance(value, dt.date):
         return era_date(value) if style == "era" else f"{value:%Y/%m/%d}"
     return str(value)
-
-
-def _csv_safe(text: str, original: Any) -> str:
-    if isinstance(original, str) and text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 # --- CP932 fallback ---------------------------------------------------------------
@@ -247,7 +241,7 @@ def _csv_chunks(
     pending = 0
     for row in table.rows:
         row_number += 1
-        writer.writerow([_csv_safe(format_cell(value, dates), value) for value in row])
+        writer.writerow([csv_safe(format_cell(value, dates), value) for value in row])
         if sjis:  # encode row by row so that the listed row numbers are exact
             yield flush(row_number)
             continue
