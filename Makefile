@@ -54,6 +54,7 @@ worker: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports  # the app layers (.importlinter, docs/architecture.md)
 
 typecheck: venv
 	$(BIN)/mypy .
