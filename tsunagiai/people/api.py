@@ -13,7 +13,6 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -199,7 +198,7 @@ def list_persons(request: HttpRequest, filters: Query[PersonFilterIn]) -> Status
     """The people the caller may see; ``q`` searches names (kana/kanji, width, old forms) and birth dates."""
     _staff_only(request)
     people = selectors.person_list(request.user, query=filters.q, area_id=filters.area_id)
-    page = Paginator(people, PAGE_SIZE).get_page(filters.page)
+    page = selectors.page_with_total(people, filters.page, PAGE_SIZE)
     asked = {"q": filters.q, "area": filters.area_id}
     record_list(request, "person.listed", model=Person, count=page.paginator.count, filters=asked, note="api")
     return Status(
@@ -353,7 +352,7 @@ def _household_summary(household: Household, memberships: list[HouseholdMembersh
 def list_households(request: HttpRequest, filters: Query[HouseholdFilterIn]) -> Status[dict[str, Any]]:
     _staff_only(request)
     households = selectors.household_list(request.user, query=filters.q, area_id=filters.area_id)
-    page = Paginator(households, PAGE_SIZE).get_page(filters.page)
+    page = selectors.page_with_total(households, filters.page, PAGE_SIZE)
     asked = {"q": filters.q, "area": filters.area_id}
     record_list(request, "household.listed", model=Household, count=page.paginator.count, filters=asked, note="api")
     return Status(

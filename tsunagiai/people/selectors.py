@@ -11,7 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When, Window
 from django.http import Http404
 from django.utils import timezone
 
@@ -131,6 +132,36 @@ def current_membership_of(household: Household, membership_id: int) -> Household
 
 
 # --- lists -----------------------------------------------------------------
+
+_TOTAL = "_page_total"
+_MAX_PAGE = 1_000_000  # beyond: get_page's clamping to the last page, without an OFFSET that overflows
+
+
+def page_with_total(queryset: QuerySet[Any], number: Any, per_page: int) -> Page[Any]:
+    """``Paginator(queryset, per_page).get_page(number)`` in one query instead of two.
+
+    The page's rows come with ``COUNT(*) OVER ()``, the number of rows of the whole
+    list, so the list's conditions — for a user outside the coordination section the
+    visibility ``pk IN (… UNION …)`` (accounts.access), the heaviest part of a person
+    search — are evaluated once per request instead of once for the count and once for
+    the page. Only a page past the end (no row to carry the total) falls back to
+    ``get_page``: a count, then the last page.
+    """
+    paginator: Paginator[Any] = Paginator(queryset, per_page)
+    try:
+        wanted = int(number) if number is not None else 1
+    except (TypeError, ValueError):
+        wanted = 1
+    if 1 <= wanted <= _MAX_PAGE:
+        bottom = (wanted - 1) * per_page
+        counted = queryset.annotate(**{_TOTAL: Window(expression=Count("*"))})
+        rows = list(counted[bottom : bottom + per_page])
+        if rows or wanted == 1:
+            # Paginator.count is a cached property: give it the total the rows carry.
+            paginator.__dict__["count"] = getattr(rows[0], _TOTAL) if rows else 0
+            return Page(rows, wanted, paginator)
+    return paginator.get_page(number)
+
 
 AGE_BANDS: dict[str, tuple[int | None, int | None]] = {
     "0-17": (0, 17),

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -65,7 +65,7 @@ def _require_editor(user: Any) -> None:
 
 
 def _page(request: HttpRequest, items: Any) -> Page[Any]:
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    return selectors.page_with_total(items, request.GET.get("page"), PAGE_SIZE)
 
 
 def invalid_status(*forms_: forms.BaseForm) -> int:
