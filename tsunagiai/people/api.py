@@ -198,7 +198,9 @@ def list_persons(request: HttpRequest, filters: Query[PersonFilterIn]) -> Status
     """The people the caller may see; ``q`` searches names (kana/kanji, width, old forms) and birth dates."""
     _staff_only(request)
     people = selectors.person_list(request.user, query=filters.q, area_id=filters.area_id)
-    page = selectors.page_with_total(people, filters.page, PAGE_SIZE)
+    page = selectors.page_with_total(
+        people, filters.page, PAGE_SIZE, in_one_query=selectors.total_with_the_page(request.user, filters.q)
+    )
     asked = {"q": filters.q, "area": filters.area_id}
     record_list(request, "person.listed", model=Person, count=page.paginator.count, filters=asked, note="api")
     return Status(
@@ -352,7 +354,9 @@ def _household_summary(household: Household, memberships: list[HouseholdMembersh
 def list_households(request: HttpRequest, filters: Query[HouseholdFilterIn]) -> Status[dict[str, Any]]:
     _staff_only(request)
     households = selectors.household_list(request.user, query=filters.q, area_id=filters.area_id)
-    page = selectors.page_with_total(households, filters.page, PAGE_SIZE)
+    page = selectors.page_with_total(
+        households, filters.page, PAGE_SIZE, in_one_query=selectors.total_with_the_page(request.user, filters.q)
+    )
     asked = {"q": filters.q, "area": filters.area_id}
     record_list(request, "household.listed", model=Household, count=page.paginator.count, filters=asked, note="api")
     return Status(

@@ -64,8 +64,9 @@ def _require_editor(user: Any) -> None:
         raise PermissionDenied
 
 
-def _page(request: HttpRequest, items: Any) -> Page[Any]:
-    return selectors.page_with_total(items, request.GET.get("page"), PAGE_SIZE)
+def _page(request: HttpRequest, items: Any, query: str) -> Page[Any]:
+    one_query = selectors.total_with_the_page(request.user, query)
+    return selectors.page_with_total(items, request.GET.get("page"), PAGE_SIZE, in_one_query=one_query)
 
 
 def invalid_status(*forms_: forms.BaseForm) -> int:
@@ -109,7 +110,7 @@ def person_search(request: AuthenticatedRequest) -> HttpResponse:
         age_band = form.cleaned_data["age_band"]
     searched = bool(query or area_id or age_band)
     people = selectors.person_list(request.user, query=query, area_id=area_id, age_band=age_band)
-    page = _page(request, people)
+    page = _page(request, people, query)
     filters = {"q": query, "area": area_id, "age_band": age_band}
     record_list(request, "person.listed", model=Person, count=page.paginator.count, filters=filters)
     context = {
@@ -210,7 +211,7 @@ def household_list(request: AuthenticatedRequest) -> HttpResponse:
         query = form.cleaned_data["q"].strip()[:SEARCH_MAX_LENGTH]
         area = form.cleaned_data["area"]
         area_id = area.pk if area else None
-    page = _page(request, selectors.household_list(request.user, query=query, area_id=area_id))
+    page = _page(request, selectors.household_list(request.user, query=query, area_id=area_id), query)
     filters = {"q": query, "area": area_id}
     record_list(request, "household.listed", model=Household, count=page.paginator.count, filters=filters)
     context = {

@@ -82,3 +82,21 @@ def test_a_page_with_its_total_is_the_page_the_paginator_gives(town: Town, numbe
 def test_an_empty_search_has_one_empty_page(town: Town) -> None:
     page = selectors.page_with_total(Person.objects.none(), "1", 25)
     assert (page.number, page.paginator.count, list(page.object_list)) == (1, 0, [])
+
+
+def test_the_coordination_sections_unfiltered_list_counts_apart_and_a_search_does_not(town: Town) -> None:
+    coordinator, caseworker = town.users["coordinator"], town.users["caseworker_north"]
+    assert not selectors.total_with_the_page(coordinator, "")
+    assert not selectors.total_with_the_page(coordinator, "   ")
+    assert selectors.total_with_the_page(coordinator, "鈴木")
+    assert selectors.total_with_the_page(caseworker, "")
+
+
+def test_a_page_counted_apart_is_the_paginators_page(town: Town) -> None:
+    _people(town, 3)
+    people = selectors.person_list(town.users["coordinator"])
+    page = selectors.page_with_total(people, "1", 2, in_one_query=False)
+    assert (page.paginator.count, [p.pk for p in page.object_list]) == (
+        Person.objects.count(),
+        [p.pk for p in Paginator(people, 2).get_page("1").object_list],
+    )
