@@ -6,3 +6,6 @@ class SupportConfig(AppConfig):
     name = "tsunagiai.support"
     label = "support"
     verbose_name = _("support (assessment, plans, records, conferences)")
+
+    def ready(self) -> None:
+        from tsunagiai.support import sweeps  # noqa: F401 - registers the app's periodic sweeps for run_sweeps

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from tsunagiai.cases.models import Case
 from tsunagiai.core.locks import sweep_lock
+from tsunagiai.core.sweeps import register_sweep
 from tsunagiai.inbox.actions import do_post_inbox_item
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.support.models import PlanAction, PlanRevision
@@ -134,3 +135,14 @@ def sweep_support(now: dt.datetime | None = None) -> SweepResult:
                 plan_review_due=sweep_plan_reviews(today),
                 no_contact=sweep_no_contact(now),
             )
+
+
+@register_sweep("support", order=30)
+def support_reminders(now: dt.datetime) -> dict[str, int]:
+    """``sweep_support`` for ``manage.py run_sweeps`` (see ``tsunagiai.core.sweeps``): its three counts in order."""
+    result = sweep_support(now)
+    return {
+        "action_overdue": result.action_overdue,
+        "plan_review_due": result.plan_review_due,
+        "no_contact": result.no_contact,
+    }
