@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from tsunagiai.core.sweeps import register_sweep
-from tsunagiai.reports.exports import sweep_export_jobs
 
 
 @register_sweep("export_jobs", order=70)
 def export_jobs(now: dt.datetime) -> int:
     """Export files past their 24 h are deleted."""
+    from tsunagiai.reports.exports import sweep_export_jobs  # at run time: app loading stays light
+
     return sweep_export_jobs(now)

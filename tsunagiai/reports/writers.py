@@ -25,6 +25,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -37,8 +38,6 @@ from xml.sax.saxutils import escape as xml_escape
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
 
 from tsunagiai.core.csvsafe import csv_safe
 from tsunagiai.core.eras import DateStyle, format_date
@@ -65,7 +64,22 @@ class Table:
 
 
 class SheetNameError(ValueError):
-    pass
+    """A sheet name Excel would refuse (too long, a forbidden character, empty)."""
+
+
+# The sheet is written as SpreadsheetML here (write_xlsx), so openpyxl is not needed to write it — and not
+# imported, so that no process pays for it at start-up (the URLs load this module). Control characters that
+# XML 1.0 does not allow (the same set as openpyxl's ILLEGAL_CHARACTERS_RE) are dropped from text cells.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
+def get_column_letter(index: int) -> str:
+    """Excel's column name of a 1-based column number: 1 → A, 26 → Z, 27 → AA (openpyxl.utils' function)."""
+    letters = ""
+    while index > 0:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
 
 
 def validate_sheet_name(name: str) -> str:

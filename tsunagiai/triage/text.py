@@ -19,8 +19,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from sudachipy import Dictionary, SplitMode
-
 _HALF_WIDTH_MARKS = {"\uff9e", "\uff9f"}  # ﾞ ﾟ
 # Parts of speech whose tokens carry meaning for triage (the rest: particles, auxiliaries, symbols…).
 _CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "副詞", "代名詞", "接頭辞", "接尾辞"}
@@ -90,6 +88,8 @@ def _shared_dictionary() -> Any:
     if _dictionary is None:
         with _dictionary_lock:
             if _dictionary is None:
+                from sudachipy import Dictionary  # here, not at import: the URLs load this module
+
                 _dictionary = Dictionary(dict="core")
     return _dictionary
 
@@ -97,6 +97,8 @@ def _shared_dictionary() -> Any:
 def _tokenizer() -> Any:
     tokenizer = getattr(_local, "tokenizer", None)
     if tokenizer is None:
+        from sudachipy import SplitMode
+
         tokenizer = _shared_dictionary().tokenizer(mode=SplitMode.C)
         _local.tokenizer = tokenizer
     return tokenizer

@@ -21,13 +21,18 @@ puts them together, plans in their order and writes the rows.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils import translation
 
 from tsunagiai.cases.models import Case, CaseStatusChange, LeadChange, LeadRequest, TeamMember
 from tsunagiai.consent.models import Consent
 from tsunagiai.demo.bulk import TableWriter, analyze, reset_sequences
+from tsunagiai.demo.casework.base import CasePlan, ReferralPlan
+from tsunagiai.demo.casework.cases import CaseWork
+from tsunagiai.demo.casework.conferences import ConferenceWork
+from tsunagiai.demo.casework.consents import ConsentWork
+from tsunagiai.demo.casework.support import SupportWork
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.referrals.models import Referral, ReferralEvent
 from tsunagiai.support.models import (
@@ -40,15 +45,6 @@ from tsunagiai.support.models import (
     SupportPlan,
     SupportRecord,
 )
-
-if TYPE_CHECKING:
-    pass
-
-from tsunagiai.demo.casework.base import CasePlan, ReferralPlan
-from tsunagiai.demo.casework.cases import CaseWork
-from tsunagiai.demo.casework.conferences import ConferenceWork
-from tsunagiai.demo.casework.consents import ConsentWork
-from tsunagiai.demo.casework.support import SupportWork
 
 __all__ = ["CasePlan", "Casework", "ReferralPlan"]
 

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
+from tsunagiai.demo.casework.base import CS, CasePlan, CaseworkBase, pick
 from tsunagiai.support.models import (
     Conference,
     ConferenceDecision,
 )
-
-if TYPE_CHECKING:
-    pass
-
-from tsunagiai.demo.casework.base import CS, CasePlan, CaseworkBase, pick
 
 CASES_PER_CONFERENCE = 16
 

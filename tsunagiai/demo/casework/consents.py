@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from tsunagiai.consent.models import Consent
-
-if TYPE_CHECKING:
-    pass
-
 from tsunagiai.demo.casework.base import CasePlan, CaseworkBase
 
 

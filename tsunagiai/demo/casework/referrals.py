@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.translation import gettext
 
 from tsunagiai.core.workdays import add_working_days
+from tsunagiai.demo.casework.base import CONSENTED, NOT_LEAD_TYPES, CasePlan, CaseworkBase, ReferralPlan, Row, pick
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.reference.routing import suggest
 from tsunagiai.referrals.models import FINAL_STATES, ReasonCode, Referral, SharingBasis, Status
-
-if TYPE_CHECKING:
-    pass
-
-from tsunagiai.demo.casework.base import CONSENTED, NOT_LEAD_TYPES, CasePlan, CaseworkBase, ReferralPlan, Row, pick
 
 # Proportions of the intakes: 40,000 intakes give about 8,000 referrals, 2,500 cases, 150 conferences.
 REFERRALS_PER_INTAKE = 0.2

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
+from tsunagiai.demo.casework.base import CS, CasePlan, CaseworkBase, Row, pick
 from tsunagiai.support.models import (
     Assessment,
     PlanAction,
@@ -12,11 +12,6 @@ from tsunagiai.support.models import (
     SupportPlan,
     SupportRecord,
 )
-
-if TYPE_CHECKING:
-    pass
-
-from tsunagiai.demo.casework.base import CS, CasePlan, CaseworkBase, Row, pick
 
 RECORD_EVERY_DAYS = 30
 

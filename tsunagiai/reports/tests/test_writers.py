@@ -200,3 +200,16 @@ def test_xlsx_is_written_in_constant_memory(tmp_path: Any) -> None:
     small = _peak_bytes(4_000, consume)
     large = _peak_bytes(20_000, consume)
     assert large < small * 1.5 + 512 * 1024
+
+
+def test_the_xlsx_helpers_agree_with_openpyxl() -> None:
+    """writers keeps its own column names and XML-illegal characters (so the URLs never import openpyxl):
+    they must be openpyxl's."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as OPENPYXL_ILLEGAL
+    from openpyxl.utils import get_column_letter as openpyxl_letter
+
+    from tsunagiai.reports import writers
+
+    assert [writers.get_column_letter(n) for n in range(1, 18279)] == [openpyxl_letter(n) for n in range(1, 18279)]
+    every_control = "".join(chr(code) for code in range(0, 0x80))
+    assert writers.ILLEGAL_CHARACTERS_RE.sub("", every_control) == OPENPYXL_ILLEGAL.sub("", every_control)
