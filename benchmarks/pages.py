@@ -55,19 +55,37 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text))
 
 
-def measure(client: Client, url: str, runs: int, htmx: bool) -> tuple[float, float, int, int]:
+class SqlTimer:
+    """Wall time spent inside the database driver (``connection.execute_wrapper``)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
+def measure(client: Client, url: str, runs: int, htmx: bool) -> tuple[float, float, float, int, int]:
+    """Median and worst page time, median SQL time (ms), queries and status of ``runs`` requests."""
     headers = {"HX-Request": "true"} if htmx else {}
     client.get(url, headers=headers)  # warm caches and the template loader
     times = []
+    sql_times = []
     queries = 0
     status = 0
     for _ in range(runs):
-        with CaptureQueriesContext(connection) as captured:
+        timer = SqlTimer()
+        with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timer):
             started = time.perf_counter()
             response = client.get(url, headers=headers)
             times.append((time.perf_counter() - started) * 1000)
+        sql_times.append(timer.seconds * 1000)
         queries, status = len(captured), response.status_code
-    return statistics.median(times), max(times), queries, status
+    return statistics.median(times), max(times), statistics.median(sql_times), queries, status
 
 
 def main() -> None:
@@ -82,15 +100,51 @@ def main() -> None:
     pages = list(PAGES)
     if story:
         pages.append(("coordinator", "household page (杉浦さん世帯, patterns)", f"/people/households/{story}/"))
+    pages.extend(sampled_pages())
     clients: dict[str, Client] = {}
-    print(f"{'page':<52} {'median ms':>10} {'max ms':>8} {'queries':>8} {'status':>7}")
+    print(f"{'page':<52} {'median ms':>10} {'max ms':>8} {'SQL ms':>8} {'2×SQL+20':>9} {'queries':>8} {'status':>7}")
     for username, label, url in pages:
         client = clients.get(username)
         if client is None:
             client = clients[username] = Client()
             client.force_login(User.objects.get(username=username))
-        median, worst, queries, status = measure(client, url, options.runs, htmx="htmx" in label)
-        print(f"{pad(label, 52)} {median:>10.1f} {worst:>8.1f} {queries:>8} {status:>7}")
+        median, worst, sql, queries, status = measure(client, url, options.runs, htmx="htmx" in label)
+        verdict = "ok" if median <= 2 * sql + 20 else "over"
+        print(f"{pad(label, 52)} {median:>10.1f} {worst:>8.1f} {sql:>8.1f} {verdict:>9} {queries:>8} {status:>7}")
+
+
+def sampled_pages() -> list[tuple[str, str, str]]:
+    """The other key pages of the load benchmark: a busy case, a large household, the inbox, the dashboard."""
+    from django.db.models import Count  # noqa: PLC0415 - after django.setup()
+
+    from tsunagiai.accounts import access  # noqa: PLC0415
+
+    pages: list[tuple[str, str, str]] = []
+    branch = User.objects.filter(username="branch").first()
+    if branch is not None:
+        case = (
+            access.visible_cases(branch)
+            .annotate(n=Count("support_records"))
+            .order_by("-n", "pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if case:
+            pages.append(("branch", "case page (the branch's busiest case)", f"/cases/{case}/"))
+        household = (
+            access.visible_households(branch)
+            .annotate(n=Count("memberships"))
+            .order_by("-n", "pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if household:
+            pages.append(("branch", "household page (the branch's largest)", f"/people/households/{household}/"))
+        pages.append(("branch", "inbox (one branch office)", "/inbox/"))
+    pages.append(("coordinator", "inbox (coordination section)", "/inbox/"))
+    pages.append(("coordinator", "dashboard (whole city)", "/analytics/"))
+    pages.append(("coordinator", "API intakes list", "/api/v1/intakes/"))
+    return pages
 
 
 if __name__ == "__main__":

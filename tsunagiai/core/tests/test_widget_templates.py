@@ -1,0 +1,57 @@
+"""The project's inlined select/checkbox/radio templates write the markup Django's own write.
+
+The same elements, attributes and text; only the whitespace between tags differs (Django's included
+templates end in a newline), which HTML does not count between options and collapses in labels.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
+
+from tsunagiai.core.forms import FormRenderer
+
+CHOICES: list[Any] = [
+    ("", "---------"),
+    ("a", "あ & <b>"),
+    ("Group", [("g1", "一"), ("g2", 'two "quoted"')]),
+    (3, "三"),
+]
+
+
+class Sample(forms.Form):
+    single = forms.ChoiceField(choices=CHOICES)
+    several = forms.MultipleChoiceField(choices=CHOICES[1:], widget=forms.SelectMultiple)
+    boxes = forms.MultipleChoiceField(choices=CHOICES[1:], widget=forms.CheckboxSelectMultiple(attrs={"class": "x"}))
+    radios = forms.ChoiceField(choices=CHOICES[1:], widget=forms.RadioSelect)
+    disabled = forms.ChoiceField(choices=CHOICES, disabled=True, required=False)
+
+
+def _tags(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", str(html))).strip()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"single": "g2", "several": ["a", "3"], "boxes": ["g1", "3"], "radios": "a"},
+        {"single": "missing", "boxes": ["nope"]},
+    ],
+)
+@pytest.mark.parametrize("name", ["single", "several", "boxes", "radios", "disabled"])
+def test_same_markup_as_django(data: dict[str, Any] | None, name: str) -> None:
+    ours = Sample(data, renderer=FormRenderer())[name]
+    django = Sample(data, renderer=DjangoTemplates())[name]
+    assert _tags(ours.as_widget()) == _tags(django.as_widget())
+    assert "<option" in str(ours) or "<input" in str(ours)
+
+
+def test_the_inlined_templates_are_the_ones_used() -> None:
+    renderer = FormRenderer()
+    for name in renderer.inlined_widget_templates:
+        assert renderer.get_template(name).origin.name.endswith(renderer.inlined_widget_templates[name])
