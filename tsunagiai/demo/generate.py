@@ -33,6 +33,7 @@ from tsunagiai.demo.regional import generate_regional
 from tsunagiai.demo.resources import generate_resources
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.intake.models import Intake
+from tsunagiai.people import fts
 from tsunagiai.people.models import Household, HouseholdMembership, Person, RelatedPerson
 from tsunagiai.referrals.models import Referral, ReferralEvent
 from tsunagiai.support.models import (
@@ -88,7 +89,8 @@ def generate(ref: ReferenceIndex, *, seed: int, people: int, intakes: int, scale
     generator = Generator(ref, seed=seed, people=people, intakes=intakes)
     generator.ensure_users()
     households = generator.plan()
-    generator.write(households)
+    with fts.suspended(connection):  # SQLite: one rebuild of the person search index, not a trigger per person
+        generator.write(households)
     casework = Casework(generator).write()
     swept = run_sweeps()
     summary: dict[str, Any] = {
@@ -149,7 +151,8 @@ def remove_demo_data() -> None:
     RelatedPerson.objects.all().delete()
     HouseholdMembership.objects.all().delete()
     Household.objects.all().delete()
-    Person.objects.all().delete()
+    with fts.suspended(connection):  # SQLite: the search index emptied once, not a trigger per person
+        Person.objects.all().delete()
 
 
 # The tables whose every row the demo made, in a demo database (the community's, the casework's, the people's).
