@@ -7,11 +7,15 @@ input with aria-describedby, and the input, in a ``div.field``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
+from django.http import HttpRequest
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from tsunagiai.core.errors import ActionRefused
 
@@ -19,24 +23,89 @@ if TYPE_CHECKING:
     from tsunagiai.reference.models import Area
 
 
+def _attrs(attrs: dict[str, Any]) -> str:
+    """Django's ``attrs.html`` in Python: ``False`` leaves the attribute out, ``True`` writes its name alone."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{conditional_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _select(widget: dict[str, Any]) -> str:
+    """Django's ``select.html`` and ``select_option.html``, written out in Python."""
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'<optgroup label="{conditional_escape(group_name)}">')
+        parts.extend(
+            f'<option value="{conditional_escape(option["value"])}"{_attrs(option["attrs"])}>'
+            f"{conditional_escape(option['label'])}</option>"
+            for option in options
+        )
+        if group_name:
+            parts.append("</optgroup>")
+    parts.append("</select>")
+    return "\n".join(parts)
+
+
+def _multiple_input(widget: dict[str, Any]) -> str:
+    """Django's ``multiple_input.html`` (checkbox and radio lists) with ``input_option.html``, in Python."""
+    widget_id = widget["attrs"].get("id")
+    css = widget["attrs"].get("class")
+    parts = [
+        f"<div{f' id="{conditional_escape(widget_id)}"' if widget_id else ''}"
+        f"{f' class="{conditional_escape(css)}"' if css else ''}>"
+    ]
+    for group, options, _index in widget["optgroups"]:
+        if group:
+            parts.append(f"<div><label>{conditional_escape(group)}</label>")
+        for option in options:
+            value = "" if option["value"] is None else f' value="{conditional_escape(option["value"])}"'
+            name = conditional_escape(option["name"])
+            field = f'<input type="{option["type"]}" name="{name}"{value}{_attrs(option["attrs"])}>'
+            if option.get("wrap_label"):
+                label_for = option["attrs"].get("id")
+                opening = f'<label for="{conditional_escape(label_for)}">' if label_for else "<label>"
+                field = f"{opening}{field} {conditional_escape(option['label'])}</label>"
+            parts.append(f"<div>{field}</div>")
+        if group:
+            parts.append("</div>")
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
 class FormRenderer(DjangoTemplates):
     """Django's renderer with the project's field template (tsunagiai/core/templates/forms/field.html).
 
-    Selects, checkbox lists and radio lists use copies of Django's templates that write each option in
-    place instead of including two templates per option: the markup is the same (a test compares them),
-    and a page with a few hundred options (the intake list's filters, the case page, the consent form's
-    71 organisations) renders several times faster.
+    Selects and checkbox/radio lists are written in Python instead of through Django's templates, which
+    include two templates per option: the markup is the same (tsunagiai/core/tests/test_widget_templates.py
+    compares it with Django's), and a page with a few hundred options (the intake list's and the
+    dashboard's filters, the area lists, the consent form's 71 organisations) renders several times
+    faster. A widget with its own ``template_name`` or ``option_template_name`` is rendered by its templates.
     """
 
     field_template_name = "forms/field.html"
-    inlined_widget_templates: ClassVar[dict[str, str]] = {
-        "django/forms/widgets/select.html": "forms/widgets/select.html",
-        "django/forms/widgets/radio.html": "forms/widgets/multiple_input.html",
-        "django/forms/widgets/checkbox_select.html": "forms/widgets/multiple_input.html",
+    python_widgets: ClassVar[dict[str, tuple[str, Callable[[dict[str, Any]], str]]]] = {
+        "django/forms/widgets/select.html": ("django/forms/widgets/select_option.html", _select),
+        "django/forms/widgets/radio.html": ("django/forms/widgets/radio_option.html", _multiple_input),
+        "django/forms/widgets/checkbox_select.html": ("django/forms/widgets/checkbox_option.html", _multiple_input),
     }
 
-    def get_template(self, template_name: str) -> Any:
-        return super().get_template(self.inlined_widget_templates.get(template_name, template_name))
+    def render(self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None) -> str:
+        fast = self.python_widgets.get(template_name)
+        widget = context.get("widget")
+        if fast is not None and widget is not None and _uses_option_template(widget, fast[0]):
+            return mark_safe(fast[1](widget))  # noqa: S308 - every value is escaped above
+        return super().render(template_name, context, request)
+
+
+def _uses_option_template(widget: dict[str, Any], option_template: str) -> bool:
+    return all(
+        option["template_name"] == option_template
+        for _group, options, _index in widget["optgroups"]
+        for option in options
+    )
 
 
 class LabelledErrorsMixin:
@@ -65,7 +134,8 @@ class AreaChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     """An area shown with its level: "北地区(地区)"."""
 
     def label_from_instance(self, obj: Area) -> str:
-        return f"{obj.name}({obj.get_level_display()})"
+        # Not obj.get_level_display(): that rebuilds a dict of every translated choice for each option.
+        return f"{obj.name}({obj.Level(obj.level).label})"
 
 
 class DateInput(forms.DateInput):

@@ -1,4 +1,4 @@
-"""The project's inlined select/checkbox/radio templates write the markup Django's own write.
+"""The project's Python-rendered selects and checkbox/radio lists write the markup Django's templates write.
 
 The same elements, attributes and text; only the whitespace between tags differs (Django's included
 templates end in a newline), which HTML does not count between options and collapses in labels.
@@ -20,6 +20,7 @@ CHOICES: list[Any] = [
     ("a", "あ & <b>"),
     ("Group", [("g1", "一"), ("g2", 'two "quoted"')]),
     (3, "三"),
+    ('q"<v>', "quote in the value"),
 ]
 
 
@@ -51,7 +52,12 @@ def test_same_markup_as_django(data: dict[str, Any] | None, name: str) -> None:
     assert "<option" in str(ours) or "<input" in str(ours)
 
 
-def test_the_inlined_templates_are_the_ones_used() -> None:
-    renderer = FormRenderer()
-    for name in renderer.inlined_widget_templates:
-        assert renderer.get_template(name).origin.name.endswith(renderer.inlined_widget_templates[name])
+class OwnOption(forms.Select):
+    option_template_name = "forms/field.html"  # any other template: the widget's own templates decide
+
+
+def test_a_widget_with_its_own_option_template_is_rendered_by_it() -> None:
+    field = forms.ChoiceField(choices=[("a", "A")], widget=OwnOption)
+    form = forms.Form(renderer=FormRenderer())
+    form.fields["x"] = field
+    assert 'class="field' in str(form["x"].as_widget())
