@@ -162,11 +162,11 @@ def total_with_the_page(user: Any, query: str) -> bool:
 
 
 def page_with_total(queryset: QuerySet[Any], number: Any, per_page: int, *, in_one_query: bool = True) -> Page[Any]:
-    """``Paginator(queryset, per_page).get_page(number)`` in one query instead of two.
+    """``Paginator(queryset, per_page).get_page(number)`` with the list's conditions evaluated once.
 
-    The page's rows come with ``COUNT(*) OVER ()``, the number of rows of the whole
-    list, so the list's conditions — for a user outside the coordination section the
-    visibility ``pk IN (… UNION …)`` (accounts.access), the heaviest part of a person
+    The page's keys come with ``COUNT(*) OVER ()``, the number of rows of the whole
+    list, and the rows are then read by key: the list's conditions — for a user outside
+    the coordination section the visibility ``pk IN (… UNION …)`` (accounts.access), the heaviest part of a person
     search — are evaluated once per request instead of once for the count and once for
     the page. Only a page past the end (no row to carry the total) falls back to
     ``get_page``: a count, then the last page; ``in_one_query=False`` is ``get_page``
@@ -181,13 +181,29 @@ def page_with_total(queryset: QuerySet[Any], number: Any, per_page: int, *, in_o
         wanted = 1
     if 1 <= wanted <= _MAX_PAGE:
         bottom = (wanted - 1) * per_page
-        counted = queryset.annotate(**{_TOTAL: Window(expression=Count("*"))})
-        rows = list(counted[bottom : bottom + per_page])
-        if rows or wanted == 1:
+        # Only the keys are counted and sorted: a window over the full rows made PostgreSQL sort every
+        # match at full width (13,000 people for 鈴木 at 3x Toyota: 60 ms of a 100 ms query).
+        counted = queryset.annotate(**{_TOTAL: Window(expression=Count("*"))}).values_list("pk", _TOTAL)
+        keyed = list(counted[bottom : bottom + per_page])
+        if keyed or wanted == 1:
             # Paginator.count is a cached property: give it the total the rows carry.
-            paginator.__dict__["count"] = getattr(rows[0], _TOTAL) if rows else 0
-            return Page(rows, wanted, paginator)
+            paginator.__dict__["count"] = keyed[0][1] if keyed else 0
+            return Page(_rows_in_order(queryset, [pk for pk, _total in keyed]), wanted, paginator)
     return paginator.get_page(number)
+
+
+def _rows_in_order(queryset: QuerySet[Any], ids: list[Any]) -> list[Any]:
+    """The rows ``ids`` with ``queryset``'s related rows, in the order of ``ids``, by primary key alone.
+
+    The list's conditions (and the visibility UNION) were applied when the ids were chosen.
+    """
+    if not ids:
+        return []
+    rows = queryset.model._base_manager.filter(pk__in=ids)
+    rows.query.select_related = queryset.query.select_related
+    lookups = queryset._prefetch_related_lookups  # type: ignore[attr-defined]
+    by_pk = {row.pk: row for row in rows.prefetch_related(*lookups)}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 AGE_BANDS: dict[str, tuple[int | None, int | None]] = {

@@ -100,3 +100,32 @@ def test_a_page_counted_apart_is_the_paginators_page(town: Town) -> None:
         Person.objects.count(),
         [p.pk for p in Paginator(people, 2).get_page("1").object_list],
     )
+
+
+def _touch_related(rows: list[Any]) -> int:
+    """Queries made reading what a list's template reads of each row (its joined and prefetched rows)."""
+    with CaptureQueriesContext(connection) as queries:
+        for row in rows:
+            if isinstance(row, Person):
+                str(row.town_block)
+                selectors.current_household(row)
+            else:
+                str(row.town_block)
+                list(row.memberships.all())
+    return len(queries)
+
+
+@pytest.mark.parametrize("kind", ["people", "households"])
+def test_the_rows_of_a_page_keep_the_lists_related_rows(town: Town, kind: str) -> None:
+    """The rows are fetched by key after counting: they must carry what the paginator's rows carry."""
+    _people(town, 5)
+    user = town.users["caseworker_north"]
+    make = (
+        (lambda: selectors.person_list(user, query="鈴木"))
+        if kind == "people"
+        else (lambda: selectors.household_list(user))
+    )
+    ours = list(selectors.page_with_total(make(), "1", 3).object_list)
+    theirs = list(Paginator(make(), 3).get_page("1").object_list)
+    assert [r.pk for r in ours] == [r.pk for r in theirs]
+    assert _touch_related(ours) == _touch_related(theirs)
