@@ -295,9 +295,29 @@ def run_job(job_id: int) -> None:
     )
 
 
+def job_rows_kept() -> dt.timedelta:
+    """How long a finished job's row stays (``REPORTS_EXPORT_JOB_DAYS``, default 90 days): the job page and
+    the user's list of exports; who exported what stays in the audit log, which keeps it for longer."""
+    return dt.timedelta(days=int(getattr(settings, "REPORTS_EXPORT_JOB_DAYS", 90)))
+
+
+def _partial_files(job: ExportJob) -> list[Path]:
+    """The temporary files a run of this job writes (``<user>/<job>-<random>.<ext>.part``)."""
+    folder = export_root() / str(job.requested_by_id)
+    return list(folder.glob(f"{job.pk}-*.part")) if folder.is_dir() else []
+
+
 def sweep_export_jobs(now: dt.datetime | None = None) -> int:
-    """Delete the files of jobs past ``expires_at``; a job queued or running for longer than the retention
-    (its worker died) is marked failed. Returns the number of jobs changed (run by ``run_sweeps``)."""
+    """Run by ``run_sweeps``; returns the number of jobs and files it changed or deleted:
+
+    - the files of jobs past ``expires_at`` are deleted;
+    - a job queued or running for longer than the retention (its worker died) is marked failed, and
+      the ``.part`` file it was writing is deleted;
+    - any ``.part`` file under the export folder untouched for longer than the retention is deleted
+      (a worker killed mid-write — out of memory, a deploy — never reached its clean-up; the sweep
+      may also have marked the job failed before the file was last written);
+    - finished jobs older than ``REPORTS_EXPORT_JOB_DAYS`` are deleted (their file is long gone).
+    """
     now = now or timezone.now()
     changed = 0
     for job in ExportJob.objects.filter(expires_at__lte=now, file_deleted_at__isnull=True).exclude(file_path=""):
@@ -306,7 +326,33 @@ def sweep_export_jobs(now: dt.datetime | None = None) -> int:
     stale = ExportJob.objects.filter(
         status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING], created_at__lte=now - retention()
     )
+    for job in stale:
+        for partial in _partial_files(job):
+            partial.unlink(missing_ok=True)
     changed += stale.update(
         status=ExportJob.Status.FAILED, finished_at=now, error="did not finish within the retention period"
     )
-    return changed
+    changed += _sweep_partial_files(now)
+    old = ExportJob.objects.filter(created_at__lte=now - job_rows_kept()).exclude(
+        status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]
+    )
+    for job in old.exclude(file_path=""):
+        delete_file(job)
+    deleted, _by_model = old.delete()
+    return changed + deleted
+
+
+def _sweep_partial_files(now: dt.datetime) -> int:
+    root = export_root()
+    if not root.is_dir():
+        return 0
+    cutoff = (now - retention()).timestamp()
+    removed = 0
+    for partial in root.glob("*/*.part"):
+        try:
+            if partial.is_file() and partial.stat().st_mtime <= cutoff:
+                partial.unlink()
+                removed += 1
+        except FileNotFoundError:  # removed meanwhile (the job's own clean-up)
+            continue
+    return removed
