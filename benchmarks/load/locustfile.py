@@ -54,8 +54,16 @@ CONCERNS = (
 )
 
 
+def _think_time() -> tuple[float, float]:
+    """Seconds a user waits between two requests: LOAD_THINK="0.5-2.0" (run.py --think)."""
+    low, _, high = os.environ.get("LOAD_THINK", "0.5-2.0").partition("-")
+    return float(low), float(high or low)
+
+
 class Staff(HttpUser):
-    wait_time = between(0.5, 2.0)
+    # 32 users thinking 0.5–2 s each can ask for at most 32 / 1.25 s ≈ 26 requests/s: the capacity run
+    # (docs/performance.md) uses shorter think times so that the server, not the users, sets the pace.
+    wait_time = between(*_think_time())
 
     def on_start(self) -> None:
         with _lock:

@@ -124,6 +124,9 @@ def main() -> None:
     parser.add_argument("--code", type=Path, default=ROOT, help="checkout whose code is served (default: this one)")
     parser.add_argument("--plain", action="store_true", help="`gunicorn -w 2 config.wsgi` instead of the config")
     parser.add_argument("--users", type=int, default=8)
+    parser.add_argument(
+        "--think", default="0.5-2.0", help="seconds each user waits between requests, LOW-HIGH (default 0.5-2.0)"
+    )
     parser.add_argument("--spawn-rate", type=float, default=4.0)
     parser.add_argument("--duration", type=int, default=60, help="seconds of load")
     parser.add_argument("--label", default="", help="names the run in the table")
@@ -187,7 +190,7 @@ def main() -> None:
             "--loglevel",
             "WARNING",
         ]
-        subprocess.run(locust, env={**os.environ, "LOAD_SAMPLE": str(sample)}, check=False)  # noqa: S603
+        subprocess.run(locust, env={**os.environ, "LOAD_SAMPLE": str(sample), "LOAD_THINK": options.think}, check=False)  # noqa: S603
         cpu_used = cpu_seconds(server.pid) - cpu_before
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -227,7 +230,8 @@ def render(
     server = "plain `gunicorn -w 2 config.wsgi`" if options.plain else "config/gunicorn.conf.py"
     lines = [
         f"**{options.label or 'run'}** — {database}, {server}, code {commit or code}"
-        f"{' + working tree' if code == ROOT else ''}, {options.users} users for {options.duration} s, "
+        f"{' + working tree' if code == ROOT else ''}, {options.users} users (think {options.think} s) "
+        f"for {options.duration} s, "
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d}: **{float(total['Requests/s']):.1f} requests/s**, "
         f"p95 {total['95%']} ms, {failures} errors of {requests}, "
         f"server CPU {1000 * cpu_used / max(requests, 1):.0f} ms per request; "
