@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -35,6 +34,7 @@ from tsunagiai.cases.actions import (
 )
 from tsunagiai.cases.models import Case, CaseStatusChange, LeadChange, LeadRequest, TeamMember
 from tsunagiai.cases.selectors import CaseFilters
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.reference.models import Area, Organisation
 
 router = Router(tags=["cases"])
@@ -201,7 +201,7 @@ def _summary(case: Case) -> dict[str, Any]:
     }
 
 
-def _out(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def _out(request: AuthenticatedRequest, case_id: int) -> dict[str, Any]:
     case = selectors.case_detail(request.user, case_id)
     members = TeamMember.objects.filter(case=case).select_related("organisation").order_by("joined_at", "id")
     changes = LeadChange.objects.filter(case=case).select_related("from_organisation", "to_organisation")
@@ -261,19 +261,13 @@ def _invalid(field: str, message: str) -> Status[dict[str, Any]]:
     return Status(422, {"detail": _("Please check the input."), "errors": [{"field": field, "message": message}]})
 
 
-def _staff_only(request: HttpRequest) -> None:
-    if not access.is_staff_member(request.user):
-        raise HttpError(403, _("You may not work with cases."))
-
-
 def _active_organisation(pk: int) -> Organisation | None:
     return Organisation.objects.filter(pk=pk, active=True).first()
 
 
 @router.get("/", response={200: CasePage, 403: ErrorOut, 422: ErrorOut}, summary="List cases")
-def list_cases(request: HttpRequest, filters: Query[CaseFilterIn]) -> Status[dict[str, Any]]:
+def list_cases(request: AuthenticatedRequest, filters: Query[CaseFilterIn]) -> Status[dict[str, Any]]:
     """The cases the caller may see, newest first, filtered and paginated (``limit``/``offset``)."""
-    _staff_only(request)
     lead = None
     if filters.lead_organisation_id is not None:
         lead = Organisation.objects.filter(pk=filters.lead_organisation_id).first()
@@ -298,12 +292,11 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilterIn]) -> Status[dic
 @router.post(
     "/", response={201: CaseOut, 403: ErrorOut, 409: CaseConflictOut, 422: ErrorOut}, summary="Open a case from intakes"
 )
-def open_case(request: HttpRequest, payload: CaseOpenIn) -> Status[dict[str, Any]]:
+def open_case(request: AuthenticatedRequest, payload: CaseOpenIn) -> Status[dict[str, Any]]:
     """Open a case about the household of the intakes; the caller's organisation and the lead join the team.
 
     409 when an intake is already part of a case not yet closed (opened earlier or at the same moment):
     ``case_id`` names it where the caller may see it."""
-    _staff_only(request)
     if not (access.organisation_ids(request.user, access.EDIT_ROLES) or access.is_coordination(request.user)):
         raise HttpError(403, _("You may not open a case."))
     intake_ids = sorted(set(payload.intake_ids))
@@ -338,7 +331,7 @@ def open_case(request: HttpRequest, payload: CaseOpenIn) -> Status[dict[str, Any
 
 
 @router.get("/{case_id}", response={200: CaseOut, 404: ErrorOut}, summary="Read a case")
-def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def get_case(request: AuthenticatedRequest, case_id: int) -> dict[str, Any]:
     """One case with its team, lead history, status history and lead requests; 404 when not visible."""
     record_read(request, access.access_case(request.user, case_id), action="case.viewed", note="api")
     return _out(request, case_id)
@@ -348,7 +341,7 @@ _CHANGE_RESPONSES: dict[int, Any] = {200: CaseOut, 404: ErrorOut, 409: ErrorOut,
 
 
 @router.post("/{case_id}/status", response=_CHANGE_RESPONSES, summary="Change a case's status")
-def change_status(request: HttpRequest, case_id: int, payload: StatusIn) -> Status[dict[str, Any]]:
+def change_status(request: AuthenticatedRequest, case_id: int, payload: StatusIn) -> Status[dict[str, Any]]:
     """Move along the status machine; an illegal move answers 422 naming the allowed ones."""
     case = selectors.case_detail(request.user, case_id, for_edit=True)
     do_change_case_status(
@@ -358,7 +351,7 @@ def change_status(request: HttpRequest, case_id: int, payload: StatusIn) -> Stat
 
 
 @router.post("/{case_id}/lead", response=_CHANGE_RESPONSES, summary="Change the lead")
-def change_lead(request: HttpRequest, case_id: int, payload: LeadIn) -> Status[dict[str, Any]]:
+def change_lead(request: AuthenticatedRequest, case_id: int, payload: LeadIn) -> Status[dict[str, Any]]:
     """Hand the lead to another organisation, with a reason; the history keeps every change."""
     case = selectors.case_detail(request.user, case_id, for_edit=True)
     organisation = _active_organisation(payload.organisation_id)
@@ -379,7 +372,7 @@ def change_lead(request: HttpRequest, case_id: int, payload: LeadIn) -> Status[d
     response={201: LeadRequestOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Ask to take the lead",
 )
-def request_lead(request: HttpRequest, case_id: int, payload: LeadRequestIn) -> Status[dict[str, Any]]:
+def request_lead(request: AuthenticatedRequest, case_id: int, payload: LeadRequestIn) -> Status[dict[str, Any]]:
     """A team member (not the lead) asks to take the lead; the current lead decides. 409 when the
     organisation has a request pending already (a colleague's, perhaps sent at the same moment)."""
     case = selectors.case_detail(request.user, case_id, for_edit=True)
@@ -392,7 +385,7 @@ def request_lead(request: HttpRequest, case_id: int, payload: LeadRequestIn) -> 
     "/{case_id}/lead-requests/{request_id}/decision", response=_CHANGE_RESPONSES, summary="Decide a lead request"
 )
 def decide_lead_request(
-    request: HttpRequest, case_id: int, request_id: int, payload: LeadDecisionIn
+    request: AuthenticatedRequest, case_id: int, request_id: int, payload: LeadDecisionIn
 ) -> Status[dict[str, Any]]:
     """Accept (the lead moves) or decline (with a note) — only the current lead or the coordination section."""
     case = selectors.case_detail(request.user, case_id, for_edit=True)
@@ -408,7 +401,7 @@ def decide_lead_request(
 
 
 @router.post("/{case_id}/flags", response=_CHANGE_RESPONSES, summary="Set the case's flags")
-def set_flags(request: HttpRequest, case_id: int, payload: FlagsIn) -> Status[dict[str, Any]]:
+def set_flags(request: AuthenticatedRequest, case_id: int, payload: FlagsIn) -> Status[dict[str, Any]]:
     """Set 制度の狭間 and 支援困難; multiple issues is derived from the intakes."""
     case = selectors.case_detail(request.user, case_id, for_edit=True)
     do_set_case_flags(
@@ -422,7 +415,7 @@ def set_flags(request: HttpRequest, case_id: int, payload: FlagsIn) -> Status[di
 
 
 @router.post("/{case_id}/team", response=_CHANGE_RESPONSES, summary="Add an organisation or staff member to the team")
-def add_team_member(request: HttpRequest, case_id: int, payload: TeamMemberIn) -> Status[dict[str, Any]]:
+def add_team_member(request: AuthenticatedRequest, case_id: int, payload: TeamMemberIn) -> Status[dict[str, Any]]:
     case = selectors.case_detail(request.user, case_id, for_edit=True)
     organisation = _active_organisation(payload.organisation_id)
     if organisation is None:

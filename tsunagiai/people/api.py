@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -25,6 +24,7 @@ from pydantic import ConfigDict, StrictBool, StrictInt
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.core.api import PastDate
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.people import selectors
 from tsunagiai.people.actions import do_add_household_member, do_create_household, do_create_person, do_update_person
 from tsunagiai.people.forms import HouseholdForm, OrganisationForm, PersonEditForm, PersonForm
@@ -188,15 +188,9 @@ def _invalid(errors: list[dict[str, str]]) -> Status[dict[str, Any]]:
     return Status(422, {"detail": _("Please check the input."), "errors": errors})
 
 
-def _staff_only(request: HttpRequest) -> None:
-    if not access.is_staff_member(request.user):
-        raise HttpError(403, _("You may not see or register people."))
-
-
 @router.get("/persons", response={200: PersonPage, 403: ErrorOut}, summary="List or search people")
-def list_persons(request: HttpRequest, filters: Query[PersonFilterIn]) -> Status[dict[str, Any]]:
+def list_persons(request: AuthenticatedRequest, filters: Query[PersonFilterIn]) -> Status[dict[str, Any]]:
     """The people the caller may see; ``q`` searches names (kana/kanji, width, old forms) and birth dates."""
-    _staff_only(request)
     people = selectors.person_list(request.user, query=filters.q, area_id=filters.area_id)
     page = selectors.page_with_total(
         people, filters.page, PAGE_SIZE, in_one_query=selectors.total_with_the_page(request.user, filters.q)
@@ -215,8 +209,7 @@ def list_persons(request: HttpRequest, filters: Query[PersonFilterIn]) -> Status
 
 
 @router.post("/persons", response={201: PersonOut, 403: ErrorOut, 422: ErrorOut}, summary="Register a person")
-def create_person(request: HttpRequest, payload: PersonIn) -> Status[dict[str, Any]]:
-    _staff_only(request)
+def create_person(request: AuthenticatedRequest, payload: PersonIn) -> Status[dict[str, Any]]:
     data = _form_data(payload.model_dump())
     organisation_data = {"organisation": data.pop("organisation", "")}
     org_form = OrganisationForm(organisation_data, user=request.user)
@@ -230,7 +223,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[dict[str, A
 
 
 @router.get("/persons/{person_id}", response={200: PersonOut, 404: ErrorOut}, summary="One person")
-def get_person(request: HttpRequest, person_id: int) -> Status[dict[str, Any]]:
+def get_person(request: AuthenticatedRequest, person_id: int) -> Status[dict[str, Any]]:
     person = access.access_person(request.user, person_id)
     record_read(request, person, action="person.viewed", note="api")
     return Status(200, _person_out(person))
@@ -241,7 +234,7 @@ def get_person(request: HttpRequest, person_id: int) -> Status[dict[str, Any]]:
     response={200: PersonOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Change a person (with the version read)",
 )
-def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> Status[dict[str, Any]]:
+def update_person(request: AuthenticatedRequest, person_id: int, payload: PersonPatch) -> Status[dict[str, Any]]:
     person = access.access_person(request.user, person_id, for_edit=True)
     sent = payload.model_dump(exclude_unset=True)
     version = sent.pop("version")
@@ -351,8 +344,7 @@ def _household_summary(household: Household, memberships: list[HouseholdMembersh
 
 
 @router.get("/households", response={200: HouseholdPage, 403: ErrorOut}, summary="List households")
-def list_households(request: HttpRequest, filters: Query[HouseholdFilterIn]) -> Status[dict[str, Any]]:
-    _staff_only(request)
+def list_households(request: AuthenticatedRequest, filters: Query[HouseholdFilterIn]) -> Status[dict[str, Any]]:
     households = selectors.household_list(request.user, query=filters.q, area_id=filters.area_id)
     page = selectors.page_with_total(
         households, filters.page, PAGE_SIZE, in_one_query=selectors.total_with_the_page(request.user, filters.q)
@@ -370,7 +362,7 @@ def list_households(request: HttpRequest, filters: Query[HouseholdFilterIn]) -> 
     )
 
 
-def _household_out(request: HttpRequest, household: Household) -> dict[str, Any]:
+def _household_out(request: AuthenticatedRequest, household: Household) -> dict[str, Any]:
     view = selectors.household_view(request.user, household, today=timezone.localdate())
     data = _household_summary(household, view.current_memberships)
     data["past_members"] = [_member_out(m) for m in view.past_memberships]
@@ -380,7 +372,7 @@ def _household_out(request: HttpRequest, household: Household) -> dict[str, Any]
 
 
 @router.get("/households/{household_id}", response={200: HouseholdOut, 404: ErrorOut}, summary="One household")
-def get_household(request: HttpRequest, household_id: int) -> Status[dict[str, Any]]:
+def get_household(request: AuthenticatedRequest, household_id: int) -> Status[dict[str, Any]]:
     household = access.access_household(request.user, household_id)
     record_read(request, household, action="household.viewed", note="api")
     return Status(200, _household_out(request, household))
@@ -400,7 +392,7 @@ class _MemberRefused(Exception):
 
 
 @router.post("/households", response={201: HouseholdOut, 403: ErrorOut, 422: ErrorOut}, summary="Register a household")
-def create_household(request: HttpRequest, payload: HouseholdIn) -> Status[dict[str, Any]]:
+def create_household(request: AuthenticatedRequest, payload: HouseholdIn) -> Status[dict[str, Any]]:
     if not (access.is_coordination(request.user) or access.organisation_ids(request.user, access.EDIT_ROLES)):
         raise HttpError(403, _("You may not register households."))
     data = _form_data(payload.model_dump(exclude={"members"}))

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -53,17 +53,6 @@ SEARCH_MAX_LENGTH = 100
 # --- helpers ---------------------------------------------------------------
 
 
-def _require_staff(user: Any) -> None:
-    if not access.is_staff_member(user):
-        raise PermissionDenied
-
-
-def _require_editor(user: Any) -> None:
-    """Registering households and changing members is for staff who edit records (not reception only)."""
-    if not (access.is_coordination(user) or access.organisation_ids(user, access.EDIT_ROLES)):
-        raise PermissionDenied
-
-
 def _page(request: HttpRequest, items: Any, query: str) -> Page[Any]:
     one_query = selectors.total_with_the_page(request.user, query)
     return selectors.page_with_total(items, request.GET.get("page"), PAGE_SIZE, in_one_query=one_query)
@@ -100,7 +89,6 @@ def _differences(form: forms.BaseForm, latest: Any, names: list[str]) -> list[di
 @require_GET
 def person_search(request: AuthenticatedRequest) -> HttpResponse:
     """Search people as you type, by name, kana or birth date; filter by area and age band."""
-    _require_staff(request.user)
     form = PersonSearchForm(request.GET or None)
     query, area_id, age_band = "", None, ""
     if form.is_bound and form.is_valid():
@@ -141,7 +129,6 @@ def person_detail(request: AuthenticatedRequest, person_id: int) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 def person_create(request: AuthenticatedRequest) -> HttpResponse:
-    _require_staff(request.user)
     form = PersonForm(request.POST or None)
     org_form = OrganisationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid() and org_form.is_valid():
@@ -204,7 +191,6 @@ def related_person_add(request: AuthenticatedRequest, person_id: int) -> HttpRes
 
 @require_GET
 def household_list(request: AuthenticatedRequest) -> HttpResponse:
-    _require_staff(request.user)
     form = HouseholdSearchForm(request.GET or None)
     query, area_id = "", None
     if form.is_bound and form.is_valid():
@@ -235,7 +221,6 @@ def household_detail(request: AuthenticatedRequest, household_id: int) -> HttpRe
 
 @require_http_methods(["GET", "POST"])
 def household_create(request: AuthenticatedRequest) -> HttpResponse:
-    _require_editor(request.user)
     head: Person | None = None
     head_id = request.POST.get("head") or request.GET.get("head")
     if head_id:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -19,6 +18,7 @@ from pydantic import ConfigDict
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.core.errors import ActionRefused
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.reference.models import Organisation
 from tsunagiai.referrals import selectors
 from tsunagiai.referrals.actions import do_mark_seen, do_send_referral, do_transition_referral
@@ -178,15 +178,9 @@ def _out(referral: Referral, user: Any, *, with_events: bool = False, shown: set
     return data
 
 
-def _staff_only(request: HttpRequest) -> None:
-    if not access.is_staff_member(request.user):
-        raise HttpError(403, _("You may not see referrals."))
-
-
 @router.get("/", response={200: ReferralPage, 403: ErrorOut, 422: ErrorOut}, summary="List referrals")
-def list_referrals(request: HttpRequest, filters: Query[ListFilters]) -> Status[dict[str, Any]]:
+def list_referrals(request: AuthenticatedRequest, filters: Query[ListFilters]) -> Status[dict[str, Any]]:
     """The referrals the caller may see, newest first (``limit``/``offset``)."""
-    _staff_only(request)
     if filters.status and filters.status not in ReferralStatus.values:
         raise HttpError(422, _("Status: unknown status."))
     queryset = selectors.referral_list(request.user, direction=filters.direction, status=filters.status)
@@ -198,7 +192,7 @@ def list_referrals(request: HttpRequest, filters: Query[ListFilters]) -> Status[
 
 
 @router.post("/", response={201: ReferralOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}, summary="Send a referral")
-def create_referral(request: HttpRequest, payload: ReferralIn) -> Status[dict[str, Any]]:
+def create_referral(request: AuthenticatedRequest, payload: ReferralIn) -> Status[dict[str, Any]]:
     if not access.may_send_referral(request.user):
         raise HttpError(403, _("You may not send referrals."))
     edit_ids = access.organisation_ids(request.user, access.EDIT_ROLES)
@@ -240,7 +234,7 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Status[dict[st
 
 
 @router.get("/{referral_id}", response={200: ReferralOut, 404: ErrorOut}, summary="Read a referral")
-def get_referral(request: HttpRequest, referral_id: int) -> dict[str, Any]:
+def get_referral(request: AuthenticatedRequest, referral_id: int) -> dict[str, Any]:
     """One referral with its history; reading it as the receiving organisation marks it seen."""
     referral = access.access_referral(request.user, referral_id)
     record_read(request, referral, action="referral.viewed", note="api")
@@ -253,7 +247,7 @@ def get_referral(request: HttpRequest, referral_id: int) -> dict[str, Any]:
     response={200: ReferralOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Move a referral to another state",
 )
-def transition_referral(request: HttpRequest, referral_id: int, payload: TransitionIn) -> dict[str, Any]:
+def transition_referral(request: AuthenticatedRequest, referral_id: int, payload: TransitionIn) -> dict[str, Any]:
     """Only legal moves succeed: 422 with the reason otherwise, 409 when ``version`` is stale."""
     referral = access.access_referral(request.user, referral_id)
     if payload.to not in ReferralStatus.values:

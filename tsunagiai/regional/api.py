@@ -6,6 +6,7 @@ Those who may not see regional data get an empty list (nothing is revealed).
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from ninja import Router, Schema
@@ -13,6 +14,11 @@ from ninja import Router, Schema
 from tsunagiai.accounts import access
 from tsunagiai.reference.models import Area
 from tsunagiai.regional import selectors
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from tsunagiai.accounts.models import User
 
 router = Router(tags=["regional"])
 
@@ -36,7 +42,7 @@ class CountOut(Schema):
     count: int
 
 
-def _user(request: HttpRequest) -> object:
+def _user(request: HttpRequest) -> User | AnonymousUser:
     return getattr(request, "auth", None) or request.user
 
 

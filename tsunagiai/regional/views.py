@@ -1,20 +1,18 @@
 """Regional pages: issues with their evidence and meetings, the network, the map; unmet needs in a case.
 
 The pages are for the coordination section, the branch offices and the CSWs,
-and (read-only) analysts: ``access.may_view_regional`` / ``may_edit_regional``.
-The check comes before the method check, so a refused user gets 403 whatever
-the method.
+and (read-only) analysts: their declared rules ``REGIONAL`` / ``REGIONAL_EDITOR``
+(``access.may_view_regional`` / ``may_edit_regional``) are the first gate, before
+the method check, so a refused user gets 403 whatever the method.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -38,41 +36,13 @@ from tsunagiai.regional.actions import (
 from tsunagiai.regional.forms import EventForm, IssueForm, MeetingForm, ServicesForm, TransitionForm, UnmetNeedForm
 from tsunagiai.regional.models import IssueStatus, RegionalIssue
 
-View = Callable[..., HttpResponse]
 LEVELS = (Area.Level.ELEMENTARY_DISTRICT, Area.Level.JUNIOR_HIGH_DISTRICT, Area.Level.BRANCH_AREA)
-
-
-def regional_page(view: View) -> View:
-    """Readers of regional data only (403 for everyone else)."""
-
-    @wraps(view)
-    def wrapped(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not access.may_view_regional(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def regional_change(view: View) -> View:
-    """POST by those who change regional data; the role is checked before the method (403, then 405)."""
-
-    @wraps(view)
-    def wrapped(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not access.may_edit_regional(request.user):
-            raise PermissionDenied
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 # --- regional issues -----------------------------------------------------------
 
 
 @require_GET
-@regional_page
 def issue_list(request: AuthenticatedRequest, form: IssueForm | None = None, status: int = 200) -> HttpResponse:
     wanted = request.GET.get("status", "")
     if wanted not in IssueStatus.values:
@@ -93,7 +63,7 @@ def issue_list(request: AuthenticatedRequest, form: IssueForm | None = None, sta
     return render(request, "regional/issue_list.html", context, status=status)
 
 
-@regional_change
+@require_POST
 def issue_create(request: AuthenticatedRequest) -> HttpResponse:
     form = IssueForm(request.POST)
     if not form.is_valid():
@@ -131,7 +101,6 @@ def _detail(request: AuthenticatedRequest, issue: RegionalIssue, *, status: int 
 
 
 @require_GET
-@regional_page
 def issue_detail(request: AuthenticatedRequest, issue_id: int) -> HttpResponse:
     return _detail(request, selectors.issue_detail(request.user, issue_id))
 
@@ -140,7 +109,7 @@ def _conflict_status(request: AuthenticatedRequest) -> int:
     return 409 if getattr(request, "htmx", False) else 200
 
 
-@regional_change
+@require_POST
 def issue_transition(request: AuthenticatedRequest, issue_id: int) -> HttpResponse:
     issue = selectors.issue_detail(request.user, issue_id, for_edit=True)
     form = TransitionForm(request.POST)
@@ -161,7 +130,7 @@ def issue_transition(request: AuthenticatedRequest, issue_id: int) -> HttpRespon
     return _detail(request, issue, status=400, transition_form=form)
 
 
-@regional_change
+@require_POST
 def issue_services(request: AuthenticatedRequest, issue_id: int) -> HttpResponse:
     issue = selectors.issue_detail(request.user, issue_id, for_edit=True)
     form = ServicesForm(request.POST)
@@ -181,7 +150,7 @@ def issue_services(request: AuthenticatedRequest, issue_id: int) -> HttpResponse
     return _detail(request, issue, status=400, services_form=form)
 
 
-@regional_change
+@require_POST
 def meeting_create(request: AuthenticatedRequest, issue_id: int) -> HttpResponse:
     issue = selectors.issue_detail(request.user, issue_id, for_edit=True)
     form = MeetingForm(request.POST)
@@ -223,7 +192,6 @@ def _bar(index: int, quarter: selectors.Quarter, top: int) -> dict[str, Any]:
 
 
 @require_GET
-@regional_page
 def network(request: AuthenticatedRequest, form: EventForm | None = None, status: int = 200) -> HttpResponse:
     picture = selectors.network()
     growth = selectors.network_growth()
@@ -241,7 +209,7 @@ def network(request: AuthenticatedRequest, form: EventForm | None = None, status
     return render(request, "regional/network.html", context, status=status)
 
 
-@regional_change
+@require_POST
 def event_create(request: AuthenticatedRequest) -> HttpResponse:
     form = EventForm(request.POST)
     if not form.is_valid():
@@ -269,7 +237,6 @@ def event_create(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @require_GET
-@regional_page
 def district_map(request: AuthenticatedRequest) -> HttpResponse:
     rows = selectors.district_table()
     geojson = selectors.district_geojson()

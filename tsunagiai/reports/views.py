@@ -1,4 +1,5 @@
-"""Exports and PDF reports. Who may use which (declared in tsunagiai.accounts.access, section C10):
+"""Exports and PDF reports. Who may use which (declared in tsunagiai.accounts.access.rules: ``STAFF``,
+``AGGREGATES`` for the counts, ``REPORTS`` for the index; the gate refuses everyone else):
 
 - staff: row exports of the intakes they may see (``visible_intakes``), the case summary and
   support plan PDFs of cases they may see (404 otherwise); each audited with what was exported;
@@ -15,8 +16,7 @@ import datetime as dt
 import tempfile
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -29,6 +29,7 @@ from tsunagiai.analytics import cellkey, grid
 from tsunagiai.audit.actions import record_audit_event, record_read
 from tsunagiai.audit.basis import scope_basis
 from tsunagiai.core.eras import DateStyle, format_date
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.reports import exports, params, queries
 from tsunagiai.reports.actions import do_request_intake_export
 from tsunagiai.reports.models import ExportJob
@@ -43,13 +44,8 @@ SUPPRESSION_NOTE = _(
 TOTAL = pgettext_lazy("sum of a row or column", "Total")
 
 
-def _bad_request(request: HttpRequest, error: ParamError) -> HttpResponse:
+def _bad_request(request: AuthenticatedRequest, error: ParamError) -> HttpResponse:
     return render(request, "reports/error.html", {"message": str(error)}, status=400)
-
-
-def _require_aggregates(user: Any) -> None:
-    if not access.may_view_aggregates(user):
-        raise PermissionDenied
 
 
 def _exact_counts(user: Any) -> bool:
@@ -81,7 +77,7 @@ def table_response(table: Table, fmt: str, dates: DateStyle, filename: str) -> H
 # --- the intake list (staff: rows they may see) ------------------------------------------
 
 
-def intake_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+def intake_export(request: AuthenticatedRequest) -> HttpResponse | StreamingHttpResponse:
     """The intakes the user may see, received in ``from``–``to``, as CSV or xlsx (audited).
 
     Up to ``REPORTS_BACKGROUND_EXPORT_ROWS`` rows are sent at once; more are written by a background job
@@ -113,7 +109,7 @@ def intake_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return table_response(table, export.fmt, export.dates, export.filename)
 
 
-def _own_job(request: HttpRequest, job_id: int) -> ExportJob:
+def _own_job(request: AuthenticatedRequest, job_id: int) -> ExportJob:
     """The job, if the user asked for it; anyone else's is 404, exactly like one that does not exist."""
     job = ExportJob.objects.filter(pk=job_id, requested_by_id=request.user.pk).first()
     if job is None:
@@ -121,7 +117,7 @@ def _own_job(request: HttpRequest, job_id: int) -> ExportJob:
     return job
 
 
-def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+def job_detail(request: AuthenticatedRequest, job_id: int) -> HttpResponse:
     """A background export: its progress (htmx polls the status every 2 s until it ends), then the
     download link and the number of rows; a failed job says so and offers no file."""
     job = _own_job(request, job_id)
@@ -141,7 +137,7 @@ def _job_parameters(job: ExportJob) -> dict[str, str]:
     return {"start": format_date(start, dates), "end": format_date(end, dates)}
 
 
-def job_download(request: HttpRequest, job_id: int) -> HttpResponse | FileResponse:
+def job_download(request: AuthenticatedRequest, job_id: int) -> HttpResponse | FileResponse:
     """The job's file, for its requester only (404 for anyone else), while it is kept (audited)."""
     job = _own_job(request, job_id)
     path = exports.job_file(job) if job.downloadable else None
@@ -189,12 +185,11 @@ def _published_count_rows(matrix: queries.CellMatrix, exact: bool) -> list[list[
     return rows
 
 
-def count_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+def count_export(request: AuthenticatedRequest) -> HttpResponse | StreamingHttpResponse:
     """Consultations in a period by area (``level``) × ``by`` (channel, consulter, window).
 
     Perturbed by the cell-key method, for a period of the publication grid (``period``, or ``from``/``to``
     that are exactly one); exact, for any dates, for the coordination section."""
-    _require_aggregates(request.user)
     exact = _exact_counts(request.user)
     try:
         fmt = params.table_format(request.GET)
@@ -237,9 +232,8 @@ def count_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 # --- the national reporting items ------------------------------------------------------
 
 
-def national_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+def national_export(request: AuthenticatedRequest) -> HttpResponse | StreamingHttpResponse:
     """The 重層的支援体制整備事業 items for fiscal year ``fy`` with their definitions."""
-    _require_aggregates(request.user)
     try:
         fmt = params.table_format(request.GET)
         dates = params.date_style(request.GET, request.user)
@@ -288,7 +282,7 @@ def national_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespons
 # --- PDF reports ------------------------------------------------------------------------
 
 
-def pdf_response(request: HttpRequest, template: str, context: dict[str, Any], filename: str) -> HttpResponse:
+def pdf_response(request: AuthenticatedRequest, template: str, context: dict[str, Any], filename: str) -> HttpResponse:
     """Render the template to A4 PDF with WeasyPrint (fonts from the system: fonts-noto-cjk)."""
     import weasyprint  # type: ignore[import-untyped]
 
@@ -315,11 +309,10 @@ def _span(period: queries.Period, dates: DateStyle) -> str:
     }
 
 
-def monthly_report(request: HttpRequest) -> HttpResponse:
+def monthly_report(request: AuthenticatedRequest) -> HttpResponse:
     """月次報告: consultations per window, sources, and by branch area, for the month and the fiscal
     year to date (counts only; perturbed by the cell-key method, exact for the coordination section;
     shares computed from the figures shown)."""
-    _require_aggregates(request.user)
     try:
         dates = params.date_style(request.GET, request.user)
         year, month = params.a_month(request.GET, timezone.localdate())
@@ -398,7 +391,7 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
     return pdf_response(request, "reports/pdf/monthly.html", context, f"{title}_{year}{month:02d}")
 
 
-def _case_context(request: HttpRequest, case_id: int) -> tuple[Any, DateStyle]:
+def _case_context(request: AuthenticatedRequest, case_id: int) -> tuple[Any, DateStyle]:
     case = access.access_case(request.user, case_id)  # 404 for a case the user may not see
     try:
         dates = params.date_style(request.GET, request.user)
@@ -419,7 +412,7 @@ def _current_revision(case: Any) -> Any:
     )
 
 
-def case_summary(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_summary(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     """ケース概要: household, members, team and lead with its history, the plan, recent records."""
     try:
         case, dates = _case_context(request, case_id)
@@ -459,7 +452,7 @@ def case_summary(request: HttpRequest, case_id: int) -> HttpResponse:
     return pdf_response(request, "reports/pdf/case_summary.html", context, f"{context['title']}_{case.pk}")
 
 
-def support_plan(request: HttpRequest, case_id: int) -> HttpResponse:
+def support_plan(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     """支援プラン: the current revision (goals, actions, review date, agreement)."""
     try:
         case, dates = _case_context(request, case_id)
@@ -471,12 +464,10 @@ def support_plan(request: HttpRequest, case_id: int) -> HttpResponse:
     return pdf_response(request, "reports/pdf/support_plan.html", context, f"{title}_{case.pk}")
 
 
-def index(request: HttpRequest) -> HttpResponse:
-    """What the user may export (403 for those who may export nothing)."""
+def index(request: AuthenticatedRequest) -> HttpResponse:
+    """What the user may export (the ``REPORTS`` rule refuses, 403, those who may export nothing)."""
     staff = access.is_staff_member(request.user)
     aggregates = access.may_view_aggregates(request.user)
-    if not staff and not aggregates:
-        raise PermissionDenied
     today = timezone.localdate()
     style = getattr(request.user, "date_style", "era") or "era"
     return render(

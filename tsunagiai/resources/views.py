@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -78,8 +77,6 @@ def _with_version(data: QueryDict, version: int) -> QueryDict:
 
 @require_http_methods(["GET", "POST"])
 def service_create(request: AuthenticatedRequest) -> HttpResponse:
-    if not access.may_edit_resources(request.user):
-        raise PermissionDenied
     form = ResourceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         service = do_create_resource(form.resource_data(), acting_user=request.user)

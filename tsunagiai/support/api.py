@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
@@ -15,6 +15,7 @@ from tsunagiai.accounts import access
 from tsunagiai.accounts.models import User
 from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.core.api import PastDate, PastMoment, PlannedDate
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.support import selectors
 from tsunagiai.support.actions import ActionInput, do_correct_support_record, do_record_support, do_revise_plan
 from tsunagiai.support.models import TEXT_MAX, Conference, PlanAction, PlanRevision, SupportRecord
@@ -244,7 +245,7 @@ def _plan_body(case: Any) -> dict[str, Any]:
 
 
 @router.get("/cases/{case_id}/plan", response={200: PlanOut, 404: ErrorOut}, summary="A case's support plan")
-def read_plan(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def read_plan(request: AuthenticatedRequest, case_id: int) -> dict[str, Any]:
     """The current revision and every earlier one, newest first."""
     case = access.access_case(request.user, case_id)
     record_read(request, case, action="plan.viewed", note="api")
@@ -256,7 +257,7 @@ def read_plan(request: HttpRequest, case_id: int) -> dict[str, Any]:
     response={201: PlanOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Write the next plan revision",
 )
-def revise_plan(request: HttpRequest, case_id: int, payload: RevisionIn) -> Status[dict[str, Any]]:
+def revise_plan(request: AuthenticatedRequest, case_id: int, payload: RevisionIn) -> Status[dict[str, Any]]:
     """Answers 409 when ``version`` is not the plan's current version (someone revised it meanwhile)."""
     from tsunagiai.reference.models import Organisation
 
@@ -311,7 +312,7 @@ def revise_plan(request: HttpRequest, case_id: int, payload: RevisionIn) -> Stat
     response={201: RecordOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Add a support record",
 )
-def create_record(request: HttpRequest, household_id: int, payload: RecordIn) -> Status[dict[str, Any]]:
+def create_record(request: AuthenticatedRequest, household_id: int, payload: RecordIn) -> Status[dict[str, Any]]:
     household = access.access_household(request.user, household_id, for_edit=True)
     organisation, case, errors = _record_inputs(request, household, payload)
     if organisation is None:
@@ -333,7 +334,9 @@ def create_record(request: HttpRequest, household_id: int, payload: RecordIn) ->
     return Status(201, _record(record))
 
 
-def _record_inputs(request: HttpRequest, household: Any, payload: RecordIn) -> tuple[Any, Any, list[dict[str, str]]]:
+def _record_inputs(
+    request: AuthenticatedRequest, household: Any, payload: RecordIn
+) -> tuple[Any, Any, list[dict[str, str]]]:
     """The organisation (default: the caller's first) and case a record names, or the errors about them."""
     organisations = access.staff_organisations(request.user)
     errors: list[dict[str, str]] = []
@@ -357,7 +360,9 @@ def _record_inputs(request: HttpRequest, household: Any, payload: RecordIn) -> t
     response={201: RecordOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Correct a support record",
 )
-def correct_record(request: HttpRequest, record_id: int, payload: RecordCorrectionIn) -> Status[dict[str, Any]]:
+def correct_record(
+    request: AuthenticatedRequest, record_id: int, payload: RecordCorrectionIn
+) -> Status[dict[str, Any]]:
     """Write a correcting entry: the original is kept, marked corrected and linked to it (both appear on the
     timeline). The author's organisation or the coordination section may correct; 404 for anyone else.
     409 when the record has been corrected meanwhile (correct that correction instead)."""
@@ -386,7 +391,7 @@ def correct_record(request: HttpRequest, record_id: int, payload: RecordCorrecti
 @router.get(
     "/households/{household_id}/timeline", response={200: TimelinePage, 404: ErrorOut}, summary="Household timeline"
 )
-def timeline(request: HttpRequest, household_id: int, filters: Query[TimelineIn]) -> dict[str, Any]:
+def timeline(request: AuthenticatedRequest, household_id: int, filters: Query[TimelineIn]) -> dict[str, Any]:
     """The household's support records across its cases, newest first, filtered and paginated."""
     household = access.access_household(request.user, household_id)
     record_read(request, household, action="timeline.viewed", note="api")
@@ -407,7 +412,7 @@ class PageIn(Schema):
 
 
 @router.get("/conferences", response={200: list[ConferenceOut]}, summary="Conferences")
-def conferences(request: HttpRequest, page: Query[PageIn]) -> list[dict[str, Any]]:
+def conferences(request: AuthenticatedRequest, page: Query[PageIn]) -> list[dict[str, Any]]:
     """Conferences the caller's organisations take part in, newest first."""
     found = list(
         selectors.conference_list(request.user).prefetch_related("agenda")[page.offset : page.offset + page.limit]
@@ -417,7 +422,7 @@ def conferences(request: HttpRequest, page: Query[PageIn]) -> list[dict[str, Any
 
 
 @router.get("/conferences/{conference_id}", response={200: ConferenceOut, 404: ErrorOut}, summary="One conference")
-def conference(request: HttpRequest, conference_id: int) -> dict[str, Any]:
+def conference(request: AuthenticatedRequest, conference_id: int) -> dict[str, Any]:
     found = access.access_conference(request.user, conference_id)
     record_read(request, found, action="conference.viewed", note="api")
     return _conference(found, sorted(e.case_id for e in selectors.agenda_of(found)))

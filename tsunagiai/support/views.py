@@ -476,8 +476,6 @@ def household_timeline(request: AuthenticatedRequest, household_id: int) -> Http
 
 @require_GET
 def conference_list(request: AuthenticatedRequest) -> HttpResponse:
-    if not access.is_staff_member(request.user):
-        raise PermissionDenied
     page = Paginator(selectors.conference_list(request.user), CONFERENCE_PAGE_SIZE).get_page(request.GET.get("page"))
     record_list(request, "conference.listed", model=Conference, count=page.paginator.count)
     return render(request, "support/conference_list.html", {"page": page})

@@ -25,7 +25,9 @@ def emergency_offer(context: Any) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
     page = _RECORD_PAGES.get(match.view_name) if match is not None else None
     user = getattr(request, "user", None)
-    if page is None or match is None or not access.may_break_the_glass(user) or access.is_coordination(user):
+    if page is None or match is None or user is None:
+        return {"url": ""}
+    if not access.may_break_the_glass(user) or access.is_coordination(user):
         return {"url": ""}
     kind, parameter = page
     return {"url": reverse("emergency:start", args=[kind, match.kwargs[parameter]])}

@@ -1,0 +1,58 @@
+"""Cases (C4): the team and the coordination section."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+
+from tsunagiai.accounts.access.grants import _emergency_grants
+from tsunagiai.accounts.access.roles import EDIT_ROLES, Ids, _get_or_404, is_coordination, organisation_ids
+from tsunagiai.accounts.models import User
+
+if TYPE_CHECKING:
+    from tsunagiai.cases.models import Case
+
+
+def _team_case_ids(org_ids: set[int]) -> Ids:
+    """Ids of the cases whose team the organisations are on now."""
+    from tsunagiai.cases.models import TeamMember
+
+    return TeamMember.objects.filter(organisation_id__in=org_ids, left_at__isnull=True).values("case_id")
+
+
+def visible_cases(user: User, *, include_emergency: bool = True) -> QuerySet[Case]:
+    """Cases whose team the user's organisation is on now; the coordination section sees all.
+
+    ``include_emergency=False`` leaves out the cases opened by an emergency access.
+    """
+    from tsunagiai.cases.models import Case
+
+    if is_coordination(user):
+        return Case.objects.all()
+    org_ids = organisation_ids(user)
+    if not org_ids:
+        return Case.objects.none()
+    ids = _team_case_ids(org_ids)
+    return Case.objects.filter(pk__in=ids.union(_emergency_grants(user, "case_id")) if include_emergency else ids)
+
+
+def editable_cases(user: User) -> QuerySet[Case]:
+    from tsunagiai.cases.models import Case
+
+    if is_coordination(user):
+        return Case.objects.all()
+    org_ids = organisation_ids(user, EDIT_ROLES)
+    if not org_ids:
+        return Case.objects.none()
+    return Case.objects.filter(pk__in=_team_case_ids(org_ids))
+
+
+def access_case(user: User, case_id: Any, *, for_edit: bool = False) -> Case:
+    queryset = editable_cases(user) if for_edit else visible_cases(user)
+    return _get_or_404(queryset, case_id)
+
+
+def may_decide_lead_requests(user: User, case: Case) -> bool:
+    """The current lead organisation (members who may edit) and the coordination section decide lead requests."""
+    return is_coordination(user) or case.lead_organisation_id in organisation_ids(user, EDIT_ROLES)
