@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import diff_fields, record_audit_event, stored_snapshot
+from tsunagiai.cases import inbox_kinds
 from tsunagiai.cases.models import Case, CaseStatusChange, LeadChange, LeadRequest, TeamMember
 from tsunagiai.consent.selectors import people_without_consent
 from tsunagiai.core.concurrency import EditConflict, save_versioned
@@ -590,7 +591,7 @@ def do_request_lead(
 
     do_post_inbox_item(
         organisation=case.lead_organisation,
-        kind=InboxItem.Kind.LEAD_REQUEST,
+        kind=inbox_kinds.LEAD_REQUEST,
         title=_("%(organisation)s asks to take the lead: %(case)s") % {"organisation": own.name, "case": case.title},
         url=reverse("cases:detail", args=[case.pk]),
         dedupe_key=f"lead_request:{request.pk}",
@@ -751,7 +752,7 @@ def _sweep_coordination_overstay(now: dt.datetime | None) -> int:
         with transaction.atomic():
             do_post_inbox_item(
                 organisation=case.lead_organisation,
-                kind=InboxItem.Kind.COORDINATION_OVERSTAY,
+                kind=inbox_kinds.COORDINATION_OVERSTAY,
                 title=_("Still lead more than %(days)s days after a specialist agency joined: %(case)s")
                 % {"days": overstay_days(), "case": case.title},
                 url=reverse("cases:detail", args=[case.pk]),

@@ -6,4 +6,5 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
-        from tsunagiai.cases import sweeps  # noqa: F401 - registers the app's periodic sweeps for run_sweeps
+        # Registers the kinds of inbox item the app posts, and its periodic sweeps for run_sweeps.
+        from tsunagiai.cases import inbox_kinds, sweeps  # noqa: F401

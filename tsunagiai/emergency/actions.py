@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_audit_event
 from tsunagiai.audit.models import Basis
+from tsunagiai.emergency import inbox_kinds
 from tsunagiai.emergency.models import REASON_MAX_LENGTH, REASON_MIN_LENGTH, EmergencyAccess
 from tsunagiai.inbox.actions import do_post_inbox_item
-from tsunagiai.inbox.models import InboxItem
 from tsunagiai.reference.models import Organisation
 
 DEFAULT_HOURS = 4
@@ -85,9 +85,7 @@ def do_start_emergency_access(target: models.Model, *, reason: str, acting_user:
         "until": timezone.localtime(grant.expires_at).strftime("%Y-%m-%d %H:%M"),
     }
     for organisation in _told_organisations(target):
-        do_post_inbox_item(
-            organisation=organisation, kind=InboxItem.Kind.EMERGENCY_ACCESS, title=title, url=url, is_urgent=True
-        )
+        do_post_inbox_item(organisation=organisation, kind=inbox_kinds.EMERGENCY_ACCESS, title=title, url=url)
     record_audit_event(
         "emergency.access_started",
         acting_user=acting_user,

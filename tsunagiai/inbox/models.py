@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from tsunagiai.inbox import kinds
 
 
 class InboxItem(models.Model):
     """Something waiting for an organisation (or one user) to act on."""
-
-    class Kind(models.TextChoices):
-        EMERGENCY_INTAKE = "emergency_intake", _("emergency intake")
-        VOLUNTEER_CONCERN = "volunteer_concern", _("community volunteer's concern")
-        FIRE_REPORT = "fire_report", _("fire–welfare link report")
-        REFERRAL_RECEIVED = "referral_received", _("referral received")
-        REFERRAL_UPDATED = "referral_updated", _("referral updated")
-        REFERRAL_OVERDUE = "referral_overdue", _("referral overdue")
-        REFERRAL_ESCALATED = "referral_escalated", _("referral nobody accepted (gap case)")
-        LEAD_REQUEST = "lead_request", _("request to take the lead")
-        COORDINATION_OVERSTAY = "coordination_overstay", _("coordination section still lead")
-        ACTION_OVERDUE = "action_overdue", _("plan action overdue")
-        PLAN_REVIEW_DUE = "plan_review_due", _("plan review due")
-        NO_CONTACT = "no_contact", _("no contact for a long time")
-        EMERGENCY_ACCESS = "emergency_access", _("emergency access to a record (break-the-glass)")
-        REGIONAL_ISSUE = "regional_issue", _("regional issue proposed from unmet needs")
 
     organisation = models.ForeignKey(
         "reference.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="inbox_items"
@@ -38,16 +26,17 @@ class InboxItem(models.Model):
         related_name="inbox_items",
         help_text=_("Set when the item is for one member of the organisation only."),
     )
-    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    # A code registered by the app that posts the item (tsunagiai.inbox.kinds): no choices here, so a
+    # new kind needs no migration of the inbox.
+    kind = models.CharField(_("kind"), max_length=kinds.MAX_CODE_LENGTH)
     title = models.CharField(_("title"), max_length=200)
-    intake = models.ForeignKey(
-        "intake.Intake",
-        verbose_name=_("intake"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="inbox_items",
+    # What the item is about (an intake, a case...), any model: the inbox knows no domain app. The app
+    # that posts items about its model declares a GenericRelation to them, so they go when it goes.
+    subject_type = models.ForeignKey(
+        ContentType, verbose_name=_("subject type"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    subject_id = models.PositiveBigIntegerField(_("subject"), null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
     url = models.CharField(_("link"), max_length=300, blank=True)
     # Periodic sweeps post an item once per situation: the key (e.g.
     # "referral:12:not_seen") is unique among open items, so running a sweep
@@ -69,7 +58,10 @@ class InboxItem(models.Model):
         verbose_name = _("inbox item")
         verbose_name_plural = _("inbox items")
         ordering = ["resolved_at", "-is_urgent", "-created_at"]
-        indexes = [models.Index(fields=["organisation", "resolved_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "resolved_at"]),
+            models.Index(fields=["subject_type", "subject_id"], name="inbox_item_subject"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["dedupe_key"],
@@ -80,3 +72,8 @@ class InboxItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def kind_label(self) -> str:
+        """The kind as the app that posts it names it; its code when no app registers it (any more)."""
+        return kinds.kind_label(self.kind)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import F, Q, QuerySet
 
 from tsunagiai.accounts import access
@@ -28,9 +30,9 @@ def inbox_list(user: Any, *, include_resolved: bool = True) -> QuerySet[InboxIte
     queryset = visible_inbox_items(user)
     if not include_resolved:
         queryset = queryset.filter(resolved_at__isnull=True)
-    return queryset.select_related(
-        "organisation", "resolved_by", "intake", "intake__receiving_organisation", "intake__urgency"
-    ).order_by(F("resolved_at").desc(nulls_first=True), "-is_urgent", "-created_at", "-id")
+    return queryset.select_related("organisation", "resolved_by").order_by(
+        F("resolved_at").desc(nulls_first=True), "-is_urgent", "-created_at", "-id"
+    )
 
 
 def inbox_item_for(user: Any, item_id: Any) -> InboxItem:
@@ -41,3 +43,12 @@ def inbox_item_for(user: Any, item_id: Any) -> InboxItem:
         return visible_inbox_items(user).get(pk=int(item_id))
     except (InboxItem.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
+
+
+def items_about(subject: models.Model) -> QuerySet[InboxItem]:
+    """Every item (any organisation's, open or resolved) about ``subject``, for the app that posted them.
+
+    Not scoped by the user: the caller is the subject's own app, which checked
+    access to the subject already.
+    """
+    return InboxItem.objects.filter(subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,8 +17,8 @@ from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot, s
 from tsunagiai.core.concurrency import save_versioned
 from tsunagiai.core.validation import CLOCK_SKEW, moment_problem
 from tsunagiai.inbox.actions import do_post_inbox_item
-from tsunagiai.inbox.models import InboxItem
-from tsunagiai.intake import selectors
+from tsunagiai.inbox.selectors import items_about
+from tsunagiai.intake import inbox_kinds, selectors
 from tsunagiai.intake.models import Intake, IntakeDraft
 from tsunagiai.intake.tasks import notify_emergency_intake
 from tsunagiai.people.actions import do_add_household_member, do_create_household, do_create_person
@@ -137,9 +138,9 @@ def _inbox_title(intake: Intake, kind: str) -> str:
 def inbox_title(*, intake_id: int, organisation_name: str, kind: str) -> str:
     """The inbox line for an intake of ``kind`` (also used by the demo generator)."""
     values = {"id": intake_id, "organisation": organisation_name}
-    if kind == InboxItem.Kind.EMERGENCY_INTAKE:
+    if kind == inbox_kinds.EMERGENCY_INTAKE:
         return _("Emergency intake #%(id)s received at %(organisation)s") % values
-    if kind == InboxItem.Kind.FIRE_REPORT:
+    if kind == inbox_kinds.FIRE_REPORT:
         return _("Fire–welfare link report #%(id)s from %(organisation)s") % values
     return _("Community volunteer's concern #%(id)s") % values
 
@@ -154,16 +155,21 @@ def _post_alerts(intake: Intake, wanted: Iterable[tuple[Organisation, str]]) -> 
     urgent = intake.is_emergency
     if urgent:
         already = set(
-            InboxItem.objects.filter(
-                intake=intake, kind=InboxItem.Kind.EMERGENCY_INTAKE, resolved_at__isnull=True
-            ).values_list("organisation_id", flat=True)
+            items_about(intake)
+            .filter(kind=inbox_kinds.EMERGENCY_INTAKE, resolved_at__isnull=True)
+            .values_list("organisation_id", flat=True)
         )
         for org in selectors.coordination_organisations():
             if org.pk not in items and org.pk not in already:
-                items[org.pk] = (org, InboxItem.Kind.EMERGENCY_INTAKE)
+                items[org.pk] = (org, inbox_kinds.EMERGENCY_INTAKE)
     for org, kind in items.values():
         do_post_inbox_item(
-            organisation=org, kind=kind, title=_inbox_title(intake, kind), intake=intake, is_urgent=urgent
+            organisation=org,
+            kind=kind,
+            title=_inbox_title(intake, kind),
+            subject=intake,
+            url=reverse("intake:detail", args=[intake.pk]),
+            is_urgent=urgent,
         )
     if urgent and items:
         intake_id = intake.pk
@@ -390,7 +396,7 @@ def do_report_concern(
         concern=concern,
         urgency=urgency,
         consent_status=consent_status,
-        inbox_for=[(receiving, InboxItem.Kind.VOLUNTEER_CONCERN)],
+        inbox_for=[(receiving, inbox_kinds.VOLUNTEER_CONCERN)],
     )
 
 
@@ -425,7 +431,7 @@ def do_record_fire_report(
         consent_status=consent_status,
         incident_at=incident_at,
         incident_type=incident_type,
-        inbox_for=[(org, InboxItem.Kind.FIRE_REPORT) for org in selectors.coordination_organisations()],
+        inbox_for=[(org, inbox_kinds.FIRE_REPORT) for org in selectors.coordination_organisations()],
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -112,6 +113,9 @@ class Intake(TrackedModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     incident_at = models.DateTimeField(_("date and time of the call-out"), null=True, blank=True)
     incident_type = models.CharField(_("call-out"), max_length=30, choices=IncidentType.choices, blank=True)
+    # The inbox items about this intake (their generic subject; tsunagiai.inbox.selectors.items_about),
+    # deleted with it.
+    inbox_items = GenericRelation("inbox.InboxItem", content_type_field="subject_type", object_id_field="subject_id")
 
     class Meta:
         verbose_name = _("intake")

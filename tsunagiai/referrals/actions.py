@@ -24,9 +24,9 @@ from tsunagiai.core.errors import ActionRefused
 from tsunagiai.core.locks import sweep_lock
 from tsunagiai.core.workdays import add_working_days
 from tsunagiai.inbox.actions import do_post_inbox_item
-from tsunagiai.inbox.models import InboxItem
 from tsunagiai.intake.models import Intake
 from tsunagiai.reference.models import Organisation
+from tsunagiai.referrals import inbox_kinds
 from tsunagiai.referrals.models import (
     FINAL_STATES,
     REASON_REQUIRED,
@@ -174,7 +174,7 @@ def do_send_referral(
     )
     do_post_inbox_item(
         organisation=to_organisation,
-        kind=InboxItem.Kind.REFERRAL_RECEIVED,
+        kind=inbox_kinds.REFERRAL_RECEIVED,
         title=_("Referral #%(id)s from %(organisation)s") % {"id": referral.pk, "organisation": from_organisation.name},
         url=referral_url(referral),
     )
@@ -183,7 +183,7 @@ def do_send_referral(
 
 def _notify(referral: Referral, organisation: Organisation, title: str, *, kind: str = "") -> None:
     do_post_inbox_item(
-        organisation=organisation, kind=kind or InboxItem.Kind.REFERRAL_UPDATED, title=title, url=referral_url(referral)
+        organisation=organisation, kind=kind or inbox_kinds.REFERRAL_UPDATED, title=title, url=referral_url(referral)
     )
 
 
@@ -326,7 +326,7 @@ def escalate_referral(referral: Referral, *, why: str) -> None:
     for organisation in coordination_organisations():
         do_post_inbox_item(
             organisation=organisation,
-            kind=InboxItem.Kind.REFERRAL_ESCALATED,
+            kind=inbox_kinds.REFERRAL_ESCALATED,
             title=_("Referral #%(id)s nobody accepted (%(why)s)") % {"id": referral.pk, "why": why},
             url=referral_url(referral),
             is_urgent=True,
@@ -450,7 +450,7 @@ def _overdue(referral: Referral, step: str, organisations: list[Organisation], t
     for organisation in organisations:
         do_post_inbox_item(
             organisation=organisation,
-            kind=InboxItem.Kind.REFERRAL_OVERDUE,
+            kind=inbox_kinds.REFERRAL_OVERDUE,
             title=title,
             url=referral_url(referral),
             dedupe_key=f"referral:{referral.pk}:{step}:{organisation.pk}",

@@ -6,4 +6,5 @@ class ReferralsConfig(AppConfig):
     label = "referrals"
 
     def ready(self) -> None:
-        from tsunagiai.referrals import sweeps  # noqa: F401 - registers the app's periodic sweeps for run_sweeps
+        # Registers the kinds of inbox item the app posts, and its periodic sweeps for run_sweeps.
+        from tsunagiai.referrals import inbox_kinds, sweeps  # noqa: F401

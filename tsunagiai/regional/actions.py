@@ -26,8 +26,8 @@ from tsunagiai.core.errors import ActionRefused
 from tsunagiai.core.locks import sweep_lock
 from tsunagiai.core.validation import check_date
 from tsunagiai.inbox.actions import do_post_inbox_item
-from tsunagiai.inbox.models import InboxItem
 from tsunagiai.reference.models import Area, IssueCategory, Organisation
+from tsunagiai.regional import inbox_kinds
 from tsunagiai.regional.models import (
     ISSUE_TRANSITIONS,
     CommunityMeeting,
@@ -40,7 +40,7 @@ from tsunagiai.regional.models import (
 from tsunagiai.resources.models import Service
 
 # The inbox kind of a proposal (the inbox shows the title; the kind is a code).
-INBOX_KIND = InboxItem.Kind.REGIONAL_ISSUE
+INBOX_KIND = inbox_kinds.REGIONAL_ISSUE
 
 
 # --- areas -------------------------------------------------------------------

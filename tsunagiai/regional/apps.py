@@ -8,4 +8,5 @@ class RegionalConfig(AppConfig):
     verbose_name = _("regional issues")
 
     def ready(self) -> None:
-        from tsunagiai.regional import sweeps  # noqa: F401 - registers the app's periodic sweeps for run_sweeps
+        # Registers the kinds of inbox item the app posts, and its periodic sweeps for run_sweeps.
+        from tsunagiai.regional import inbox_kinds, sweeps  # noqa: F401

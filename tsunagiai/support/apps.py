@@ -8,4 +8,5 @@ class SupportConfig(AppConfig):
     verbose_name = _("support (assessment, plans, records, conferences)")
 
     def ready(self) -> None:
-        from tsunagiai.support import sweeps  # noqa: F401 - registers the app's periodic sweeps for run_sweeps
+        # Registers the kinds of inbox item the app posts, and its periodic sweeps for run_sweeps.
+        from tsunagiai.support import inbox_kinds, sweeps  # noqa: F401

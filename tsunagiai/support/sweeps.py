@@ -20,7 +20,7 @@ from tsunagiai.cases.models import Case
 from tsunagiai.core.locks import sweep_lock
 from tsunagiai.core.sweeps import register_sweep
 from tsunagiai.inbox.actions import do_post_inbox_item
-from tsunagiai.inbox.models import InboxItem
+from tsunagiai.support import inbox_kinds
 from tsunagiai.support.models import PlanAction, PlanRevision
 
 # Cases whose support is running: plan and contact reminders apply to them.
@@ -60,7 +60,7 @@ def sweep_overdue_actions(today: dt.date) -> int:
         base = f"support:action:{case.pk}:{action.key}:{action.due_on.isoformat()}"
         _post(
             organisation=organisation,
-            kind=InboxItem.Kind.ACTION_OVERDUE,
+            kind=inbox_kinds.ACTION_OVERDUE,
             title=title,
             url=url,
             dedupe_key=f"{base}:org",
@@ -69,7 +69,7 @@ def sweep_overdue_actions(today: dt.date) -> int:
             _post(
                 organisation=organisation,
                 user=action.owner_user,
-                kind=InboxItem.Kind.ACTION_OVERDUE,
+                kind=inbox_kinds.ACTION_OVERDUE,
                 title=title,
                 url=url,
                 dedupe_key=f"{base}:user:{action.owner_user.pk}",
@@ -88,7 +88,7 @@ def sweep_plan_reviews(today: dt.date) -> int:
         case = revision.plan.case
         _post(
             organisation=case.lead_organisation,
-            kind=InboxItem.Kind.PLAN_REVIEW_DUE,
+            kind=inbox_kinds.PLAN_REVIEW_DUE,
             title=_("Plan review due: %(case)s") % {"case": case.title[:100]},
             url=reverse("support:plan", args=[case.pk]),
             dedupe_key=f"support:review:{case.pk}:{revision.number}:{revision.review_on.isoformat()}",
@@ -113,7 +113,7 @@ def sweep_no_contact(now: dt.datetime) -> int:
         since = case.last_contact.date().isoformat() if case.last_contact else "never"  # type: ignore[attr-defined]
         _post(
             organisation=case.lead_organisation,
-            kind=InboxItem.Kind.NO_CONTACT,
+            kind=inbox_kinds.NO_CONTACT,
             title=_("No contact for %(days)s days: %(case)s") % {"days": days, "case": case.title[:100]},
             url=reverse("support:household_timeline", args=[case.household_id]) + f"?case={case.pk}",
             dedupe_key=f"support:no_contact:{case.pk}:{since}",

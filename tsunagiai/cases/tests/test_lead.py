@@ -105,7 +105,7 @@ def test_a_team_member_asks_for_the_lead_and_the_lead_is_told(town: Town) -> Non
     case = _with_elderly(town)
     request = do_request_lead(case, acting_user=town.users["elderly_worker"], reason="介護保険の申請が中心になったため")
     assert request.organisation == town.orgs["elderly_north"]
-    item = InboxItem.objects.get(kind=InboxItem.Kind.LEAD_REQUEST)
+    item = InboxItem.objects.get(kind="lead_request")
     assert item.organisation == town.orgs["branch_north"]
     # A second request while the first is pending is a conflict with it (a colleague may have just sent it).
     with pytest.raises(CaseConflict):
@@ -134,7 +134,7 @@ def test_only_the_current_lead_or_coordination_decides(town: Town, decider: str,
         last = LeadChange.objects.filter(case=case).latest("changed_at", "id")
         assert "介護が中心" in last.reason
         assert reload_request(request).status == LeadRequest.Status.ACCEPTED
-        assert InboxItem.objects.get(kind=InboxItem.Kind.LEAD_REQUEST).resolved_at is not None
+        assert InboxItem.objects.get(kind="lead_request").resolved_at is not None
     else:
         with pytest.raises(ActionRefused):
             do_decide_lead_request(request, accept=True, acting_user=town.users[decider], expected_version=case.version)

@@ -10,6 +10,7 @@ import time_machine
 from django.core.management import call_command
 from django.test import override_settings
 
+from tsunagiai.cases import inbox_kinds
 from tsunagiai.cases.actions import do_add_team_member, do_change_lead, sweep_coordination_overstay
 from tsunagiai.cases.models import Case
 from tsunagiai.cases.tasks import sweep_cases
@@ -29,7 +30,7 @@ def _coordination_case_with_specialist(town: Town) -> Case:
 
 
 def _warnings() -> list[InboxItem]:
-    return list(InboxItem.objects.filter(kind=InboxItem.Kind.COORDINATION_OVERSTAY))
+    return list(InboxItem.objects.filter(kind=inbox_kinds.COORDINATION_OVERSTAY))
 
 
 def test_no_warning_within_the_limit_and_one_after_it(town: Town) -> None:

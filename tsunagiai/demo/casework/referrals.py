@@ -10,8 +10,8 @@ from django.utils.translation import gettext
 
 from tsunagiai.core.workdays import add_working_days
 from tsunagiai.demo.casework.base import CONSENTED, NOT_LEAD_TYPES, CasePlan, CaseworkBase, ReferralPlan, Row, pick
-from tsunagiai.inbox.models import InboxItem
 from tsunagiai.reference.routing import suggest
+from tsunagiai.referrals import inbox_kinds
 from tsunagiai.referrals.models import FINAL_STATES, ReasonCode, Referral, SharingBasis, Status
 
 # Proportions of the intakes: 40,000 intakes give about 8,000 referrals, 2,500 cases, 150 conferences.
@@ -212,7 +212,7 @@ class ReferralWork(CaseworkBase):
         self.inbox_rows.append(
             {
                 "organisation_id": row["to_organisation_id"],
-                "kind": InboxItem.Kind.REFERRAL_RECEIVED,
+                "kind": inbox_kinds.REFERRAL_RECEIVED,
                 "title": (
                     gettext("Referral #%(id)s from %(organisation)s")
                     % {"id": row["id"], "organisation": self.orgs[row["from_organisation_id"]].name}
@@ -228,7 +228,7 @@ class ReferralWork(CaseworkBase):
                 self.inbox_rows.append(
                     {
                         "organisation_id": org,
-                        "kind": InboxItem.Kind.REFERRAL_ESCALATED,
+                        "kind": inbox_kinds.REFERRAL_ESCALATED,
                         "title": (
                             gettext("Referral #%(id)s nobody accepted (%(why)s)")
                             % {"id": row["id"], "why": gettext("declined twice")}

@@ -6,12 +6,16 @@ import datetime as dt
 import random
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
 from tsunagiai.demo import concerns as c
 from tsunagiai.demo.plans import HouseholdPlan, IntakePlan, MemberPlan
 from tsunagiai.demo.population.base import HISTORY_DAYS, pick
 from tsunagiai.demo.population.households import CARE_LEVELS, HouseholdWork
-from tsunagiai.inbox.models import InboxItem
+from tsunagiai.intake import inbox_kinds
 from tsunagiai.intake.actions import inbox_title
+from tsunagiai.intake.models import Intake
 from tsunagiai.reference.models import Organisation
 
 ANONYMOUS_SHARE = 0.07
@@ -283,18 +287,19 @@ class IntakeWork(HouseholdWork):
         coordination = self.ref.by_type.get("coordination_section", [])
         wanted: list[tuple[int, str]] = []
         if intake["kind"] == c.VOLUNTEER_CONCERN:
-            wanted.append((intake["receiving_organisation_id"], InboxItem.Kind.VOLUNTEER_CONCERN))
+            wanted.append((intake["receiving_organisation_id"], inbox_kinds.VOLUNTEER_CONCERN))
         elif intake["kind"] == c.FIRE_REPORT:
-            wanted += [(org.pk, InboxItem.Kind.FIRE_REPORT) for org in coordination]
+            wanted += [(org.pk, inbox_kinds.FIRE_REPORT) for org in coordination]
         urgent = intake["urgency_id"] == "emergency"
         if urgent:
             have = {org_id for org_id, _k in wanted}
-            wanted += [(org.pk, InboxItem.Kind.EMERGENCY_INTAKE) for org in coordination if org.pk not in have]
+            wanted += [(org.pk, inbox_kinds.EMERGENCY_INTAKE) for org in coordination if org.pk not in have]
         if not wanted:
             return []
         received: dt.datetime = intake["received_at"]
         handled = intake["status"] == "closed" or (self.today - received.date()).days > 10
         resolver = self.demo_users.get("coordinator")
+        intake_type = ContentType.objects.get_for_model(Intake).pk  # cached after the first intake
         rows = []
         for org_id, kind in wanted:
             title = inbox_title(
@@ -305,7 +310,9 @@ class IntakeWork(HouseholdWork):
                     "organisation_id": org_id,
                     "kind": kind,
                     "title": title[:200],
-                    "intake_id": intake["id"],
+                    "subject_type_id": intake_type,
+                    "subject_id": intake["id"],
+                    "url": reverse("intake:detail", args=[intake["id"]]),
                     "is_urgent": urgent,
                     "created_at": received,
                     "resolved_at": received + dt.timedelta(hours=3) if handled else None,

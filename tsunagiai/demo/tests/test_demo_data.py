@@ -9,7 +9,8 @@ from django.core.management.base import CommandError
 from tsunagiai.accounts.models import Membership, Role, User
 from tsunagiai.audit.models import AuditEvent
 from tsunagiai.demo.logins import DEMO_PASSWORD
-from tsunagiai.inbox.models import InboxItem
+from tsunagiai.inbox.selectors import items_about
+from tsunagiai.intake import inbox_kinds
 from tsunagiai.intake.models import Intake
 from tsunagiai.people.models import Household, HouseholdMembership, Person
 
@@ -107,7 +108,7 @@ def test_the_8050_household_was_found_by_the_community_volunteer(town):
     assert concern.reported_by.memberships.filter(role=Role.VOLUNTEER).exists()
     assert concern.receiving_organisation.agency_type_id == "branch_office"
     assert {"elderly_care", "social_isolation"} <= set(concern.categories.values_list("code", flat=True))
-    assert InboxItem.objects.filter(intake=concern, kind=InboxItem.Kind.VOLUNTEER_CONCERN).exists()
+    assert items_about(concern).filter(kind=inbox_kinds.VOLUNTEER_CONCERN).exists()
 
 
 def test_the_fire_report_follows_an_ambulance_call(town):
@@ -118,7 +119,7 @@ def test_the_fire_report_follows_an_ambulance_call(town):
     assert report.incident_at is not None and report.incident_at < report.received_at
     assert report.receiving_organisation.agency_type_id == "fire_department"
     assert report.consulter_type_id == "fire_department"
-    assert InboxItem.objects.filter(intake=report, organisation=town.orgs["coordination"]).exists()
+    assert items_about(report).filter(organisation=town.orgs["coordination"]).exists()
 
 
 def test_the_double_care_family_cares_for_small_children_and_an_elder(town):

@@ -10,6 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from tsunagiai.audit.models import AuditEvent, Basis
+from tsunagiai.emergency import inbox_kinds
 from tsunagiai.emergency.models import EmergencyAccess
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.support.tests.helpers import make_case, make_household, members
@@ -57,7 +58,7 @@ def test_a_reason_opens_the_record_until_it_expires(client, town: Town, south: d
         started = AuditEvent.objects.get(action="emergency.access_started")
         assert started.note == REASON
         told = set(
-            InboxItem.objects.filter(kind=InboxItem.Kind.EMERGENCY_ACCESS).values_list("organisation__code", flat=True)
+            InboxItem.objects.filter(kind=inbox_kinds.EMERGENCY_ACCESS).values_list("organisation__code", flat=True)
         )
         assert told == {"coordination", "branch_south"}
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from tsunagiai.audit.models import AuditEvent
 from tsunagiai.inbox.actions import do_post_inbox_item
 from tsunagiai.inbox.models import InboxItem
+from tsunagiai.inbox.selectors import items_about
 from tsunagiai.intake.tests.helpers import make_intake
 from tsunagiai.reference.models import UrgencyLevel
 
@@ -20,7 +21,7 @@ def _emergency(town, org="branch_north", user="caseworker_north"):
 def test_open_urgent_items_come_first(client, town):
     coordination = town.orgs["coordination"]
     normal = do_post_inbox_item(organisation=coordination, kind="fire_report", title="通常")
-    urgent = _emergency(town).inbox_items.get()
+    urgent = items_about(_emergency(town)).get()
     done = do_post_inbox_item(organisation=coordination, kind="fire_report", title="済み", is_urgent=True)
     client.force_login(town.users["coordinator"])
     client.post(reverse("inbox:resolve", args=[done.pk]))
@@ -53,7 +54,7 @@ def test_inbox_shows_only_the_users_organisations_items(client, town):
 
 
 def test_resolving_records_who_and_when(client, town):
-    item = _emergency(town).inbox_items.get()
+    item = items_about(_emergency(town)).get()
     client.force_login(town.users["coordinator"])
     response = client.post(reverse("inbox:resolve", args=[item.pk]), headers={"HX-Request": "true"})
     assert response.status_code == 200 and 'id="inbox-items"' in response.content.decode()

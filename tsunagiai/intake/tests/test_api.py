@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tsunagiai.inbox.models import InboxItem
+from tsunagiai.inbox.selectors import items_about
 from tsunagiai.intake.models import Intake
 from tsunagiai.intake.tests.helpers import make_intake, make_person
 
@@ -141,7 +142,7 @@ def test_patch_with_current_version_changes_and_stale_version_is_409(api, town):
     assert "他の職員" in stale.json()["detail"]
     intake.refresh_from_db()
     assert intake.concern != "古い版からの上書き"
-    assert InboxItem.objects.filter(intake=intake, kind="emergency_intake").count() == 1
+    assert items_about(intake).filter(kind="emergency_intake").count() == 1
 
 
 def test_patch_validates_like_the_form(api, town):

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from tsunagiai.audit.models import AuditEvent
 from tsunagiai.inbox.models import InboxItem
+from tsunagiai.intake import inbox_kinds
 from tsunagiai.intake.tests.helpers import make_intake
 
 
@@ -69,7 +70,7 @@ def test_raising_urgency_to_emergency_alerts_the_coordination_section(client, to
     client.post(reverse("intake:edit", args=[intake.pk]), _edit_data(intake, urgency="emergency"))
     item = InboxItem.objects.get()
     assert item.organisation == town.orgs["coordination"]
-    assert item.kind == InboxItem.Kind.EMERGENCY_INTAKE and item.is_urgent
+    assert item.kind == inbox_kinds.EMERGENCY_INTAKE and item.is_urgent
 
 
 def test_choosing_information_only_on_edit_closes_the_intake(client, town):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tsunagiai.audit.models import AuditEvent
 from tsunagiai.inbox.models import InboxItem
+from tsunagiai.intake import inbox_kinds
 from tsunagiai.intake.models import Intake
 from tsunagiai.intake.tests.helpers import form_data, make_person
 from tsunagiai.people.actions import do_create_household
@@ -110,7 +111,7 @@ def test_emergency_intake_appears_at_once_in_the_coordination_inbox(client, town
         _post(client, town, urgency="emergency", concern="父から暴力を受けている。今日帰る場所がない。")
     intake = Intake.objects.get()
     item = InboxItem.objects.get(organisation=town.orgs["coordination"])
-    assert item.kind == InboxItem.Kind.EMERGENCY_INTAKE and item.is_urgent and item.intake == intake
+    assert item.kind == inbox_kinds.EMERGENCY_INTAKE and item.is_urgent and item.subject == intake
     assert len(callbacks) == 1  # the notification task, after commit
     client.force_login(town.users["coordinator"])
     page = client.get(reverse("inbox:list")).content.decode()

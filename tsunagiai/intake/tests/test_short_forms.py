@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tsunagiai.inbox.models import InboxItem
+from tsunagiai.intake import inbox_kinds
 from tsunagiai.intake.models import Intake
 from tsunagiai.intake.tests.helpers import make_intake
 
@@ -33,7 +34,7 @@ def test_volunteer_concern_goes_to_the_branch_office_covering_the_town_block(cli
     assert intake.receiving_organisation == town.orgs["branch_north"]
     assert intake.reported_by == town.users["volunteer"]
     item = InboxItem.objects.get()
-    assert item.organisation == town.orgs["branch_north"] and item.kind == InboxItem.Kind.VOLUNTEER_CONCERN
+    assert item.organisation == town.orgs["branch_north"] and item.kind == inbox_kinds.VOLUNTEER_CONCERN
     assert not item.is_urgent
 
 
@@ -112,7 +113,7 @@ def test_fire_report_is_received_by_the_fire_department_and_sent_to_coordination
     assert intake.receiving_organisation == town.orgs["fire"]
     assert intake.incident_type == "ambulance" and intake.address_line == "1-2-3"
     item = InboxItem.objects.get()
-    assert item.organisation == town.orgs["coordination"] and item.kind == InboxItem.Kind.FIRE_REPORT
+    assert item.organisation == town.orgs["coordination"] and item.kind == inbox_kinds.FIRE_REPORT
     assert not item.is_urgent
 
 
@@ -120,7 +121,7 @@ def test_emergency_fire_report_is_flagged_urgent_once(client, town):
     client.force_login(town.users["fire_crew"])
     client.post(reverse("intake:fire_create"), _fire(town, urgency="emergency"))
     item = InboxItem.objects.get()
-    assert item.is_urgent and item.kind == InboxItem.Kind.FIRE_REPORT
+    assert item.is_urgent and item.kind == inbox_kinds.FIRE_REPORT
 
 
 def test_fire_report_refuses_a_future_call_out(client, town):

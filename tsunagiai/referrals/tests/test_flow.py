@@ -17,6 +17,7 @@ from tsunagiai.intake.models import Intake
 from tsunagiai.intake.tests.helpers import make_intake, make_person
 from tsunagiai.people.actions import do_create_household
 from tsunagiai.reference.models import IssueCategory, Organisation
+from tsunagiai.referrals import inbox_kinds
 from tsunagiai.referrals.actions import (
     do_accept_referral,
     do_complete_referral,
@@ -36,7 +37,7 @@ def _inbox(org: Organisation, kind: str) -> list[InboxItem]:
 def test_sending_posts_to_the_recipients_inbox_and_records_who_and_when(town: Town) -> None:
     referral = send(town)
     assert referral.status == Status.SENT and referral.sent_by == town.users["caseworker_north"]
-    items = _inbox(town.orgs["csw"], InboxItem.Kind.REFERRAL_RECEIVED)
+    items = _inbox(town.orgs["csw"], inbox_kinds.REFERRAL_RECEIVED)
     assert [i.url for i in items] == [reverse("referrals:detail", args=[referral.pk])]
     assert referral.seen_due_at is not None and referral.accept_due_at is not None
 
@@ -71,10 +72,10 @@ def test_declined_referral_returns_to_sender_with_alternatives(town: Town) -> No
     intake = make_intake(town, categories=[elderly], town_block=town.blocks["north"])
     referral = move_to(town, send(town, intake=intake), Status.SEEN)
     do_decline_referral(referral, acting_user=town.users["csw_worker"], reason_code="better_elsewhere", note="包括へ")
-    items = _inbox(town.orgs["branch_north"], InboxItem.Kind.REFERRAL_UPDATED)
+    items = _inbox(town.orgs["branch_north"], inbox_kinds.REFERRAL_UPDATED)
     assert len(items) == 1
     assert town.orgs["elderly_north"].name in items[0].title
-    assert not _inbox(town.orgs["coordination"], InboxItem.Kind.REFERRAL_ESCALATED)
+    assert not _inbox(town.orgs["coordination"], inbox_kinds.REFERRAL_ESCALATED)
 
 
 def test_second_decline_in_the_chain_escalates_to_the_coordination_section(client: Any, town: Town) -> None:
@@ -87,7 +88,7 @@ def test_second_decline_in_the_chain_escalates_to_the_coordination_section(clien
     )
     assert second.earlier_declines == 1
     do_decline_referral(second, acting_user=town.users["elderly_worker"], reason_code="not_eligible", note="対象外")
-    items = _inbox(town.orgs["coordination"], InboxItem.Kind.REFERRAL_ESCALATED)
+    items = _inbox(town.orgs["coordination"], inbox_kinds.REFERRAL_ESCALATED)
     assert len(items) == 1 and items[0].is_urgent
     second.refresh_from_db()
     assert second.escalated_at is not None
@@ -116,7 +117,7 @@ def test_completion_sends_the_outcome_back_to_the_sender(town: Town) -> None:
     referral = do_record_first_contact(referral, acting_user=worker)
     referral = do_start(referral, acting_user=worker)
     do_complete_referral(referral, acting_user=worker, outcome_code="resolved", outcome_text="家計が安定した。")
-    titles = [i.title for i in _inbox(town.orgs["branch_north"], InboxItem.Kind.REFERRAL_UPDATED)]
+    titles = [i.title for i in _inbox(town.orgs["branch_north"], inbox_kinds.REFERRAL_UPDATED)]
     assert any("ニーズが満たされた" in t for t in titles)
 
 

@@ -12,6 +12,7 @@ from django.test import override_settings
 
 from tsunagiai.core.workdays import add_working_days, is_working_day, working_days_between
 from tsunagiai.inbox.models import InboxItem
+from tsunagiai.referrals import inbox_kinds
 from tsunagiai.referrals.actions import sweep_referral_timers
 from tsunagiai.referrals.models import Referral, Status
 from tsunagiai.referrals.tasks import sweep_referral_timers_task
@@ -61,7 +62,7 @@ def test_sweep_posts_not_seen_to_sender_and_coordination_once(town: Town) -> Non
     assert sweep_referral_timers(now=aware(2026, 11, 23, 18)) == 0
     assert sweep_referral_timers(now=aware(2026, 11, 24, 11)) == 1
     assert sweep_referral_timers(now=aware(2026, 11, 24, 12)) == 1
-    overdue = _items(InboxItem.Kind.REFERRAL_OVERDUE)
+    overdue = _items(inbox_kinds.REFERRAL_OVERDUE)
     assert {i.organisation_id for i in overdue} == {town.orgs["branch_north"].pk, town.orgs["coordination"].pk}
     assert len(overdue) == 2
     assert all(str(referral.pk) in i.title for i in overdue)
@@ -71,10 +72,10 @@ def test_not_accepted_in_time_escalates_to_the_coordination_section(town: Town) 
     with time_machine.travel(aware(2026, 11, 20, 10), tick=False):
         referral = move_to(town, send(town), Status.SEEN)
     sweep_referral_timers(now=aware(2026, 11, 26, 9))
-    assert not _items(InboxItem.Kind.REFERRAL_ESCALATED)
+    assert not _items(inbox_kinds.REFERRAL_ESCALATED)
     sweep_referral_timers(now=aware(2026, 11, 26, 11))
     sweep_referral_timers(now=aware(2026, 11, 27, 11))
-    escalated = _items(InboxItem.Kind.REFERRAL_ESCALATED)
+    escalated = _items(inbox_kinds.REFERRAL_ESCALATED)
     assert [i.organisation_id for i in escalated] == [town.orgs["coordination"].pk]
     referral.refresh_from_db()
     assert referral.escalated_at is not None
@@ -86,9 +87,9 @@ def test_no_first_contact_reminds_both_sides(town: Town) -> None:
     # Working days after 24 December: 25th, 28th, then (closure) 4th, 5th and 6th of January.
     assert referral.first_contact_due_at == aware(2027, 1, 6, 10)
     sweep_referral_timers(now=aware(2027, 1, 6, 9))
-    assert not _items(InboxItem.Kind.REFERRAL_OVERDUE)
+    assert not _items(inbox_kinds.REFERRAL_OVERDUE)
     sweep_referral_timers(now=aware(2027, 1, 6, 11))
-    orgs = {i.organisation_id for i in _items(InboxItem.Kind.REFERRAL_OVERDUE)}
+    orgs = {i.organisation_id for i in _items(inbox_kinds.REFERRAL_OVERDUE)}
     assert orgs == {town.orgs["branch_north"].pk, town.orgs["csw"].pk}
 
 
@@ -96,7 +97,7 @@ def test_closed_referrals_are_not_swept(town: Town) -> None:
     with time_machine.travel(aware(2026, 11, 20, 10), tick=False):
         move_to(town, send(town), Status.CANCELLED)
     assert sweep_referral_timers(now=aware(2026, 12, 20, 10)) == 0
-    assert not InboxItem.objects.filter(kind=InboxItem.Kind.REFERRAL_OVERDUE).exists()
+    assert not InboxItem.objects.filter(kind=inbox_kinds.REFERRAL_OVERDUE).exists()
 
 
 def test_the_task_and_the_command_run_the_sweep(town: Town) -> None:
