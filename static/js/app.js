@@ -39,3 +39,24 @@ document.addEventListener("htmx:responseError", () => {
     target.hidden = false;
   }
 });
+
+// A form loaded on demand (the case page's "Change the status" and the like,
+// <form data-focus-on-load>): the link that asked for it is gone, so move the
+// focus to the form's first field, or its heading, where keyboard and
+// screen-reader users expect to continue.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const form = event.target.querySelector("form[data-focus-on-load]");
+  if (!form) {
+    return;
+  }
+  const field = form.querySelector(
+    "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])",
+  );
+  const target = field || form.querySelector("h2, h3");
+  if (target) {
+    if (!field) {
+      target.setAttribute("tabindex", "-1");
+    }
+    target.focus();
+  }
+});

@@ -1,8 +1,10 @@
 """Case pages: the list, opening a case from an intake, the case at a glance and its forms.
 
-Every form posts to its own view and, when refused or out of date, comes back
-on the case page with what the user typed and the reason (a conflict with a
-newer version: 409 for htmx, 200 with the message for a full page).
+The case page shows the case; its forms load on demand (issue 14 item 3): each form's
+URL answers GET with the form — the partial for htmx, which loads it into the case page,
+its own page otherwise — and POST with the change. A form that is invalid or refused
+comes back on the case page with what the user typed and the reason (400); one out of
+date shows the conflict (409 for htmx, 200 with the message for a full page).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from tsunagiai.cases.actions import (
     do_request_lead,
     do_set_case_flags,
     overstay_days,
+    requesting_organisation,
 )
 from tsunagiai.cases.forms import (
     CaseFilterForm,
@@ -174,13 +177,14 @@ def _detail(
         "case": case,
         "view": view,
         "conflict": conflict,
-        "status_form": bound.get("status_form") or StatusForm(case=case),
-        "lead_form": bound.get("lead_form") or LeadChangeForm(case=case),
-        "lead_request_form": bound.get("lead_request_form") or LeadRequestForm(),
+        # The forms load on demand; only one that comes back bound (or a lead decision) is on the page.
+        "status_form": bound.get("status_form"),
+        "lead_form": bound.get("lead_form"),
+        "lead_request_form": bound.get("lead_request_form"),
         "decision_form": bound.get("decision_form") or LeadDecisionForm(case=case),
         "decision_request_id": bound.get("decision_request_id"),
-        "team_form": bound.get("team_form") or TeamMemberForm(case=case),
-        "flags_form": bound.get("flags_form") or FlagsForm(case=case),
+        "team_form": bound.get("team_form"),
+        "flags_form": bound.get("flags_form"),
         "overstay_days": overstay_days(),
     }
     return render(request, "cases/detail.html", context, status=status)
@@ -197,9 +201,24 @@ def _conflict_status(request: AuthenticatedRequest) -> int:
     return 409 if request.htmx else 200
 
 
-@require_POST
+def _form(request: AuthenticatedRequest, case: Case, partial: str, title: str, form: forms.Form) -> HttpResponse:
+    """A case-page form on demand: the partial of cases/forms.html for htmx, the form's own page otherwise."""
+    context: dict[str, Any] = {
+        "case": case,
+        "form": form,
+        "form_title": title,
+        "partial": f"cases/forms.html#{partial}",
+    }
+    if partial == "lead-request-form":
+        context["requesting_organisation"] = requesting_organisation(case, request.user)
+    return render(request, context["partial"] if request.htmx else "cases/forms.html", context)
+
+
+@require_http_methods(["GET", "POST"])
 def change_status(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = selectors.case_detail(request.user, case_id, for_edit=True)
+    if request.method != "POST":
+        return _form(request, case, "status-form", _("Change the status"), StatusForm(case=case))
     form = StatusForm(request.POST, case=case)
     if form.is_valid():
         data = form.cleaned_data
@@ -214,12 +233,14 @@ def change_status(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The status was changed."))
             return redirect("cases:detail", case_id=case.pk)
-    return _detail(request, case, status_form=form)
+    return _detail(request, case, status=400, status_form=form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def change_lead(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = selectors.case_detail(request.user, case_id, for_edit=True)
+    if request.method != "POST":
+        return _form(request, case, "lead-form", _("Change the lead"), LeadChangeForm(case=case))
     form = LeadChangeForm(request.POST, case=case)
     if form.is_valid():
         data = form.cleaned_data
@@ -238,12 +259,14 @@ def change_lead(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The lead was changed."))
             return redirect("cases:detail", case_id=case.pk)
-    return _detail(request, case, lead_form=form)
+    return _detail(request, case, status=400, lead_form=form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def request_lead(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = selectors.case_detail(request.user, case_id, for_edit=True)
+    if request.method != "POST":
+        return _form(request, case, "lead-request-form", _("Ask to take the lead"), LeadRequestForm())
     form = LeadRequestForm(request.POST)
     if form.is_valid():
         try:
@@ -255,7 +278,7 @@ def request_lead(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Your request to take the lead was sent to the current lead."))
             return redirect("cases:detail", case_id=case.pk)
-    return _detail(request, case, lead_request_form=form)
+    return _detail(request, case, status=400, lead_request_form=form)
 
 
 @require_POST
@@ -281,12 +304,14 @@ def decide_lead_request(request: AuthenticatedRequest, case_id: int, request_id:
         else:
             messages.success(request, _("The decision was recorded."))
             return redirect("cases:detail", case_id=case.pk)
-    return _detail(request, case, **bound)
+    return _detail(request, case, status=400, **bound)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def add_team_member(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = selectors.case_detail(request.user, case_id, for_edit=True)
+    if request.method != "POST":
+        return _form(request, case, "team-form", _("Add to the team"), TeamMemberForm(case=case))
     form = TeamMemberForm(request.POST, case=case)
     if form.is_valid():
         data = form.cleaned_data
@@ -308,7 +333,7 @@ def add_team_member(request: AuthenticatedRequest, case_id: int) -> HttpResponse
         else:
             messages.success(request, _("The team was changed."))
             return redirect("cases:detail", case_id=case.pk)
-    return _detail(request, case, team_form=form)
+    return _detail(request, case, status=400, team_form=form)
 
 
 @require_POST
@@ -335,9 +360,11 @@ def remove_team_member(request: AuthenticatedRequest, case_id: int, member_id: i
     return _detail(request, case)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def set_flags(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = selectors.case_detail(request.user, case_id, for_edit=True)
+    if request.method != "POST":
+        return _form(request, case, "flags-form", _("Change the flags"), FlagsForm(case=case))
     form = FlagsForm(request.POST, case=case)
     if form.is_valid():
         data = form.cleaned_data
@@ -353,4 +380,4 @@ def set_flags(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
             return _detail(request, case, status=_conflict_status(request), conflict=exc, flags_form=form)
         messages.success(request, _("The flags were saved."))
         return redirect("cases:detail", case_id=case.pk)
-    return _detail(request, case, flags_form=form)
+    return _detail(request, case, status=400, flags_form=form)

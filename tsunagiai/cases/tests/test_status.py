@@ -79,7 +79,7 @@ def test_status_page_refuses_an_illegal_change_in_japanese_and_keeps_the_input(c
     response = client.post(
         reverse("cases:change_status", args=[case.pk]), {"to": "closed", "reason": "終わり", "version": case.version}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.content.decode()
     assert "状態: " in body and "変更できません" in body
     assert "終わり" in body
