@@ -385,7 +385,7 @@ def leads_by_agency_type(f: Filters) -> Counts:
 def coordination_overstay_count(f: Filters, now: dt.datetime | None = None) -> int:
     """Open cases the coordination section has led for more than N days since a specialist agency joined.
 
-    The rule of tsunagiai.cases.actions.coordination_overstays, as one COUNT query.
+    The rule of tsunagiai.cases.selectors.coordination_overstays, as one COUNT query.
     """
     return coordination_overstay(f, now)[0]
 
@@ -393,8 +393,8 @@ def coordination_overstay_count(f: Filters, now: dt.datetime | None = None) -> i
 def coordination_overstay(f: Filters, now: dt.datetime | None = None) -> tuple[int, int]:
     """(count, sum of the cases' record keys) of the overstaying cases (one query)."""
     from tsunagiai.accounts.access import COORDINATION_AGENCY_TYPE
-    from tsunagiai.cases.actions import NON_SPECIALIST_AGENCY_TYPES, overstay_days
     from tsunagiai.cases.models import Case
+    from tsunagiai.cases.selectors import NON_SPECIALIST_AGENCY_TYPES, overstay_days
 
     now = now or timezone.now()
     overstaying = (

@@ -11,9 +11,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Min, Q, QuerySet
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +21,16 @@ from tsunagiai.accounts import access
 from tsunagiai.audit.actions import diff_fields, record_audit_event, stored_snapshot
 from tsunagiai.cases import inbox_kinds
 from tsunagiai.cases.models import Case, CaseStatusChange, LeadChange, LeadRequest, TeamMember
+from tsunagiai.cases.selectors import (
+    consent_subjects,
+    coordination_overstays,
+    derive_multi_issue,
+    open_cases_of_intakes,
+    overstay_days,
+    requesting_organisation,
+    requesting_organisation_ok,
+    team_without_basis,
+)
 from tsunagiai.consent.selectors import people_without_consent
 from tsunagiai.core.concurrency import EditConflict, save_versioned
 from tsunagiai.core.errors import ActionRefused
@@ -30,7 +39,6 @@ from tsunagiai.inbox.models import InboxItem
 from tsunagiai.intake.models import Intake
 from tsunagiai.people.models import Household, HouseholdMembership, Person
 from tsunagiai.reference.models import Organisation
-from tsunagiai.reference.routing import is_multi_issue
 
 S = Case.Status
 
@@ -53,9 +61,6 @@ ROLE_MAX_LENGTH = 100
 BASIS_NOTE_MAX_LENGTH = 300
 TITLE_MAX_LENGTH = 200
 
-# Agency types that are not specialist agencies for the overstay rule.
-NON_SPECIALIST_AGENCY_TYPES = frozenset({"coordination_section", "branch_office", "community_volunteer", "other"})
-
 
 class CaseConflict(EditConflict):
     """Someone created, a moment earlier, the row this change would duplicate (a case for the same intake,
@@ -68,11 +73,6 @@ class CaseConflict(EditConflict):
         Exception.__init__(self, message)
         self.obj = existing
         self.existing = existing
-
-
-def open_cases_of_intakes(intake_ids: Iterable[int]) -> QuerySet[Case]:
-    """The cases not yet closed that any of these intakes is part of."""
-    return Case.objects.filter(intakes__in=list(intake_ids)).exclude(status=S.CLOSED).distinct().order_by("id")
 
 
 def _lock_case(case: Case) -> None:
@@ -107,17 +107,6 @@ def _bump_version(case: Case, *, acting_user: Any, expected_version: int | None)
         return
     Case.objects.filter(pk=case.pk).update(version=F("version") + 1, updated_at=timezone.now(), updated_by=acting_user)
     case.refresh_from_db(fields=["version", "updated_at", "updated_by"])
-
-
-def _category_codes(intakes: Iterable[Intake]) -> set[str]:
-    return set(
-        Intake.categories.through.objects.filter(intake__in=list(intakes)).values_list("issuecategory_id", flat=True)
-    )
-
-
-def derive_multi_issue(case: Case) -> bool:
-    """multi_issue (routing.md §4) over the categories of every intake of the case."""
-    return is_multi_issue(_category_codes(case.intakes.all()))
 
 
 # --- team ---------------------------------------------------------------------
@@ -206,32 +195,7 @@ def do_add_team_member(
     return member
 
 
-def consent_subjects(case: Case) -> list[Person]:
-    """Whose information the team sees: the case's focus members, or else the household's current members."""
-    focus = list(case.focus_members.all())
-    if focus:
-        return focus
-    return list(
-        Person.objects.filter(
-            household_memberships__household_id=case.household_id, household_memberships__ended_on__isnull=True
-        ).distinct()
-    )
-
-
-def team_without_basis(case: Case, members: Sequence[TeamMember]) -> list[tuple[TeamMember, list[Person]]]:
-    """Current members whose basis is consent and whose consent is no longer in force (withdrawn, expired).
-
-    The organisation stays on the team, but the case page warns and new
-    disclosures (referrals, 重層的支援会議) are refused until a new consent or a
-    legal basis is recorded (docs/consent.md).
-    """
-    on_consent = [m for m in members if m.left_at is None and m.basis == TeamMember.Basis.CONSENT]
-    organisations = list({m.organisation_id: m.organisation for m in on_consent}.values())
-    uncovered = people_without_consent(consent_subjects(case), organisations)
-    return [(m, uncovered[m.organisation_id]) for m in on_consent if m.organisation_id in uncovered]
-
-
-def end_team_access_without_consent(*, acting_user: Any, person: Person | None = None) -> int:
+def do_end_team_access_without_consent(*, acting_user: Any, person: Person | None = None) -> int:
     """Take off their teams the organisations whose only basis was a consent no longer in force.
 
     Called when a consent is withdrawn (for that person's open cases) and by
@@ -257,16 +221,17 @@ def end_team_access_without_consent(*, acting_user: Any, person: Person | None =
         for member, people in team_without_basis(case, members):
             if member.organisation_id == case.lead_organisation_id:
                 continue
-            if not TeamMember.objects.filter(pk=member.pk, left_at__isnull=True).update(left_at=now):
-                continue  # another run (a concurrent sweep, a withdrawal) ended it first: audited there, once
-            ended += 1
-            record_audit_event(
-                "cases.team_member_left_without_consent",
-                acting_user=acting_user,
-                obj=case,
-                changes={"organisation": member.organisation_id, "people": [p.pk for p in people]},
-                note="consent no longer in force",
-            )
+            with transaction.atomic():  # each membership ends with its audit event, or not at all
+                if not TeamMember.objects.filter(pk=member.pk, left_at__isnull=True).update(left_at=now):
+                    continue  # another run (a concurrent sweep, a withdrawal) ended it first: audited there, once
+                ended += 1
+                record_audit_event(
+                    "cases.team_member_left_without_consent",
+                    acting_user=acting_user,
+                    obj=case,
+                    changes={"organisation": member.organisation_id, "people": [p.pk for p in people]},
+                    note="consent no longer in force",
+                )
     return ended
 
 
@@ -543,21 +508,6 @@ def do_change_lead(
     return change
 
 
-def requesting_organisation(case: Case, user: Any) -> Organisation | None:
-    """The user's organisation that could ask to take the lead: on the team now, not the lead, may edit."""
-    edit_ids = access.organisation_ids(user, access.EDIT_ROLES)
-    team_ids = set(
-        TeamMember.objects.filter(case=case, left_at__isnull=True, organisation_id__in=edit_ids).values_list(
-            "organisation_id", flat=True
-        )
-    )
-    team_ids.discard(case.lead_organisation_id)
-    for organisation in access.staff_organisations(user):
-        if organisation.pk in team_ids:
-            return organisation
-    return None
-
-
 @transaction.atomic
 def do_request_lead(
     case: Case, *, acting_user: Any, reason: str, organisation: Organisation | None = None
@@ -611,15 +561,6 @@ def _lead_request_pending(pending: LeadRequest | None) -> CaseConflict:
             "decision. Your reason is kept below."
         )
         % {"name": name},
-    )
-
-
-def requesting_organisation_ok(case: Case, user: Any, organisation: Organisation) -> bool:
-    edit_ids = access.organisation_ids(user, access.EDIT_ROLES)
-    return (
-        organisation.pk in edit_ids
-        and organisation.pk != case.lead_organisation_id
-        and TeamMember.objects.filter(case=case, organisation=organisation, left_at__isnull=True).exists()
     )
 
 
@@ -692,43 +633,6 @@ def do_set_case_flags(
 
 
 # --- the coordination section's overstay ------------------------------------------------
-
-
-def overstay_days() -> int:
-    return int(getattr(settings, "COORDINATION_OVERSTAY_DAYS", 30))
-
-
-def coordination_overstays(
-    now: dt.datetime | None = None, *, cases: QuerySet[Case] | None = None
-) -> list[tuple[Case, dt.datetime]]:
-    """Open cases the coordination section has led for more than N days since a specialist agency joined.
-
-    The clock starts at the later of: when the coordination section took the
-    lead, and when the first specialist agency now on the team joined.
-    """
-    now = now or timezone.now()
-    limit = dt.timedelta(days=overstay_days())
-    candidates = (
-        (cases if cases is not None else Case.objects.all())
-        .filter(lead_organisation__agency_type_id=access.COORDINATION_AGENCY_TYPE)
-        .exclude(status=S.CLOSED)
-        .annotate(
-            specialist_joined=Min(
-                "team_members__joined_at",
-                filter=Q(team_members__left_at__isnull=True)
-                & ~Q(team_members__organisation__agency_type_id__in=NON_SPECIALIST_AGENCY_TYPES),
-            )
-        )
-        .filter(specialist_joined__isnull=False)
-        .select_related("lead_organisation")
-        .order_by("id")
-    )
-    result: list[tuple[Case, dt.datetime]] = []
-    for case in candidates:
-        since = max(case.specialist_joined, case.lead_since or case.opened_at)
-        if now - since > limit:
-            result.append((case, since))
-    return result
 
 
 def sweep_coordination_overstay(now: dt.datetime | None = None) -> int:

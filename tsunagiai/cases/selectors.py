@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import Min, Q, QuerySet
+from django.utils import timezone
 
 from tsunagiai.accounts import access
-from tsunagiai.cases.actions import (
-    allowed_transitions,
-    coordination_overstays,
-    requesting_organisation,
-    team_without_basis,
-)
 from tsunagiai.cases.models import Case, CaseStatusChange, LeadChange, LeadRequest, TeamMember
+from tsunagiai.consent.selectors import people_without_consent
+from tsunagiai.intake.models import Intake
+from tsunagiai.people.models import Person
 from tsunagiai.reference.models import Area, Organisation
+from tsunagiai.reference.routing import is_multi_issue
 
 FLAGS = ("multi_issue", "gap_case", "difficult")
 
@@ -139,6 +141,8 @@ def case_view(user: Any, case: Case) -> CaseView:
         .prefetch_related("categories")
         .order_by("-received_at", "-id")
     )
+    from tsunagiai.cases.actions import allowed_transitions  # the status machine the actions enforce
+
     may_edit = access.editable_cases(user).filter(pk=case.pk).exists()
     overstay = case.lead_organisation.is_coordination_section and bool(
         coordination_overstays(cases=Case.objects.filter(pk=case.pk))
@@ -191,8 +195,6 @@ def household_of_intake(user: Any, intake: Any) -> Any:
 
 def open_cases_for_intake(user: Any, intake: Any) -> tuple[list[Case], bool]:
     """The open cases an intake is already part of that the user may see, and whether there are others."""
-    from tsunagiai.cases.actions import open_cases_of_intakes
-
     found = list(open_cases_of_intakes([intake.pk]).select_related("lead_organisation"))
     visible_ids = set(access.visible_cases(user).filter(pk__in=[c.pk for c in found]).values_list("pk", flat=True))
     return [c for c in found if c.pk in visible_ids], any(c.pk not in visible_ids for c in found)
@@ -245,3 +247,117 @@ def lead_suggestion(intakes: list[Any], household: Any) -> LeadSuggestion:
         agencies=[labels.get(a, a) for a in suggestion.agencies],
         organisations=organisations,
     )
+
+
+# --- reads the actions share: whose consent a disclosure needs, the team's basis, the lead, the overstay ---
+
+
+def open_cases_of_intakes(intake_ids: Iterable[int]) -> QuerySet[Case]:
+    """The cases not yet closed that any of these intakes is part of."""
+    return (
+        Case.objects.filter(intakes__in=list(intake_ids)).exclude(status=Case.Status.CLOSED).distinct().order_by("id")
+    )
+
+
+def _category_codes(intakes: Iterable[Intake]) -> set[str]:
+    return set(
+        Intake.categories.through.objects.filter(intake__in=list(intakes)).values_list("issuecategory_id", flat=True)
+    )
+
+
+def derive_multi_issue(case: Case) -> bool:
+    """multi_issue (routing.md §4) over the categories of every intake of the case."""
+    return is_multi_issue(_category_codes(case.intakes.all()))
+
+
+def consent_subjects(case: Case) -> list[Person]:
+    """Whose consent a disclosure needs (a team member, a referral, a 重層的支援会議): the case's focus members,
+    or else the household's current members (in the order they joined it)."""
+    focus = list(case.focus_members.all())
+    if focus:
+        return focus
+    return list(
+        Person.objects.filter(
+            household_memberships__household_id=case.household_id, household_memberships__ended_on__isnull=True
+        ).order_by("household_memberships__started_on", "id")
+    )
+
+
+def team_without_basis(case: Case, members: Sequence[TeamMember]) -> list[tuple[TeamMember, list[Person]]]:
+    """Current members whose basis is consent and whose consent is no longer in force (withdrawn, expired).
+
+    The organisation stays on the team, but the case page warns and new
+    disclosures (referrals, 重層的支援会議) are refused until a new consent or a
+    legal basis is recorded (docs/consent.md).
+    """
+    on_consent = [m for m in members if m.left_at is None and m.basis == TeamMember.Basis.CONSENT]
+    organisations = list({m.organisation_id: m.organisation for m in on_consent}.values())
+    uncovered = people_without_consent(consent_subjects(case), organisations)
+    return [(m, uncovered[m.organisation_id]) for m in on_consent if m.organisation_id in uncovered]
+
+
+def requesting_organisation(case: Case, user: Any) -> Organisation | None:
+    """The user's organisation that could ask to take the lead: on the team now, not the lead, may edit."""
+    edit_ids = access.organisation_ids(user, access.EDIT_ROLES)
+    team_ids = set(
+        TeamMember.objects.filter(case=case, left_at__isnull=True, organisation_id__in=edit_ids).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    team_ids.discard(case.lead_organisation_id)
+    for organisation in access.staff_organisations(user):
+        if organisation.pk in team_ids:
+            return organisation
+    return None
+
+
+def requesting_organisation_ok(case: Case, user: Any, organisation: Organisation) -> bool:
+    """Whether the user may ask for the lead on behalf of ``organisation`` (on the team, not the lead, may edit)."""
+    edit_ids = access.organisation_ids(user, access.EDIT_ROLES)
+    return (
+        organisation.pk in edit_ids
+        and organisation.pk != case.lead_organisation_id
+        and TeamMember.objects.filter(case=case, organisation=organisation, left_at__isnull=True).exists()
+    )
+
+
+# Agency types that are not specialist agencies for the overstay rule.
+NON_SPECIALIST_AGENCY_TYPES = frozenset({"coordination_section", "branch_office", "community_volunteer", "other"})
+
+
+def overstay_days() -> int:
+    """After how many days the coordination section is warned it still leads (``COORDINATION_OVERSTAY_DAYS``)."""
+    return int(getattr(settings, "COORDINATION_OVERSTAY_DAYS", 30))
+
+
+def coordination_overstays(
+    now: dt.datetime | None = None, *, cases: QuerySet[Case] | None = None
+) -> list[tuple[Case, dt.datetime]]:
+    """Open cases the coordination section has led for more than N days since a specialist agency joined.
+
+    The clock starts at the later of: when the coordination section took the
+    lead, and when the first specialist agency now on the team joined.
+    """
+    now = now or timezone.now()
+    limit = dt.timedelta(days=overstay_days())
+    candidates = (
+        (cases if cases is not None else Case.objects.all())
+        .filter(lead_organisation__agency_type_id=access.COORDINATION_AGENCY_TYPE)
+        .exclude(status=Case.Status.CLOSED)
+        .annotate(
+            specialist_joined=Min(
+                "team_members__joined_at",
+                filter=Q(team_members__left_at__isnull=True)
+                & ~Q(team_members__organisation__agency_type_id__in=NON_SPECIALIST_AGENCY_TYPES),
+            )
+        )
+        .filter(specialist_joined__isnull=False)
+        .select_related("lead_organisation")
+        .order_by("id")
+    )
+    result: list[tuple[Case, dt.datetime]] = []
+    for case in candidates:
+        since = max(case.specialist_joined, case.lead_since or case.opened_at)
+        if now - since > limit:
+            result.append((case, since))
+    return result

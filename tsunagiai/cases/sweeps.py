@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tsunagiai.cases.actions import end_team_access_without_consent, sweep_coordination_overstay
+from tsunagiai.cases.actions import do_end_team_access_without_consent, sweep_coordination_overstay
 from tsunagiai.core.locks import sweep_lock
 from tsunagiai.core.sweeps import register_sweep
 
@@ -19,4 +19,4 @@ def team_access_ended(now: dt.datetime) -> int:
     # Consents also end by expiry: organisations on a team only on their
     # strength leave it (withdrawal does this at once, see consent.actions).
     with sweep_lock("team_access_without_consent") as acquired:
-        return end_team_access_without_consent(acting_user=None) if acquired else 0
+        return do_end_team_access_without_consent(acting_user=None) if acquired else 0

@@ -33,8 +33,6 @@ from tsunagiai.cases.actions import (
     do_remove_team_member,
     do_request_lead,
     do_set_case_flags,
-    overstay_days,
-    requesting_organisation,
 )
 from tsunagiai.cases.forms import (
     CaseFilterForm,
@@ -185,7 +183,7 @@ def _detail(
         "decision_request_id": bound.get("decision_request_id"),
         "team_form": bound.get("team_form"),
         "flags_form": bound.get("flags_form"),
-        "overstay_days": overstay_days(),
+        "overstay_days": selectors.overstay_days(),
     }
     return render(request, "cases/detail.html", context, status=status)
 
@@ -210,7 +208,7 @@ def _form(request: AuthenticatedRequest, case: Case, partial: str, title: str, f
         "partial": f"cases/forms.html#{partial}",
     }
     if partial == "lead-request-form":
-        context["requesting_organisation"] = requesting_organisation(case, request.user)
+        context["requesting_organisation"] = selectors.requesting_organisation(case, request.user)
     return render(request, context["partial"] if request.htmx else "cases/forms.html", context)
 
 

@@ -19,15 +19,13 @@ from tsunagiai.accounts import access
 from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot, stored_snapshot
 from tsunagiai.cases.models import Case
 from tsunagiai.community.models import GroupMember, HelpRequest, Participation, Skill, Volunteer
-from tsunagiai.consent.selectors import consent_covers
+from tsunagiai.community.selectors import identity_may_be_shared, is_mutual_help_group
 from tsunagiai.core.concurrency import save_versioned
 from tsunagiai.core.errors import ActionRefused
 from tsunagiai.core.validation import PLANNING_HORIZON, check_date
 from tsunagiai.people.models import Person
 from tsunagiai.reference.models import Area, Organisation, TownBlock
 from tsunagiai.resources.models import Provider, Service
-
-MUTUAL_HELP = "mutual_help"
 
 # Participation: the allowed moves (docs/community.md). A proposal the person declines stops without a try.
 PARTICIPATION_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -58,12 +56,6 @@ def _refuse_implausible_date(field: str, value: dt.date | None, label: Any, **ru
 
 def allowed_participation_moves(status: str) -> tuple[str, ...]:
     return PARTICIPATION_TRANSITIONS.get(status, ())
-
-
-def is_mutual_help_group(provider: Provider) -> bool:
-    return Service.objects.filter(
-        provider=provider, status=Service.Status.ACTIVE, service_types__code=MUTUAL_HELP
-    ).exists()
 
 
 # --- participation ------------------------------------------------------------------
@@ -190,17 +182,6 @@ def do_transition_participation(
 
 
 # --- help requests ---------------------------------------------------------------------
-
-
-def identity_may_be_shared(person: Person, group: Provider) -> bool:
-    """Whether the person's consent in force covers the group (its member organisation), for basic facts.
-
-    A group that is not a member organisation of the directory cannot be named
-    in a consent, so it only ever receives anonymous requests.
-    """
-    if group.organisation is None:
-        return False
-    return consent_covers(person, [group.organisation], information=["basic"]).ok
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from tsunagiai.accounts import access
 from tsunagiai.cases.models import Case
 from tsunagiai.community import matching
 from tsunagiai.community.models import DAY_PARTS, GroupMember, HelpRequest, Participation, Skill, Volunteer
+from tsunagiai.consent.selectors import consent_covers
 from tsunagiai.intake.models import Intake
 from tsunagiai.people.models import HouseholdMembership, Language, Person
 from tsunagiai.reference.models import Area, TownBlock
@@ -317,3 +318,20 @@ def group_members(group: Provider) -> list[GroupMember]:
     return list(
         GroupMember.objects.filter(provider=group).select_related("user").order_by("left_on", "joined_on", "pk")
     )
+
+
+def is_mutual_help_group(provider: Provider) -> bool:
+    return Service.objects.filter(
+        provider=provider, status=Service.Status.ACTIVE, service_types__code=MUTUAL_HELP
+    ).exists()
+
+
+def identity_may_be_shared(person: Person, group: Provider) -> bool:
+    """Whether the person's consent in force covers the group (its member organisation), for basic facts.
+
+    A group that is not a member organisation of the directory cannot be named
+    in a consent, so it only ever receives anonymous requests.
+    """
+    if group.organisation is None:
+        return False
+    return consent_covers(person, [group.organisation], information=["basic"]).ok

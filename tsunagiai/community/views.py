@@ -35,7 +35,6 @@ from tsunagiai.community.actions import (
     do_register_volunteer,
     do_transition_participation,
     do_update_volunteer,
-    identity_may_be_shared,
 )
 from tsunagiai.community.forms import (
     AssignForm,
@@ -285,7 +284,7 @@ def help_create(request: AuthenticatedRequest) -> HttpResponse:
     consent_ok = None
     if person is not None and form.is_bound and form.data.get("group"):
         group = choices["groups"].filter(pk=form.data.get("group")).first() if form.data["group"].isdigit() else None
-        consent_ok = identity_may_be_shared(person, group) if group else None
+        consent_ok = selectors.identity_may_be_shared(person, group) if group else None
     return render(
         request,
         "community/help_create.html",

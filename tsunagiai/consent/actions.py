@@ -137,7 +137,7 @@ def do_withdraw_consent(consent: Consent, *, acting_user: Any, note: str = "") -
     )
     # Withdrawal takes effect at once: organisations that were on a team only
     # on the strength of this consent leave it now.
-    from tsunagiai.cases.actions import end_team_access_without_consent
+    from tsunagiai.cases.actions import do_end_team_access_without_consent
 
-    end_team_access_without_consent(acting_user=acting_user, person=locked.person)
+    do_end_team_access_without_consent(acting_user=acting_user, person=locked.person)
     return locked

@@ -18,14 +18,7 @@ from django.utils import timezone
 from tsunagiai.cases.models import Case
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.reference.models import Area, IssueCategory, Organisation
-from tsunagiai.regional.actions import (
-    INBOX_KIND,
-    ancestors,
-    cluster_key,
-    clusters_over_threshold,
-    organisations_covering,
-    proposal_title,
-)
+from tsunagiai.regional.actions import INBOX_KIND, cluster_key, proposal_title
 from tsunagiai.regional.models import (
     CommunityMeeting,
     IssueStatus,
@@ -34,6 +27,7 @@ from tsunagiai.regional.models import (
     RegionalIssue,
     UnmetNeed,
 )
+from tsunagiai.regional.selectors import ancestors, clusters_over_threshold, organisations_covering
 from tsunagiai.resources.models import Provider, Service
 
 DEMO_SERVICE = "おでかけ支援（福祉法人の送迎車で買い物へ）"

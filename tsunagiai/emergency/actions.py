@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,23 +15,9 @@ from tsunagiai.audit.actions import record_audit_event
 from tsunagiai.audit.models import Basis
 from tsunagiai.emergency import inbox_kinds
 from tsunagiai.emergency.models import REASON_MAX_LENGTH, REASON_MIN_LENGTH, EmergencyAccess
+from tsunagiai.emergency.selectors import emergency_hours, record_url
 from tsunagiai.inbox.actions import do_post_inbox_item
 from tsunagiai.reference.models import Organisation
-
-DEFAULT_HOURS = 4
-
-
-def emergency_hours() -> int:
-    return int(getattr(settings, "EMERGENCY_ACCESS_HOURS", DEFAULT_HOURS))
-
-
-def record_url(target: models.Model) -> str:
-    label = target._meta.label_lower
-    if label == "people.person":
-        return reverse("people:person_detail", args=[target.pk])
-    if label == "people.household":
-        return reverse("people:household_detail", args=[target.pk])
-    return reverse("cases:detail", args=[target.pk])
 
 
 def _open_cases_of(target: models.Model) -> Any:

@@ -132,17 +132,7 @@ def _apply_first_response(intake: Intake) -> None:
 
 
 def _inbox_title(intake: Intake, kind: str) -> str:
-    return inbox_title(intake_id=intake.pk, organisation_name=intake.receiving_organisation.name, kind=kind)
-
-
-def inbox_title(*, intake_id: int, organisation_name: str, kind: str) -> str:
-    """The inbox line for an intake of ``kind`` (also used by the demo generator)."""
-    values = {"id": intake_id, "organisation": organisation_name}
-    if kind == inbox_kinds.EMERGENCY_INTAKE:
-        return _("Emergency intake #%(id)s received at %(organisation)s") % values
-    if kind == inbox_kinds.FIRE_REPORT:
-        return _("Fire–welfare link report #%(id)s from %(organisation)s") % values
-    return _("Community volunteer's concern #%(id)s") % values
+    return inbox_kinds.inbox_title(intake_id=intake.pk, organisation_name=intake.receiving_organisation.name, kind=kind)
 
 
 def _post_alerts(intake: Intake, wanted: Iterable[tuple[Organisation, str]]) -> None:

@@ -21,20 +21,8 @@ from tsunagiai.people.models import Person
 from tsunagiai.privacy.models import REASON_MAX, LegalReference, UseSuspension
 
 
-def suspended_message() -> str:
-    return _(
-        "Person: the use of this person's record is suspended (利用停止); no new intake, referral or case "
-        "may name them. Ask the coordination section."
-    )
-
-
-def may_handle_privacy_requests(user: Any) -> bool:
-    """The coordination section answers disclosure and suspension requests."""
-    return access.is_coordination(user)
-
-
 def _require_coordination(user: Any) -> None:
-    if not may_handle_privacy_requests(user):
+    if not access.is_coordination(user):  # the coordination section answers privacy requests
         raise ActionRefused(_("Only the coordination section handles privacy requests."))
 
 
@@ -47,10 +35,6 @@ def _clean_reason(value: str, label: str) -> str:
             _("%(field)s: enter at most %(max)d characters.") % {"field": label, "max": REASON_MAX}, field="reason"
         )
     return value
-
-
-def open_suspension(person: Person) -> UseSuspension | None:
-    return UseSuspension.objects.filter(person=person, lifted_at__isnull=True).first()
 
 
 @transaction.atomic

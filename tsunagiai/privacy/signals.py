@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models.signals import m2m_changed, pre_save
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
 from tsunagiai.cases.models import Case
 from tsunagiai.intake.models import Intake
@@ -21,9 +22,15 @@ from tsunagiai.people.models import Person
 from tsunagiai.referrals.models import Referral
 
 
+def suspended_message() -> str:
+    return _(
+        "Person: the use of this person's record is suspended (利用停止); no new intake, referral or case "
+        "may name them. Ask the coordination section."
+    )
+
+
 def _refuse(person_ids: set[int], field: str) -> None:
     from tsunagiai.accounts.access import NotLinkable
-    from tsunagiai.privacy.actions import suspended_message
 
     if person_ids and Person.objects.filter(pk__in=person_ids, use_suspended=True).exists():
         raise NotLinkable(field, "person", suspended_message())

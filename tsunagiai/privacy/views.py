@@ -26,19 +26,18 @@ from tsunagiai.privacy.actions import (
     do_disclose_person,
     do_lift_use_suspension,
     do_suspend_use,
-    may_handle_privacy_requests,
-    open_suspension,
 )
 from tsunagiai.privacy.disclosure import render_html
 from tsunagiai.privacy.forms import LiftForm, SuspendForm
 from tsunagiai.privacy.models import UseSuspension
+from tsunagiai.privacy.selectors import open_suspension
 
 FORMATS = {"json": "application/json; charset=utf-8", "html": "text/html; charset=utf-8"}
 
 
 def _person(request: AuthenticatedRequest, person_id: int) -> Person:
     """The person, for the coordination section only: 404 for everyone else, whatever the method."""
-    if not may_handle_privacy_requests(request.user):
+    if not access.is_coordination(request.user):  # the coordination section answers privacy requests
         raise Http404
     return access.access_person(request.user, person_id)
 

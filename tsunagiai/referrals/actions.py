@@ -40,6 +40,7 @@ from tsunagiai.referrals.models import (
     SharingBasis,
     Status,
 )
+from tsunagiai.referrals.selectors import referral_alternatives
 from tsunagiai.referrals.timers import referral_timers
 
 TEXT_MAX = 2000
@@ -52,7 +53,7 @@ CONSENTED_AT_INTAKE = frozenset({Intake.ConsentStatus.WRITTEN, Intake.ConsentSta
 NEEDS_BASIS = frozenset({Status.ACCEPTED, Status.FIRST_CONTACT, Status.IN_PROGRESS, Status.COMPLETED})
 
 
-def referral_url(referral: Referral) -> str:
+def _referral_url(referral: Referral) -> str:
     return reverse("referrals:detail", args=[referral.pk])
 
 
@@ -64,7 +65,7 @@ def _consent_on_record(*, person: Any, intake: Intake | None, to_organisation: O
     if person is not None:
         return consent_covers(person, [to_organisation]).ok
     if case is not None and intake is None:
-        from tsunagiai.cases.actions import consent_subjects
+        from tsunagiai.cases.selectors import consent_subjects
 
         subjects = consent_subjects(case)
         return bool(subjects) and not people_without_consent(subjects, [to_organisation])
@@ -176,14 +177,14 @@ def do_send_referral(
         organisation=to_organisation,
         kind=inbox_kinds.REFERRAL_RECEIVED,
         title=_("Referral #%(id)s from %(organisation)s") % {"id": referral.pk, "organisation": from_organisation.name},
-        url=referral_url(referral),
+        url=_referral_url(referral),
     )
     return referral
 
 
 def _notify(referral: Referral, organisation: Organisation, title: str, *, kind: str = "") -> None:
     do_post_inbox_item(
-        organisation=organisation, kind=kind or inbox_kinds.REFERRAL_UPDATED, title=title, url=referral_url(referral)
+        organisation=organisation, kind=kind or inbox_kinds.REFERRAL_UPDATED, title=title, url=_referral_url(referral)
     )
 
 
@@ -305,7 +306,7 @@ def _after_transition(referral: Referral, to: str, *, acting_user: Any) -> None:
             title += _(" — alternatives: %(names)s") % {"names": "、".join(o.name for o in alternatives[:5])}
         _notify(referral, referral.from_organisation, title)
         if referral.earlier_declines + 1 >= ESCALATE_AFTER_DECLINES:
-            escalate_referral(referral, why=_("declined twice"))
+            _escalate_referral(referral, why=_("declined twice"))
         return
     if to == Status.CANCELLED:
         _notify(referral, referral.to_organisation, title)
@@ -319,7 +320,7 @@ def _after_transition(referral: Referral, to: str, *, acting_user: Any) -> None:
     _notify(referral, referral.from_organisation, title)
 
 
-def escalate_referral(referral: Referral, *, why: str) -> None:
+def _escalate_referral(referral: Referral, *, why: str) -> None:
     """Put the referral in every coordination-section inbox (制度の狭間), once."""
     from tsunagiai.reference.selectors import coordination_organisations
 
@@ -328,54 +329,13 @@ def escalate_referral(referral: Referral, *, why: str) -> None:
             organisation=organisation,
             kind=inbox_kinds.REFERRAL_ESCALATED,
             title=_("Referral #%(id)s nobody accepted (%(why)s)") % {"id": referral.pk, "why": why},
-            url=referral_url(referral),
+            url=_referral_url(referral),
             is_urgent=True,
             dedupe_key=f"referral:{referral.pk}:escalated:{organisation.pk}",
         )
     if referral.escalated_at is None:
         Referral.objects.filter(pk=referral.pk, escalated_at__isnull=True).update(escalated_at=timezone.now())
         referral.escalated_at = timezone.now()
-
-
-def referral_categories(referral: Referral) -> tuple[list[str], str | None]:
-    """The issue categories and urgency behind a referral: its intake's, or its case's intakes'."""
-    if referral.intake_id is not None:
-        intake: Any = referral.intake
-        return [c.code for c in intake.categories.all()], intake.urgency_id
-    if referral.case_id is not None:
-        from tsunagiai.reference.models import IssueCategory
-
-        codes = IssueCategory.objects.filter(intake__cases=referral.case_id).values_list("code", flat=True).distinct()
-        return list(codes), None
-    return [], None
-
-
-def referral_place(referral: Referral) -> Any:
-    """Where the person lives (a town block), for the directory of organisations covering it."""
-    for holder in (referral.person, referral.household, referral.intake):
-        block = getattr(holder, "town_block", None) if holder is not None else None
-        if block is not None:
-            return block
-    return None
-
-
-def referral_alternatives(referral: Referral) -> list[Organisation]:
-    """Organisations of the agency types the routing policy suggests, covering the person's area.
-
-    The organisation that declined and the sender are left out (routing.md).
-    """
-    from tsunagiai.reference.routing import suggest
-    from tsunagiai.reference.selectors import organisation_directory, organisations_covering
-
-    categories, urgency = referral_categories(referral)
-    agency_types = suggest(categories, urgency=urgency).agencies
-    place = referral_place(referral)
-    candidates = organisations_covering(place) if place is not None else organisation_directory()
-    return list(
-        candidates.filter(agency_type_id__in=agency_types).exclude(
-            pk__in=[referral.to_organisation_id, referral.from_organisation_id]
-        )
-    )
 
 
 def do_mark_seen(referral: Referral, *, acting_user: Any) -> Referral:
@@ -452,7 +412,7 @@ def _overdue(referral: Referral, step: str, organisations: list[Organisation], t
             organisation=organisation,
             kind=inbox_kinds.REFERRAL_OVERDUE,
             title=title,
-            url=referral_url(referral),
+            url=_referral_url(referral),
             dedupe_key=f"referral:{referral.pk}:{step}:{organisation.pk}",
         )
 
@@ -499,7 +459,7 @@ def _sweep_referral_timers(now: dt.datetime | None) -> int:
             _("Referral #%(id)s has not been accepted by %(organisation)s")
             % {"id": referral.pk, "organisation": referral.to_organisation.name},
         )
-        escalate_referral(referral, why=_("not accepted in time"))
+        _escalate_referral(referral, why=_("not accepted in time"))
     no_contact = open_referrals.filter(status=Status.ACCEPTED, first_contact_due_at__lt=now)
     for referral in no_contact:
         found += 1

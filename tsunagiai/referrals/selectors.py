@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet
 
 from tsunagiai.accounts import access
+from tsunagiai.reference.models import Organisation
 from tsunagiai.referrals.models import ReasonCode, Referral, ReferralEvent, SharedSection, Status
 
 INCOMING = "incoming"
@@ -164,3 +165,44 @@ def referral_metrics(queryset: QuerySet[Referral]) -> list[OrganisationMetrics]:
 def intake_referrals(intake: Any, user: Any) -> QuerySet[Referral]:
     """The intake's referrals that the user may see."""
     return _with_parties(access.visible_referrals(user).filter(intake_id=intake.pk)).order_by("-sent_at", "-id")
+
+
+def referral_categories(referral: Referral) -> tuple[list[str], str | None]:
+    """The issue categories and urgency behind a referral: its intake's, or its case's intakes'."""
+    if referral.intake_id is not None:
+        intake: Any = referral.intake
+        return [c.code for c in intake.categories.all()], intake.urgency_id
+    if referral.case_id is not None:
+        from tsunagiai.reference.models import IssueCategory
+
+        codes = IssueCategory.objects.filter(intake__cases=referral.case_id).values_list("code", flat=True).distinct()
+        return list(codes), None
+    return [], None
+
+
+def referral_place(referral: Referral) -> Any:
+    """Where the person lives (a town block), for the directory of organisations covering it."""
+    for holder in (referral.person, referral.household, referral.intake):
+        block = getattr(holder, "town_block", None) if holder is not None else None
+        if block is not None:
+            return block
+    return None
+
+
+def referral_alternatives(referral: Referral) -> list[Organisation]:
+    """Organisations of the agency types the routing policy suggests, covering the person's area.
+
+    The organisation that declined and the sender are left out (routing.md).
+    """
+    from tsunagiai.reference.routing import suggest
+    from tsunagiai.reference.selectors import organisation_directory, organisations_covering
+
+    categories, urgency = referral_categories(referral)
+    agency_types = suggest(categories, urgency=urgency).agencies
+    place = referral_place(referral)
+    candidates = organisations_covering(place) if place is not None else organisation_directory()
+    return list(
+        candidates.filter(agency_type_id__in=agency_types).exclude(
+            pk__in=[referral.to_organisation_id, referral.from_organisation_id]
+        )
+    )

@@ -28,7 +28,6 @@ from tsunagiai.referrals.actions import (
     do_mark_seen,
     do_send_referral,
     do_transition_referral,
-    referral_alternatives,
 )
 from tsunagiai.referrals.forms import ReferralFilterForm, ReferralForm, TransitionForm
 from tsunagiai.referrals.models import (
@@ -205,7 +204,7 @@ def _detail_context(request: AuthenticatedRequest, referral: Referral, **extra: 
         if referral.intake_id and referral.intake and not withheld
         else [],
         "history": [] if withheld else selectors.shared_history(referral),
-        "alternatives": referral_alternatives(referral)
+        "alternatives": selectors.referral_alternatives(referral)
         if referral.status == Status.DECLINED and "sender" in sides
         else [],
         "form": TransitionForm(initial={"version": referral.version}),

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -37,6 +36,12 @@ from tsunagiai.regional.models import (
     RegionalIssue,
     UnmetNeed,
 )
+from tsunagiai.regional.selectors import (
+    ancestors,
+    clusters_over_threshold,
+    default_area_of_case,
+    organisations_covering,
+)
 from tsunagiai.resources.models import Service
 
 # The inbox kind of a proposal (the inbox shows the title; the kind is a code).
@@ -52,27 +57,6 @@ def _refuse_implausible_date(field: str, value: dt.date, label: Any) -> None:
     check_date(errors, field, value, label=label)
     if errors:
         raise ActionRefused(errors[field], field=field)
-
-
-def ancestors(area: Area) -> dict[str, Area]:
-    """The area and the levels above it, by level (a few rows: the tree is at most four deep)."""
-    found: dict[str, Area] = {}
-    current: Area | None = area
-    while current is not None and current.level not in found:
-        found[current.level] = current
-        current = current.parent
-    return found
-
-
-def default_area_of_case(case: Case) -> Area | None:
-    """The focus person's elementary district; otherwise the household's."""
-    for person in case.focus_members.select_related("town_block__elementary_district").order_by("pk"):
-        if person.town_block is not None:
-            return person.town_block.elementary_district
-    household = case.household
-    if household.town_block is not None:
-        return household.town_block.elementary_district
-    return None
 
 
 # --- unmet needs ----------------------------------------------------------------
@@ -298,50 +282,8 @@ def do_record_network_event(
 # --- the sweep -------------------------------------------------------------------
 
 
-def months_before(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` months earlier (the last day of a shorter month)."""
-    total = day.year * 12 + day.month - 1 - months
-    year, month = divmod(total, 12)
-    month += 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise ValueError(day)  # pragma: no cover
-
-
-def window_start(today: dt.date) -> dt.date:
-    """The first day inside the window: needs noted on this day or later, up to today, count."""
-    return months_before(today, settings.TSUNAGIAI_REGIONAL_WINDOW_MONTHS) + dt.timedelta(days=1)
-
-
 def cluster_key(area_id: int, category_id: str) -> str:
     return f"{area_id}:{category_id}"
-
-
-def organisations_covering(area: Area) -> list[Organisation]:
-    """Branch offices and CSWs whose covered areas include the district or an area above it."""
-    area_ids = [a.pk for a in ancestors(area).values()]
-    return list(
-        Organisation.objects.filter(
-            active=True, agency_type_id__in=("branch_office", "csw"), covered_areas__in=area_ids
-        )
-        .distinct()
-        .order_by("pk")
-    )
-
-
-def clusters_over_threshold(today: dt.date) -> list[dict[str, Any]]:
-    """``area_id``, ``category_id``, ``count`` of each cluster in the window at or over the threshold (one GROUP BY)."""
-    rows = (
-        UnmetNeed.objects.filter(noted_on__gte=window_start(today), noted_on__lte=today)
-        .values("area_id", "category_id")
-        .annotate(count=Count("id"))
-        .filter(count__gte=settings.TSUNAGIAI_REGIONAL_THRESHOLD)
-        .order_by("area_id", "category_id")
-    )
-    return [dict(row) for row in rows]
 
 
 def proposal_title(area: Area, category: IssueCategory) -> str:

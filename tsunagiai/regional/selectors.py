@@ -23,7 +23,6 @@ from tsunagiai.accounts import access
 from tsunagiai.cases.models import Case, TeamMember
 from tsunagiai.reference.models import Area, IssueCategory, Organisation
 from tsunagiai.referrals.models import Referral
-from tsunagiai.regional.actions import window_start
 from tsunagiai.regional.models import CommunityMeeting, IssueStatusChange, NetworkEvent, RegionalIssue, UnmetNeed
 from tsunagiai.resources.models import Service, ServiceArea
 
@@ -392,3 +391,66 @@ def map_data(rows: list[DistrictRow], geojson: dict[str, Any]) -> dict[str, Any]
         properties.update({"name": row.area.name, "unmet_needs": row.unmet_needs, "resources": row.resources})
         features.append({"type": "Feature", "geometry": feature.get("geometry"), "properties": properties})
     return {"type": "FeatureCollection", "features": features}
+
+
+def ancestors(area: Area) -> dict[str, Area]:
+    """The area and the levels above it, by level (a few rows: the tree is at most four deep)."""
+    found: dict[str, Area] = {}
+    current: Area | None = area
+    while current is not None and current.level not in found:
+        found[current.level] = current
+        current = current.parent
+    return found
+
+
+def default_area_of_case(case: Case) -> Area | None:
+    """The focus person's elementary district; otherwise the household's."""
+    for person in case.focus_members.select_related("town_block__elementary_district").order_by("pk"):
+        if person.town_block is not None:
+            return person.town_block.elementary_district
+    household = case.household
+    if household.town_block is not None:
+        return household.town_block.elementary_district
+    return None
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` months earlier (the last day of a shorter month)."""
+    total = day.year * 12 + day.month - 1 - months
+    year, month = divmod(total, 12)
+    month += 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover
+
+
+def window_start(today: dt.date) -> dt.date:
+    """The first day inside the window: needs noted on this day or later, up to today, count."""
+    return months_before(today, settings.TSUNAGIAI_REGIONAL_WINDOW_MONTHS) + dt.timedelta(days=1)
+
+
+def organisations_covering(area: Area) -> list[Organisation]:
+    """Branch offices and CSWs whose covered areas include the district or an area above it."""
+    area_ids = [a.pk for a in ancestors(area).values()]
+    return list(
+        Organisation.objects.filter(
+            active=True, agency_type_id__in=("branch_office", "csw"), covered_areas__in=area_ids
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def clusters_over_threshold(today: dt.date) -> list[dict[str, Any]]:
+    """``area_id``, ``category_id``, ``count`` of each cluster in the window at or over the threshold (one GROUP BY)."""
+    rows = (
+        UnmetNeed.objects.filter(noted_on__gte=window_start(today), noted_on__lte=today)
+        .values("area_id", "category_id")
+        .annotate(count=Count("id"))
+        .filter(count__gte=settings.TSUNAGIAI_REGIONAL_THRESHOLD)
+        .order_by("area_id", "category_id")
+    )
+    return [dict(row) for row in rows]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot, stored_snapshot
 from tsunagiai.cases.models import Case
+from tsunagiai.cases.selectors import consent_subjects
 from tsunagiai.consent.selectors import consents_covering_people
 from tsunagiai.core.concurrency import EditConflict, save_versioned
 from tsunagiai.core.validation import PLANNING_HORIZON, plausible_date, plausible_datetime
@@ -105,15 +106,6 @@ def _checked_moment(
 
 
 # --- assessment ---------------------------------------------------------------
-
-
-def assessment_subjects(case: Case) -> list[Person]:
-    """The household's current members (the people an assessment may be about)."""
-    return list(
-        Person.objects.filter(
-            household_memberships__household_id=case.household_id, household_memberships__ended_on__isnull=True
-        ).order_by("household_memberships__started_on", "id")
-    )
 
 
 def assessment_fingerprint(situation: str, strengths: str, wishes_in_own_words: str) -> str:
@@ -619,12 +611,6 @@ def do_update_minutes(conference: Conference, *, minutes: str, acting_user: Any,
         changes=diff_fields(before, snapshot(conference, ["minutes"])),
     )
     return conference
-
-
-def consent_subjects(case: Case) -> list[Person]:
-    """Whose consent a 重層的支援会議 needs: the case's focus members, or else the household's current members."""
-    focus = list(case.focus_members.all())
-    return focus or assessment_subjects(case)
 
 
 @transaction.atomic

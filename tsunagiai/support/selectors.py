@@ -12,7 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from tsunagiai.accounts import access
 from tsunagiai.cases.models import Case
 from tsunagiai.intake.models import Intake
-from tsunagiai.people.models import Household
+from tsunagiai.people.models import Household, Person
 from tsunagiai.support.models import (
     Assessment,
     Conference,
@@ -254,4 +254,13 @@ def decisions_of(conference: Conference) -> list[ConferenceDecision]:
         ConferenceDecision.objects.filter(conference=conference)
         .select_related("case", "target_organisation", "applied_by")
         .order_by("id")
+    )
+
+
+def assessment_subjects(case: Case) -> list[Person]:
+    """The household's current members (the people an assessment may be about)."""
+    return list(
+        Person.objects.filter(
+            household_memberships__household_id=case.household_id, household_memberships__ended_on__isnull=True
+        ).order_by("household_memberships__started_on", "id")
     )

@@ -27,7 +27,6 @@ from tsunagiai.support.actions import (
     DecisionNotApplied,
     DomainEdit,
     assessment_fingerprint,
-    assessment_subjects,
     do_add_case_to_agenda,
     do_confirm_decision,
     do_correct_support_record,
@@ -68,7 +67,7 @@ def assessment(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = access.access_case(request.user, case_id)
     record_read(request, case, action="assessment.viewed")
     found = selectors.assessments_of(case)
-    members = assessment_subjects(case)
+    members = selectors.assessment_subjects(case)
     by_member = {m.pk: {a.domain: a for a in found if a.person_id == m.pk} for m in members}
     rows = [(m, [(d, label, by_member[m.pk].get(d)) for d, label in Domain.choices]) for m in members]
     return render(request, "support/assessment.html", {"case": case, "rows": rows})
@@ -88,7 +87,7 @@ def _sent_status(request: AuthenticatedRequest, *forms_: Any) -> int:
 @require_http_methods(["GET", "POST"])
 def assessment_edit(request: AuthenticatedRequest, case_id: int, person_id: int) -> HttpResponse:
     case = access.access_case(request.user, case_id, for_edit=request.method == "POST")
-    person = next((m for m in assessment_subjects(case) if m.pk == int(person_id)), None)
+    person = next((m for m in selectors.assessment_subjects(case) if m.pk == int(person_id)), None)
     if person is None:
         raise Http404
     if request.method != "POST":

@@ -15,10 +15,10 @@ from django.utils import timezone
 from tsunagiai.audit.actions import record_audit_event
 from tsunagiai.intake.models import Intake
 from tsunagiai.reference.routing import is_multi_issue
-from tsunagiai.triage import engine
 from tsunagiai.triage.masking import intake_names, mask_text
 from tsunagiai.triage.models import TriageSuggestion
 from tsunagiai.triage.result import TriageResult
+from tsunagiai.triage.selectors import run_triage
 
 logger = logging.getLogger(__name__)
 
@@ -32,17 +32,7 @@ _SNAPSHOT_FIELDS = (
 )
 
 
-def run_triage(text: str, *, household_patterns: Iterable[tuple[str, str]] | None = None) -> TriageResult:
-    """The engine's suggestion for ``text`` (the one place the pages, the API and the hook call it).
-
-    ``household_patterns`` None: no household is recorded, so the engine suggests patterns from the
-    words; a list (even empty): the recorded household's own patterns stand (routing.md §4).
-    """
-    patterns = None if household_patterns is None else list(household_patterns)
-    return engine.triage(text, household_patterns=patterns)
-
-
-def decision_for(result: TriageResult, *, categories: Iterable[str], urgency: str) -> str:
+def _decision_for(result: TriageResult, *, categories: Iterable[str], urgency: str) -> str:
     """Whether staff kept the suggestion as it was, changed it, or had none to keep."""
     if not result.can_suggest:
         return TriageSuggestion.Decision.NO_SUGGESTION
@@ -91,7 +81,7 @@ def do_record_triage_suggestion(
     suggestion.model_version = result.model_version[:100]
     suggestion.chosen_categories = chosen
     suggestion.chosen_urgency = intake.urgency_id
-    suggestion.decision = decision_for(result, categories=chosen, urgency=intake.urgency_id)
+    suggestion.decision = _decision_for(result, categories=chosen, urgency=intake.urgency_id)
     if training_opt_in is not None:
         suggestion.training_opt_in = training_opt_in
         suggestion.opted_in_by = acting_user if training_opt_in else None
@@ -103,7 +93,7 @@ def do_record_triage_suggestion(
     return suggestion
 
 
-def correction_record(suggestion: TriageSuggestion) -> dict[str, Any]:
+def _correction_record(suggestion: TriageSuggestion) -> dict[str, Any]:
     """One exported correction in the corpus format, with names and addresses masked."""
     intake = suggestion.intake
     household = intake.household
@@ -128,7 +118,7 @@ def do_export_corrections(suggestions: Iterable[TriageSuggestion], *, output: Pa
     count = 0
     with output.open("w", encoding="utf-8") as handle:
         for suggestion in suggestions:
-            handle.write(json.dumps(correction_record(suggestion), ensure_ascii=False) + "\n")
+            handle.write(json.dumps(_correction_record(suggestion), ensure_ascii=False) + "\n")
             count += 1
     record_audit_event(
         "triage.corrections_exported",

@@ -24,6 +24,7 @@ from tsunagiai.reference.models import (
 )
 from tsunagiai.reference.selectors import organisations_covering
 from tsunagiai.triage.models import TriageSuggestion
+from tsunagiai.triage.result import TriageResult
 
 # Patterns the engine computes itself from the suggested categories.
 TEXT_DERIVED_PATTERNS = frozenset({"multi_issue"})
@@ -232,7 +233,6 @@ def suggestion_view(
     ``household`` must already be one the user may see (``household_of``).
     Raises ``ValueError`` for a text longer than the engine accepts.
     """
-    from tsunagiai.triage.actions import run_triage
     from tsunagiai.triage.similar import similar_intakes
 
     result = run_triage(text, household_patterns=household_pattern_hints(user, household))
@@ -251,3 +251,15 @@ def suggestion_view(
         organisations=covering_organisations(town_block, result.agencies) if result.can_suggest else [],
         similar=similar,
     )
+
+
+def run_triage(text: str, *, household_patterns: Iterable[tuple[str, str]] | None = None) -> TriageResult:
+    """The engine's suggestion for ``text`` (the one place the pages, the API and the hook call it).
+
+    ``household_patterns`` None: no household is recorded, so the engine suggests patterns from the
+    words; a list (even empty): the recorded household's own patterns stand (routing.md §4).
+    """
+    from tsunagiai.triage import engine  # loads the model on first use, not on import
+
+    patterns = None if household_patterns is None else list(household_patterns)
+    return engine.triage(text, household_patterns=patterns)

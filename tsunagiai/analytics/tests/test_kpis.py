@@ -119,7 +119,8 @@ def test_every_kpi_runs_in_the_same_number_of_queries_for_1_and_30_intakes(town:
 def test_overstay_count_agrees_with_the_case_rule(town: Town) -> None:
     import time_machine
 
-    from tsunagiai.cases.actions import coordination_overstays, do_add_team_member
+    from tsunagiai.cases.actions import do_add_team_member
+    from tsunagiai.cases.selectors import coordination_overstays
     from tsunagiai.cases.tests.helpers import open_case
 
     start = aware(2025, 4, 1)

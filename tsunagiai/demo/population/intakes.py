@@ -14,7 +14,7 @@ from tsunagiai.demo.plans import HouseholdPlan, IntakePlan, MemberPlan
 from tsunagiai.demo.population.base import HISTORY_DAYS, pick
 from tsunagiai.demo.population.households import CARE_LEVELS, HouseholdWork
 from tsunagiai.intake import inbox_kinds
-from tsunagiai.intake.actions import inbox_title
+from tsunagiai.intake.inbox_kinds import inbox_title
 from tsunagiai.intake.models import Intake
 from tsunagiai.reference.models import Organisation
 

@@ -17,10 +17,9 @@ from tsunagiai.reference.models import Area
 from tsunagiai.regional.actions import (
     do_create_regional_issue,
     sweep_regional_clusters,
-    window_start,
 )
 from tsunagiai.regional.models import IssueStatus, RegionalIssue, UnmetNeed
-from tsunagiai.regional.selectors import unmet_need_counts
+from tsunagiai.regional.selectors import unmet_need_counts, window_start
 from tsunagiai.regional.tests.helpers import category, make_case, record_needs
 from tsunagiai.testing import Town
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from tsunagiai.cases.actions import overstay_days, sweep_coordination_overstay
+from tsunagiai.cases.actions import sweep_coordination_overstay
+from tsunagiai.cases.selectors import overstay_days
 
 
 class Command(BaseCommand):
