@@ -16,7 +16,6 @@ from tsunagiai.inbox.models import InboxItem
 from tsunagiai.support.actions import ActionInput, do_revise_plan
 from tsunagiai.support.models import PlanAction
 from tsunagiai.support.sweeps import sweep_support
-from tsunagiai.support.tasks import sweep_support_reminders
 from tsunagiai.support.tests.helpers import add_record, make_case, make_household, make_plan
 from tsunagiai.testing import Town
 
@@ -75,7 +74,7 @@ def test_overdue_action_and_review_due_reach_the_owner_and_the_lead_once(town: T
         ]
     with time_machine.travel(dt.datetime(2026, 5, 2, 1, tzinfo=dt.UTC), tick=False):
         add_record(town, household, case)
-        sweep_support_reminders.enqueue()
+        sweep_support()
         assert InboxItem.objects.filter(kind="plan_review_due", organisation=town.orgs["branch_north"]).count() == 1
         assert InboxItem.objects.count() == 5
 
