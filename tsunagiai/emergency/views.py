@@ -9,9 +9,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from tsunagiai.accounts import access
+from tsunagiai.accounts.access.messages import TITLE
 from tsunagiai.emergency.actions import do_start_emergency_access
 from tsunagiai.emergency.forms import EmergencyAccessForm
-from tsunagiai.emergency.messages import TITLE
 from tsunagiai.emergency.selectors import emergency_hours, record_url
 
 

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tsunagiai.accounts import access
+from tsunagiai.accounts.access import messages as emergency_messages
 from tsunagiai.core.forms import LabelledErrorsMixin
 from tsunagiai.core.validation import CLOCK_SKEW, PLANNING_HORIZON, PlausibleDateField
-from tsunagiai.emergency import messages as emergency_messages
 from tsunagiai.intake.actions import HouseholdChoice, intake_moment_problem
 from tsunagiai.intake.models import CONCERN_MAX_LENGTH, Intake
 from tsunagiai.people.forms import PersonForm

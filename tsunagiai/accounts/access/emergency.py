@@ -121,7 +121,7 @@ class NotLinkable(PermissionDenied):
     """
 
     def __init__(self, field: str, kind: str, message: str = "") -> None:
-        from tsunagiai.emergency.messages import field_message
+        from tsunagiai.accounts.access.messages import field_message
 
         self.field = field
         self.kind = kind

@@ -1,8 +1,8 @@
 """What a user is told when a write names a record they see only through an emergency access.
 
-The rule itself is in ``tsunagiai.accounts.access`` (``linkable_*``,
-``refuse_emergency_only``); the words are here, in the emergency app's
-catalogue, so that every page and API operation says the same thing.
+The rule is in ``tsunagiai.accounts.access`` (``linkable_*``, ``refuse_emergency_only``) and its words
+are here beside it, so that every page and API operation says the same thing — and so that the apps
+that say it (intake, emergency) need not import each other.
 """
 
 from __future__ import annotations
