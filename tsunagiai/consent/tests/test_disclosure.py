@@ -169,7 +169,7 @@ def test_team_form_and_api_ask_for_the_basis_and_refuse_without_consent(town: To
         reverse("cases:add_team_member", args=[case.pk]),
         {"organisation": town.orgs["csw"].pk, "role": "家計", "basis": "consent", "version": case.version},
     )
-    assert page.status_code == 200
+    assert page.status_code == 400  # refused: the form comes back with the input and the reason
     body = page.content.decode()
     assert "情報提供の根拠" in body and "社会福祉協議会" in body and "家計" in body
     api = client.post(
