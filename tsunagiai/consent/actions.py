@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_audit_event
 from tsunagiai.consent.models import Consent, InformationScope
+from tsunagiai.consent.signals import consent_withdrawn
 from tsunagiai.core.validation import check_date
 from tsunagiai.people.models import Person
 from tsunagiai.reference.models import AgencyType, Organisation
@@ -135,9 +136,7 @@ def do_withdraw_consent(consent: Consent, *, acting_user: Any, note: str = "") -
         changes={"withdrawn_at": locked.withdrawn_at},
         note=note[:500],
     )
-    # Withdrawal takes effect at once: organisations that were on a team only
-    # on the strength of this consent leave it now.
-    from tsunagiai.cases.actions import do_end_team_access_without_consent
-
-    do_end_team_access_without_consent(acting_user=acting_user, person=locked.person)
+    # Withdrawal takes effect at once: organisations that were on a team only on the strength of this
+    # consent leave it now (the cases app's receiver, in this transaction).
+    consent_withdrawn.send(sender=Consent, consent=locked, person=locked.person, acting_user=acting_user)
     return locked
