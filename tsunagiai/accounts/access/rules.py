@@ -155,7 +155,7 @@ PAGE_RULES: dict[str, str] = {
     "referrals:detail": STAFF,
     "referrals:transition": STAFF,
     "cases:list": STAFF,
-    "cases:open_from_intake": STAFF,
+    "cases:open_from_intake": EDITOR,
     "cases:detail": STAFF,
     "cases:change_status": STAFF,
     "cases:change_lead": STAFF,
