@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tsunagiai.accounts import access
 from tsunagiai.cases.models import Case
@@ -267,9 +267,20 @@ def _recording_organisation(user: Any, case: Case) -> Organisation:
     raise PermissionDenied
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def unmet_need_create(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
+    """Record an unmet need of a case; GET gives the form (htmx: the form alone, into the case page)."""
     case = access.access_case(request.user, case_id, for_edit=True)
+    if request.method != "POST":
+        if request.htmx:
+            return render(request, "regional/_unmet_need_form.html", {"case": case, "form": UnmetNeedForm()})
+        context = {
+            "case": case,
+            "form": UnmetNeedForm(),
+            "needs": selectors.case_unmet_needs(request.user, case),
+            "may_record": True,
+        }
+        return render(request, "regional/unmet_need_form.html", context)
     form = UnmetNeedForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -9,7 +9,6 @@ from django import template
 from tsunagiai.accounts import access
 from tsunagiai.cases.models import Case
 from tsunagiai.regional import selectors
-from tsunagiai.regional.forms import UnmetNeedForm
 
 register = template.Library()
 
@@ -22,5 +21,5 @@ def regional_case_panel(case: Case, user: Any) -> dict[str, Any]:
         "case": case,
         "needs": list(selectors.case_unmet_needs(user, case)),
         "may_record": may_record,
-        "form": UnmetNeedForm() if may_record else None,
+        "form": None,  # on demand: regional:unmet_need_create answers GET with the form
     }
