@@ -61,6 +61,13 @@ READS: dict[str, Read] = {
     "cases:list": Read("case.listed", LIST),
     "cases:open_from_intake": Read("intake.viewed", "intake"),
     "cases:detail": Read("case.viewed", "case"),
+    # The case page's forms on demand: their own pages (without JavaScript) name the case.
+    "cases:change_status": Read("case.viewed", "case"),
+    "cases:change_lead": Read("case.viewed", "case"),
+    "cases:request_lead": Read("case.viewed", "case"),
+    "cases:add_team_member": Read("case.viewed", "case"),
+    "cases:set_flags": Read("case.viewed", "case"),
+    "regional:unmet_need_create": Read("case.viewed", "case"),
     # consent
     "consent:person_consents": Read("consent.viewed", "person"),
     "consent:record": Read("consent.viewed", "person"),
@@ -117,6 +124,10 @@ COUNTS = "counts only, small cells suppressed (docs/analytics.md); exports of co
 REGIONAL = "regional issues, the network and the map: counts, areas and organisations, never a person"
 OWN_ACCOUNT = "the signed-in user's own account"
 NO_PERSONAL_DATA: dict[str, str] = {
+    # POST only; the gate refuses users outside the rule before the method is looked at (403, not 405).
+    "community:group_member_add": "POST only: adds a volunteer to a help group, audited by its action",
+    "community:group_member_leave": "POST only: a volunteer leaves a help group, audited by its action",
+    "community:volunteer_create": "a blank form registering a volunteer (volunteers' own registration)",
     "login": "the sign-in page",
     "healthz": "the health check",
     "readyz": "the readiness check",

@@ -200,7 +200,10 @@ def _form(request: AuthenticatedRequest, case: Case, partial: str, title: str, f
     }
     if partial == "lead-request-form":
         context["requesting_organisation"] = selectors.requesting_organisation(case, request.user)
-    return render(request, context["partial"] if request.htmx else "cases/forms.html", context)
+    if request.htmx:  # the form alone, into the case page whose view was audited: no record shown
+        return render(request, context["partial"], context)
+    record_read(request, case, action="case.viewed")  # the form's own page names the case
+    return render(request, "cases/forms.html", context)
 
 
 @require_http_methods(["GET", "POST"])

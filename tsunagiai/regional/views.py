@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tsunagiai.accounts import access
+from tsunagiai.audit.actions import record_read
 from tsunagiai.cases.models import Case
 from tsunagiai.core.concurrency import EditConflict
 from tsunagiai.core.errors import ActionRefused
@@ -280,6 +281,7 @@ def unmet_need_create(request: AuthenticatedRequest, case_id: int) -> HttpRespon
             "needs": selectors.case_unmet_needs(request.user, case),
             "may_record": True,
         }
+        record_read(request, case, action="case.viewed")  # the form's own page lists the case's needs
         return render(request, "regional/unmet_need_form.html", context)
     form = UnmetNeedForm(request.POST)
     if form.is_valid():
