@@ -16,14 +16,14 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from tsunagiai.accounts import access
-from tsunagiai.accounts.models import LoginLockout, Role
+from tsunagiai.accounts.models import LoginLockout, Role, User
 
 
-def may_view_sign_in_records(user: Any) -> bool:
+def may_view_sign_in_records(user: User) -> bool:
     return access.has_role(user, Role.AUDITOR, Role.ADMIN)
 
 
-def may_unlock_logins(user: Any) -> bool:
+def may_unlock_logins(user: User) -> bool:
     return access.has_role(user, Role.ADMIN)
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import ipaddress
 import json
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -15,6 +15,9 @@ from django.utils import timezone
 from tsunagiai.audit.chain import GENESIS, compute_hash
 from tsunagiai.audit.models import AuditChainHead, AuditEvent
 from tsunagiai.core.request_context import current_ip_address
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 
 class AuditChainBroken(RuntimeError):
@@ -127,7 +130,7 @@ def append_event(event: AuditEvent) -> AuditEvent:
 def record_audit_event(
     action: str,
     *,
-    acting_user: Any,
+    acting_user: User | None,
     obj: models.Model | None = None,
     changes: dict[str, Any] | None = None,
     note: str = "",

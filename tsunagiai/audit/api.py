@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict, model_validator
 
@@ -13,6 +12,7 @@ from tsunagiai.audit import selectors
 from tsunagiai.audit.actions import record_list
 from tsunagiai.audit.models import AuditEvent
 from tsunagiai.core.api import IsoDate
+from tsunagiai.core.http import AuthenticatedRequest
 
 router = Router(tags=["audit"])
 PAGE_SIZE = 100
@@ -68,7 +68,7 @@ class ErrorOut(Schema):
 
 
 @router.get("/events", response={200: AuditPage, 404: ErrorOut, 422: ErrorOut}, summary="The audit log (auditors)")
-def list_events(request: HttpRequest, filters: Query[AuditFilterIn]) -> dict[str, Any]:
+def list_events(request: AuthenticatedRequest, filters: Query[AuditFilterIn]) -> dict[str, Any]:
     """Newest first; 404 for everyone but the auditor role."""
     events = selectors.audit_events(
         request.user,

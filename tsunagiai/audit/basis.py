@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
 from tsunagiai.accounts import access
 from tsunagiai.audit.models import Basis
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 
 def _own_organisation_ids(obj: models.Model) -> set[int]:
@@ -23,7 +26,7 @@ def _own_organisation_ids(obj: models.Model) -> set[int]:
     return {value for name in names if isinstance(value := getattr(obj, name, None), int)}
 
 
-def access_basis(user: Any, obj: models.Model) -> str:
+def access_basis(user: User, obj: models.Model) -> str:
     """Why ``user`` may see ``obj``: coordination section, own organisation, case team, referral recipient, other."""
     if access.is_coordination(user):
         return Basis.COORDINATION
@@ -49,7 +52,7 @@ def access_basis(user: Any, obj: models.Model) -> str:
     return Basis.OTHER
 
 
-def scope_basis(user: Any) -> str:
+def scope_basis(user: User) -> str:
     """The basis of a list or search: the scope the access policy gives the user as a whole."""
     if access.is_coordination(user):
         return Basis.COORDINATION
@@ -65,7 +68,7 @@ def _takes_part(conference: Any, org_ids: set[int]) -> bool:
     return bool(org_ids) and conference.participating_organisations.filter(pk__in=org_ids).exists()
 
 
-def _on_team_of(user: Any, obj: models.Model) -> bool:
+def _on_team_of(user: User, obj: models.Model) -> bool:
     """Whether a case the user's organisation is on the team of concerns the record's household or intake."""
     cases = access.visible_cases(user)
     label = obj._meta.label_lower
@@ -78,7 +81,7 @@ def _on_team_of(user: Any, obj: models.Model) -> bool:
     return False
 
 
-def acting_organisation_id(user: Any, obj: models.Model | None = None) -> int | None:
+def acting_organisation_id(user: User, obj: models.Model | None = None) -> int | None:
     """The organisation the user acts for: the one that holds the record if they belong to it, else their first."""
     members = access.memberships(user)
     if not members:

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from tsunagiai.accounts import access
-from tsunagiai.accounts.models import Role
+from tsunagiai.accounts.models import Role, User
 from tsunagiai.audit.models import AuditEvent
 
 
-def may_read_audit_log(user: Any) -> bool:
+def may_read_audit_log(user: User) -> bool:
     return access.has_role(user, Role.AUDITOR)
 
 
-def require_auditor(user: Any) -> None:
+def require_auditor(user: User) -> None:
     """Not an auditor: the log does not exist (404)."""
     if not may_read_audit_log(user):
         raise Http404
@@ -46,7 +45,7 @@ def _about_person(person_id: int) -> Q:
 
 
 def audit_events(
-    user: Any,
+    user: User,
     *,
     person_id: int | None = None,
     actor_id: int | None = None,

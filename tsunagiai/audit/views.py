@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -18,6 +18,7 @@ from tsunagiai.audit.actions import record_audit_event, record_list
 from tsunagiai.audit.forms import AuditFilterForm
 from tsunagiai.audit.models import AuditEvent, Basis
 from tsunagiai.core.csvsafe import csv_safe  # the report exports' formula-injection guard
+from tsunagiai.core.http import AuthenticatedRequest
 
 PAGE_SIZE = 50
 CSV_HEADER = [
@@ -39,7 +40,7 @@ CSV_HEADER = [
 
 
 @require_GET
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: AuthenticatedRequest) -> HttpResponse:
     selectors.require_auditor(request.user)
     form = AuditFilterForm(request.GET or None)
     events = selectors.audit_events(request.user, **(form.filters() if form.is_bound else {}))
@@ -90,7 +91,7 @@ def _csv_rows(events: Any) -> Iterator[str]:
 
 
 @require_GET
-def event_export(request: HttpRequest) -> StreamingHttpResponse | HttpResponse:
+def event_export(request: AuthenticatedRequest) -> StreamingHttpResponse | HttpResponse:
     selectors.require_auditor(request.user)
     form = AuditFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():

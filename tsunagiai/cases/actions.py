@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -39,6 +39,9 @@ from tsunagiai.inbox.models import InboxItem
 from tsunagiai.intake.models import Intake
 from tsunagiai.people.models import Household, HouseholdMembership, Person
 from tsunagiai.reference.models import Organisation
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 S = Case.Status
 
@@ -100,7 +103,7 @@ def _clean_reason(reason: str, *, required: bool, label: str) -> str:
     return reason
 
 
-def _bump_version(case: Case, *, acting_user: Any, expected_version: int | None) -> None:
+def _bump_version(case: Case, *, acting_user: User, expected_version: int | None) -> None:
     """Record a change to the case's team or lead: checked against ``expected_version`` when given."""
     if expected_version is not None:
         save_versioned(case, expected_version=expected_version, fields=[], acting_user=acting_user)
@@ -117,8 +120,8 @@ def do_add_team_member(
     case: Case,
     organisation: Organisation,
     *,
-    acting_user: Any,
-    user: Any = None,
+    acting_user: User,
+    user: User | None = None,
     role: str = "",
     basis: str = TeamMember.Basis.CONSENT,
     basis_note: str = "",
@@ -195,7 +198,7 @@ def do_add_team_member(
     return member
 
 
-def do_end_team_access_without_consent(*, acting_user: Any, person: Person | None = None) -> int:
+def do_end_team_access_without_consent(*, acting_user: User | None, person: Person | None = None) -> int:
     """Take off their teams the organisations whose only basis was a consent no longer in force.
 
     Called when a consent is withdrawn (for that person's open cases) and by
@@ -237,7 +240,7 @@ def do_end_team_access_without_consent(*, acting_user: Any, person: Person | Non
 
 @transaction.atomic
 def do_remove_team_member(
-    member: TeamMember, *, acting_user: Any, expected_version: int | None = None, reason: str = ""
+    member: TeamMember, *, acting_user: User, expected_version: int | None = None, reason: str = ""
 ) -> TeamMember:
     """Take a member off the team (kept in the history with ``left_at``).
 
@@ -276,7 +279,7 @@ def do_remove_team_member(
 # --- opening ----------------------------------------------------------------------
 
 
-def _opener_organisation(acting_user: Any, intakes: Sequence[Intake]) -> Organisation | None:
+def _opener_organisation(acting_user: User, intakes: Sequence[Intake]) -> Organisation | None:
     """The organisation the user opens the case for: the one that received an intake, else their first."""
     orgs = {o.pk: o for o in access.staff_organisations(acting_user)}
     edit_ids = access.organisation_ids(acting_user, access.EDIT_ROLES)
@@ -292,7 +295,7 @@ def _opener_organisation(acting_user: Any, intakes: Sequence[Intake]) -> Organis
 @transaction.atomic
 def do_open_case(
     *,
-    acting_user: Any,
+    acting_user: User,
     household: Household,
     intakes: Sequence[Intake],
     focus_members: Iterable[Person] = (),
@@ -418,7 +421,7 @@ def do_open_case(
 
 
 @transaction.atomic
-def do_change_case_status(case: Case, *, to: str, acting_user: Any, expected_version: int, reason: str = "") -> Case:
+def do_change_case_status(case: Case, *, to: str, acting_user: User, expected_version: int, reason: str = "") -> Case:
     """Move the case along the status machine (TRANSITIONS); reopening a closed case needs a reason."""
     if to not in S.values:
         raise ActionRefused(_("Status: choose one of the allowed values."), field="to")
@@ -463,7 +466,7 @@ def do_change_case_status(case: Case, *, to: str, acting_user: Any, expected_ver
 
 @transaction.atomic
 def do_change_lead(
-    case: Case, *, organisation: Organisation, reason: str, acting_user: Any, expected_version: int
+    case: Case, *, organisation: Organisation, reason: str, acting_user: User, expected_version: int
 ) -> LeadChange:
     """Hand the lead (主導役) to ``organisation`` with a reason; it joins the team; the history keeps every change."""
     reason = _clean_reason(reason, required=True, label=_("Reason for the change of lead"))
@@ -510,7 +513,7 @@ def do_change_lead(
 
 @transaction.atomic
 def do_request_lead(
-    case: Case, *, acting_user: Any, reason: str, organisation: Organisation | None = None
+    case: Case, *, acting_user: User, reason: str, organisation: Organisation | None = None
 ) -> LeadRequest:
     """A team member asks to take the lead; the current lead's inbox is told."""
     reason = _clean_reason(reason, required=True, label=_("Reason for the request"))
@@ -566,7 +569,7 @@ def _lead_request_pending(pending: LeadRequest | None) -> CaseConflict:
 
 @transaction.atomic
 def do_decide_lead_request(
-    lead_request: LeadRequest, *, accept: bool, acting_user: Any, expected_version: int, note: str = ""
+    lead_request: LeadRequest, *, accept: bool, acting_user: User, expected_version: int, note: str = ""
 ) -> LeadRequest:
     """Accept (the lead moves, with the request's reason) or decline (a note is required) a pending request."""
     case = lead_request.case
@@ -614,7 +617,7 @@ def do_decide_lead_request(
 
 @transaction.atomic
 def do_set_case_flags(
-    case: Case, *, is_gap_case: bool, is_difficult: bool, acting_user: Any, expected_version: int
+    case: Case, *, is_gap_case: bool, is_difficult: bool, acting_user: User, expected_version: int
 ) -> Case:
     """Set 制度の狭間 and 支援困難; multi_issue is derived again from the intakes at the same time."""
     fields = ["is_gap_case", "is_difficult", "is_multi_issue"]

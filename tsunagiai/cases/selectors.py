@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Min, Q, QuerySet
@@ -18,6 +18,9 @@ from tsunagiai.intake.models import Intake
 from tsunagiai.people.models import Person
 from tsunagiai.reference.models import Area, Organisation
 from tsunagiai.reference.routing import is_multi_issue
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 FLAGS = ("multi_issue", "gap_case", "difficult")
 
@@ -42,7 +45,7 @@ def _area_filter(area_id: int) -> Q:
     )
 
 
-def case_list(user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
+def case_list(user: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
     """The cases the user may see, newest first, narrowed by ``filters``."""
     queryset = access.visible_cases(user)
     f = filters or CaseFilters()
@@ -63,7 +66,7 @@ def case_list(user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
     ).order_by("-opened_at", "-id")
 
 
-def case_detail(user: Any, case_id: Any, *, for_edit: bool = False) -> Case:
+def case_detail(user: User, case_id: Any, *, for_edit: bool = False) -> Case:
     """One case with its household and lead, or 404 for missing and not-yours alike."""
     queryset = (access.editable_cases(user) if for_edit else access.visible_cases(user)).select_related(
         "household",
@@ -113,7 +116,7 @@ class CaseView:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def case_view(user: Any, case: Case) -> CaseView:
+def case_view(user: User, case: Case) -> CaseView:
     from tsunagiai.people.selectors import household_view
 
     members = list(
@@ -180,7 +183,7 @@ class OpenCaseChoices:
     members: QuerySet[Any]
 
 
-def household_of_intake(user: Any, intake: Any) -> Any:
+def household_of_intake(user: User, intake: Any) -> Any:
     """The household an intake is about: its own, or the current household of its person (if visible)."""
     from tsunagiai.people.selectors import current_household
 
@@ -193,14 +196,14 @@ def household_of_intake(user: Any, intake: Any) -> Any:
     return access.linkable_households(user).filter(pk=household.pk).select_related("town_block").first()
 
 
-def open_cases_for_intake(user: Any, intake: Any) -> tuple[list[Case], bool]:
+def open_cases_for_intake(user: User, intake: Any) -> tuple[list[Case], bool]:
     """The open cases an intake is already part of that the user may see, and whether there are others."""
     found = list(open_cases_of_intakes([intake.pk]).select_related("lead_organisation"))
     visible_ids = set(access.visible_cases(user).filter(pk__in=[c.pk for c in found]).values_list("pk", flat=True))
     return [c for c in found if c.pk in visible_ids], any(c.pk not in visible_ids for c in found)
 
 
-def open_case_choices(user: Any, household: Any) -> OpenCaseChoices:
+def open_case_choices(user: User, household: Any) -> OpenCaseChoices:
     from tsunagiai.people.models import HouseholdMembership
 
     member_ids = HouseholdMembership.objects.filter(household=household).values("person_id")
@@ -296,7 +299,7 @@ def team_without_basis(case: Case, members: Sequence[TeamMember]) -> list[tuple[
     return [(m, uncovered[m.organisation_id]) for m in on_consent if m.organisation_id in uncovered]
 
 
-def requesting_organisation(case: Case, user: Any) -> Organisation | None:
+def requesting_organisation(case: Case, user: User) -> Organisation | None:
     """The user's organisation that could ask to take the lead: on the team now, not the lead, may edit."""
     edit_ids = access.organisation_ids(user, access.EDIT_ROLES)
     team_ids = set(
@@ -311,7 +314,7 @@ def requesting_organisation(case: Case, user: Any) -> Organisation | None:
     return None
 
 
-def requesting_organisation_ok(case: Case, user: Any, organisation: Organisation) -> bool:
+def requesting_organisation_ok(case: Case, user: User, organisation: Organisation) -> bool:
     """Whether the user may ask for the lead on behalf of ``organisation`` (on the team, not the lead, may edit)."""
     edit_ids = access.organisation_ids(user, access.EDIT_ROLES)
     return (

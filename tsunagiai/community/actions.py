@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -26,6 +26,9 @@ from tsunagiai.core.validation import PLANNING_HORIZON, check_date
 from tsunagiai.people.models import Person
 from tsunagiai.reference.models import Area, Organisation, TownBlock
 from tsunagiai.resources.models import Provider, Service
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 # Participation: the allowed moves (docs/community.md). A proposal the person declines stops without a try.
 PARTICIPATION_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -68,7 +71,7 @@ def do_propose_participation(
     person: Person,
     service: Service,
     organisation: Organisation,
-    acting_user: Any,
+    acting_user: User,
     proposed_on: dt.date | None = None,
     note: str = "",
 ) -> Participation:
@@ -129,7 +132,7 @@ def do_transition_participation(
     participation: Participation,
     *,
     to: str,
-    acting_user: Any,
+    acting_user: User,
     expected_version: int,
     on: dt.date | None = None,
     stop_reason: str = "",
@@ -187,7 +190,7 @@ def do_transition_participation(
 @transaction.atomic
 def do_create_help_request(
     *,
-    acting_user: Any,
+    acting_user: User,
     organisation: Organisation,
     group: Provider,
     task: str,
@@ -254,7 +257,7 @@ def do_create_help_request(
 
 @transaction.atomic
 def do_assign_help_request(
-    request: HelpRequest, *, volunteers: Iterable[Volunteer], acting_user: Any, expected_version: int
+    request: HelpRequest, *, volunteers: Iterable[Volunteer], acting_user: User, expected_version: int
 ) -> HelpRequest:
     """The group takes the request on, with the volunteers who will go."""
     if HelpRequest.Status.ASSIGNED not in HELP_TRANSITIONS[request.status]:
@@ -280,7 +283,7 @@ def do_assign_help_request(
 
 @transaction.atomic
 def do_close_help_request(
-    request: HelpRequest, *, outcome: str, note: str, acting_user: Any, expected_version: int
+    request: HelpRequest, *, outcome: str, note: str, acting_user: User, expected_version: int
 ) -> HelpRequest:
     """Done, or could not help (with the reason)."""
     if outcome not in (HelpRequest.Status.DONE, HelpRequest.Status.COULD_NOT):
@@ -316,7 +319,7 @@ VOLUNTEER_FIELDS = ["name", "kana", "phone", "availability", "active", "note"]
 @transaction.atomic
 def do_register_volunteer(
     *,
-    acting_user: Any,
+    acting_user: User,
     centre: Organisation,
     name: str,
     kana: str = "",
@@ -325,7 +328,7 @@ def do_register_volunteer(
     areas: Iterable[Area] = (),
     availability: int = 0,
     note: str = "",
-    user: Any = None,
+    user: User | None = None,
 ) -> Volunteer:
     volunteer = Volunteer.objects.create(
         centre=centre,
@@ -353,7 +356,7 @@ def do_register_volunteer(
 def do_update_volunteer(
     volunteer: Volunteer,
     *,
-    acting_user: Any,
+    acting_user: User,
     expected_version: int,
     skills: Iterable[Skill],
     areas: Iterable[Area],
@@ -380,8 +383,8 @@ def do_add_group_member(
     provider: Provider,
     *,
     name: str,
-    acting_user: Any,
-    user: Any = None,
+    acting_user: User,
+    user: User | None = None,
     role: str = GroupMember.GroupRole.MEMBER,
     joined_on: dt.date | None = None,
 ) -> GroupMember:
@@ -410,7 +413,7 @@ def do_add_group_member(
 
 
 @transaction.atomic
-def do_end_group_membership(member: GroupMember, *, acting_user: Any, left_on: dt.date | None = None) -> GroupMember:
+def do_end_group_membership(member: GroupMember, *, acting_user: User, left_on: dt.date | None = None) -> GroupMember:
     left_on = left_on or timezone.localdate()
     _refuse_implausible_date("left_on", left_on, GroupMember._meta.get_field("left_on").verbose_name)
     if left_on < member.joined_on:

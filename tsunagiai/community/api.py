@@ -8,7 +8,7 @@ the group shape (what was shared only) for group members and volunteers.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
@@ -32,6 +32,9 @@ from tsunagiai.core.api import IsoDate, PastDate, PlannedDate
 from tsunagiai.core.errors import ActionRefused
 from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.reference.models import ResourceServiceType, TownBlock
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 router = Router(tags=["community"])
 
@@ -208,7 +211,7 @@ def _participation(p: Participation) -> dict[str, Any]:
     }
 
 
-def _help(user: Any, item: HelpRequest) -> dict[str, Any]:
+def _help(user: User, item: HelpRequest) -> dict[str, Any]:
     out = {
         "id": item.pk,
         "task": item.task,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -18,6 +18,9 @@ from tsunagiai.intake.models import Intake
 from tsunagiai.people.models import HouseholdMembership, Language, Person
 from tsunagiai.reference.models import Area, TownBlock
 from tsunagiai.resources.models import Provider, Service
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 MUTUAL_HELP = "mutual_help"
 MAX_MATCHES = 50
@@ -68,7 +71,7 @@ def case_categories(case: Case) -> set[str]:
     )
 
 
-def find_resources(user: Any, case: Case, search: ResourceSearch, *, today: dt.date | None = None) -> ResourceResult:
+def find_resources(user: User, case: Case, search: ResourceSearch, *, today: dt.date | None = None) -> ResourceResult:
     """Resources for one person of a case, ranked with reasons (about a dozen queries, whatever the directory size)."""
     today = today or timezone.localdate()
     people = case_people(case)
@@ -103,7 +106,7 @@ def find_resources(user: Any, case: Case, search: ResourceSearch, *, today: dt.d
     )
 
 
-def participations_of_case(user: Any, case: Case) -> list[Participation]:
+def participations_of_case(user: User, case: Case) -> list[Participation]:
     return list(
         access.visible_participations(user)
         .filter(case=case)
@@ -112,7 +115,7 @@ def participations_of_case(user: Any, case: Case) -> list[Participation]:
     )
 
 
-def participations_of_household(user: Any, household_id: int) -> list[Participation]:
+def participations_of_household(user: User, household_id: int) -> list[Participation]:
     return list(
         access.visible_participations(user)
         .filter(case__household_id=household_id)
@@ -121,7 +124,7 @@ def participations_of_household(user: Any, household_id: int) -> list[Participat
     )
 
 
-def proposable_services(user: Any) -> QuerySet[Service]:
+def proposable_services(user: User) -> QuerySet[Service]:
     queryset = Service.objects.filter(status=Service.Status.ACTIVE)
     if not access.is_staff_member(user):
         queryset = queryset.filter(is_internal=False)
@@ -138,7 +141,7 @@ class HelpFilters:
     task: str = ""
 
 
-def help_queue(user: Any, filters: HelpFilters) -> QuerySet[HelpRequest]:
+def help_queue(user: User, filters: HelpFilters) -> QuerySet[HelpRequest]:
     """The help requests the user may see: a group's own queue, an organisation's requests, or all (社協)."""
     queryset = (
         access.visible_help_requests(user)
@@ -186,7 +189,7 @@ class GroupStats:
     members: int
 
 
-def group_stats(user: Any, date_from: dt.date, date_to: dt.date) -> list[GroupStats]:
+def group_stats(user: User, date_from: dt.date, date_to: dt.date) -> list[GroupStats]:
     """Per group over a period: requests received, done, could not, still open; members during the period (3 queries).
 
     Group members see their own groups; the coordinating staff (社協, coordination) every group; other staff
@@ -239,7 +242,7 @@ def group_stats(user: Any, date_from: dt.date, date_to: dt.date) -> list[GroupSt
 # --- volunteers ----------------------------------------------------------------------------
 
 
-def volunteer_list(user: Any, *, skill: str = "", area_id: int | None = None) -> QuerySet[Volunteer]:
+def volunteer_list(user: User, *, skill: str = "", area_id: int | None = None) -> QuerySet[Volunteer]:
     queryset = (
         access.visible_volunteers(user)
         .select_related("centre")

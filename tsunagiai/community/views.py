@@ -8,7 +8,7 @@ case, a person or an intake (docs/community.md).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -57,6 +57,9 @@ from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.emergency.views import read_only_refusal
 from tsunagiai.reference.models import Organisation, TownBlock
 
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
+
 PAGE_SIZE = 25
 
 
@@ -67,7 +70,7 @@ def _with_version(data: Any, version: int) -> Any:
     return copy
 
 
-def _acting_organisation(user: Any, case: Case | None = None) -> Organisation:
+def _acting_organisation(user: User, case: Case | None = None) -> Organisation:
     orgs = access.staff_organisations(user)
     if case is not None:
         for org in orgs:
@@ -81,7 +84,7 @@ def _acting_organisation(user: Any, case: Case | None = None) -> Organisation:
 # --- participation support -------------------------------------------------------------
 
 
-def _may_edit_case(user: Any, case: Case) -> bool:
+def _may_edit_case(user: User, case: Case) -> bool:
     return access.editable_cases(user).filter(pk=case.pk).exists()
 
 
@@ -497,7 +500,7 @@ def group_member_leave(request: AuthenticatedRequest) -> HttpResponse:
 # --- volunteers ----------------------------------------------------------------------------
 
 
-def _centre_of(user: Any) -> Organisation:
+def _centre_of(user: User) -> Organisation:
     for membership in access.memberships(user):
         if membership.organisation.agency_type_id in access.HELP_COORDINATING_AGENCY_TYPES:
             return membership.organisation

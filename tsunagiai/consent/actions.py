@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +19,9 @@ from tsunagiai.core.validation import check_date
 from tsunagiai.people.models import Person
 from tsunagiai.reference.models import AgencyType, Organisation
 
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
+
 # How far ahead a consent's expiry may be set (core.validation checks every date against a range).
 CONSENT_HORIZON = dt.timedelta(days=10 * 365 + 3)
 
@@ -27,7 +30,7 @@ CONSENT_HORIZON = dt.timedelta(days=10 * 365 + 3)
 def do_record_consent(
     person: Person,
     *,
-    acting_user: Any,
+    acting_user: User,
     organisation: Organisation,
     given_on: dt.date,
     method: str,
@@ -120,7 +123,7 @@ def do_record_consent(
 
 
 @transaction.atomic
-def do_withdraw_consent(consent: Consent, *, acting_user: Any, note: str = "") -> Consent:
+def do_withdraw_consent(consent: Consent, *, acting_user: User, note: str = "") -> Consent:
     """Withdraw a consent now; it stops covering anything at once. Withdrawing twice keeps the first."""
     locked = Consent.objects.select_for_update().get(pk=consent.pk)
     if locked.withdrawn_at is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import F
@@ -10,6 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagiai.core.models import TrackedModel
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 
 class EditConflict(Exception):
@@ -26,7 +29,7 @@ class EditConflict(Exception):
 
 
 def save_versioned(
-    obj: TrackedModel, *, expected_version: int, fields: list[str], acting_user: Any, **extra: Any
+    obj: TrackedModel, *, expected_version: int, fields: list[str], acting_user: User, **extra: Any
 ) -> None:
     """Write ``fields`` of ``obj`` only if the row still has ``expected_version``.
 

@@ -17,7 +17,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
@@ -26,6 +26,9 @@ from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -350,14 +353,14 @@ class IdempotencyMiddleware:
         digest.update(request.body)
         return digest.hexdigest()
 
-    def _once(self, request: HttpRequest, user: Any, key: str) -> HttpResponseBase:
+    def _once(self, request: HttpRequest, user: User, key: str) -> HttpResponseBase:
         try:
             return self._run_once(request, user, key)
         except DatabaseError as exc:
             # The database went away around the key itself: the same answer as inside an operation.
             return ApiGuardMiddleware.answer_for(request, exc)
 
-    def _run_once(self, request: HttpRequest, user: Any, key: str) -> HttpResponseBase:
+    def _run_once(self, request: HttpRequest, user: User, key: str) -> HttpResponseBase:
         from tsunagiai.core.models import IdempotencyKey
 
         fingerprint = self._fingerprint(request)

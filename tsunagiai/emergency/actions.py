@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -18,6 +18,9 @@ from tsunagiai.emergency.models import REASON_MAX_LENGTH, REASON_MIN_LENGTH, Eme
 from tsunagiai.emergency.selectors import emergency_hours, record_url
 from tsunagiai.inbox.actions import do_post_inbox_item
 from tsunagiai.reference.models import Organisation
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 
 def _open_cases_of(target: models.Model) -> Any:
@@ -43,7 +46,7 @@ def _told_organisations(target: models.Model) -> list[Organisation]:
 
 
 @transaction.atomic
-def do_start_emergency_access(target: models.Model, *, reason: str, acting_user: Any) -> EmergencyAccess:
+def do_start_emergency_access(target: models.Model, *, reason: str, acting_user: User) -> EmergencyAccess:
     """Open ``target`` (a person, household or case) to ``acting_user`` for a few hours, for the reason given."""
     if not access.may_break_the_glass(acting_user):
         raise PermissionDenied

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from tsunagiai.accounts import access
 from tsunagiai.accounts.access.messages import TITLE
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.emergency.actions import do_start_emergency_access
 from tsunagiai.emergency.forms import EmergencyAccessForm
 from tsunagiai.emergency.selectors import emergency_hours, record_url
@@ -17,7 +18,7 @@ from tsunagiai.emergency.selectors import emergency_hours, record_url
 
 @access.access_rule(access.STAFF)
 @require_http_methods(["GET", "POST"])
-def start(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
+def start(request: AuthenticatedRequest, kind: str, object_id: int) -> HttpResponse:
     if kind not in access.EMERGENCY_KINDS or not access.may_break_the_glass(request.user):
         raise Http404
     form = EmergencyAccessForm(request.POST or None)

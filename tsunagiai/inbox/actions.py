@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
@@ -14,6 +14,9 @@ from tsunagiai.inbox.models import InboxItem
 from tsunagiai.inbox.selectors import items_about
 from tsunagiai.reference.models import Organisation
 
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
+
 
 def do_post_inbox_item(
     *,
@@ -22,7 +25,7 @@ def do_post_inbox_item(
     title: str,
     subject: models.Model | None = None,
     is_urgent: bool | None = None,
-    user: Any = None,
+    user: User | None = None,
     url: str = "",
     dedupe_key: str | None = None,
 ) -> InboxItem:
@@ -63,7 +66,7 @@ def do_post_inbox_item(
 
 
 @transaction.atomic
-def do_resolve_inbox_item(item: InboxItem, *, acting_user: Any) -> InboxItem:
+def do_resolve_inbox_item(item: InboxItem, *, acting_user: User) -> InboxItem:
     """Mark an item as dealt with; resolving twice keeps the first resolution."""
     if item.resolved_at is not None:
         return item
@@ -80,7 +83,7 @@ def do_resolve_inbox_item(item: InboxItem, *, acting_user: Any) -> InboxItem:
 
 
 @transaction.atomic
-def do_resolve_items_about(subject: models.Model, *, acting_user: Any, kind: str | None = None) -> int:
+def do_resolve_items_about(subject: models.Model, *, acting_user: User, kind: str | None = None) -> int:
     """Mark every open item about ``subject`` (of ``kind``, when given) as dealt with; return how many."""
     items = items_about(subject).filter(resolved_at__isnull=True)
     if kind is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -11,21 +11,24 @@ from django.db.models import F, Q, QuerySet
 from tsunagiai.accounts import access
 from tsunagiai.inbox.models import InboxItem
 
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
-def visible_inbox_items(user: Any) -> QuerySet[InboxItem]:
+
+def visible_inbox_items(user: User) -> QuerySet[InboxItem]:
     """Items of the user's organisations meant for the whole organisation, and those meant for the user."""
     return InboxItem.objects.filter(organisation_id__in=access.visible_inbox_organisation_ids(user)).filter(
         Q(user__isnull=True) | Q(user_id=user.pk)
     )
 
 
-def open_inbox_count(user: Any) -> int:
+def open_inbox_count(user: User) -> int:
     if not access.is_staff_member(user):
         return 0
     return visible_inbox_items(user).filter(resolved_at__isnull=True).count()
 
 
-def inbox_list(user: Any, *, include_resolved: bool = True) -> QuerySet[InboxItem]:
+def inbox_list(user: User, *, include_resolved: bool = True) -> QuerySet[InboxItem]:
     """The user's organisations' items: open ones first (urgent, then newest), then the most recently resolved."""
     queryset = visible_inbox_items(user)
     if not include_resolved:
@@ -35,7 +38,7 @@ def inbox_list(user: Any, *, include_resolved: bool = True) -> QuerySet[InboxIte
     )
 
 
-def inbox_item_for(user: Any, item_id: Any) -> InboxItem:
+def inbox_item_for(user: User, item_id: Any) -> InboxItem:
     """One item of the user's organisations, or 404."""
     from django.http import Http404
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,6 +34,9 @@ from tsunagiai.reference.models import (
 )
 from tsunagiai.triage.actions import do_record_triage_suggestion
 from tsunagiai.triage.selectors import household_pattern_hints
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 # The fields an edit may change (the person link is set when the intake is recorded).
 EDITABLE_FIELDS = (
@@ -168,7 +171,7 @@ def _post_alerts(intake: Intake, wanted: Iterable[tuple[Organisation, str]]) -> 
 
 def _link_person(
     *,
-    acting_user: Any,
+    acting_user: User,
     organisation: Organisation,
     person: Person | None,
     new_person: Mapping[str, Any] | None,
@@ -212,7 +215,7 @@ def _link_person(
 @transaction.atomic
 def do_record_intake(
     *,
-    acting_user: Any,
+    acting_user: User,
     receiving_organisation: Organisation,
     received_at: dt.datetime,
     channel: IntakeChannel,
@@ -308,7 +311,7 @@ def do_record_intake(
     return intake
 
 
-def _record_suggestion(intake: Intake, *, acting_user: Any, training_opt_in: bool | None) -> None:
+def _record_suggestion(intake: Intake, *, acting_user: User, training_opt_in: bool | None) -> None:
     """Store triage's suggestion (recomputed from the saved concern) beside what staff chose."""
     do_record_triage_suggestion(
         intake,
@@ -320,7 +323,7 @@ def _record_suggestion(intake: Intake, *, acting_user: Any, training_opt_in: boo
 
 @transaction.atomic
 def do_update_intake(
-    intake: Intake, *, acting_user: Any, expected_version: int, training_opt_in: bool | None = None, **fields: Any
+    intake: Intake, *, acting_user: User, expected_version: int, training_opt_in: bool | None = None, **fields: Any
 ) -> Intake:
     """Change an intake; refused with ``EditConflict`` when someone saved since ``expected_version``.
 
@@ -353,7 +356,7 @@ def do_update_intake(
 @transaction.atomic
 def do_report_concern(
     *,
-    acting_user: Any,
+    acting_user: User,
     subject_description: str,
     concern: str,
     urgency: UrgencyLevel,
@@ -393,7 +396,7 @@ def do_report_concern(
 @transaction.atomic
 def do_record_fire_report(
     *,
-    acting_user: Any,
+    acting_user: User,
     fire_department: Organisation,
     incident_at: dt.datetime,
     incident_type: str,
@@ -426,7 +429,7 @@ def do_record_fire_report(
 
 
 def do_save_draft(
-    *, acting_user: Any, kind: str, data: Mapping[str, Any], draft: IntakeDraft | None = None
+    *, acting_user: User, kind: str, data: Mapping[str, Any], draft: IntakeDraft | None = None
 ) -> IntakeDraft:
     """Keep what the user typed so far (their own draft only; no audit: nothing is recorded yet)."""
     if draft is None:
@@ -436,7 +439,7 @@ def do_save_draft(
     return draft
 
 
-def do_discard_draft(draft: IntakeDraft, *, acting_user: Any) -> None:
+def do_discard_draft(draft: IntakeDraft, *, acting_user: User) -> None:
     """Throw a draft away (after saving the intake, or when the user discards it)."""
     if draft.user_id == acting_user.pk:
         draft.delete()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
@@ -19,6 +18,7 @@ from pydantic import ConfigDict
 from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.core.api import IsoDate, PastDate, PastMoment
 from tsunagiai.core.errors import ActionRefused
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.intake import selectors
 from tsunagiai.intake.actions import do_record_intake, do_update_intake
 from tsunagiai.intake.forms import PERSON_PREFIX, IntakeEditForm, IntakeFilterForm, IntakeForm, PersonMode
@@ -225,7 +225,7 @@ def _raise_if(errors: list[dict[str, str]]) -> None:
 
 
 @router.get("/", response={200: IntakePage, 403: ErrorOut, 422: ErrorOut}, summary="List intakes")
-def list_intakes(request: HttpRequest, filters: Query[IntakeFilterIn]) -> Status[dict[str, Any]]:
+def list_intakes(request: AuthenticatedRequest, filters: Query[IntakeFilterIn]) -> Status[dict[str, Any]]:
     """The intakes the caller may see, newest first, filtered and paginated (``limit``/``offset``)."""
     queryset = _filtered(request, filters)
     items = list(queryset[filters.offset : filters.offset + filters.limit])
@@ -235,7 +235,7 @@ def list_intakes(request: HttpRequest, filters: Query[IntakeFilterIn]) -> Status
     return Status(200, {"count": count, "items": [_out(i) for i in items]})
 
 
-def _filtered(request: HttpRequest, filters: IntakeFilterIn) -> Any:
+def _filtered(request: AuthenticatedRequest, filters: IntakeFilterIn) -> Any:
     raw = filters.model_dump(exclude={"limit", "offset"}, exclude_none=True)
     if "receiving_organisation_id" in raw:
         raw["receiving_organisation"] = raw.pop("receiving_organisation_id")
@@ -259,14 +259,14 @@ def _filtered(request: HttpRequest, filters: IntakeFilterIn) -> Any:
 
 
 @router.post("/", response={201: IntakeOut, 403: ErrorOut, 422: ErrorOut}, summary="Record an intake")
-def create_intake(request: HttpRequest, payload: IntakeIn) -> Status[dict[str, Any]]:
+def create_intake(request: AuthenticatedRequest, payload: IntakeIn) -> Status[dict[str, Any]]:
     """Record a consultation, exactly as the intake page does (same checks, same alerts)."""
     form = _valid_intake_form(request, payload)
     intake = do_record_intake(acting_user=request.user, **form.action_arguments())
     return Status(201, _out(selectors.intake_detail(request.user, intake.pk)))
 
 
-def _valid_intake_form(request: HttpRequest, payload: IntakeIn) -> IntakeForm:
+def _valid_intake_form(request: AuthenticatedRequest, payload: IntakeIn) -> IntakeForm:
     errors: list[dict[str, str]] = []
     data: dict[str, Any] = payload.model_dump(exclude={"new_person", "receiving_organisation_id"})
     data["town_block"] = _town_block_pk(payload.town_block, "town_block", errors)
@@ -295,7 +295,7 @@ def _valid_intake_form(request: HttpRequest, payload: IntakeIn) -> IntakeForm:
 
 
 @router.get("/{intake_id}", response={200: IntakeOut, 404: ErrorOut}, summary="Read an intake")
-def get_intake(request: HttpRequest, intake_id: int) -> dict[str, Any]:
+def get_intake(request: AuthenticatedRequest, intake_id: int) -> dict[str, Any]:
     """One intake; 404 for missing and not-visible alike."""
     intake = selectors.intake_detail(request.user, intake_id)
     record_read(request, intake, action="intake.viewed", note="api")
@@ -305,7 +305,7 @@ def get_intake(request: HttpRequest, intake_id: int) -> dict[str, Any]:
 @router.patch(
     "/{intake_id}", response={200: IntakeOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}, summary="Change an intake"
 )
-def patch_intake(request: HttpRequest, intake_id: int, payload: IntakePatch) -> Status[dict[str, Any]]:
+def patch_intake(request: AuthenticatedRequest, intake_id: int, payload: IntakePatch) -> Status[dict[str, Any]]:
     """Change the given fields; ``version`` must be the latest (409 otherwise, nothing overwritten)."""
     intake = selectors.intake_detail(request.user, intake_id, for_edit=True)
     changes = _valid_changes(request, intake, payload)
@@ -313,7 +313,7 @@ def patch_intake(request: HttpRequest, intake_id: int, payload: IntakePatch) -> 
     return Status(200, _out(selectors.intake_detail(request.user, intake.pk)))
 
 
-def _valid_changes(request: HttpRequest, intake: Intake, payload: IntakePatch) -> dict[str, Any]:
+def _valid_changes(request: AuthenticatedRequest, intake: Intake, payload: IntakePatch) -> dict[str, Any]:
     errors: list[dict[str, str]] = []
     patch = payload.model_dump(exclude_unset=True, exclude={"version"})
     if "receiving_organisation_id" in patch:

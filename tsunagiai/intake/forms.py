@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -30,6 +30,9 @@ from tsunagiai.reference.models import (
 )
 from tsunagiai.triage.forms import OPT_IN_FIELD, attach_suggestion_panel, training_opt_in_field
 from tsunagiai.triage.selectors import training_opt_in_of
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 DATETIME_INPUT_FORMATS = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M"]
@@ -146,7 +149,7 @@ class _IntakeFieldsForm(LabelledErrorsMixin, forms.Form):
     )
     triage_training_opt_in = training_opt_in_field()
 
-    def __init__(self, *args: Any, user: Any, organisations: list[Organisation], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, organisations: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         fields = self.fields
@@ -200,7 +203,7 @@ class IntakeForm(_IntakeFieldsForm):
         "person_id",
     ]
 
-    def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
+    def __init__(self, data: Any = None, *, user: User, **kwargs: Any) -> None:
         organisations = access.staff_organisations(user)
         initial = {"received_at": now_for_input(), "urgency": "normal", **(kwargs.pop("initial", None) or {})}
         if organisations:
@@ -316,7 +319,7 @@ class IntakeEditForm(_IntakeFieldsForm):
         label=gettext_lazy("Call-out"), choices=[("", CHOOSE), *Intake.IncidentType.choices], required=False
     )
 
-    def __init__(self, data: Any = None, *, user: Any, intake: Intake, **kwargs: Any) -> None:
+    def __init__(self, data: Any = None, *, user: User, intake: Intake, **kwargs: Any) -> None:
         organisations = access.staff_organisations(user)
         if intake.receiving_organisation not in organisations:
             organisations = [intake.receiving_organisation, *organisations]
@@ -498,7 +501,7 @@ class IntakeFilterForm(LabelledErrorsMixin, forms.Form):
     )
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=[("", ALL), *Intake.Kind.choices], required=False)
 
-    def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
+    def __init__(self, data: Any = None, *, user: User, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         if access.is_coordination(user):
             organisations: QuerySet[Organisation] = Organisation.objects.filter(active=True).order_by("code")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -14,6 +14,9 @@ from tsunagiai.accounts import access
 from tsunagiai.intake.models import Intake, IntakeDraft
 from tsunagiai.reference import selectors as reference_selectors
 from tsunagiai.reference.models import Organisation, TownBlock
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 BRANCH_OFFICE_AGENCY_TYPE = "branch_office"
 FIRE_DEPARTMENT_AGENCY_TYPE = "fire_department"
@@ -56,7 +59,7 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def intake_list(user: Any, filters: IntakeFilters | None = None) -> QuerySet[Intake]:
+def intake_list(user: User, filters: IntakeFilters | None = None) -> QuerySet[Intake]:
     """The intakes the user may see, newest first, narrowed by ``filters``."""
     queryset = access.visible_intakes(user)
     f = filters or IntakeFilters()
@@ -79,22 +82,22 @@ def intake_list(user: Any, filters: IntakeFilters | None = None) -> QuerySet[Int
     return _with_related(queryset).order_by("-received_at", "-id")
 
 
-def intake_detail(user: Any, intake_id: Any, *, for_edit: bool = False) -> Intake:
+def intake_detail(user: User, intake_id: Any, *, for_edit: bool = False) -> Intake:
     """One intake with its related rows, or 404 for missing and not-yours alike."""
     queryset = access.editable_intakes(user) if for_edit else access.visible_intakes(user)
     return _get_or_404(_with_related(queryset), intake_id)
 
 
-def my_reports(user: Any) -> QuerySet[Intake]:
+def my_reports(user: User) -> QuerySet[Intake]:
     """A volunteer's own reports, for their status only."""
     return access.reported_intakes(user).order_by("-received_at", "-id")
 
 
-def drafts_of(user: Any, kind: str) -> QuerySet[IntakeDraft]:
+def drafts_of(user: User, kind: str) -> QuerySet[IntakeDraft]:
     return IntakeDraft.objects.filter(user=user, kind=kind).order_by("-updated_at")
 
 
-def draft_of(user: Any, draft_id: Any) -> IntakeDraft:
+def draft_of(user: User, draft_id: Any) -> IntakeDraft:
     """A draft of this user, or 404: drafts belong to their user only."""
     return _get_or_404(IntakeDraft.objects.filter(user=user), draft_id)
 
@@ -111,7 +114,7 @@ def branch_office_covering(town_block: TownBlock | None) -> Organisation | None:
     return reference_selectors.organisations_covering(town_block, agency_type=BRANCH_OFFICE_AGENCY_TYPE).first()
 
 
-def fire_department_of(user: Any) -> Organisation | None:
+def fire_department_of(user: User) -> Organisation | None:
     """The fire department the user works for, which sends 消福連携 reports."""
     for organisation in access.staff_organisations(user):
         if organisation.agency_type_id == FIRE_DEPARTMENT_AGENCY_TYPE:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,17 +41,20 @@ from tsunagiai.intake.selectors import IntakeFilters
 from tsunagiai.people.models import Person
 from tsunagiai.people.selectors import current_household, search_people
 
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
+
 PAGE_SIZE = 25
 SEARCH_MIN_LENGTH = 1
 SEARCH_MAX_LENGTH = 100
 
 
-def _require_staff(user: Any) -> None:
+def _require_staff(user: User) -> None:
     if not access.may_record_intake(user):
         raise PermissionDenied
 
 
-def _require_volunteer(user: Any) -> None:
+def _require_volunteer(user: User) -> None:
     if not access.may_report_concern(user):
         raise PermissionDenied
 
@@ -272,7 +275,7 @@ _CREATE_PAGE: dict[str, str] = {
 }
 
 
-def _check_draft_kind(user: Any, kind: str) -> None:
+def _check_draft_kind(user: User, kind: str) -> None:
     if kind == Intake.Kind.VOLUNTEER_CONCERN:
         _require_volunteer(user)
     elif kind == Intake.Kind.FIRE_REPORT:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,6 +17,9 @@ from tsunagiai.core.concurrency import EditConflict, save_versioned
 from tsunagiai.core.validation import check_date
 from tsunagiai.people import matching
 from tsunagiai.people.models import Household, HouseholdMembership, Person, RelatedPerson, Relationship
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 # Person fields an action may set from a form or the API (never the search keys,
 # the registering organisation or the bookkeeping fields).
@@ -74,7 +77,7 @@ def _fill_search_keys(person: Person) -> None:
     )
 
 
-def _touch_household(household: Household, acting_user: Any) -> None:
+def _touch_household(household: Household, acting_user: User) -> None:
     """A change of members is a change of the household: it moves up the list."""
     Household.objects.filter(pk=household.pk).update(updated_at=timezone.now(), updated_by=acting_user)
 
@@ -82,7 +85,7 @@ def _touch_household(household: Household, acting_user: Any) -> None:
 @transaction.atomic
 def do_create_person(
     *,
-    acting_user: Any,
+    acting_user: User,
     organisation: Any,
     family_name: str,
     given_name: str = "",
@@ -115,7 +118,7 @@ def do_create_person(
 
 
 @transaction.atomic
-def do_update_person(person: Person, *, acting_user: Any, expected_version: int, **fields: Any) -> Person:
+def do_update_person(person: Person, *, acting_user: User, expected_version: int, **fields: Any) -> Person:
     """Change a person's facts; refused with ``EditConflict`` when someone saved since ``expected_version``."""
     _check_fields(fields, PERSON_FIELDS)
     _check_birth_date(fields)
@@ -136,7 +139,7 @@ def do_update_person(person: Person, *, acting_user: Any, expected_version: int,
 @transaction.atomic
 def do_create_household(
     *,
-    acting_user: Any,
+    acting_user: User,
     organisation: Any,
     name: str = "",
     town_block: Any = None,
@@ -169,7 +172,7 @@ def do_create_household(
 
 
 @transaction.atomic
-def do_update_household(household: Household, *, acting_user: Any, expected_version: int, **fields: Any) -> Household:
+def do_update_household(household: Household, *, acting_user: User, expected_version: int, **fields: Any) -> Household:
     """Change a household's name, address or notes (versioned)."""
     _check_fields(fields, HOUSEHOLD_FIELDS)
     names = list(fields)
@@ -188,7 +191,7 @@ def do_add_household_member(
     person: Person,
     *,
     relationship: str,
-    acting_user: Any,
+    acting_user: User,
     started_on: dt.date | None = None,
     expected_current_household_id: int | None = ANY_CURRENT_HOUSEHOLD,
 ) -> HouseholdMembership:
@@ -274,7 +277,7 @@ def do_add_household_member(
 def do_register_household_member(
     household: Household,
     *,
-    acting_user: Any,
+    acting_user: User,
     relationship: str,
     started_on: dt.date | None = None,
     family_name: str,
@@ -295,7 +298,7 @@ def do_register_household_member(
 
 @transaction.atomic
 def do_end_household_membership(
-    membership: HouseholdMembership, *, acting_user: Any, ended_on: dt.date, reason: str
+    membership: HouseholdMembership, *, acting_user: User, ended_on: dt.date, reason: str
 ) -> HouseholdMembership:
     """Record that a member left (moved out, died, entered a facility): the row stays as history."""
     if membership.ended_on is not None:
@@ -320,7 +323,7 @@ def do_end_household_membership(
 
 
 @transaction.atomic
-def do_add_related_person(person: Person, *, acting_user: Any, **fields: Any) -> RelatedPerson:
+def do_add_related_person(person: Person, *, acting_user: User, **fields: Any) -> RelatedPerson:
     """Record someone outside the household who matters to ``person`` (key person, family living apart …)."""
     _check_fields(fields, RELATED_PERSON_FIELDS)
     if not fields.get("name") and not fields.get("related_person"):

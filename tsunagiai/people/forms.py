@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import jaconv
 from django import forms
@@ -18,6 +18,9 @@ from tsunagiai.core.forms import AreaChoiceField, LabelledErrorsMixin
 from tsunagiai.core.validation import date_problem
 from tsunagiai.people.models import Household, Person, RelatedPerson, Relationship
 from tsunagiai.reference.models import Area, Organisation, TownBlock
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"]
@@ -193,7 +196,7 @@ class OrganisationForm(forms.Form):
 
     organisation = forms.ModelChoiceField(label=gettext_lazy("registered by"), queryset=Organisation.objects.none())
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         from tsunagiai.accounts import access
 
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When, Window
@@ -20,6 +20,9 @@ from tsunagiai.accounts import access
 from tsunagiai.core import eras
 from tsunagiai.people import fts, matching
 from tsunagiai.people.models import Household, HouseholdMembership, Person, RelatedPerson
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 # Prefetched onto a Person: its current membership(s), with the household.
 CURRENT_MEMBERSHIPS_ATTR = "current_memberships"
@@ -96,7 +99,7 @@ def filter_people(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
     )
 
 
-def search_people(user: Any, query: str, *, limit: int = 10, linkable_only: bool = False) -> list[Person]:
+def search_people(user: User, query: str, *, limit: int = 10, linkable_only: bool = False) -> list[Person]:
     """Visible people matching ``query`` (tolerant of kana/kanji, width, spaces, old forms), best first.
 
     ``linkable_only``: only people a new record may name (not those open through an emergency access alone).
@@ -149,7 +152,7 @@ _TOTAL = "_page_total"
 _MAX_PAGE = 1_000_000  # beyond: get_page's clamping to the last page, without an OFFSET that overflows
 
 
-def total_with_the_page(user: Any, query: str) -> bool:
+def total_with_the_page(user: User, query: str) -> bool:
     """Whether a people or household list should take its total with the page (``page_with_total``).
 
     Yes outside the coordination section, where the visibility UNION is the heavy part of
@@ -244,7 +247,7 @@ def _area_filter(prefix: str, area_id: int) -> Q:
 
 
 def person_list(
-    user: Any, *, query: str = "", area_id: int | None = None, age_band: str = "", today: dt.date | None = None
+    user: User, *, query: str = "", area_id: int | None = None, age_band: str = "", today: dt.date | None = None
 ) -> QuerySet[Person]:
     """The person search page: visible people filtered by text, area and age band."""
     queryset = access.visible_people(user)
@@ -259,7 +262,7 @@ def person_list(
     return with_current_household(queryset)
 
 
-def household_list(user: Any, *, query: str = "", area_id: int | None = None) -> QuerySet[Household]:
+def household_list(user: User, *, query: str = "", area_id: int | None = None) -> QuerySet[Household]:
     """The household list: visible households by name or member name, and area, with current members loaded."""
     queryset = access.visible_households(user)
     if area_id is not None:
@@ -302,7 +305,7 @@ def household_memberships(household: Household) -> list[HouseholdMembership]:
     )
 
 
-def intakes_about(user: Any, *, person_ids: list[int], household_id: int | None = None) -> list[Any]:
+def intakes_about(user: User, *, person_ids: list[int], household_id: int | None = None) -> list[Any]:
     """Visible intakes about these people or this household, newest first, with their categories."""
     condition = Q(person_id__in=person_ids)
     if household_id is not None:
@@ -316,7 +319,7 @@ def intakes_about(user: Any, *, person_ids: list[int], household_id: int | None 
     )
 
 
-def household_view(user: Any, household: Household, *, today: dt.date | None = None) -> HouseholdView:
+def household_view(user: User, household: Household, *, today: dt.date | None = None) -> HouseholdView:
     from tsunagiai.people.patterns import household_patterns
 
     memberships = household_memberships(household)
@@ -349,7 +352,7 @@ def related_people_of(person: Person) -> list[RelatedPerson]:
     return list(person.related_people.select_related("related_person").order_by("role", "id"))
 
 
-def intakes_about_person(user: Any, person: Person) -> list[Any]:
+def intakes_about_person(user: User, person: Person) -> list[Any]:
     return list(
         access.visible_intakes(user)
         .filter(person=person)

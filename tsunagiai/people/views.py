@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -53,7 +53,7 @@ SEARCH_MAX_LENGTH = 100
 # --- helpers ---------------------------------------------------------------
 
 
-def _page(request: HttpRequest, items: Any, query: str) -> Page[Any]:
+def _page(request: AuthenticatedRequest, items: Any, query: str) -> Page[Any]:
     one_query = selectors.total_with_the_page(request.user, query)
     return selectors.page_with_total(items, request.GET.get("page"), PAGE_SIZE, in_one_query=one_query)
 

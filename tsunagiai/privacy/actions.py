@@ -7,7 +7,7 @@ every one is audited with the person it concerns.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -20,8 +20,11 @@ from tsunagiai.core.errors import ActionRefused
 from tsunagiai.people.models import Person
 from tsunagiai.privacy.models import REASON_MAX, LegalReference, UseSuspension
 
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
-def _require_coordination(user: Any) -> None:
+
+def _require_coordination(user: User) -> None:
     if not access.is_coordination(user):  # the coordination section answers privacy requests
         raise ActionRefused(_("Only the coordination section handles privacy requests."))
 
@@ -38,7 +41,7 @@ def _clean_reason(value: str, label: str) -> str:
 
 
 @transaction.atomic
-def do_suspend_use(person: Person, *, legal_reference: str, reason: str, acting_user: Any) -> UseSuspension:
+def do_suspend_use(person: Person, *, legal_reference: str, reason: str, acting_user: User) -> UseSuspension:
     """Suspend the use of ``person``'s record: only the coordination section sees it until lifted."""
     _require_coordination(acting_user)
     if legal_reference not in LegalReference.values:
@@ -73,7 +76,7 @@ def do_suspend_use(person: Person, *, legal_reference: str, reason: str, acting_
 
 
 @transaction.atomic
-def do_lift_use_suspension(person: Person, *, reason: str, acting_user: Any) -> UseSuspension:
+def do_lift_use_suspension(person: Person, *, reason: str, acting_user: User) -> UseSuspension:
     """Lift the suspension: the person is seen again as before (the history keeps both decisions)."""
     _require_coordination(acting_user)
     reason = _clean_reason(reason, _("Reason for lifting"))
@@ -97,7 +100,9 @@ def do_lift_use_suspension(person: Person, *, reason: str, acting_user: Any) -> 
     return suspension
 
 
-def do_disclose_person(person: Person, *, acting_user: Any, output_format: str, note: str = "") -> dict[str, Any]:
+def do_disclose_person(
+    person: Person, *, acting_user: User | None, output_format: str, note: str = ""
+) -> dict[str, Any]:
     """Everything held about ``person``, as a document (disclosure.py); the disclosure is audited.
 
     ``acting_user`` None is the operator's command (``manage.py person_disclosure``).

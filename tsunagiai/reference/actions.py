@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from tsunagiai.audit.actions import record_audit_event
 from tsunagiai.reference.loading import LoadReport, apply_reference_data, mass_deactivations, read_reference_data
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 
 @transaction.atomic
@@ -16,7 +19,7 @@ def do_load_reference(
     directory: Path,
     taxonomy_file: Path,
     *,
-    acting_user: Any = None,
+    acting_user: User | None = None,
     dry_run: bool = False,
     allow_mass_deactivation: bool = False,
 ) -> LoadReport:

@@ -2,34 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
-from django_htmx.middleware import HtmxDetails
 
 from tsunagiai.accounts import access
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.reference import selectors
 from tsunagiai.reference.forms import DirectoryFilterForm
 from tsunagiai.reference.models import Area
 
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
+
 PAGE_SIZE = 50
 
 
-class DirectoryRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def _require_directory_access(user: Any) -> None:
+def _require_directory_access(user: User) -> None:
     """Staff of any organisation and administrators read the directory; others find nothing here."""
     if not (access.is_staff_member(user) or access.may_manage_reference(user)):
         raise Http404
 
 
 @require_GET
-def organisation_list(request: DirectoryRequest) -> HttpResponse:
+def organisation_list(request: AuthenticatedRequest) -> HttpResponse:
     _require_directory_access(request.user)
     form = DirectoryFilterForm(request.GET)
     agency_type: str | None = None
@@ -49,14 +48,14 @@ def organisation_list(request: DirectoryRequest) -> HttpResponse:
 
 
 @require_GET
-def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpResponse:
+def organisation_detail(request: AuthenticatedRequest, organisation_id: int) -> HttpResponse:
     _require_directory_access(request.user)
     organisation = selectors.organisation_detail(organisation_id)
     return render(request, "reference/organisation_detail.html", {"organisation": organisation})
 
 
 @require_GET
-def area_tree(request: HttpRequest) -> HttpResponse:
+def area_tree(request: AuthenticatedRequest) -> HttpResponse:
     _require_directory_access(request.user)
     tree = selectors.area_tree()
     flat = [(Area.Level(level).label, areas) for level, areas in tree.flat.items()]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -43,6 +43,9 @@ from tsunagiai.referrals.models import (
 from tsunagiai.referrals.selectors import referral_alternatives
 from tsunagiai.referrals.timers import referral_timers
 
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
+
 TEXT_MAX = 2000
 NOTE_MAX = 300
 # A chain of referrals declined this many times goes to the coordination section (制度の狭間).
@@ -73,7 +76,7 @@ def _consent_on_record(*, person: Any, intake: Intake | None, to_organisation: O
 
 
 def _event(
-    referral: Referral, before: str, *, acting_user: Any, organisation: Any, reason_code: str, note: str
+    referral: Referral, before: str, *, acting_user: User, organisation: Any, reason_code: str, note: str
 ) -> None:
     ReferralEvent.objects.create(
         referral=referral,
@@ -90,7 +93,7 @@ def _event(
 @transaction.atomic
 def do_send_referral(
     *,
-    acting_user: Any,
+    acting_user: User,
     from_organisation: Organisation,
     to_organisation: Organisation,
     reason: str,
@@ -197,7 +200,7 @@ def do_transition_referral(
     referral: Referral,
     to: str,
     *,
-    acting_user: Any,
+    acting_user: User,
     reason_code: str = "",
     note: str = "",
     outcome_code: str = "",
@@ -273,7 +276,7 @@ def do_transition_referral(
     return referral
 
 
-def _after_transition(referral: Referral, to: str, *, acting_user: Any) -> None:
+def _after_transition(referral: Referral, to: str, *, acting_user: User) -> None:
     """Side effects: the team, the other side's inbox, the return path of a decline, escalation."""
     label = Status(to).label
     title = _("Referral #%(id)s to %(organisation)s: %(status)s") % {
@@ -338,7 +341,7 @@ def _escalate_referral(referral: Referral, *, why: str) -> None:
         referral.escalated_at = timezone.now()
 
 
-def do_mark_seen(referral: Referral, *, acting_user: Any) -> Referral:
+def do_mark_seen(referral: Referral, *, acting_user: User) -> Referral:
     """Opening a sent referral as staff of the receiving organisation marks it seen (once)."""
     if referral.status != Status.SENT or not access.referral_recipient_staff(acting_user, referral):
         return referral
@@ -352,36 +355,36 @@ def do_mark_seen(referral: Referral, *, acting_user: Any) -> Referral:
         return referral
 
 
-def do_accept_referral(referral: Referral, *, acting_user: Any, note: str = "", **kw: Any) -> Referral:
+def do_accept_referral(referral: Referral, *, acting_user: User, note: str = "", **kw: Any) -> Referral:
     return do_transition_referral(referral, Status.ACCEPTED, acting_user=acting_user, note=note, **kw)
 
 
-def do_decline_referral(referral: Referral, *, acting_user: Any, reason_code: str, note: str, **kw: Any) -> Referral:
+def do_decline_referral(referral: Referral, *, acting_user: User, reason_code: str, note: str, **kw: Any) -> Referral:
     return do_transition_referral(
         referral, Status.DECLINED, acting_user=acting_user, reason_code=reason_code, note=note, **kw
     )
 
 
-def do_record_first_contact(referral: Referral, *, acting_user: Any, note: str = "", **kw: Any) -> Referral:
+def do_record_first_contact(referral: Referral, *, acting_user: User, note: str = "", **kw: Any) -> Referral:
     return do_transition_referral(referral, Status.FIRST_CONTACT, acting_user=acting_user, note=note, **kw)
 
 
-def do_start(referral: Referral, *, acting_user: Any, note: str = "", **kw: Any) -> Referral:
+def do_start(referral: Referral, *, acting_user: User, note: str = "", **kw: Any) -> Referral:
     return do_transition_referral(referral, Status.IN_PROGRESS, acting_user=acting_user, note=note, **kw)
 
 
-def do_hold(referral: Referral, *, acting_user: Any, note: str = "", **kw: Any) -> Referral:
+def do_hold(referral: Referral, *, acting_user: User, note: str = "", **kw: Any) -> Referral:
     return do_transition_referral(referral, Status.ON_HOLD, acting_user=acting_user, note=note, **kw)
 
 
-def do_resume(referral: Referral, *, acting_user: Any, note: str = "", **kw: Any) -> Referral:
+def do_resume(referral: Referral, *, acting_user: User, note: str = "", **kw: Any) -> Referral:
     if referral.status != Status.ON_HOLD:
         raise IllegalTransition(_("Only a referral on hold can be resumed."))
     return do_transition_referral(referral, Status.IN_PROGRESS, acting_user=acting_user, note=note, **kw)
 
 
 def do_complete_referral(
-    referral: Referral, *, acting_user: Any, outcome_code: str, outcome_text: str, note: str = "", **kw: Any
+    referral: Referral, *, acting_user: User, outcome_code: str, outcome_text: str, note: str = "", **kw: Any
 ) -> Referral:
     return do_transition_referral(
         referral,
@@ -394,13 +397,13 @@ def do_complete_referral(
     )
 
 
-def do_fail_referral(referral: Referral, *, acting_user: Any, reason_code: str, note: str, **kw: Any) -> Referral:
+def do_fail_referral(referral: Referral, *, acting_user: User, reason_code: str, note: str, **kw: Any) -> Referral:
     return do_transition_referral(
         referral, Status.FAILED, acting_user=acting_user, reason_code=reason_code, note=note, **kw
     )
 
 
-def do_cancel_referral(referral: Referral, *, acting_user: Any, reason_code: str, note: str, **kw: Any) -> Referral:
+def do_cancel_referral(referral: Referral, *, acting_user: User, reason_code: str, note: str, **kw: Any) -> Referral:
     return do_transition_referral(
         referral, Status.CANCELLED, acting_user=acting_user, reason_code=reason_code, note=note, **kw
     )

@@ -8,7 +8,7 @@ tells first contact apart from the other in-progress steps).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -24,6 +24,9 @@ from tsunagiai.referrals import selectors
 from tsunagiai.referrals.actions import do_mark_seen, do_send_referral, do_transition_referral
 from tsunagiai.referrals.models import IllegalTransition, Referral
 from tsunagiai.referrals.models import Status as ReferralStatus
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 router = Router(tags=["referrals"])
 
@@ -118,7 +121,7 @@ class ListFilters(Schema):
     offset: int = Field(0, ge=0)
 
 
-def _out(referral: Referral, user: Any, *, with_events: bool = False, shown: set[int] | None = None) -> dict[str, Any]:
+def _out(referral: Referral, user: User, *, with_events: bool = False, shown: set[int] | None = None) -> dict[str, Any]:
     """One referral as the caller may read it; ``shown``: ids whose shared sections the caller may read
     (``access.referrals_showing_shared_sections``), computed once for a page of referrals."""
     sides = access.referral_sides(user, referral)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet
 
 from tsunagiai.accounts import access
 from tsunagiai.reference.models import Organisation
 from tsunagiai.referrals.models import ReasonCode, Referral, ReferralEvent, SharedSection, Status
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 INCOMING = "incoming"
 OUTGOING = "outgoing"
@@ -23,7 +26,7 @@ def _with_parties(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
 
 
 def referral_list(
-    user: Any, *, direction: str = "", status: str = "", organisation_id: int | None = None
+    user: User, *, direction: str = "", status: str = "", organisation_id: int | None = None
 ) -> QuerySet[Referral]:
     """The referrals the user may see, newest first; ``direction`` is incoming/outgoing for the user's organisations."""
     queryset = access.visible_referrals(user)
@@ -39,7 +42,7 @@ def referral_list(
     return _with_parties(queryset).order_by("-sent_at", "-id")
 
 
-def referral_detail(user: Any, referral_id: Any) -> Referral:
+def referral_detail(user: User, referral_id: Any) -> Referral:
     """One referral the user may see, with its timeline (404 otherwise)."""
     referral = access.access_referral(user, referral_id)
     events = ReferralEvent.objects.select_related("by", "organisation").order_by("at", "id")
@@ -78,7 +81,7 @@ def shared_history(referral: Referral) -> list[Any]:
     )
 
 
-def case_referrals(case: Any, user: Any) -> QuerySet[Referral]:
+def case_referrals(case: Any, user: User) -> QuerySet[Referral]:
     """The case's referrals that the user may see, including those sent from its intakes before it opened."""
     from tsunagiai.cases.models import Case
 
@@ -162,7 +165,7 @@ def referral_metrics(queryset: QuerySet[Referral]) -> list[OrganisationMetrics]:
     ]
 
 
-def intake_referrals(intake: Any, user: Any) -> QuerySet[Referral]:
+def intake_referrals(intake: Any, user: User) -> QuerySet[Referral]:
     """The intake's referrals that the user may see."""
     return _with_parties(access.visible_referrals(user).filter(intake_id=intake.pk)).order_by("-sent_at", "-id")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -39,13 +39,16 @@ from tsunagiai.referrals.models import (
     Status,
 )
 
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
+
 PAGE_SIZE = 25
 
 
 # --- sending -------------------------------------------------------------------
 
 
-def _sending_organisation(user: Any, preferred_id: int | None) -> Organisation:
+def _sending_organisation(user: User, preferred_id: int | None) -> Organisation:
     edit_ids = access.organisation_ids(user, access.EDIT_ROLES)
     if not edit_ids:
         raise PermissionDenied
@@ -65,7 +68,7 @@ def _directory(request: AuthenticatedRequest, place: Any, suggested: list[str]) 
     return organisations.select_related("agency_type"), agency_type
 
 
-def _previous(request: AuthenticatedRequest, user: Any) -> Referral | None:
+def _previous(request: AuthenticatedRequest, user: User) -> Referral | None:
     raw = request.POST.get("previous") or request.GET.get("previous")
     if not raw:
         return None

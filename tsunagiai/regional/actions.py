@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -44,6 +44,9 @@ from tsunagiai.regional.selectors import (
 )
 from tsunagiai.resources.models import Service
 
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
+
 # The inbox kind of a proposal (the inbox shows the title; the kind is a code).
 INBOX_KIND = inbox_kinds.REGIONAL_ISSUE
 
@@ -66,7 +69,7 @@ def _refuse_implausible_date(field: str, value: dt.date, label: Any) -> None:
 def do_record_unmet_need(
     case: Case,
     *,
-    acting_user: Any,
+    acting_user: User,
     organisation: Organisation,
     category: IssueCategory,
     what_was_missing: str,
@@ -110,7 +113,7 @@ def do_record_unmet_need(
 @transaction.atomic
 def do_create_regional_issue(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     title: str,
     area: Area,
     categories: Iterable[IssueCategory],
@@ -146,7 +149,7 @@ def do_create_regional_issue(
 
 @transaction.atomic
 def do_change_issue_status(
-    issue: RegionalIssue, *, to: str, reason: str, acting_user: Any, expected_version: int
+    issue: RegionalIssue, *, to: str, reason: str, acting_user: User, expected_version: int
 ) -> RegionalIssue:
     """Move an issue along the status machine; an illegal move or a stale version is refused."""
     if to not in ISSUE_TRANSITIONS.get(issue.status, ()):
@@ -201,7 +204,7 @@ def _refuse_a_second_open_issue_of_the_cluster(issue: RegionalIssue) -> None:
 
 @transaction.atomic
 def do_set_issue_services(
-    issue: RegionalIssue, *, services: Iterable[Service], acting_user: Any, expected_version: int
+    issue: RegionalIssue, *, services: Iterable[Service], acting_user: User, expected_version: int
 ) -> RegionalIssue:
     """Link the resources created in answer to the issue (replacing the previous list)."""
     before = stored_snapshot(issue, ["services"])
@@ -219,7 +222,7 @@ def do_set_issue_services(
 @transaction.atomic
 def do_record_meeting(
     *,
-    acting_user: Any,
+    acting_user: User,
     kind: str,
     held_on: dt.date,
     title: str,
@@ -257,7 +260,7 @@ def do_record_meeting(
 @transaction.atomic
 def do_record_network_event(
     *,
-    acting_user: Any,
+    acting_user: User,
     kind: str,
     held_on: dt.date,
     title: str,

@@ -8,16 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
 from tsunagiai.accounts import access
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.reference.models import Area
 from tsunagiai.regional import selectors
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
     from tsunagiai.accounts.models import User
 
 router = Router(tags=["regional"])
@@ -42,12 +40,12 @@ class CountOut(Schema):
     count: int
 
 
-def _user(request: HttpRequest) -> User | AnonymousUser:
+def _user(request: AuthenticatedRequest) -> User:
     return getattr(request, "auth", None) or request.user
 
 
 @router.get("/issues", response=list[IssueOut])
-def list_regional_issues(request: HttpRequest, status: str = "") -> list[IssueOut]:
+def list_regional_issues(request: AuthenticatedRequest, status: str = "") -> list[IssueOut]:
     user = _user(request)
     return [
         IssueOut(
@@ -66,7 +64,7 @@ def list_regional_issues(request: HttpRequest, status: str = "") -> list[IssueOu
 
 
 @router.get("/unmet-needs/counts", response=list[CountOut])
-def unmet_needs_by_area(request: HttpRequest, level: str = Area.Level.ELEMENTARY_DISTRICT) -> list[CountOut]:
+def unmet_needs_by_area(request: AuthenticatedRequest, level: str = Area.Level.ELEMENTARY_DISTRICT) -> list[CountOut]:
     """Unmet needs per area (elementary_district, junior_high_district or branch_area) and category."""
     if not access.may_view_regional(_user(request)) or level not in selectors.LEVEL_FIELDS:
         return []

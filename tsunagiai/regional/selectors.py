@@ -12,7 +12,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Count, F, Min, Prefetch, QuerySet
@@ -26,6 +26,9 @@ from tsunagiai.referrals.models import Referral
 from tsunagiai.regional.models import CommunityMeeting, IssueStatusChange, NetworkEvent, RegionalIssue, UnmetNeed
 from tsunagiai.resources.models import Service, ServiceArea
 
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
+
 # The column of UnmetNeed that holds each level (stored when recorded: no join through the area tree).
 LEVEL_FIELDS: dict[str, str] = {
     Area.Level.ELEMENTARY_DISTRICT: "area_id",
@@ -37,7 +40,7 @@ LEVEL_FIELDS: dict[str, str] = {
 # --- unmet needs -------------------------------------------------------------
 
 
-def case_unmet_needs(user: Any, case: Case) -> QuerySet[UnmetNeed]:
+def case_unmet_needs(user: User, case: Case) -> QuerySet[UnmetNeed]:
     return (
         access.visible_unmet_needs(user)
         .filter(case=case)
@@ -74,7 +77,7 @@ def unmet_need_counts(
 # --- regional issues -------------------------------------------------------------
 
 
-def issue_list(user: Any, *, status: str = "") -> QuerySet[RegionalIssue]:
+def issue_list(user: User, *, status: str = "") -> QuerySet[RegionalIssue]:
     issues: QuerySet[RegionalIssue] = access.visible_regional_issues(user)
     if status:
         issues = issues.filter(status=status)
@@ -89,7 +92,7 @@ def issue_list(user: Any, *, status: str = "") -> QuerySet[RegionalIssue]:
     )
 
 
-def issue_detail(user: Any, issue_id: Any, *, for_edit: bool = False) -> RegionalIssue:
+def issue_detail(user: User, issue_id: Any, *, for_edit: bool = False) -> RegionalIssue:
     issue: RegionalIssue = access.access_regional_issue(user, issue_id, for_edit=for_edit)
     return (
         RegionalIssue.objects.filter(pk=issue.pk)

@@ -8,7 +8,7 @@ the method check, so a refused user gets 403 whatever the method.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -36,6 +36,9 @@ from tsunagiai.regional.actions import (
 )
 from tsunagiai.regional.forms import EventForm, IssueForm, MeetingForm, ServicesForm, TransitionForm, UnmetNeedForm
 from tsunagiai.regional.models import IssueStatus, RegionalIssue
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 LEVELS = (Area.Level.ELEMENTARY_DISTRICT, Area.Level.JUNIOR_HIGH_DISTRICT, Area.Level.BRANCH_AREA)
 
@@ -256,7 +259,7 @@ def district_map(request: AuthenticatedRequest) -> HttpResponse:
 # --- unmet needs in a case ------------------------------------------------------------
 
 
-def _recording_organisation(user: Any, case: Case) -> Organisation:
+def _recording_organisation(user: User, case: Case) -> Organisation:
     """The user's organisation on the case's team, else their first staff organisation."""
     organisations = access.staff_organisations(user)
     team = set(case.team_members.filter(left_at__isnull=True).values_list("organisation_id", flat=True))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -11,9 +11,12 @@ from tsunagiai.audit.basis import scope_basis
 from tsunagiai.reports.exports import IntakeExport, create_job
 from tsunagiai.reports.models import ExportJob
 
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
+
 
 @transaction.atomic
-def do_request_intake_export(export: IntakeExport, *, acting_user: Any, count: int) -> ExportJob:
+def do_request_intake_export(export: IntakeExport, *, acting_user: User, count: int) -> ExportJob:
     """Queue an intake export of ``count`` rows for ``acting_user`` and audit it as the export it is.
 
     The task is enqueued when the job is committed (with the immediate backend it runs then, in the

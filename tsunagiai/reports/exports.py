@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import batched
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -39,6 +39,9 @@ from tsunagiai.reference.models import IssueCategory
 from tsunagiai.reports import params, queries
 from tsunagiai.reports.models import ExportJob
 from tsunagiai.reports.writers import CsvEncoding, Table, csv_stream, write_xlsx
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +109,7 @@ class IntakeExport:
     end: dt.date
 
     @classmethod
-    def from_query(cls, query: QueryDict, user: Any, today: dt.date) -> IntakeExport:
+    def from_query(cls, query: QueryDict, user: User, today: dt.date) -> IntakeExport:
         """Validate ``format``, ``dates``, ``from``, ``to`` (``ParamError`` naming the field)."""
         fmt = params.table_format(query)
         dates = params.date_style(query, user)
@@ -114,7 +117,7 @@ class IntakeExport:
         return cls(fmt, dates, start, end)
 
     @classmethod
-    def from_json(cls, stored: Mapping[str, Any], user: Any) -> IntakeExport:
+    def from_json(cls, stored: Mapping[str, Any], user: User) -> IntakeExport:
         """Validated again when the job runs: stored parameters are input like any other."""
         query = QueryDict(mutable=True)
         for name in ("format", "dates", "from", "to"):
@@ -130,7 +133,7 @@ class IntakeExport:
         return f"{gettext('Intake list')}_{self.start:%Y%m%d}-{self.end:%Y%m%d}"
 
 
-def intake_queryset(user: Any, export: IntakeExport) -> QuerySet[Intake]:
+def intake_queryset(user: User, export: IntakeExport) -> QuerySet[Intake]:
     """The intakes the user may see (``visible_intakes``) received in the period, oldest first."""
     period = queries.Period(export.start, export.end + dt.timedelta(days=1))
     return (
@@ -192,7 +195,7 @@ def write_table(table: Table, fmt: str, dates: DateStyle, handle: IO[bytes]) -> 
 # --- background jobs ---------------------------------------------------------------------------
 
 
-def create_job(user: Any, export: IntakeExport, count: int) -> ExportJob:
+def create_job(user: User, export: IntakeExport, count: int) -> ExportJob:
     """A queued job for the export (``actions.do_request_intake_export`` audits and enqueues it)."""
     now = timezone.now()
     return ExportJob.objects.create(

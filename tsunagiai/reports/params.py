@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import QueryDict
 from django.utils.translation import gettext, pgettext
 
 from tsunagiai.core.eras import DATE_STYLES, DateStyle
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 TABLE_FORMATS = ("csv", "csv_sjis", "xlsx")
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -50,7 +53,7 @@ def table_format(query: QueryDict) -> str:
     return value
 
 
-def date_style(query: QueryDict, user: Any) -> DateStyle:
+def date_style(query: QueryDict, user: User) -> DateStyle:
     label = gettext("Date notation")
     value = _value(query, "dates", label)
     if value is None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -36,6 +36,9 @@ from tsunagiai.reports.models import ExportJob
 from tsunagiai.reports.params import ParamError
 from tsunagiai.reports.writers import CsvEncoding, Table, csv_stream, write_xlsx
 
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
+
 SUPPRESSION_NOTE = _(
     "Each figure has a small random adjustment (up to ±4, always the same for the same records) so that nobody"
     ' can be identified by comparing figures; a figure under 5 is shown as "<5". Totals are adjusted as figures of'
@@ -48,7 +51,7 @@ def _bad_request(request: AuthenticatedRequest, error: ParamError) -> HttpRespon
     return render(request, "reports/error.html", {"message": str(error)}, status=400)
 
 
-def _exact_counts(user: Any) -> bool:
+def _exact_counts(user: User) -> bool:
     """The coordination section sees every record: its count exports are not suppressed."""
     return access.is_coordination(user)
 

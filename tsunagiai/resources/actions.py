@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -13,6 +13,9 @@ from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot
 from tsunagiai.core.concurrency import save_versioned
 from tsunagiai.reference.models import Area, IssueCategory, ResourceServiceType, TargetGroup, TownBlock
 from tsunagiai.resources.models import Location, Provider, Schedule, Service, ServiceArea, ServiceAtLocation
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 SERVICE_FIELDS = [
     "name",
@@ -78,7 +81,7 @@ def _relations(service: Service) -> dict[str, Any]:
     }
 
 
-def _apply_relations(service: Service, data: ResourceData, *, acting_user: Any) -> None:
+def _apply_relations(service: Service, data: ResourceData, *, acting_user: User) -> None:
     service.service_types.set(data.service_types)
     service.target_groups.set(data.target_groups)
     service.categories.set(data.categories)
@@ -109,7 +112,7 @@ def _apply_relations(service: Service, data: ResourceData, *, acting_user: Any) 
 
 
 @transaction.atomic
-def do_create_resource(data: ResourceData, *, acting_user: Any) -> Service:
+def do_create_resource(data: ResourceData, *, acting_user: User) -> Service:
     service = Service(provider=data.provider, created_by=acting_user, updated_by=acting_user, **data.values)
     service.full_clean(exclude=["provider"])
     service.save()
@@ -120,7 +123,7 @@ def do_create_resource(data: ResourceData, *, acting_user: Any) -> Service:
 
 
 @transaction.atomic
-def do_edit_resource(service: Service, data: ResourceData, *, expected_version: int, acting_user: Any) -> Service:
+def do_edit_resource(service: Service, data: ResourceData, *, expected_version: int, acting_user: User) -> Service:
     saved = Service.objects.get(pk=service.pk)  # a bound ModelForm has already changed ``service`` in memory
     before = {**snapshot(saved, SERVICE_FIELDS), **_relations(saved)}
     for name, value in data.values.items():

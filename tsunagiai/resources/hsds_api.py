@@ -14,7 +14,7 @@ import datetime as dt
 import math
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
@@ -29,6 +29,9 @@ from tsunagiai.resources import hsds
 from tsunagiai.resources.hsds_schema import HSDS_VERSION
 from tsunagiai.resources.models import Location, Provider, Service, ServiceAtLocation
 from tsunagiai.resources.selectors import visible_locations, visible_providers, visible_service_at_locations
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 router = Router(tags=["HSDS"])
 MAX_PER_PAGE = 200
@@ -189,7 +192,7 @@ def get_service(request: HttpRequest, id: str) -> dict[str, Any]:
     return data
 
 
-def _organization_with(user: Any, providers: list[Provider], *, services_too: bool) -> list[dict[str, Any]]:
+def _organization_with(user: User, providers: list[Provider], *, services_too: bool) -> list[dict[str, Any]]:
     """Organizations with their (visible) locations and, for ``full``, their visible services."""
     ids = [p.pk for p in providers]
     locations: dict[int, list[Location]] = {}
@@ -268,7 +271,7 @@ def get_taxonomy_term(request: HttpRequest, id: str) -> dict[str, Any]:
     return vocabulary.term(term, with_taxonomy=True)
 
 
-def _sal_queryset(user: Any) -> QuerySet[ServiceAtLocation]:
+def _sal_queryset(user: User) -> QuerySet[ServiceAtLocation]:
     return (
         visible_service_at_locations(user)
         .select_related("location__provider", "location__town_block")

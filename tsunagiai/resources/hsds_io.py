@@ -25,7 +25,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -45,6 +45,9 @@ from tsunagiai.resources.hsds_schema import (
     started_on_problems,
 )
 from tsunagiai.resources.models import Location, Provider, Schedule, Service, ServiceArea, ServiceAtLocation
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 # --- export --------------------------------------------------------------------------------------
 
@@ -307,7 +310,7 @@ class Tally:
 
 
 def _upsert[M: models.Model](
-    model: type[M], hsds_id: str, values: dict[str, Any], tally: Tally, what: str, acting_user: Any = None
+    model: type[M], hsds_id: str, values: dict[str, Any], tally: Tally, what: str, acting_user: User | None = None
 ) -> M:
     obj = model._default_manager.filter(hsds_id=uuid.UUID(hsds_id)).first()
     tracked = any(f.name == "version" for f in model._meta.concrete_fields)
@@ -360,7 +363,7 @@ def _decimal(value: Any, limit: int) -> Decimal | None:
     return number if abs(number) <= limit else None
 
 
-def _provider(data: dict[str, Any], tally: Tally, acting_user: Any) -> Provider:
+def _provider(data: dict[str, Any], tally: Tally, acting_user: User | None) -> Provider:
     extras = _extras(data)
     phones = data.get("phones") or []
     agency = extras.get("agency_type", "")
@@ -378,7 +381,7 @@ def _provider(data: dict[str, Any], tally: Tally, acting_user: Any) -> Provider:
     return _upsert(Provider, str(data["id"]), values, tally, "organizations", acting_user)
 
 
-def _location(data: dict[str, Any], provider: Provider, tally: Tally, acting_user: Any) -> Location:
+def _location(data: dict[str, Any], provider: Provider, tally: Tally, acting_user: User | None) -> Location:
     extras = _extras(data)
     addresses = data.get("addresses") or []
     address = addresses[0] if addresses else {}
@@ -419,7 +422,9 @@ def _terms(data: dict[str, Any]) -> dict[str, set[str]]:
     return found
 
 
-def _service(data: dict[str, Any], provider: Provider, locations: dict[str, Location], tally: Tally, user: Any) -> None:
+def _service(
+    data: dict[str, Any], provider: Provider, locations: dict[str, Location], tally: Tally, user: User | None
+) -> None:
     extras = _extras(data)
     contacts = data.get("contacts") or []
     contact = contacts[0] if contacts else {}
@@ -463,7 +468,9 @@ def _date(value: str | None) -> dt.date | None:
         return None
 
 
-def _children(service: Service, data: dict[str, Any], locations: dict[str, Location], tally: Tally, user: Any) -> None:
+def _children(
+    service: Service, data: dict[str, Any], locations: dict[str, Location], tally: Tally, user: User | None
+) -> None:
     keep: list[uuid.UUID] = []
     for schedule in data.get("schedules") or []:
         freq = str(schedule.get("freq") or "WEEKLY")
@@ -534,7 +541,9 @@ class DryRunRollback(Exception):
     pass
 
 
-def import_document(document: Any, *, dry_run: bool = False, source: str = "", acting_user: Any = None) -> Tally:
+def import_document(
+    document: Any, *, dry_run: bool = False, source: str = "", acting_user: User | None = None
+) -> Tally:
     """Validate the whole document, then apply it in one transaction (rolled back for a dry run)."""
     parsed = validate(document)
     tally = Tally()
@@ -559,7 +568,7 @@ def import_document(document: Any, *, dry_run: bool = False, source: str = "", a
     return tally
 
 
-def _record_import(tally: Tally, source: str, *, dry_run: bool, acting_user: Any) -> None:
+def _record_import(tally: Tally, source: str, *, dry_run: bool, acting_user: User | None) -> None:
     record_audit_event(
         "resources.hsds_import",
         acting_user=acting_user,

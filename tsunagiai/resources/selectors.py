@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -11,8 +11,11 @@ from tsunagiai.accounts import access
 from tsunagiai.reference.models import Area, IssueCategory, ResourceServiceType, TargetGroup
 from tsunagiai.resources.models import Location, Provider, Service, ServiceArea, ServiceAtLocation
 
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
-def visible_providers(user: Any) -> QuerySet[Provider]:
+
+def visible_providers(user: User) -> QuerySet[Provider]:
     """Providers with at least one service the user may see (staff: every provider)."""
     if access.may_see_internal_resources(user):
         return Provider.objects.all()
@@ -20,11 +23,11 @@ def visible_providers(user: Any) -> QuerySet[Provider]:
     return Provider.objects.filter(Exists(public))
 
 
-def visible_service_at_locations(user: Any) -> QuerySet[ServiceAtLocation]:
+def visible_service_at_locations(user: User) -> QuerySet[ServiceAtLocation]:
     return ServiceAtLocation.objects.filter(service__in=access.visible_services(user))
 
 
-def visible_locations(user: Any) -> QuerySet[Location]:
+def visible_locations(user: User) -> QuerySet[Location]:
     if access.may_see_internal_resources(user):
         return Location.objects.all()
     return Location.objects.filter(Exists(visible_service_at_locations(user).filter(location=OuterRef("pk"))))
@@ -57,7 +60,7 @@ def _area_and_above_below(area: Area) -> list[int]:
     return sorted(ids)
 
 
-def directory(user: Any, filters: DirectoryFilters) -> QuerySet[Service]:
+def directory(user: User, filters: DirectoryFilters) -> QuerySet[Service]:
     services = access.visible_services(user)
     if not filters.include_internal:
         services = services.filter(is_internal=False)
@@ -103,7 +106,7 @@ def directory(user: Any, filters: DirectoryFilters) -> QuerySet[Service]:
     )
 
 
-def service_detail(user: Any, service_id: Any) -> Service:
+def service_detail(user: User, service_id: Any) -> Service:
     service = access.access_service(user, service_id)
     return (
         Service.objects.select_related("provider", "provider__agency_type", "created_by", "updated_by")

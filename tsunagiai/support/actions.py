@@ -7,7 +7,7 @@ import hashlib
 import importlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -36,6 +36,9 @@ from tsunagiai.support.models import (
     SupportPlan,
     SupportRecord,
 )
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 ASSESSMENT_FIELDS = ["situation", "strengths", "wishes_in_own_words", "assessed_on"]
 
@@ -133,7 +136,7 @@ def do_save_assessment(
     person: Person,
     domain: str,
     *,
-    acting_user: Any,
+    acting_user: User,
     situation: str,
     strengths: str,
     wishes_in_own_words: str,
@@ -214,7 +217,7 @@ class DomainEdit:
 
 @transaction.atomic
 def do_save_member_assessment(
-    case: Case, person: Person, *, acting_user: Any, assessed_on: dt.date, domains: Mapping[str, DomainEdit]
+    case: Case, person: Person, *, acting_user: User, assessed_on: dt.date, domains: Mapping[str, DomainEdit]
 ) -> list[Assessment]:
     """Save the domains the editor changed, all or none: one conflict leaves every domain as it was."""
     saved = []
@@ -246,7 +249,7 @@ class ActionInput:
     what: str
     due_on: dt.date
     owner_organisation: Organisation | None = None
-    owner_user: Any = None
+    owner_user: User | None = None
     owner_text: str = ""
     status: str = PlanAction.Status.PLANNED
     key: int | None = None
@@ -284,7 +287,7 @@ def _check_action(index: int, row: ActionInput, errors: dict[str, str]) -> None:
 def do_revise_plan(
     case: Case,
     *,
-    acting_user: Any,
+    acting_user: User,
     goals: str,
     review_on: dt.date,
     actions: Sequence[ActionInput],
@@ -385,7 +388,7 @@ def do_revise_plan(
 
 
 @transaction.atomic
-def do_set_action_status(action: PlanAction, *, status: str, acting_user: Any) -> PlanAction:
+def do_set_action_status(action: PlanAction, *, status: str, acting_user: User) -> PlanAction:
     """Mark an action of the current revision planned / in progress / done / dropped (progress, not a revision)."""
     if status not in PlanAction.Status.values:
         raise ValidationError({"status": _("Status: choose one of the listed statuses.")})
@@ -439,7 +442,7 @@ def _record_values(
 def do_record_support(
     household: Household,
     *,
-    acting_user: Any,
+    acting_user: User,
     organisation: Organisation,
     kind: str,
     occurred_at: dt.datetime,
@@ -490,7 +493,7 @@ def _already_corrected(record: SupportRecord) -> AlreadyChanged:
 def do_correct_support_record(
     original: SupportRecord,
     *,
-    acting_user: Any,
+    acting_user: User,
     organisation: Organisation,
     reason: str,
     kind: str,
@@ -553,7 +556,7 @@ def do_correct_support_record(
 @transaction.atomic
 def do_create_conference(
     *,
-    acting_user: Any,
+    acting_user: User,
     convened_by: Organisation,
     held_on: dt.date,
     kind: str,
@@ -597,7 +600,7 @@ def do_create_conference(
 
 
 @transaction.atomic
-def do_update_minutes(conference: Conference, *, minutes: str, acting_user: Any, expected_version: int) -> Conference:
+def do_update_minutes(conference: Conference, *, minutes: str, acting_user: User, expected_version: int) -> Conference:
     """Write the minutes (versioned: two people editing at once never overwrite each other)."""
     if len(minutes) > 20000:
         raise ValidationError({"minutes": _("Minutes: enter up to 20000 characters.")})
@@ -614,7 +617,7 @@ def do_update_minutes(conference: Conference, *, minutes: str, acting_user: Any,
 
 
 @transaction.atomic
-def do_add_case_to_agenda(conference: Conference, case: Case, *, acting_user: Any) -> ConferenceCase:
+def do_add_case_to_agenda(conference: Conference, case: Case, *, acting_user: User) -> ConferenceCase:
     """Put a case on the agenda. A 重層的支援会議 requires consent covering every participant
     for every person concerned (AgendaRefused names the organisations missing); a 支援会議
     (art. 106-6) shares under its statutory duty of confidentiality instead."""
@@ -673,7 +676,7 @@ def do_propose_decision(
     conference: Conference,
     case: Case,
     *,
-    acting_user: Any,
+    acting_user: User,
     kind: str,
     details: str,
     target_organisation: Organisation | None = None,
@@ -718,7 +721,7 @@ def _optional_action(module: str, name: str) -> Any:
     return getattr(importlib.import_module(module), name, None)
 
 
-def _apply_lead_change(decision: ConferenceDecision, acting_user: Any) -> str:
+def _apply_lead_change(decision: ConferenceDecision, acting_user: User) -> str:
     change_lead = _optional_action("tsunagiai.cases.actions", "do_change_lead")
     if change_lead is None:
         raise DecisionNotApplied(_("Changing the lead is not available yet: change it on the case page."))
@@ -734,7 +737,7 @@ def _apply_lead_change(decision: ConferenceDecision, acting_user: Any) -> str:
     return _("Lead changed to %(name)s.") % {"name": getattr(decision.target_organisation, "name", "")}
 
 
-def _apply_plan_change(decision: ConferenceDecision, acting_user: Any) -> str:
+def _apply_plan_change(decision: ConferenceDecision, acting_user: User) -> str:
     plan = SupportPlan.objects.filter(case_id=decision.case_id).first()
     current = plan.revisions.filter(number=plan.current_number).first() if plan else None
     actions = (
@@ -768,7 +771,7 @@ def _apply_plan_change(decision: ConferenceDecision, acting_user: Any) -> str:
     return _("Plan revision %(number)s written.") % {"number": revision.number}
 
 
-def _apply_new_referral(decision: ConferenceDecision, acting_user: Any) -> str:
+def _apply_new_referral(decision: ConferenceDecision, acting_user: User) -> str:
     send_referral = _optional_action("tsunagiai.referrals.actions", "do_send_referral")
     if send_referral is None:
         raise DecisionNotApplied(_("Sending referrals is not available yet: send it from the case page."))
@@ -799,7 +802,7 @@ def _apply_new_referral(decision: ConferenceDecision, acting_user: Any) -> str:
 
 
 @transaction.atomic
-def do_confirm_decision(decision: ConferenceDecision, *, acting_user: Any) -> ConferenceDecision:
+def do_confirm_decision(decision: ConferenceDecision, *, acting_user: User) -> ConferenceDecision:
     """Confirm a proposed decision and apply it to the case (lead, plan, referral) in one transaction.
 
     If applying is refused (e.g. the organisation is already lead), nothing is
@@ -840,7 +843,7 @@ def do_confirm_decision(decision: ConferenceDecision, *, acting_user: Any) -> Co
 
 
 @transaction.atomic
-def do_withdraw_decision(decision: ConferenceDecision, *, acting_user: Any) -> ConferenceDecision:
+def do_withdraw_decision(decision: ConferenceDecision, *, acting_user: User) -> ConferenceDecision:
     """Withdraw a proposed decision; a confirmed one stays (it has been applied)."""
     locked = ConferenceDecision.objects.select_for_update().get(pk=decision.pk)
     if locked.status != ConferenceDecision.Status.PROPOSED:

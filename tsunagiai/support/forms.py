@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tsunagiai.accounts.models import User
@@ -80,7 +81,7 @@ class ActionForm(forms.Form):
     due_on = PlausibleDateField(label=_("due date"), required=False, widget=DateInput, max_future=PLANNING_HORIZON)
     status = forms.ChoiceField(label=_("status"), choices=PlanAction.Status.choices, initial=PlanAction.Status.PLANNED)
 
-    def __init__(self, *args: Any, users: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, users: QuerySet[User] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         org_field = self.fields["owner_organisation"]
         user_field = self.fields["owner_user"]
@@ -104,7 +105,7 @@ class ActionForm(forms.Form):
 
 
 class BaseActionFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
-    def __init__(self, *args: Any, users: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, users: QuerySet[User] | None = None, **kwargs: Any) -> None:
         self.users = users
         super().__init__(*args, **kwargs)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, QuerySet
 
@@ -23,6 +23,9 @@ from tsunagiai.support.models import (
     SupportPlan,
     SupportRecord,
 )
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 
 def _actions_prefetch() -> Prefetch[Any]:
@@ -134,7 +137,7 @@ def assessments_of(case: Case) -> list[Assessment]:
     return list(Assessment.objects.filter(case=case).select_related("person", "updated_by"))
 
 
-def latest_records(user: Any, case: Case, *, limit: int = 5) -> list[SupportRecord]:
+def latest_records(user: User, case: Case, *, limit: int = 5) -> list[SupportRecord]:
     return list(
         access.visible_support_records(user)
         .filter(case=case)
@@ -151,7 +154,7 @@ class TimelineFilters:
     date_to: dt.date | None = None
 
 
-def household_records(user: Any, household: Household, filters: TimelineFilters) -> QuerySet[SupportRecord]:
+def household_records(user: User, household: Household, filters: TimelineFilters) -> QuerySet[SupportRecord]:
     """The household's support records the user may see, across all its cases, newest first."""
     queryset = (
         access.visible_support_records(user)
@@ -178,7 +181,7 @@ def household_records(user: Any, household: Household, filters: TimelineFilters)
     return queryset
 
 
-def correctable_records(user: Any) -> QuerySet[SupportRecord]:
+def correctable_records(user: User) -> QuerySet[SupportRecord]:
     """Records the user may correct: those they may see that their own organisation wrote (where they may
     edit records), or any they may see for the coordination section."""
     visible = access.visible_support_records(user)
@@ -187,7 +190,7 @@ def correctable_records(user: Any) -> QuerySet[SupportRecord]:
     return visible.filter(organisation_id__in=access.organisation_ids(user, access.EDIT_ROLES))
 
 
-def record_to_correct(user: Any, record_id: Any) -> SupportRecord:
+def record_to_correct(user: User, record_id: Any) -> SupportRecord:
     """One record the user may correct, or 404 (exactly as for a record that does not exist)."""
     from django.http import Http404
 
@@ -208,7 +211,7 @@ def record_to_correct(user: Any, record_id: Any) -> SupportRecord:
     return found
 
 
-def household_intakes(user: Any, household: Household, filters: TimelineFilters) -> QuerySet[Intake]:
+def household_intakes(user: User, household: Household, filters: TimelineFilters) -> QuerySet[Intake]:
     """The household's intakes the user may see, shown read-only on the timeline."""
     queryset = (
         access.visible_intakes(user)
@@ -223,11 +226,11 @@ def household_intakes(user: Any, household: Household, filters: TimelineFilters)
     return queryset
 
 
-def household_cases(user: Any, household: Household) -> list[Case]:
+def household_cases(user: User, household: Household) -> list[Case]:
     return list(access.visible_cases(user).filter(household=household).order_by("-opened_at", "-id"))
 
 
-def conference_list(user: Any) -> QuerySet[Conference]:
+def conference_list(user: User) -> QuerySet[Conference]:
     return (
         access.visible_conferences(user)
         .select_related("convened_by")
@@ -236,7 +239,7 @@ def conference_list(user: Any) -> QuerySet[Conference]:
     )
 
 
-def conference_detail(user: Any, conference_id: Any, *, for_edit: bool = False) -> Conference:
+def conference_detail(user: User, conference_id: Any, *, for_edit: bool = False) -> Conference:
     conference = access.access_conference(user, conference_id, for_edit=for_edit)
     return conference
 

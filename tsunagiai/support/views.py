@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -187,7 +188,7 @@ def plan(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     )
 
 
-def _team_users(case: Case) -> Any:
+def _team_users(case: Case) -> QuerySet[User]:
     from tsunagiai.cases.models import TeamMember
 
     org_ids = TeamMember.objects.filter(case=case, left_at__isnull=True).values("organisation_id")

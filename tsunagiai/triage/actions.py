@@ -7,7 +7,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +19,9 @@ from tsunagiai.triage.masking import intake_names, mask_text
 from tsunagiai.triage.models import TriageSuggestion
 from tsunagiai.triage.result import TriageResult
 from tsunagiai.triage.selectors import run_triage
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +52,7 @@ def _spans(spans: Iterable[Any]) -> list[dict[str, Any]]:
 def do_record_triage_suggestion(
     intake: Intake,
     *,
-    acting_user: Any,
+    acting_user: User,
     training_opt_in: bool | None = None,
     household_patterns: Iterable[tuple[str, str]] | None = None,
 ) -> TriageSuggestion | None:
@@ -113,7 +116,9 @@ def _correction_record(suggestion: TriageSuggestion) -> dict[str, Any]:
     }
 
 
-def do_export_corrections(suggestions: Iterable[TriageSuggestion], *, output: Path, acting_user: Any = None) -> int:
+def do_export_corrections(
+    suggestions: Iterable[TriageSuggestion], *, output: Path, acting_user: User | None = None
+) -> int:
     """Write the opted-in corrections as JSON Lines and record the export in the audit log."""
     count = 0
     with output.open("w", encoding="utf-8") as handle:

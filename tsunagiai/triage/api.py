@@ -11,11 +11,11 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.triage import selectors
 from tsunagiai.triage.engine import MAX_TEXT_LENGTH
 
@@ -118,13 +118,13 @@ def _invalid(field: str, message: str) -> Status[dict[str, Any]]:
     response={200: TriageOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 503: ErrorOut},
     summary="Suggest for a text",
 )
-def suggest_triage(request: HttpRequest, payload: TriageIn) -> Status[dict[str, Any]]:
+def suggest_triage(request: AuthenticatedRequest, payload: TriageIn) -> Status[dict[str, Any]]:
     """Categories with scores, urgency with its cue words, patterns with reasons, the lead and agencies,
     the organisations of those types covering ``town_block``, and similar intakes the caller may see.
 
     Empty text answers 200 with ``can_suggest`` false.
     """
-    user: Any = request.user
+    user = request.user
     if len(payload.text) > MAX_TEXT_LENGTH:
         return _invalid("text", _("Concern: enter at most %(max)s characters.") % {"max": MAX_TEXT_LENGTH})
     town_block = selectors.town_block_by_code(payload.town_block)

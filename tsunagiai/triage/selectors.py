@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -25,6 +25,9 @@ from tsunagiai.reference.models import (
 from tsunagiai.reference.selectors import organisations_covering
 from tsunagiai.triage.models import TriageSuggestion
 from tsunagiai.triage.result import TriageResult
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 # Patterns the engine computes itself from the suggested categories.
 TEXT_DERIVED_PATTERNS = frozenset({"multi_issue"})
@@ -52,7 +55,7 @@ def labels() -> Labels:
     )
 
 
-def household_of(user: Any, *, household_id: int | None = None, person_id: int | None = None) -> Household | None:
+def household_of(user: User, *, household_id: int | None = None, person_id: int | None = None) -> Household | None:
     """The household the user may see: by id (404 otherwise), or the current one of a visible person."""
     if household_id is not None:
         return access.access_household(user, household_id)
@@ -62,7 +65,7 @@ def household_of(user: Any, *, household_id: int | None = None, person_id: int |
     return None
 
 
-def household_pattern_hints(user: Any, household: Household | None) -> list[tuple[str, str]] | None:
+def household_pattern_hints(user: User, household: Household | None) -> list[tuple[str, str]] | None:
     """(code, reason) of the patterns the household's recorded members show (the engine adds multi_issue).
 
     None when no household is recorded: the engine then suggests the patterns from the words.
@@ -220,7 +223,7 @@ def highlight(text: str, spans: Iterable[Any], labels: Labels) -> list[Mark]:
 
 
 def suggestion_view(
-    user: Any,
+    user: User,
     *,
     text: str,
     town_block: TownBlock | None = None,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
@@ -24,6 +24,9 @@ from tsunagiai.people.models import HouseholdMembership
 from tsunagiai.support.models import PlanAction
 from tsunagiai.triage.masking import intake_names, mask_text
 from tsunagiai.triage.selectors import Labels
+
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
 
 CANDIDATES = 40
 SHOWN = 3
@@ -75,7 +78,7 @@ def text_similarity(a: str, b: str) -> float:
 
 
 def _ranked_ids(
-    user: Any, categories: Sequence[str], text: str, exclude_intake_id: int | None, limit: int
+    user: User, categories: Sequence[str], text: str, exclude_intake_id: int | None, limit: int
 ) -> list[tuple[int, float]]:
     codes = sorted(set(categories))
     queryset = access.visible_intakes(user).filter(categories__code__in=codes)
@@ -95,7 +98,7 @@ def _ranked_ids(
 
 
 def similar_intakes(
-    user: Any,
+    user: User,
     *,
     categories: Iterable[str],
     text: str,

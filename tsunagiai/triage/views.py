@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagiai.accounts import access
+from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.triage import selectors
 from tsunagiai.triage.forms import SuggestForm
 
@@ -18,12 +18,12 @@ logger = logging.getLogger(__name__)
 
 
 @require_POST
-def suggest(request: HttpRequest) -> HttpResponse:
+def suggest(request: AuthenticatedRequest) -> HttpResponse:
     """The suggestion for the concern typed so far: staff see it all, volunteers only the urgency and where it goes.
 
     Never stored: the intake's own save recomputes it from the saved text.
     """
-    user: Any = request.user
+    user = request.user
     staff = access.may_record_intake(user)  # past the INTAKE_FORMS gate: otherwise a community volunteer
     form = SuggestForm(request.POST)
     if not form.is_valid():

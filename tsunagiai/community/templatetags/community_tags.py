@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 
@@ -13,11 +13,14 @@ from tsunagiai.community import selectors
 from tsunagiai.community.models import Participation
 from tsunagiai.people.models import Household
 
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
+
 register = template.Library()
 
 
 @register.inclusion_tag("community/_participations.html")
-def community_case_panel(case: Case, user: Any) -> dict[str, Any]:
+def community_case_panel(case: Case, user: User) -> dict[str, Any]:
     """The case's participation records, with the next step for those who may edit (3 queries)."""
     focus = case.focus_members.order_by("pk").first()
     return {
@@ -30,6 +33,6 @@ def community_case_panel(case: Case, user: Any) -> dict[str, Any]:
 
 
 @register.inclusion_tag("community/_household_participations.html")
-def household_participations(household: Household, user: Any) -> dict[str, Any]:
+def household_participations(household: Household, user: User) -> dict[str, Any]:
     """The household's participation records on its timeline (1 query)."""
     return {"participations": selectors.participations_of_household(user, household.pk)}

@@ -33,7 +33,7 @@ class World:
     services: dict[str, Service] = field(default_factory=dict)
     group: Provider | None = None
     group_org: Organisation | None = None
-    member_user: User | None = None
+    member_user: User = field(init=False)  # set by the world fixture, after the group exists
     other_group: Provider | None = None
 
 
@@ -172,7 +172,7 @@ def build_world(town: Town) -> World:
         name="隊長",
         user=world.member_user,
         role=GroupMember.GroupRole.LEADER,
-        acting_user=None,
+        acting_user=town.users["csw_worker"],
         joined_on=timezone.localdate() - dt.timedelta(days=400),
     )
     return world

@@ -119,11 +119,13 @@ def test_group_members_and_volunteers_reach_no_record_through_any_page_or_api(
     user = world.member_user
     if who == "assigned_volunteer":
         user = User.objects.create_user(username="vol_walk", password=PASSWORD)
-        volunteer = do_register_volunteer(acting_user=None, centre=world.town.orgs["csw"], name="歩 太郎", user=user)
+        volunteer = do_register_volunteer(
+            acting_user=world.town.users["csw_worker"], centre=world.town.orgs["csw"], name="歩 太郎", user=user
+        )
         from tsunagiai.community.models import HelpRequest
 
         item = HelpRequest.objects.get(pk=request_id)
-        do_assign_help_request(item, volunteers=[volunteer], acting_user=None, expected_version=1)
+        do_assign_help_request(item, volunteers=[volunteer], acting_user=world.member_user, expected_version=1)
     client.force_login(user)
     values = {
         "case_id": world.case.pk,

@@ -88,7 +88,9 @@ def test_only_mutual_help_groups_receive_requests(world: World) -> None:
 
 def test_the_flow_requested_assigned_done_and_could_not(world: World) -> None:
     leader = world.member_user
-    volunteer = do_register_volunteer(acting_user=None, centre=world.town.orgs["csw"], name="山田 一郎")
+    volunteer = do_register_volunteer(
+        acting_user=world.town.users["csw_worker"], centre=world.town.orgs["csw"], name="山田 一郎"
+    )
     item = _request(world)
     do_assign_help_request(item, volunteers=[volunteer], acting_user=leader, expected_version=1)
     assert item.status == "assigned" and list(item.volunteers.all()) == [volunteer]
@@ -157,7 +159,9 @@ def test_the_group_member_never_reaches_a_case_person_or_intake(client: Any, wor
 
 
 def test_the_group_member_assigns_and_closes_from_the_pages(client: Any, world: World) -> None:
-    volunteer = do_register_volunteer(acting_user=None, centre=world.town.orgs["csw"], name="山田 一郎")
+    volunteer = do_register_volunteer(
+        acting_user=world.town.users["csw_worker"], centre=world.town.orgs["csw"], name="山田 一郎"
+    )
     item = _request(world)
     client.force_login(world.member_user)
     response = client.post(f"/community/help/{item.pk}/assign/", {"volunteers": [volunteer.pk], "version": 1})
@@ -173,7 +177,9 @@ def test_the_group_member_assigns_and_closes_from_the_pages(client: Any, world: 
 
 def test_an_assigned_volunteer_sees_only_their_requests(client: Any, world: World) -> None:
     user = User.objects.create_user(username="vol1", password=PASSWORD)
-    volunteer = do_register_volunteer(acting_user=None, centre=world.town.orgs["csw"], name="山田 一郎", user=user)
+    volunteer = do_register_volunteer(
+        acting_user=world.town.users["csw_worker"], centre=world.town.orgs["csw"], name="山田 一郎", user=user
+    )
     mine = _request(world)
     _request(world)
     do_assign_help_request(mine, volunteers=[volunteer], acting_user=world.member_user, expected_version=1)
@@ -220,7 +226,7 @@ def test_volunteer_suggestions_use_skill_area_and_weekday(world: World) -> None:
     light = Skill.objects.get(code="light_work")
     monday = timezone.localdate() + dt.timedelta(days=(0 - timezone.localdate().weekday()) % 7 or 7)
     good = do_register_volunteer(
-        acting_user=None,
+        acting_user=world.town.users["csw_worker"],
         centre=world.town.orgs["csw"],
         name="近所 太郎",
         skills=[light],
@@ -228,10 +234,17 @@ def test_volunteer_suggestions_use_skill_area_and_weekday(world: World) -> None:
         availability=availability_bit(0, 0),
     )
     neighbour = do_register_volunteer(
-        acting_user=None, centre=world.town.orgs["csw"], name="隣 次郎", skills=[light], areas=[world.neighbour]
+        acting_user=world.town.users["csw_worker"],
+        centre=world.town.orgs["csw"],
+        name="隣 次郎",
+        skills=[light],
+        areas=[world.neighbour],
     )
     do_register_volunteer(
-        acting_user=None, centre=world.town.orgs["csw"], name="遠く 三郎", areas=[world.town.areas["south_elementary"]]
+        acting_user=world.town.users["csw_worker"],
+        centre=world.town.orgs["csw"],
+        name="遠く 三郎",
+        areas=[world.town.areas["south_elementary"]],
     )
     Volunteer.objects.create(centre=world.town.orgs["csw"], name="休止 四郎", active=False)
     item = _request(world, preferred_date=monday, preferred_time="morning")
@@ -271,7 +284,9 @@ def _queries(client: Any, url: str) -> int:
 
 @pytest.mark.parametrize("who", ["csw_worker", "member"])
 def test_the_queue_makes_the_same_number_of_queries_for_1_and_30_requests(client: Any, world: World, who: str) -> None:
-    volunteer = do_register_volunteer(acting_user=None, centre=world.town.orgs["csw"], name="山田 一郎")
+    volunteer = do_register_volunteer(
+        acting_user=world.town.users["csw_worker"], centre=world.town.orgs["csw"], name="山田 一郎"
+    )
     first = _request(world)
     do_assign_help_request(first, volunteers=[volunteer], acting_user=world.member_user, expected_version=1)
     client.force_login(world.member_user if who == "member" else world.town.users[who])

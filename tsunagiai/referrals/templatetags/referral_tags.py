@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 
 from tsunagiai.accounts import access
 from tsunagiai.referrals.selectors import case_referrals as select_case_referrals
 
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
+
 register = template.Library()
 
 
 @register.inclusion_tag("referrals/_case_referrals.html")
-def case_referrals(case: Any, user: Any) -> dict[str, Any]:
+def case_referrals(case: Any, user: User) -> dict[str, Any]:
     referrals = list(select_case_referrals(case, user))
     return {
         "case": case,
@@ -26,7 +29,7 @@ def case_referrals(case: Any, user: Any) -> dict[str, Any]:
 
 
 @register.inclusion_tag("referrals/_intake_referrals.html")
-def intake_referrals(intake: Any, user: Any) -> dict[str, Any]:
+def intake_referrals(intake: Any, user: User) -> dict[str, Any]:
     """The intake's referrals the user may see, and the link to refer (つなぐ) from it."""
     from tsunagiai.referrals.selectors import intake_referrals as select_intake_referrals
 

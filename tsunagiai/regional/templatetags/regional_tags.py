@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 
@@ -10,11 +10,14 @@ from tsunagiai.accounts import access
 from tsunagiai.cases.models import Case
 from tsunagiai.regional import selectors
 
+if TYPE_CHECKING:
+    from tsunagiai.accounts.models import User
+
 register = template.Library()
 
 
 @register.inclusion_tag("regional/_case_panel.html")
-def regional_case_panel(case: Case, user: Any) -> dict[str, Any]:
+def regional_case_panel(case: Case, user: User) -> dict[str, Any]:
     """Unmet needs recorded in the case (2 queries) and, for those who may edit it, the form."""
     may_record = access.editable_cases(user).filter(pk=case.pk).exists()
     return {
