@@ -20,6 +20,7 @@ from tsunagiai.inbox.actions import do_post_inbox_item
 from tsunagiai.inbox.selectors import items_about
 from tsunagiai.intake import inbox_kinds, selectors
 from tsunagiai.intake.models import Intake, IntakeDraft
+from tsunagiai.intake.signals import intake_saved
 from tsunagiai.intake.tasks import notify_emergency_intake
 from tsunagiai.people.actions import do_add_household_member, do_create_household, do_create_person
 from tsunagiai.people.models import Household, Person, Relationship
@@ -32,8 +33,6 @@ from tsunagiai.reference.models import (
     TownBlock,
     UrgencyLevel,
 )
-from tsunagiai.triage.actions import do_record_triage_suggestion
-from tsunagiai.triage.selectors import household_pattern_hints
 
 if TYPE_CHECKING:
     from tsunagiai.accounts.models import User
@@ -312,13 +311,8 @@ def do_record_intake(
 
 
 def _record_suggestion(intake: Intake, *, acting_user: User, training_opt_in: bool | None) -> None:
-    """Store triage's suggestion (recomputed from the saved concern) beside what staff chose."""
-    do_record_triage_suggestion(
-        intake,
-        acting_user=acting_user,
-        training_opt_in=training_opt_in,
-        household_patterns=household_pattern_hints(acting_user, intake.household),
-    )
+    """Let triage store its suggestion (recomputed from the saved concern) beside what staff chose."""
+    intake_saved.send(sender=Intake, intake=intake, acting_user=acting_user, training_opt_in=training_opt_in)
 
 
 @transaction.atomic

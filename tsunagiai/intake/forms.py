@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
@@ -28,13 +29,48 @@ from tsunagiai.reference.models import (
     TownBlock,
     UrgencyLevel,
 )
-from tsunagiai.triage.forms import OPT_IN_FIELD, attach_suggestion_panel, training_opt_in_field
-from tsunagiai.triage.selectors import training_opt_in_of
 
 if TYPE_CHECKING:
     from tsunagiai.accounts.models import User
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+# The triage panel (tsunagiai.triage, which builds on intake) reads the concern as staff type: the form
+# names only the panel's URL and the opt-in field, and the suggestion is stored by triage's receiver of
+# ``intake.signals.intake_saved``, so intake imports nothing of triage.
+PANEL_TARGET = "#triage-panel"
+# Debounced: a suggestion after the typing pauses, and one for the text already there.
+PANEL_TRIGGER = "input changed delay:600ms, load"
+OPT_IN_FIELD = "triage_training_opt_in"
+
+
+def attach_suggestion_panel(form: forms.Form, field_name: str = "concern") -> None:
+    """Make the concern textarea ask the triage panel for a suggestion as staff type (htmx)."""
+    form.fields[field_name].widget.attrs.update(
+        {
+            "hx-post": reverse("triage:suggest"),
+            "hx-trigger": PANEL_TRIGGER,
+            "hx-target": PANEL_TARGET,
+            "hx-swap": "innerHTML",
+            "hx-sync": "this:replace",
+            "aria-controls": "triage-panel",
+        }
+    )
+
+
+def training_opt_in_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label=gettext_lazy("Use my choices to improve the suggestions (names and addresses are masked)"),
+        required=False,
+    )
+
+
+def training_opt_in_of(intake: Intake) -> bool:
+    """Whether the staff member opted in to training with this intake (its stored triage suggestion)."""
+    suggestion = getattr(intake, "triage_suggestion", None)  # the reverse one-to-one; None when there is none
+    return bool(suggestion and suggestion.training_opt_in)
+
+
 DATETIME_INPUT_FORMATS = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M"]
 PERSON_PREFIX = "person"
 CHOOSE = gettext_lazy("Choose…")
