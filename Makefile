@@ -33,7 +33,7 @@ run: venv
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_reference
 	$(PY) manage.py demo_data --scale $(DEMO_SCALE)
-	$(PY) manage.py print_demo_logins
+	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py print_demo_logins
 	@# --insecure serves the static files while DEBUG stays off (no tracebacks shown to users).
 	@# The demo draws its maps on the invented sample boundaries (a city sets its own file).
 	TSUNAGIAI_DISTRICTS_GEOJSON=$${TSUNAGIAI_DISTRICTS_GEOJSON:-data/reference/toyota/sample_districts.geojson} \

@@ -345,12 +345,21 @@ if SERVE_COLLECTED_STATIC:
         "whitenoise.middleware.WhiteNoiseMiddleware",
     )
 
+# LOG_LEVEL sets the root level. WeasyPrint and fontTools (PDF reports) log every font and layout step at
+# DEBUG/INFO: only their warnings. A 4xx logs one line on django.request, without the exception's traceback
+# (a 403 is the access policy at work); a 5xx keeps its traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"client_error_without_traceback": {"()": "tsunagiai.core.log_filters.ClientErrorWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["client_error_without_traceback"]},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 if env_bool("TSUNAGIAI_TESTING", False):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("api/hsds/", hsds_api.urls),  # the public HSDS 3.0 resource guide (resources app)
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("login/", account_views.LoginView.as_view(), name="login"),

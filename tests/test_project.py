@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # The only pages a signed-out visitor may open.
-PUBLIC_URL_NAMES = {"login", "set_language", "healthz", "readyz"}
+PUBLIC_URL_NAMES = {"login", "set_language", "healthz", "readyz", "favicon"}
 
 
 def test_no_model_change_lacks_a_migration(db) -> None:

@@ -129,6 +129,7 @@ NO_PERSONAL_DATA: dict[str, str] = {
     "community:group_member_leave": "POST only: a volunteer leaves a help group, audited by its action",
     "community:volunteer_create": "a blank form registering a volunteer (volunteers' own registration)",
     "login": "the sign-in page",
+    "favicon": "the site icon",
     "healthz": "the health check",
     "readyz": "the readiness check",
     "people:person_create": "a blank form",

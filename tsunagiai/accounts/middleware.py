@@ -87,7 +87,15 @@ class IdleSessionTimeoutMiddleware:
 
 
 # Pages a user who still owes the second factor may open.
-_SECOND_FACTOR_OPEN_NAMES = ("accounts:otp_verify", "accounts:otp_setup", "logout", "login", "set_language", "healthz")
+_SECOND_FACTOR_OPEN_NAMES = (
+    "accounts:otp_verify",
+    "accounts:otp_setup",
+    "logout",
+    "login",
+    "set_language",
+    "healthz",
+    "favicon",
+)
 
 
 class SecondFactorRequiredMiddleware:

@@ -43,7 +43,7 @@ PAGINATION_MAX = 2_147_483_647
 
 # Paths whose responses may be cached: hashed static files, and the public HSDS API for callers
 # who are not signed in (staff see staff-only resources there).
-CACHEABLE_PREFIXES = ("/static/",)
+CACHEABLE_PREFIXES = ("/static/", "/favicon.ico")
 PUBLIC_API_PREFIX = "/api/hsds/"
 
 # How long a client may wait before retrying when the database is unavailable.

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 from tsunagiai.accounts import access
@@ -19,6 +20,12 @@ logger = logging.getLogger(__name__)
 # /readyz must answer quickly even when a service hangs: a statement on PostgreSQL is cut after this long
 # (connecting is bounded by connect_timeout in DATABASE_URL, see deploy/tsunagiai.env.example).
 READY_DATABASE_TIMEOUT_MS = 2000
+
+
+@login_not_required
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for whatever the page links: the static icon, for everyone."""
+    return redirect(static("favicon.ico"), permanent=True)
 
 
 @login_not_required

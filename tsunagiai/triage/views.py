@@ -19,12 +19,14 @@ logger = logging.getLogger(__name__)
 
 @require_POST
 def suggest(request: AuthenticatedRequest) -> HttpResponse:
-    """The suggestion for the concern typed so far: staff see it all, volunteers only the urgency and where it goes.
+    """The suggestion for the concern typed so far: staff see it all, volunteers the categories and urgency only.
 
     Never stored: the intake's own save recomputes it from the saved text.
     """
     user = request.user
-    staff = access.may_record_intake(user)  # past the INTAKE_FORMS gate: otherwise a community volunteer
+    # Past the INTAKE_FORMS gate: otherwise a community volunteer, who sees neither the routing (lead, agencies,
+    # organisations), similar intakes nor the model version.
+    staff = access.may_record_intake(user)
     form = SuggestForm(request.POST)
     if not form.is_valid():
         errors = [str(message) for messages in form.errors.values() for message in messages]

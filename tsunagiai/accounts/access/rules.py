@@ -105,6 +105,7 @@ RULE_ATTR = "access_rule"
 PAGE_RULES: dict[str, str] = {
     "login": PUBLIC,
     "set_language": PUBLIC,
+    "favicon": PUBLIC,
     "healthz": PUBLIC,
     "readyz": PUBLIC,
     "oidc_authentication_init": PUBLIC,

@@ -199,3 +199,25 @@ def test_the_intake_page_shows_what_was_suggested_beside_what_was_chosen(client,
     assert "test-9" in page
     assert "職員が変更" in page
     assert page.count("地域包括支援センター") >= 1
+
+
+@pytest.mark.usefixtures("fixed_engine")
+def test_volunteers_see_neither_the_model_version_nor_the_routing(client, town):
+    html = _panel(client, town, user="volunteer", town_block=town.blocks["north"].pk).content.decode()
+
+    assert "test-1" not in html
+    assert "モデル" not in html
+    assert "つなぎ先" not in html  # "Where to connect"
+    assert "主導役" not in html  # "Suggested lead"
+    assert "地域包括支援センター" not in html  # the agency the routing names
+    assert "認知症" in html and "高" in html  # categories and urgency stay
+
+
+@pytest.mark.usefixtures("fixed_engine")
+def test_staff_still_see_the_model_version_and_the_routing(client, town):
+    html = _panel(client, town, town_block=town.blocks["north"].pk).content.decode()
+
+    assert "test-1" in html
+    assert "つなぎ先" in html
+    assert "主導役" in html
+    assert "地域包括支援センター" in html

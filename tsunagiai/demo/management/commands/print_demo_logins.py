@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -24,16 +26,33 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - display_width(text))
 
 
+def server_url(environ: Mapping[str, str] | None = None) -> str:
+    """The URL `make run` serves on: HOST and PORT as the Makefile passes them (127.0.0.1:8000 by default).
+
+    A server bound to every interface (0.0.0.0, ::) is opened on this machine as 127.0.0.1.
+    """
+    environ = os.environ if environ is None else environ
+    host = environ.get("HOST", "").strip() or "127.0.0.1"
+    port = environ.get("PORT", "").strip() or "8000"
+    if host in ("0.0.0.0", "::", "[::]"):  # noqa: S104 (reading a bind address, not binding)
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{port}"
+
+
 class Command(BaseCommand):
     help = "Print the demo logins (username, role, organisation, what to try) and the URL to open."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--url", default="http://127.0.0.1:8000")
+        parser.add_argument(
+            "--url", default=None, help="The URL to open (default: from the HOST and PORT environment variables)."
+        )
         parser.add_argument("--language", default=None, help="ja or en (default: the site language).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         with translation.override(options["language"] or translation.get_language()):
-            self.print_table(options["url"])
+            self.print_table(options["url"] or server_url())
 
     def print_table(self, url: str) -> None:
         if demo_summary() is None:
