@@ -33,7 +33,7 @@ from tsunagiai.testing import Town
 ROLES = (
     "caseworker_north",
     # Left open: an English word ("name") still shows on /community/groups/ to the coordinator.
-    pytest.param("coordinator", marks=pytest.mark.xfail(strict=True, reason="issue 16 item 4: /community/groups/")),
+    "coordinator",
     "volunteer",
     "analyst",
     "admin",
