@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import re
 from pathlib import Path
 
 import polib
@@ -26,6 +27,21 @@ def test_catalogue_is_fully_translated(po_path: Path) -> None:
     fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
     assert untranslated == [], f"untranslated in {po_path}"
     assert fuzzy == [], f"fuzzy in {po_path}"
+
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]")
+
+
+@pytest.mark.parametrize("po_path", PO_FILES, ids=lambda p: str(p.relative_to(settings.BASE_DIR)))
+def test_each_translation_carries_the_placeholders_of_its_english(po_path: Path) -> None:
+    """A translation with other placeholders is another sentence: 「Login (username)」 once read
+    「%(name)sさんの候補」 on the volunteer groups page (found by tests/test_words_not_codes.py)."""
+    wrong = []
+    for entry in polib.pofile(str(po_path)):
+        translations = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        expected = sorted(PLACEHOLDER.findall(entry.msgid_plural or entry.msgid))
+        wrong += [(entry.msgid, text) for text in translations if sorted(PLACEHOLDER.findall(text)) != expected]
+    assert wrong == [], f"placeholders differ in {po_path}"
 
 
 @pytest.mark.parametrize("po_path", PO_FILES, ids=lambda p: str(p.relative_to(settings.BASE_DIR)))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tsunagiai.accounts.models import Role, User
 from tsunagiai.cases.actions import REASON_MAX_LENGTH, ROLE_MAX_LENGTH, TITLE_MAX_LENGTH
 from tsunagiai.cases.models import Case, TeamMember
+from tsunagiai.core import eras
 from tsunagiai.core.forms import AreaChoiceField, LabelledErrorsMixin
 from tsunagiai.intake.models import Intake
 from tsunagiai.people.models import Person
@@ -33,7 +34,8 @@ class OrganisationChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 class IntakeChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Intake) -> str:
         who = obj.person.full_name if obj.person_id and obj.person else ""
-        return f"#{obj.pk} {obj.received_at:%Y-%m-%d} {obj.receiving_organisation.name} {who} — {obj.concern[:40]}"
+        received = eras.format_date(obj.received_at, "era")
+        return f"#{obj.pk} {received} {obj.receiving_organisation.name} {who} — {obj.concern[:40]}"
 
 
 class PersonChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]

@@ -16,6 +16,7 @@ from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from tsunagiai.core.errors import ActionRefused
 
@@ -32,15 +33,31 @@ def _attrs(attrs: dict[str, Any]) -> str:
     )
 
 
+# Django's empty choice, ``---------``, says nothing to a person: a select shows words instead.
+DJANGO_EMPTY_LABEL = "---------"
+
+
+def empty_choice_label(required: bool) -> str:
+    """The words shown for a select's empty choice: choose one, or leave it unspecified."""
+    return str(_("Choose…") if required else _("Not specified"))
+
+
+def _option_label(option: dict[str, Any], required: bool) -> Any:
+    if option["label"] == DJANGO_EMPTY_LABEL and option["value"] in ("", None):
+        return empty_choice_label(required)
+    return option["label"]
+
+
 def _select(widget: dict[str, Any]) -> str:
-    """Django's ``select.html`` and ``select_option.html``, written out in Python."""
+    """Django's ``select.html`` and ``select_option.html``, written out in Python (words for ``---------``)."""
+    required = bool(widget.get("required") or widget["attrs"].get("required"))
     parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
             parts.append(f'<optgroup label="{conditional_escape(group_name)}">')
         parts.extend(
             f'<option value="{conditional_escape(option["value"])}"{_attrs(option["attrs"])}>'
-            f"{conditional_escape(option['label'])}</option>"
+            f"{conditional_escape(_option_label(option, required))}</option>"
             for option in options
         )
         if group_name:

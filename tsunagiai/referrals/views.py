@@ -68,6 +68,25 @@ def _directory(request: AuthenticatedRequest, place: Any, suggested: list[str]) 
     return organisations.select_related("agency_type"), agency_type
 
 
+def _suggested_by_label(
+    suggestion: Any, agency_types: list[Any], organisations: QuerySet[Organisation]
+) -> dict[str, Any]:
+    """The routing suggestion in words: agency types by their labels, with the organisations of each type listed."""
+    labels = {t.code: t.label for t in agency_types}
+    codes = [suggestion.lead, *suggestion.agencies] if suggestion.lead else list(suggestion.agencies)
+    names: dict[str, list[str]] = {}
+    for org in organisations.filter(agency_type_id__in=codes).order_by("name"):
+        names.setdefault(org.agency_type_id, []).append(org.name)
+
+    def entry(code: str) -> dict[str, Any]:
+        return {"label": labels.get(code, _("Other agency")), "organisations": names.get(code, [])}
+
+    return {
+        "lead": entry(suggestion.lead) if suggestion.lead else None,
+        "agencies": [entry(code) for code in suggestion.agencies],
+    }
+
+
 def _previous(request: AuthenticatedRequest, user: User) -> Referral | None:
     raw = request.POST.get("previous") or request.GET.get("previous")
     if not raw:
@@ -122,6 +141,7 @@ def _send(
             return redirect("referrals:detail", referral_id=referral.pk)
     from tsunagiai.reference.selectors import active_agency_types
 
+    agency_types = list(active_agency_types())
     return render(
         request,
         "referrals/create.html",
@@ -130,7 +150,14 @@ def _send(
             "sender": sender,
             "subject": subject,
             "suggestion": suggestion,
-            "agency_types": active_agency_types(),
+            "suggested": _suggested_by_label(
+                suggestion,
+                agency_types,
+                (organisations_covering(place) if place is not None else organisation_directory()).exclude(
+                    pk=sender.pk
+                ),
+            ),
+            "agency_types": agency_types,
             "agency_type": agency_type,
             "back_url": back_url,
             "previous": previous,

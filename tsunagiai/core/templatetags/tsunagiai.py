@@ -29,6 +29,15 @@ def jdatetime(context: Any, value: dt.datetime | None) -> str:
     return eras.format_datetime(value, _style(context))
 
 
+@register.filter
+def quoted(value: Any) -> str:
+    """``「value」``, once: a value that already carries its own 「」 is not bracketed again."""
+    text = str(value).strip()
+    if text.startswith("「") and text.endswith("」"):
+        text = text[1:-1]
+    return f"「{text}」"
+
+
 @register.filter(name="error_summary")
 def error_summary_filter(form: Any) -> list[tuple[str, str]]:
     """``{% include "includes/error_summary.html" with errors=form|error_summary %}``; nothing for no form."""

@@ -16,7 +16,7 @@ from django.forms.renderers import DjangoTemplates
 from tsunagiai.core.forms import FormRenderer
 
 CHOICES: list[Any] = [
-    ("", "---------"),
+    ("", "(none)"),
     ("a", "あ & <b>"),
     ("Group", [("g1", "一"), ("g2", 'two "quoted"')]),
     (3, "三"),
@@ -61,3 +61,14 @@ def test_a_widget_with_its_own_option_template_is_rendered_by_it() -> None:
     form = forms.Form(renderer=FormRenderer())
     form.fields["x"] = field
     assert 'class="field' in str(form["x"].as_widget())
+
+
+def test_django_s_dashes_for_the_empty_choice_become_words() -> None:
+    class Dashes(forms.Form):
+        needed = forms.ChoiceField(choices=[("", "---------"), ("a", "A")])
+        optional = forms.ChoiceField(choices=[("", "---------"), ("a", "A")], required=False)
+
+    html = str(Dashes())
+    assert "---------" not in html
+    assert "選択してください" in html
+    assert "指定なし" in html
