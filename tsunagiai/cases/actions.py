@@ -36,6 +36,7 @@ from tsunagiai.core.concurrency import EditConflict, save_versioned
 from tsunagiai.core.errors import ActionRefused
 from tsunagiai.core.locks import sweep_lock
 from tsunagiai.inbox.models import InboxItem
+from tsunagiai.intake.actions import resolve_intake_items
 from tsunagiai.intake.models import Intake
 from tsunagiai.people.models import Household, HouseholdMembership, Person
 from tsunagiai.reference.models import Organisation
@@ -402,6 +403,9 @@ def do_open_case(
     Intake.objects.filter(pk__in=intake_ids, first_response=Intake.FirstResponse.UNDECIDED).update(
         first_response=Intake.FirstResponse.OPEN_CASE, version=F("version") + 1, updated_at=now, updated_by=acting_user
     )
+    # The intakes are taken up by the case: their alerts are done (inside this transaction, audited).
+    for intake in intakes:
+        resolve_intake_items(intake, acting_user=acting_user)
     record_audit_event(
         "cases.opened",
         acting_user=acting_user,

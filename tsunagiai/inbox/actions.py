@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -83,11 +84,26 @@ def do_resolve_inbox_item(item: InboxItem, *, acting_user: User) -> InboxItem:
 
 
 @transaction.atomic
-def do_resolve_items_about(subject: models.Model, *, acting_user: User, kind: str | None = None) -> int:
-    """Mark every open item about ``subject`` (of ``kind``, when given) as dealt with; return how many."""
+def do_resolve_items_about(
+    subject: models.Model,
+    *,
+    acting_user: User,
+    kind: str | Collection[str] | None = None,
+    organisation: Organisation | None = None,
+) -> int:
+    """Mark every open item about ``subject`` as dealt with; return how many.
+
+    ``kind`` (one code or several) and ``organisation`` narrow it to those
+    items. Each resolution is audited (``inbox.resolved``), like one by hand;
+    the caller's transaction holds it, so the work and its items go together.
+    """
     items = items_about(subject).filter(resolved_at__isnull=True)
-    if kind is not None:
+    if isinstance(kind, str):
         items = items.filter(kind=kind)
+    elif kind is not None:
+        items = items.filter(kind__in=list(kind))
+    if organisation is not None:
+        items = items.filter(organisation=organisation)
     resolved = 0
     for item in items.select_for_update():
         do_resolve_inbox_item(item, acting_user=acting_user)

@@ -16,7 +16,7 @@ from tsunagiai.accounts import access
 from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot, stored_snapshot
 from tsunagiai.core.concurrency import save_versioned
 from tsunagiai.core.validation import CLOCK_SKEW, moment_problem
-from tsunagiai.inbox.actions import do_post_inbox_item
+from tsunagiai.inbox.actions import do_post_inbox_item, do_resolve_items_about
 from tsunagiai.inbox.selectors import items_about
 from tsunagiai.intake import inbox_kinds, selectors
 from tsunagiai.intake.models import Intake, IntakeDraft
@@ -131,6 +131,17 @@ def _apply_first_response(intake: Intake) -> None:
         intake.closed_at = timezone.now()
     elif intake.status == Intake.Status.OPEN:
         intake.closed_at = None
+
+
+INTAKE_ALERTS = (inbox_kinds.EMERGENCY_INTAKE, inbox_kinds.VOLUNTEER_CONCERN, inbox_kinds.FIRE_REPORT)
+
+
+def resolve_intake_items(intake: Intake, *, acting_user: User) -> int:
+    """The intake is dealt with (closed, or a case opened from it): its alerts in every inbox are done.
+
+    Inside the caller's transaction; each resolution is audited by the inbox.
+    """
+    return do_resolve_items_about(intake, acting_user=acting_user, kind=INTAKE_ALERTS)
 
 
 def _inbox_title(intake: Intake, kind: str) -> str:
@@ -341,7 +352,9 @@ def do_update_intake(
         intake.categories.set(list(categories))
     changes = diff_fields(before, snapshot(intake, tracked))
     record_audit_event("intake.updated", acting_user=acting_user, obj=intake, changes=changes)
-    if intake.is_emergency and not was_emergency:
+    if before.get("status") != Intake.Status.CLOSED and intake.status == Intake.Status.CLOSED:
+        resolve_intake_items(intake, acting_user=acting_user)
+    elif intake.is_emergency and not was_emergency:
         _post_alerts(intake, ())
     _record_suggestion(intake, acting_user=acting_user, training_opt_in=training_opt_in)
     return intake

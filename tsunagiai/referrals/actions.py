@@ -23,7 +23,7 @@ from tsunagiai.core.concurrency import save_versioned
 from tsunagiai.core.errors import ActionRefused
 from tsunagiai.core.locks import sweep_lock
 from tsunagiai.core.workdays import add_working_days
-from tsunagiai.inbox.actions import do_post_inbox_item
+from tsunagiai.inbox.actions import do_post_inbox_item, do_resolve_items_about
 from tsunagiai.intake.models import Intake
 from tsunagiai.reference.models import Organisation
 from tsunagiai.referrals import inbox_kinds
@@ -180,6 +180,7 @@ def do_send_referral(
         organisation=to_organisation,
         kind=inbox_kinds.REFERRAL_RECEIVED,
         title=_("Referral #%(id)s from %(organisation)s") % {"id": referral.pk, "organisation": from_organisation.name},
+        subject=referral,
         url=_referral_url(referral),
     )
     return referral
@@ -187,7 +188,11 @@ def do_send_referral(
 
 def _notify(referral: Referral, organisation: Organisation, title: str, *, kind: str = "") -> None:
     do_post_inbox_item(
-        organisation=organisation, kind=kind or inbox_kinds.REFERRAL_UPDATED, title=title, url=_referral_url(referral)
+        organisation=organisation,
+        kind=kind or inbox_kinds.REFERRAL_UPDATED,
+        title=title,
+        subject=referral,
+        url=_referral_url(referral),
     )
 
 
@@ -272,8 +277,34 @@ def do_transition_referral(
         changes={"status": {"before": before, "after": to}, "reason_code": reason_code},
         note=note[:500],
     )
+    _resolve_done_items(referral, to, acting_user=acting_user)
     _after_transition(referral, to, acting_user=acting_user)
     return referral
+
+
+# The receiving side's answer (accepted, declined), first contact recorded, or the referral withdrawn:
+# the items that asked for that answer are done. Resolved before the notices of the move are posted,
+# so the notice to the other side stays open.
+_ANSWERED = (Status.ACCEPTED, Status.DECLINED, Status.FIRST_CONTACT, Status.CANCELLED)
+
+
+def _resolve_done_items(referral: Referral, to: str, *, acting_user: User) -> None:
+    """Resolve the open items that waited for the receiving side (the arrival, its overdue alerts, escalation).
+
+    The overdue alerts (also those posted to the referring organisation and the
+    coordination section) and the escalation are about the receiving side's
+    answer, so they go too; a decline keeps the escalation (nobody has accepted
+    yet, the gap is still there). Notices to the referring organisation stay.
+    """
+    if to not in _ANSWERED:
+        return
+    waiting = [inbox_kinds.REFERRAL_RECEIVED, inbox_kinds.REFERRAL_OVERDUE]
+    if to != Status.DECLINED:
+        waiting.append(inbox_kinds.REFERRAL_ESCALATED)
+    do_resolve_items_about(referral, acting_user=acting_user, kind=waiting)
+    do_resolve_items_about(
+        referral, acting_user=acting_user, kind=inbox_kinds.REFERRAL_UPDATED, organisation=referral.to_organisation
+    )
 
 
 def _after_transition(referral: Referral, to: str, *, acting_user: User) -> None:
@@ -332,6 +363,7 @@ def _escalate_referral(referral: Referral, *, why: str) -> None:
             organisation=organisation,
             kind=inbox_kinds.REFERRAL_ESCALATED,
             title=_("Referral #%(id)s nobody accepted (%(why)s)") % {"id": referral.pk, "why": why},
+            subject=referral,
             url=_referral_url(referral),
             is_urgent=True,
             dedupe_key=f"referral:{referral.pk}:escalated:{organisation.pk}",
@@ -415,6 +447,7 @@ def _overdue(referral: Referral, step: str, organisations: list[Organisation], t
             organisation=organisation,
             kind=inbox_kinds.REFERRAL_OVERDUE,
             title=title,
+            subject=referral,
             url=_referral_url(referral),
             dedupe_key=f"referral:{referral.pk}:{step}:{organisation.pk}",
         )
