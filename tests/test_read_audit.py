@@ -55,6 +55,7 @@ READS: dict[str, Read] = {
     "intake:person_pick": Read("person.viewed", "person"),
     # referrals and cases
     "referrals:list": Read("referral.listed", LIST),
+    "inbox:list": Read("inbox.listed", LIST),  # names people; the 30-second htmx poll is not audited
     "referrals:create_from_intake": Read("intake.viewed", "intake"),
     "referrals:create_from_case": Read("case.viewed", "case"),
     "referrals:detail": Read("referral.viewed", "referral"),
@@ -140,7 +141,6 @@ NO_PERSONAL_DATA: dict[str, str] = {
     "intake:fire_create": "a blank form for the fire department",
     "intake:volunteer_create": "a blank form for a community volunteer",
     "intake:my_reports": "a volunteer's own reports: the date, the words they wrote themselves, the status",
-    "inbox:list": "notices (record numbers, organisations), polled every 30 s; opening the record is audited",
     "emergency:start": "the break-the-glass form: the kind and number of the record, nothing from it",
     "triage:suggest": "category suggestions for the text being typed; nothing stored is read",
     "community:group_stats": "help groups' counts and their members' names, who are volunteers, not clients",

@@ -34,7 +34,8 @@ def test_accepting_resolves_the_arrival_and_the_overdue_alerts_audited_but_not_t
     town: Town,
 ) -> None:
     referral = move_to(town, send(town), Status.SEEN)
-    sweep_referral_timers(now=referral.accept_due_at + dt.timedelta(hours=1))  # type: ignore[operator]
+    assert referral.accept_due_at is not None
+    sweep_referral_timers(now=referral.accept_due_at + dt.timedelta(hours=1))
     assert _open(referral, inbox_kinds.REFERRAL_OVERDUE) and _open(referral, inbox_kinds.REFERRAL_ESCALATED)
     worker = town.users["csw_worker"]
     do_accept_referral(referral, acting_user=worker)
@@ -59,13 +60,16 @@ def test_declining_resolves_the_arrival_and_keeps_the_notice_to_the_referrer_ope
 
 def test_cancelling_resolves_the_arrival(town: Town) -> None:
     referral = send(town)
-    do_cancel_referral(referral, acting_user=town.users["caseworker_north"], reason_code="person_declined", note="本人が辞退")
+    do_cancel_referral(
+        referral, acting_user=town.users["caseworker_north"], reason_code="person_declined", note="本人が辞退"
+    )
     assert _open(referral, inbox_kinds.REFERRAL_RECEIVED) == []
 
 
 def test_recording_first_contact_resolves_the_first_contact_alerts(town: Town) -> None:
     referral = move_to(town, send(town), Status.ACCEPTED)
-    sweep_referral_timers(now=referral.first_contact_due_at + dt.timedelta(hours=1))  # type: ignore[operator]
+    assert referral.first_contact_due_at is not None
+    sweep_referral_timers(now=referral.first_contact_due_at + dt.timedelta(hours=1))
     assert len(_open(referral, inbox_kinds.REFERRAL_OVERDUE)) == 2  # both sides
     do_record_first_contact(referral, acting_user=town.users["csw_worker"])
     assert _open(referral, inbox_kinds.REFERRAL_OVERDUE) == []
