@@ -60,3 +60,12 @@ document.addEventListener("htmx:afterSwap", (event) => {
     target.focus();
   }
 });
+
+// Enter in a search box inside a bigger form (the intake form's person
+// search, <input data-enter-searches>) searches: it must not submit the whole
+// form half-filled. htmx searches on the keyup (hx-trigger "keyup[key=='Enter']").
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && event.target.matches("input[data-enter-searches]")) {
+    event.preventDefault();
+  }
+});
