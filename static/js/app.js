@@ -69,3 +69,13 @@ document.addEventListener("keydown", (event) => {
     event.preventDefault();
   }
 });
+
+// After a failed submit the page comes back with an error summary at the top
+// (templates/includes/error_summary.html): move the focus there so that
+// keyboard and screen-reader users hear what to fix and can follow its links.
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+  }
+});

@@ -47,3 +47,12 @@ def test_enter_in_the_person_search_searches_instead_of_submitting_the_intake(
     expect(page.locator("#person-results").get_by_role("button", name=re.compile("髙橋 ハル"))).to_be_visible()
     assert page.url == form_url
     expect(page.locator("#error-summary")).to_have_count(0)
+
+
+def test_a_failed_submit_moves_the_focus_to_the_error_summary(live_server: Any, live_town: Town, page: Any) -> None:
+    _log_in_and_open_the_intake_form(page, live_server.url)
+
+    page.get_by_role("button", name="受付を記録する").click()
+
+    expect(page.locator("#error-summary")).to_be_visible()
+    expect(page.locator("#error-summary")).to_be_focused()
