@@ -60,3 +60,22 @@ document.addEventListener("htmx:afterSwap", (event) => {
     target.focus();
   }
 });
+
+// Enter in a search box inside a bigger form (the intake form's person
+// search, <input data-enter-searches>) searches: it must not submit the whole
+// form half-filled. htmx searches on the keyup (hx-trigger "keyup[key=='Enter']").
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && event.target.matches("input[data-enter-searches]")) {
+    event.preventDefault();
+  }
+});
+
+// After a failed submit the page comes back with an error summary at the top
+// (templates/includes/error_summary.html): move the focus there so that
+// keyboard and screen-reader users hear what to fix and can follow its links.
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+  }
+});

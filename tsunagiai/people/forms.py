@@ -305,7 +305,11 @@ def _not_future(value: dt.date | None) -> None:
 class NewMemberForm(LabelledErrorsMixin, forms.Form):
     """The relationship and start date when a new person is registered straight into a household."""
 
-    relationship = forms.ChoiceField(label=gettext_lazy("relationship"), choices=Relationship.choices)
+    # No default: the first choice was 世帯主 (head of household), so a new member of a household that has a
+    # head already was registered as a second head unless the user noticed.
+    relationship = forms.ChoiceField(
+        label=gettext_lazy("relationship"), choices=[("", gettext_lazy("Choose…")), *Relationship.choices]
+    )
     started_on = forms.DateField(
         label=gettext_lazy("from"),
         required=False,

@@ -22,6 +22,7 @@ from tsunagiai.audit.actions import record_audit_event
 from tsunagiai.core.concurrency import save_versioned
 from tsunagiai.core.errors import ActionRefused
 from tsunagiai.core.locks import sweep_lock
+from tsunagiai.core.validation import moment_problem
 from tsunagiai.core.workdays import add_working_days
 from tsunagiai.inbox.actions import do_post_inbox_item, do_resolve_items_about
 from tsunagiai.intake.models import Intake
@@ -211,8 +212,12 @@ def do_transition_referral(
     outcome_code: str = "",
     outcome_text: str = "",
     expected_version: int | None = None,
+    contact_at: dt.datetime | None = None,
 ) -> Referral:
     """Move a referral to ``to``: only legal moves, by the side allowed, with a reason where one is needed.
+
+    ``contact_at`` back-dates a first contact (it happened on the phone before it was recorded):
+    not before the referral was sent, not in the future; ignored for other moves.
 
     Raises ``IllegalTransition`` (the move is not possible from this state, or
     not for this user's side), ``ActionRefused`` (missing/unknown reason
@@ -262,8 +267,12 @@ def do_transition_referral(
         referral.outcome_code, referral.outcome_text = outcome_code, outcome_text
         fields += ["outcome_code", "outcome_text"]
     now = timezone.now()
+    if to == Status.FIRST_CONTACT and contact_at is not None:
+        _check_contact_at(referral, contact_at, now=now)
     version = referral.version if expected_version is None else expected_version
     before = referral.transition_to(to, at=now)
+    if to == Status.FIRST_CONTACT and contact_at is not None:
+        referral.first_contact_at = contact_at
     if to == Status.ACCEPTED:
         referral.first_contact_due_at = add_working_days(now, referral_timers()["no_first_contact"])
         fields.append("first_contact_due_at")
@@ -305,6 +314,18 @@ def _resolve_done_items(referral: Referral, to: str, *, acting_user: User) -> No
     do_resolve_items_about(
         referral, acting_user=acting_user, kind=inbox_kinds.REFERRAL_UPDATED, organisation=referral.to_organisation
     )
+
+
+def _check_contact_at(referral: Referral, contact_at: dt.datetime, *, now: dt.datetime) -> None:
+    label = _("First contact at")
+    problem = moment_problem(contact_at, now=now)
+    if problem is None and contact_at < referral.sent_at:
+        sent = timezone.localtime(referral.sent_at)
+        problem = _("it cannot be before the referral was sent (%(sent)s).") % {
+            "sent": f"{sent.year}年{sent.month}月{sent.day}日 {sent:%H:%M}"
+        }
+    if problem:
+        raise ActionRefused(_("%(label)s: %(problem)s") % {"label": label, "problem": problem}, field="contact_at")
 
 
 def _after_transition(referral: Referral, to: str, *, acting_user: User) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tsunagiai.core.validation import PlausibleDateTimeField
 from tsunagiai.reference.models import Organisation
 from tsunagiai.referrals.actions import TEXT_MAX
 from tsunagiai.referrals.models import OutcomeCode, ReasonCode, SharedSection, SharingBasis, Status
@@ -53,6 +54,13 @@ class TransitionForm(forms.Form):
     )
     outcome_text = forms.CharField(
         label=_("Outcome in words"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=TEXT_MAX
+    )
+    # 初回接触日時: the contact is often recorded after the call; empty means now.
+    contact_at = PlausibleDateTimeField(
+        label=_("First contact at"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
 

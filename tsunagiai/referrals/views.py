@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -237,7 +238,7 @@ def _detail_context(request: AuthenticatedRequest, referral: Referral, **extra: 
         "alternatives": selectors.referral_alternatives(referral)
         if referral.status == Status.DECLINED and "sender" in sides
         else [],
-        "form": TransitionForm(initial={"version": referral.version}),
+        "form": TransitionForm(initial={"version": referral.version, "contact_at": timezone.localtime()}),
     }
     context.update(extra)
     return context
@@ -269,6 +270,7 @@ def referral_transition(request: AuthenticatedRequest, referral_id: int) -> Http
                 outcome_code=data["outcome_code"],
                 outcome_text=data["outcome_text"],
                 expected_version=data["version"],
+                contact_at=data["contact_at"],
             )
         except IllegalTransition as exc:
             error, status = str(exc), 422

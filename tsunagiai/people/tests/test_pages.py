@@ -374,3 +374,28 @@ def test_household_detail_query_count_does_not_grow_with_members(client, town):
         make_intake(town, person=person, categories=["elderly_care"])
     many = _count_queries(client, url)
     assert one == many - 1  # the agency labels are read once multi-issue holds, whatever the size
+
+
+@pytest.mark.parametrize("page", ["people:household_member_add", "people:household_member_create"])
+def test_a_new_member_of_a_household_with_a_head_is_not_preset_as_head(client, town, page):
+    head = make_person(town, "山田", "一郎", birth_date=dt.date(1945, 5, 1))
+    other = make_person(town, "佐藤", "花子", birth_date=dt.date(1950, 5, 1))
+    household = make_household(town, [(head, "head")], name="山田さん世帯")
+    client.force_login(town.users["caseworker_north"])
+
+    body = client.get(reverse(page, args=[household.pk]), {"person": other.pk}).content.decode()
+
+    assert '<option value="head" selected>' not in body
+    assert '<option value="" selected>選択してください</option>' in body
+
+
+def test_a_new_member_without_a_relationship_is_refused_with_the_field_named(client, town):
+    household = make_household(town, [], town_block=town.blocks["north"])
+    client.force_login(town.users["caseworker_north"])
+    data = {f"person-{k}": v for k, v in person_post_data(given_name="桜").items()}
+
+    response = client.post(reverse("people:household_member_create", args=[household.pk]), data)
+
+    assert response.status_code == 400
+    assert "続柄" in response.content.decode()
+    assert not HouseholdMembership.objects.filter(household=household).exists()
