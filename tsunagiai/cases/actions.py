@@ -36,7 +36,7 @@ from tsunagiai.core.concurrency import EditConflict, save_versioned
 from tsunagiai.core.errors import ActionRefused
 from tsunagiai.core.locks import sweep_lock
 from tsunagiai.inbox.models import InboxItem
-from tsunagiai.intake.actions import resolve_intake_items
+from tsunagiai.intake.actions import do_resolve_intake_items
 from tsunagiai.intake.models import Intake
 from tsunagiai.people.models import Household, HouseholdMembership, Person
 from tsunagiai.reference.models import Organisation
@@ -405,7 +405,7 @@ def do_open_case(
     )
     # The intakes are taken up by the case: their alerts are done (inside this transaction, audited).
     for intake in intakes:
-        resolve_intake_items(intake, acting_user=acting_user)
+        do_resolve_intake_items(intake, acting_user=acting_user)
     record_audit_event(
         "cases.opened",
         acting_user=acting_user,

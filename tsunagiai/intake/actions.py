@@ -136,7 +136,7 @@ def _apply_first_response(intake: Intake) -> None:
 INTAKE_ALERTS = (inbox_kinds.EMERGENCY_INTAKE, inbox_kinds.VOLUNTEER_CONCERN, inbox_kinds.FIRE_REPORT)
 
 
-def resolve_intake_items(intake: Intake, *, acting_user: User) -> int:
+def do_resolve_intake_items(intake: Intake, *, acting_user: User) -> int:
     """The intake is dealt with (closed, or a case opened from it): its alerts in every inbox are done.
 
     Inside the caller's transaction; each resolution is audited by the inbox.
@@ -353,7 +353,7 @@ def do_update_intake(
     changes = diff_fields(before, snapshot(intake, tracked))
     record_audit_event("intake.updated", acting_user=acting_user, obj=intake, changes=changes)
     if before.get("status") != Intake.Status.CLOSED and intake.status == Intake.Status.CLOSED:
-        resolve_intake_items(intake, acting_user=acting_user)
+        do_resolve_intake_items(intake, acting_user=acting_user)
     elif intake.is_emergency and not was_emergency:
         _post_alerts(intake, ())
     _record_suggestion(intake, acting_user=acting_user, training_opt_in=training_opt_in)
