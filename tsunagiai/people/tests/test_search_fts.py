@@ -9,6 +9,7 @@ the same searches run with ``LIKE`` and must find the same people.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from typing import Any
 
 import pytest
@@ -23,6 +24,13 @@ from tsunagiai.people.tests.factories import make_household, make_person
 pytestmark = pytest.mark.django_db
 
 ON_SQLITE = fts.supported(connection)
+needs_the_index = pytest.mark.skipif(
+    not ON_SQLITE,
+    reason=(
+        f"the FTS5 trigram index exists only on SQLite 3.34 or newer (this run: {connection.vendor}, SQLite "
+        f"library {sqlite3.sqlite_version}); PostgreSQL's pg_trgm index is tested in test_search_indexes_postgres.py"
+    ),
+)
 
 # (typed, whom it must find): kana folding, half width, long vowel, 異体字, spaces, two words, short keys.
 QUERIES = [
@@ -67,6 +75,13 @@ def people(town: Any) -> dict[str, Person]:
     }
     make_household(town, [(made["鈴木一郎"], "head"), (made["鈴木ユーコ"], "spouse")], name="鈴木家")
     return made
+
+
+def test_the_index_exists_exactly_where_it_is_supported() -> None:
+    """Never skipped: the migration made the index wherever fts.supported says so, and nowhere else."""
+    tables = set(connection.introspection.table_names())
+    assert (fts.TABLE in tables) == ON_SQLITE
+    assert (connection.vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 34, 0)) == ON_SQLITE
 
 
 def _ids(queryset: Any) -> list[int]:
@@ -128,7 +143,7 @@ def test_the_index_follows_new_renamed_and_deleted_people(town: Any) -> None:
     assert selectors.search_people(town.users["coordinator"], "ちがうなま") == []
 
 
-@pytest.mark.skipif(not ON_SQLITE, reason="the FTS5 index exists on SQLite only")
+@needs_the_index
 def test_migrate_puts_back_triggers_that_a_table_rebuild_dropped(town: Any) -> None:
     user = town.users["caseworker_north"]
     with connection.cursor() as cursor:
@@ -141,7 +156,7 @@ def test_migrate_puts_back_triggers_that_a_table_rebuild_dropped(town: Any) -> N
     assert fts.ensure(connection) is False  # nothing missing: nothing done
 
 
-@pytest.mark.skipif(not ON_SQLITE, reason="the FTS5 index exists on SQLite only")
+@needs_the_index
 def test_the_index_is_an_exact_substring_match_of_the_stored_keys(town: Any, people: Any) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT search_name, search_kana FROM people_person")
