@@ -21,6 +21,7 @@ import sys
 import time
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -119,26 +120,16 @@ def sampled_pages() -> list[tuple[str, str, str]]:
 
     from tsunagiai.accounts import access  # noqa: PLC0415
 
+    def most(queryset: Any, related: str) -> Any:
+        """The primary key of the row of ``queryset`` with the most ``related`` rows (None when empty)."""
+        return queryset.annotate(n=Count(related)).order_by("-n", "pk").values_list("pk", flat=True).first()
+
     pages: list[tuple[str, str, str]] = []
     branch = User.objects.filter(username="branch").first()
     if branch is not None:
-        case = (
-            access.visible_cases(branch)
-            .annotate(n=Count("support_records"))
-            .order_by("-n", "pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if case:
+        if case := most(access.visible_cases(branch), "support_records"):
             pages.append(("branch", "case page (the branch's busiest case)", f"/cases/{case}/"))
-        household = (
-            access.visible_households(branch)
-            .annotate(n=Count("memberships"))
-            .order_by("-n", "pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if household:
+        if household := most(access.visible_households(branch), "memberships"):
             pages.append(("branch", "household page (the branch's largest)", f"/people/households/{household}/"))
         pages.append(("branch", "inbox (one branch office)", "/inbox/"))
     pages.append(("coordinator", "inbox (coordination section)", "/inbox/"))

@@ -17,20 +17,13 @@ from django.test import override_settings
 from playwright.sync_api import expect
 
 from tests.browser.conftest import CHROMIUM_FLAGS, chromium_path
+from tests.browser.helpers import log_in
 from tsunagiai.people.tests.factories import make_person
-from tsunagiai.testing import PASSWORD, Town
+from tsunagiai.testing import Town
 
 pytestmark = pytest.mark.browser
 
 XSS_NAME = '<img src=x onerror="window.__tsunagiai_xss = 1">北小学校区'
-
-
-def _log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("ユーザー名").fill(username)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_label("ユーザー名")).to_have_count(0)
 
 
 NAME_IN_JSON = "\\u79d8\\u5b50"  # 秘子 as the API's JSON writes it
@@ -58,7 +51,7 @@ def test_nothing_personal_is_left_in_the_browser_cache_after_logout(
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
-    _log_in(page, live_server.url, "caseworker_north")
+    log_in(page, live_server.url, "caseworker_north")
     page.goto(f"{live_server.url}/people/{person.pk}/")
     expect(page.locator("main")).to_contain_text("秘子")
     page.goto(f"{live_server.url}/api/v1/persons/{person.pk}")
@@ -91,7 +84,7 @@ def test_an_area_name_that_looks_like_html_is_shown_as_text_on_the_map(
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     with override_settings(TSUNAGIAI_DISTRICTS_GEOJSON=str(boundaries)):
-        _log_in(page, live_server.url, "coordinator")
+        log_in(page, live_server.url, "coordinator")
         page.goto(f"{live_server.url}/regional/map/")
         label = page.locator(".district-label")
         expect(label).to_have_count(1)

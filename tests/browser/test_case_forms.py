@@ -12,25 +12,17 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import log_in
 from tsunagiai.cases.models import Case
 from tsunagiai.cases.tests.helpers import open_case
-from tsunagiai.testing import PASSWORD, Town
+from tsunagiai.testing import Town
 
 pytestmark = pytest.mark.browser
 
 
-def _log_in(page: Any, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.get_by_label("ユーザー名").fill(username)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_label("ユーザー名")).to_have_count(0)
-
-
 def test_a_form_loads_in_place_takes_the_focus_and_posts(live_server: Any, live_town: Town, page: Any) -> None:
     case = open_case(live_town)
-    _log_in(page, live_server.url, "caseworker_north")
+    log_in(page, live_server.url, "caseworker_north")
     page.goto(f"{live_server.url}/cases/{case.pk}/")
     expect(page.locator("#status_to")).to_have_count(0)  # not rendered up front
 
@@ -61,7 +53,7 @@ def test_without_javascript_the_link_opens_the_form_on_its_own_page(
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
-        _log_in(page, live_server.url, "caseworker_north")
+        log_in(page, live_server.url, "caseworker_north")
         page.goto(f"{live_server.url}/cases/{case.pk}/")
         page.get_by_role("link", name="状態を変更").click()
         expect(page).to_have_url(f"{live_server.url}/cases/{case.pk}/status/")

@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import log_in
 from tsunagiai.analytics import cellkey
 from tsunagiai.intake.models import Intake
 from tsunagiai.intake.tests.helpers import make_intake
-from tsunagiai.testing import PASSWORD, Town, aware
+from tsunagiai.testing import Town, aware
 
 pytestmark = [pytest.mark.browser]
 
@@ -37,10 +38,7 @@ def test_analyst_changes_the_district_and_sees_charts_and_tables_change(
 
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("ユーザー名").fill("analyst")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in(page, live_server.url, "analyst")
     page.goto(f"{live_server.url}/analytics/?period=FY2025")  # a period of the publication grid
 
     table = page.locator("#table-window")

@@ -10,8 +10,9 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
+from tests.browser.helpers import log_in
 from tsunagiai.people.actions import do_create_household, do_create_person
-from tsunagiai.testing import PASSWORD, Town
+from tsunagiai.testing import Town
 
 pytestmark = pytest.mark.browser
 
@@ -46,10 +47,7 @@ def test_staff_member_records_an_intake_and_sees_it_on_the_household_page(
 ) -> None:
     _register_mother_and_son(live_town)
 
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("ユーザー名").fill("caseworker_north")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in(page, live_server.url, "caseworker_north")
     expect(page).to_have_url(re.compile(r"/intakes/$"))
 
     page.get_by_role("navigation").get_by_role("link", name="新規相談受付").click()

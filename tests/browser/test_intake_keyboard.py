@@ -9,17 +9,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import log_in
 from tsunagiai.people.actions import do_create_person
-from tsunagiai.testing import PASSWORD, Town
+from tsunagiai.testing import Town
 
 pytestmark = pytest.mark.browser
 
 
 def _log_in_and_open_the_intake_form(page: Any, url: str) -> None:
-    page.goto(f"{url}/login/")
-    page.get_by_label("ユーザー名").fill("caseworker_north")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in(page, url, "caseworker_north")
     expect(page).to_have_url(re.compile(r"/intakes/$"))
     page.get_by_role("navigation").get_by_role("link", name="新規相談受付").click()
     expect(page.locator("#person-search")).to_be_visible()

@@ -7,19 +7,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import log_in
 from tsunagiai.intake.tests.helpers import make_intake
-from tsunagiai.testing import PASSWORD, Town
+from tsunagiai.testing import Town
 
 pytestmark = pytest.mark.browser
-
-
-def _log_in(page: Any, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.get_by_label("ユーザー名").fill(username)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_label("ユーザー名")).to_have_count(0)
 
 
 def test_a_referral_is_sent_by_one_organisation_and_accepted_by_another(
@@ -27,7 +19,7 @@ def test_a_referral_is_sent_by_one_organisation_and_accepted_by_another(
 ) -> None:
     intake = make_intake(live_town, concern="家賃を3か月滞納している。家計の立て直しを手伝ってほしい。")
 
-    _log_in(page, live_server.url, "caseworker_north")
+    log_in(page, live_server.url, "caseworker_north")
     page.goto(f"{live_server.url}/intakes/{intake.pk}/")
     page.get_by_role("link", name="つなぐ").click()
     page.get_by_label("機関種別").select_option("all")
@@ -41,7 +33,7 @@ def test_a_referral_is_sent_by_one_organisation_and_accepted_by_another(
     expect(page.locator("#referral-status")).to_have_text("送付済み")
     referral_url = page.url
 
-    _log_in(page, live_server.url, "csw_worker")
+    log_in(page, live_server.url, "csw_worker")
     page.goto(referral_url)
     # Opening it as the receiving organisation marks it seen.
     expect(page.locator("#referral-status")).to_have_text("確認済み")
@@ -50,6 +42,6 @@ def test_a_referral_is_sent_by_one_organisation_and_accepted_by_another(
     expect(page.locator("#referral-status")).to_have_text("受諾")
     expect(page.locator("main")).to_contain_text("社会福祉協議会 / csw_worker")
 
-    _log_in(page, live_server.url, "caseworker_north")
+    log_in(page, live_server.url, "caseworker_north")
     page.goto(referral_url)
     expect(page.locator("#referral-status")).to_have_text("受諾")

@@ -8,17 +8,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tsunagiai.testing import PASSWORD, Town
+from tests.browser.helpers import log_in
+from tsunagiai.testing import Town
 from tsunagiai.triage.tests.fakes import fixed_engine  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fixed_engine")]
 
 
 def test_staff_member_accepts_the_suggestion_for_a_typed_concern(live_server: Any, live_town: Town, page: Any) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("ユーザー名").fill("caseworker_north")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in(page, live_server.url, "caseworker_north")
     expect(page).to_have_url(re.compile(r"/intakes/$"))
 
     page.goto(f"{live_server.url}/intakes/new/")

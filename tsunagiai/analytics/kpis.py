@@ -43,8 +43,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case as When_
-from django.db.models import CharField, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import CharField, Count, Exists, Max, Min, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -392,27 +391,11 @@ def coordination_overstay_count(f: Filters, now: dt.datetime | None = None) -> i
 
 def coordination_overstay(f: Filters, now: dt.datetime | None = None) -> tuple[int, int]:
     """(count, sum of the cases' record keys) of the overstaying cases (one query)."""
-    from tsunagiai.accounts.access import COORDINATION_AGENCY_TYPE
     from tsunagiai.cases.models import Case
-    from tsunagiai.cases.selectors import NON_SPECIALIST_AGENCY_TYPES, overstay_days
+    from tsunagiai.cases.selectors import overstaying
 
-    now = now or timezone.now()
-    overstaying = (
-        cases(f)
-        .filter(lead_organisation__agency_type_id=COORDINATION_AGENCY_TYPE)
-        .exclude(status=Case.Status.CLOSED)
-        .annotate(
-            specialist_joined=Min(
-                "team_members__joined_at",
-                filter=Q(team_members__left_at__isnull=True)
-                & ~Q(team_members__organisation__agency_type_id__in=NON_SPECIALIST_AGENCY_TYPES),
-            )
-        )
-        .filter(specialist_joined__isnull=False)
-        .annotate(since=Greatest(F("specialist_joined"), Coalesce(F("lead_since"), F("opened_at"))))
-        .filter(since__lt=now - dt.timedelta(days=overstay_days()))
-    )
-    found = Case.objects.filter(id__in=overstaying.values("id")).aggregate(n=Count("id"), **_keyed("case"))
+    late = overstaying(cases(f), now)
+    found = Case.objects.filter(id__in=late.values("id")).aggregate(n=Count("id"), **_keyed("case"))
     return int(found["n"]), int(found["k"] or 0)
 
 

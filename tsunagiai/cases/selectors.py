@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Min, Q, QuerySet
+from django.db.models import F, Min, Q, QuerySet
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from tsunagiai.accounts import access
@@ -333,19 +334,16 @@ def overstay_days() -> int:
     return int(getattr(settings, "COORDINATION_OVERSTAY_DAYS", 30))
 
 
-def coordination_overstays(
-    now: dt.datetime | None = None, *, cases: QuerySet[Case] | None = None
-) -> list[tuple[Case, dt.datetime]]:
-    """Open cases the coordination section has led for more than N days since a specialist agency joined.
+def overstaying(cases: QuerySet[Case], now: dt.datetime | None = None) -> QuerySet[Case]:
+    """The open ``cases`` the coordination section has led for more than N days since a specialist agency joined.
 
-    The clock starts at the later of: when the coordination section took the
-    lead, and when the first specialist agency now on the team joined.
+    The clock starts at the later of: when the coordination section took the lead, and when the first
+    specialist agency now on the team joined (annotated as ``since``). One rule for the warning sweep
+    (``coordination_overstays``) and the dashboard's count (analytics.kpis).
     """
     now = now or timezone.now()
-    limit = dt.timedelta(days=overstay_days())
-    candidates = (
-        (cases if cases is not None else Case.objects.all())
-        .filter(lead_organisation__agency_type_id=access.COORDINATION_AGENCY_TYPE)
+    return (
+        cases.filter(lead_organisation__agency_type_id=access.COORDINATION_AGENCY_TYPE)
         .exclude(status=Case.Status.CLOSED)
         .annotate(
             specialist_joined=Min(
@@ -355,12 +353,15 @@ def coordination_overstays(
             )
         )
         .filter(specialist_joined__isnull=False)
-        .select_related("lead_organisation")
-        .order_by("id")
+        .annotate(since=Greatest(F("specialist_joined"), Coalesce(F("lead_since"), F("opened_at"))))
+        .filter(since__lt=now - dt.timedelta(days=overstay_days()))
     )
-    result: list[tuple[Case, dt.datetime]] = []
-    for case in candidates:
-        since = max(case.specialist_joined, case.lead_since or case.opened_at)
-        if now - since > limit:
-            result.append((case, since))
-    return result
+
+
+def coordination_overstays(
+    now: dt.datetime | None = None, *, cases: QuerySet[Case] | None = None
+) -> list[tuple[Case, dt.datetime]]:
+    """The overstaying cases (``overstaying``) with the moment the clock started, oldest case first."""
+    found = overstaying(cases if cases is not None else Case.objects.all(), now)
+    ordered = found.select_related("lead_organisation").order_by("id")
+    return [(case, case.since) for case in ordered]  # type: ignore[attr-defined]  # annotated by overstaying
