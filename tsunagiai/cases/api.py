@@ -312,7 +312,7 @@ def open_case(request: AuthenticatedRequest, payload: CaseOpenIn) -> Status[dict
     if lead is None:
         return _invalid("lead_organisation_id", _("Lead organisation: unknown organisation."))
     focus_ids = set(payload.focus_member_ids)
-    focus = list(access.linkable_people(request.user).filter(pk__in=focus_ids))
+    focus = list(access.linkable_people(request.user, among=focus_ids))
     if len(focus) != len(focus_ids):
         return _invalid("focus_member_ids", _("Focus members: a person was not found."))
     try:

@@ -147,7 +147,7 @@ def case_view(user: User, case: Case) -> CaseView:
     )
     from tsunagiai.cases.actions import allowed_transitions  # the status machine the actions enforce
 
-    may_edit = access.editable_cases(user).filter(pk=case.pk).exists()
+    may_edit = access.may_edit_case(user, case, team=members)
     overstay = case.lead_organisation.is_coordination_section and bool(
         coordination_overstays(cases=Case.objects.filter(pk=case.pk))
     )
@@ -194,7 +194,7 @@ def household_of_intake(user: User, intake: Any) -> Any:
     if household is None:
         return None
     # Only a household seen without an emergency access: a case opened on it would outlive the grant.
-    return access.linkable_households(user).filter(pk=household.pk).select_related("town_block").first()
+    return access.linkable_households(user, among=[household.pk]).select_related("town_block").first()
 
 
 def open_cases_for_intake(user: User, intake: Any) -> tuple[list[Case], bool]:
@@ -216,7 +216,7 @@ def open_case_choices(user: User, household: Any) -> OpenCaseChoices:
         .prefetch_related("categories")
         .order_by("-received_at", "-id")
     )
-    members = access.linkable_people(user).filter(pk__in=current_ids).order_by("search_kana", "id")
+    members = access.linkable_people(user, among=current_ids).order_by("search_kana", "id")
     return OpenCaseChoices(household=household, intakes=intakes, members=members)
 
 

@@ -155,9 +155,11 @@ def _detail(
     *,
     status: int = 200,
     conflict: EditConflict | None = None,
+    reload: bool = True,
     **bound: forms.Form,
 ) -> HttpResponse:
-    case = selectors.case_detail(request.user, case.pk)
+    if reload:  # after an action: the case as it is now
+        case = selectors.case_detail(request.user, case.pk)
     if conflict is not None and not isinstance(conflict, CaseConflict):
         # The input stays, now based on the latest version: saving again deliberately applies it.
         bound = {name: _rebased(form, case) for name, form in bound.items()}
@@ -183,7 +185,7 @@ def _detail(
 def case_detail(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = selectors.case_detail(request.user, case_id)
     record_read(request, case, action="case.viewed")
-    return _detail(request, case)
+    return _detail(request, case, reload=False)
 
 
 def _conflict_status(request: AuthenticatedRequest) -> int:

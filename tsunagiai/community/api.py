@@ -370,9 +370,9 @@ def create_help_request(request: AuthenticatedRequest, payload: HelpRequestIn) -
     # Only records seen without an emergency access may be named (the grant is for reading).
     person = None
     if payload.person_id is not None:
-        person = access.linkable_people(request.user).filter(pk=payload.person_id).first()
+        person = access.linkable_people(request.user, among=[payload.person_id]).first()
         if person is None and access.emergency_only(
-            request.user, access.visible_people(request.user).filter(pk=payload.person_id).first()
+            request.user, access.visible_people(request.user, among=[payload.person_id]).first()
         ):
             return _invalid("person_id", str(access.NotLinkable("person_id", "person")))
         if person is None:

@@ -85,7 +85,7 @@ def _acting_organisation(user: User, case: Case | None = None) -> Organisation:
 
 
 def _may_edit_case(user: User, case: Case) -> bool:
-    return access.editable_cases(user).filter(pk=case.pk).exists()
+    return access.may_edit_case(user, case)
 
 
 def _resources_page(
@@ -245,7 +245,7 @@ def help_create(request: AuthenticatedRequest) -> HttpResponse:
             case = None
     if source.get("person"):
         try:
-            person = access.visible_people(request.user).filter(pk=int(source["person"])).first()
+            person = access.visible_people(request.user, among=[int(source["person"])]).first()
         except (TypeError, ValueError):
             person = None
         if person is not None:

@@ -93,7 +93,7 @@ def inbox_item_details(user: User, items: Iterable[InboxItem]) -> dict[int, Item
     person_ids = {s.person_id for s in summaries.values() if s.person_id is not None}
     names: dict[int, str] = {}
     if person_ids:
-        rows = access.visible_people(user).filter(pk__in=person_ids).values_list("pk", "family_name", "given_name")
+        rows = access.visible_people(user, among=person_ids).values_list("pk", "family_name", "given_name")
         names = {pk: f"{family} {given}".strip() for pk, family, given in rows}
     return {
         item_id: ItemDetails(

@@ -267,9 +267,9 @@ class IntakeForm(_IntakeFieldsForm):
             # Missing and not-yours look alike: the field says "not found", nothing more.
             # A person open to the user only through an emergency access is never linked
             # (found or as the household to join): the grant is for reading (access.linkable_people).
-            self.found_person = access.linkable_people(self.user).filter(pk=person_id).first()
+            self.found_person = access.linkable_people(self.user, among=[person_id]).first()
             if self.found_person is None:
-                seen = access.visible_people(self.user).filter(pk=person_id).first()
+                seen = access.visible_people(self.user, among=[person_id]).first()
                 if access.emergency_only(self.user, seen):
                     self.add_error("person_id", str(emergency_messages.INTAKE_READ_ONLY))
                 else:

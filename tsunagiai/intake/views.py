@@ -145,7 +145,7 @@ def intake_create(request: AuthenticatedRequest) -> HttpResponse:
     found = form.found_person if form.is_bound and not form.errors.get("person_id") else None
     chosen_id = _int_or_none(form.data.get("person_id")) if form.is_bound else None
     if found is None and chosen_id is not None:
-        found = access.linkable_people(request.user).filter(pk=chosen_id).first()
+        found = access.linkable_people(request.user, among=[chosen_id]).first()
     if found is not None:  # the chosen person's card (from a draft, or the person_id the form sent)
         record_read(request, found, action="person.viewed")
     context = {

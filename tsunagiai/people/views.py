@@ -122,7 +122,7 @@ def person_detail(request: AuthenticatedRequest, person_id: int) -> HttpResponse
         "past_memberships": selectors.past_memberships(person),
         "related_people": selectors.related_people_of(person),
         "intakes": selectors.intakes_about_person(request.user, person),
-        "may_edit": access.editable_people(request.user).filter(pk=person.pk).exists(),
+        "may_edit": access.editable_people(request.user, among=[person.pk]).exists(),
     }
     return render(request, "people/person_detail.html", context)
 
@@ -215,7 +215,7 @@ def household_detail(request: AuthenticatedRequest, household_id: int) -> HttpRe
     household = access.access_household(request.user, household_id)
     record_read(request, household, action="household.viewed")
     view = selectors.household_view(request.user, household)
-    may_edit = access.editable_households(request.user).filter(pk=household.pk).exists()
+    may_edit = access.editable_households(request.user, among=[household.pk]).exists()
     return render(request, "people/household_detail.html", {"view": view, "household": household, "may_edit": may_edit})
 
 

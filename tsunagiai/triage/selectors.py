@@ -60,7 +60,7 @@ def household_of(user: User, *, household_id: int | None = None, person_id: int 
     if household_id is not None:
         return access.access_household(user, household_id)
     if person_id is not None:
-        person = access.visible_people(user).filter(pk=person_id).first()
+        person = access.visible_people(user, among=[person_id]).first()
         return current_household(person) if person is not None else None
     return None
 

@@ -37,6 +37,7 @@ from tsunagiai.accounts.access.cases import (
     access_case,
     editable_cases,
     may_decide_lead_requests,
+    may_edit_case,
     visible_cases,
 )
 from tsunagiai.accounts.access.community import (
@@ -252,6 +253,7 @@ __all__ = [
     "may_break_the_glass",
     "may_coordinate_help",
     "may_decide_lead_requests",
+    "may_edit_case",
     "may_edit_records",
     "may_edit_regional",
     "may_edit_resources",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
@@ -11,7 +12,7 @@ from tsunagiai.accounts.access.roles import EDIT_ROLES, Ids, _get_or_404, is_coo
 from tsunagiai.accounts.models import User
 
 if TYPE_CHECKING:
-    from tsunagiai.cases.models import Case
+    from tsunagiai.cases.models import Case, TeamMember
 
 
 def _team_case_ids(org_ids: set[int]) -> Ids:
@@ -46,6 +47,27 @@ def editable_cases(user: User) -> QuerySet[Case]:
     if not org_ids:
         return Case.objects.none()
     return Case.objects.filter(pk__in=_team_case_ids(org_ids))
+
+
+_MAY_EDIT_ATTR = "_tsunagiai_may_edit"
+
+
+def may_edit_case(user: User, case: Case, *, team: Iterable[TeamMember] | None = None) -> bool:
+    """Whether ``user`` may change ``case`` (``editable_cases``), asked once per loaded case object.
+
+    The case page, its team panel and the community and regional panels all ask; the answer is kept on the
+    case object the request loaded (one query, or none when the caller passes the case's ``team`` as loaded).
+    """
+    memo: dict[int, bool] = case.__dict__.setdefault(_MAY_EDIT_ATTR, {})
+    if user.pk not in memo:
+        if is_coordination(user):
+            memo[user.pk] = True
+        elif team is not None:
+            editing = organisation_ids(user, EDIT_ROLES)
+            memo[user.pk] = any(m.left_at is None and m.organisation_id in editing for m in team)
+        else:
+            memo[user.pk] = editable_cases(user).filter(pk=case.pk).exists()
+    return memo[user.pk]
 
 
 def access_case(user: User, case_id: Any, *, for_edit: bool = False) -> Case:

@@ -17,6 +17,7 @@ from tsunagiai.accounts.access.grants import (
     _holds_emergency_access,
 )
 from tsunagiai.accounts.access.people import (
+    Among,
     _household_ids_of_organisations,
     _person_ids_of_organisations,
     suspended_person_ids,
@@ -95,15 +96,15 @@ def sees_only_in_emergency(user: Visitor, obj: Model) -> bool:
 # own rules.
 
 
-def linkable_people(user: User) -> QuerySet[Person]:
+def linkable_people(user: User, *, among: Among = None) -> QuerySet[Person]:
     """People a new or changed record of ``user`` may name: those seen without an emergency access."""
     # A person whose use is suspended (利用停止) may be named by no one, the coordination section included.
-    return visible_people(user, include_emergency=False).exclude(pk__in=suspended_person_ids())
+    return visible_people(user, include_emergency=False, among=among).exclude(pk__in=suspended_person_ids())
 
 
-def linkable_households(user: User) -> QuerySet[Household]:
+def linkable_households(user: User, *, among: Among = None) -> QuerySet[Household]:
     """Households a new or changed record of ``user`` may name: those seen without an emergency access."""
-    return visible_households(user, include_emergency=False)
+    return visible_households(user, include_emergency=False, among=among)
 
 
 def linkable_cases(user: User) -> QuerySet[Case]:

@@ -123,9 +123,23 @@ def may_report_concern(user: Visitor) -> bool:
     return is_volunteer(user)
 
 
+_MAX_PK = 2**63 - 1  # the largest key either database stores; a larger number is no record, not an overflow
+
+
+def _pk_or_404(pk: Any) -> int:
+    """A primary key from the outside world as an int, or 404 (malformed, negative or too large)."""
+    try:
+        value = int(pk)
+    except (ValueError, TypeError, OverflowError):
+        raise Http404 from None
+    if not 0 < value <= _MAX_PK:
+        raise Http404
+    return value
+
+
 def _get_or_404[M: Model](queryset: QuerySet[M], pk: Any) -> M:
     """One object of ``queryset`` by a primary key from the outside world, or 404 (also for a malformed key)."""
     try:
-        return queryset.get(pk=int(pk))
-    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError):
+        return queryset.get(pk=_pk_or_404(pk))
+    except ObjectDoesNotExist:
         raise Http404 from None

@@ -26,7 +26,7 @@ def community_case_panel(case: Case, user: User) -> dict[str, Any]:
     return {
         "case": case,
         "participations": selectors.participations_of_case(user, case),
-        "may_edit": access.editable_cases(user).filter(pk=case.pk).exists(),
+        "may_edit": access.may_edit_case(user, case),
         "stop_reasons": Participation.StopReason.choices,
         "focus_person": focus,
     }

@@ -19,7 +19,7 @@ register = template.Library()
 @register.inclusion_tag("regional/_case_panel.html")
 def regional_case_panel(case: Case, user: User) -> dict[str, Any]:
     """Unmet needs recorded in the case (2 queries) and, for those who may edit it, the form."""
-    may_record = access.editable_cases(user).filter(pk=case.pk).exists()
+    may_record = access.may_edit_case(user, case)
     return {
         "case": case,
         "needs": list(selectors.case_unmet_needs(user, case)),
