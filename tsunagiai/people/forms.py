@@ -30,6 +30,8 @@ _KANA = re.compile(r"^[\u3041-\u3096\u309d\u309e\u30a1-\u30fa\u30fc\u30fd\u30fe\
 _PHONE = re.compile(r"^[0-9][0-9-]{5,}[0-9]$")
 _POSTAL_CODE = re.compile(r"^\d{3}-?\d{4}$")
 FORBIDDEN_KEYS = frozenset({"my_number", "mynumber", "individual_number", "kojin_bango"})
+# The 8050 rule reads "not working" (patterns.py): withdrawal has no value of its own.
+EMPLOYMENT_HELP = gettext_lazy("Choose “not working” also for someone who is withdrawn (hikikomori).")
 
 
 def normalise_kana(value: str) -> str:
@@ -131,6 +133,7 @@ class PersonForm(LabelledErrorsMixin, RefuseMyNumberMixin, forms.ModelForm):  # 
             choice_field = cast(forms.TypedChoiceField, self.fields[name])
             model_choices = cast(list[tuple[str, Any]], list(choice_field.choices))  # type: ignore[arg-type]
             choice_field.choices = [("", "---------"), *[(v, label) for v, label in model_choices if v != ""]]
+        self.fields["employment_status"].help_text = EMPLOYMENT_HELP
         for field in self.fields.values():
             if isinstance(field, forms.CharField) and field.max_length:
                 field.widget.attrs["maxlength"] = str(field.max_length)
@@ -362,6 +365,7 @@ class MemberFactsForm(LabelledErrorsMixin, forms.Form):
             choice_field = cast(forms.TypedChoiceField, self.fields[name])
             model_choices = cast(list[tuple[str, Any]], list(choice_field.choices))  # type: ignore[arg-type]
             choice_field.choices = [("", _("not known")), *[(v, label) for v, label in model_choices if v != ""]]
+        self.fields["employment_status"].help_text = EMPLOYMENT_HELP
         for field in self.fields.values():
             field.required = False
 
