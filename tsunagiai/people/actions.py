@@ -17,6 +17,7 @@ from tsunagiai.core.concurrency import EditConflict, save_versioned
 from tsunagiai.core.validation import check_date
 from tsunagiai.people import matching
 from tsunagiai.people.models import Household, HouseholdMembership, Person, RelatedPerson, Relationship
+from tsunagiai.people.patterns import PATTERN_FACT_FIELDS
 
 if TYPE_CHECKING:
     from tsunagiai.accounts.models import User
@@ -194,8 +195,14 @@ def do_add_household_member(
     acting_user: User,
     started_on: dt.date | None = None,
     expected_current_household_id: int | None = ANY_CURRENT_HOUSEHOLD,
+    facts: dict[str, Any] | None = None,
+    facts_version: int | None = None,
 ) -> HouseholdMembership:
     """Make ``person`` a current member; their previous current membership ends the same day.
+
+    ``facts``: what the household patterns read about the person (date of birth, care level, work), corrected
+    in the same transaction on ``facts_version`` (``do_update_person``: a later edit elsewhere is
+    ``EditConflict``, and nothing of the add is kept).
 
     ``expected_current_household_id`` is the household the editor saw the person in (None: in none);
     when someone moved the person meanwhile, the add is ``EditConflict`` instead of a silent move.
@@ -214,6 +221,15 @@ def do_add_household_member(
     # The locks first, then every check reads what the one before us committed (issue 12, item 3).
     Person.objects.select_for_update().filter(pk=person.pk).first()
     Household.objects.select_for_update().filter(pk=household.pk).first()
+    if facts:
+        _check_fields(facts, PATTERN_FACT_FIELDS)
+        person.refresh_from_db(fields=["version"])  # the version under the lock, so a stale form is caught
+        do_update_person(
+            person,
+            acting_user=acting_user,
+            expected_version=person.version if facts_version is None else facts_version,
+            **facts,
+        )
     started_on = started_on or timezone.localdate()
     errors: dict[str, str] = {}
     check_date(

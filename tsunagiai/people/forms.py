@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from tsunagiai.core.forms import AreaChoiceField, LabelledErrorsMixin
 from tsunagiai.core.validation import date_problem
 from tsunagiai.people.models import Household, Person, RelatedPerson, Relationship
+from tsunagiai.people.patterns import PATTERN_FACT_FIELDS
 from tsunagiai.reference.models import Area, Organisation, TownBlock
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ _KANA = re.compile(r"^[\u3041-\u3096\u309d\u309e\u30a1-\u30fa\u30fc\u30fd\u30fe\
 _PHONE = re.compile(r"^[0-9][0-9-]{5,}[0-9]$")
 _POSTAL_CODE = re.compile(r"^\d{3}-?\d{4}$")
 FORBIDDEN_KEYS = frozenset({"my_number", "mynumber", "individual_number", "kojin_bango"})
+# The 8050 rule reads "not working" (patterns.py): withdrawal has no value of its own.
+EMPLOYMENT_HELP = gettext_lazy("Choose “not working” also for someone who is withdrawn (hikikomori).")
 
 
 def normalise_kana(value: str) -> str:
@@ -130,6 +133,7 @@ class PersonForm(LabelledErrorsMixin, RefuseMyNumberMixin, forms.ModelForm):  # 
             choice_field = cast(forms.TypedChoiceField, self.fields[name])
             model_choices = cast(list[tuple[str, Any]], list(choice_field.choices))  # type: ignore[arg-type]
             choice_field.choices = [("", "---------"), *[(v, label) for v, label in model_choices if v != ""]]
+        self.fields["employment_status"].help_text = EMPLOYMENT_HELP
         for field in self.fields.values():
             if isinstance(field, forms.CharField) and field.max_length:
                 field.widget.attrs["maxlength"] = str(field.max_length)
@@ -330,6 +334,55 @@ class MembershipForm(NewMemberForm):
     # The household the person was in when the form was shown (0: none); left out, it is not checked.
     current_household = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**62)
     field_order = ["person", "relationship", "started_on"]
+
+
+_PATTERN_FACT_FIELDS = forms.fields_for_model(
+    Person,
+    fields=PATTERN_FACT_FIELDS,
+    widgets={"birth_date": forms.DateInput(attrs={"type": "date", "min": "1900-01-01"}, format="%Y-%m-%d")},
+)
+
+
+class MemberFactsForm(LabelledErrorsMixin, forms.Form):
+    """The facts of an existing person that the household patterns need, offered (never required) when they are added.
+
+    Validated like the person form. Only the facts that were posted and differ from what is stored are written
+    (``changed_facts``), on the person's version as the form was shown (``version``): a correction made elsewhere
+    meanwhile is never overwritten.
+    """
+
+    birth_date = _PATTERN_FACT_FIELDS["birth_date"]
+    care_level = _PATTERN_FACT_FIELDS["care_level"]
+    employment_status = _PATTERN_FACT_FIELDS["employment_status"]
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**62, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        birth_date = cast(forms.DateField, self.fields["birth_date"])
+        birth_date.input_formats = DATE_INPUT_FORMATS
+        birth_date.widget.attrs["max"] = timezone.localdate().isoformat()
+        for name in ("care_level", "employment_status"):
+            choice_field = cast(forms.TypedChoiceField, self.fields[name])
+            model_choices = cast(list[tuple[str, Any]], list(choice_field.choices))  # type: ignore[arg-type]
+            choice_field.choices = [("", _("not known")), *[(v, label) for v, label in model_choices if v != ""]]
+        self.fields["employment_status"].help_text = EMPLOYMENT_HELP
+        for field in self.fields.values():
+            field.required = False
+
+    def clean_birth_date(self) -> dt.date | None:
+        value: dt.date | None = self.cleaned_data.get("birth_date")
+        if value is not None and (problem := birth_date_problem(value)):
+            raise forms.ValidationError(problem)
+        return value
+
+    def changed_facts(self, person: Person) -> dict[str, Any]:
+        """The posted facts that differ from the person's stored ones (a fact not sent is left as it is)."""
+        posted = {name for name in PATTERN_FACT_FIELDS if self.add_prefix(name) in self.data}
+        return {
+            name: self.cleaned_data[name]
+            for name in PATTERN_FACT_FIELDS
+            if name in posted and self.cleaned_data[name] != getattr(person, name)
+        }
 
 
 class EndMembershipForm(LabelledErrorsMixin, forms.Form):

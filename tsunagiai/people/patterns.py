@@ -22,6 +22,9 @@ from tsunagiai.reference.routing import RoutingPolicy as RoutingPolicy  # re-exp
 from tsunagiai.reference.routing import is_multi_issue
 from tsunagiai.reference.routing import routing_policy as routing_policy
 
+# The facts of a person the rules read (besides the relationship and the intakes' categories): asked where a
+# member is added (forms.MemberFactsForm), and named when missing (missing_facts).
+PATTERN_FACT_FIELDS = ("birth_date", "care_level", "employment_status")
 # Thresholds (おおむね: "roughly"; the rules use exact completed years).
 P8050_PARENT_MIN_AGE = 70
 P8050_CHILD_MIN_AGE = 40
@@ -234,6 +237,134 @@ def detect_patterns(
     return [finding for finding in findings if finding is not None]
 
 
+# --- what is missing for a pattern to be judged ---------------------------------
+
+# Care insurance's first insured are 65 and over: their care level is worth asking when no one is known to need care.
+CARE_LEVEL_ASKED_FROM_AGE = 65
+
+
+@dataclass(frozen=True)
+class MissingFacts:
+    """The facts of one member that a pattern needs before it can be judged (nothing is concluded meanwhile)."""
+
+    pattern: str
+    pattern_label: str
+    person_id: int
+    name: str
+    person: str  # the name with the relationship and age, as the reasons say it
+    facts: tuple[str, ...]  # Person field names: birth_date, employment_status, care_level
+
+    @property
+    def fact_labels(self) -> list[str]:
+        return [fact_labels()[fact] for fact in self.facts]
+
+    @property
+    def facts_text(self) -> str:
+        return _(" and ").join(self.fact_labels)
+
+    @property
+    def message(self) -> str:
+        return _("To judge %(pattern)s, the %(facts)s of %(person)s is needed.") % {
+            "pattern": self.pattern_label,
+            "facts": self.facts_text,
+            "person": self.person,
+        }
+
+
+def fact_labels() -> dict[str, str]:
+    return {
+        "birth_date": _("date of birth"),
+        "employment_status": _("work situation"),
+        "care_level": _("care level (certification)"),
+    }
+
+
+def _missing_for_p8050(members: Sequence[MemberFacts]) -> dict[MemberFacts, set[str]]:
+    """Parent–child pairs that known facts do not rule out, and what of them is still unknown."""
+    needed: dict[MemberFacts, set[str]] = {}
+    for parent, child in _parent_child_pairs(members):
+        if parent.age is not None and parent.age < P8050_PARENT_MIN_AGE:
+            continue
+        if child.age is not None and child.age < P8050_CHILD_MIN_AGE:
+            continue
+        out_of_work = _is_withdrawn_or_out_of_work(child)
+        if not out_of_work and child.employment_status != EmploymentStatus.UNKNOWN:
+            continue  # recorded as working, retired, …: the pair cannot be 8050
+        if parent.age is None:
+            needed.setdefault(parent, set()).add("birth_date")
+        if child.age is None:
+            needed.setdefault(child, set()).add("birth_date")
+        if not out_of_work:
+            needed.setdefault(child, set()).add("employment_status")
+    return needed
+
+
+def _possibly_cared_for(members: Sequence[MemberFacts]) -> list[MemberFacts]:
+    """Older members (or of unknown age) whose care level is not recorded at all."""
+    return [
+        m
+        for m in members
+        if not m.needs_care and m.care_level == "" and (m.age is None or m.age >= CARE_LEVEL_ASKED_FROM_AGE)
+    ]
+
+
+def _missing_for_care(
+    members: Sequence[MemberFacts], *, youngest_max: int, no_able_adult: bool
+) -> dict[MemberFacts, set[str]]:
+    """Double care and young carer: someone young and someone cared for, where either is still unknown."""
+    needed: dict[MemberFacts, set[str]] = {}
+    unknown_age = [m for m in members if m.age is None]
+    young = [m for m in members if m.age is not None and m.age <= youngest_max and not m.needs_care]
+    cared_for = [m for m in members if m.needs_care]
+    maybe_cared_for = [] if cared_for else _possibly_cared_for(members)
+    if no_able_adult and any(
+        m.age is not None and ADULT_MIN_AGE <= m.age <= WORKING_AGE_MAX and not m.needs_care for m in members
+    ):
+        return needed  # an adult of working age without care needs lives there: not a young carer
+    # Someone young (or of unknown age) and someone else cared for (or who may be): what of them is unknown.
+    for young_one in [*young, *unknown_age]:
+        for cared in [*cared_for, *maybe_cared_for]:
+            if cared is young_one:
+                continue
+            if young_one.age is None:
+                needed.setdefault(young_one, set()).add("birth_date")
+            if cared.age is None:
+                needed.setdefault(cared, set()).add("birth_date")
+            if cared in maybe_cared_for and young_one.age is not None:
+                needed.setdefault(cared, set()).add("care_level")
+    return needed
+    for member in unknown_age:
+        needed.setdefault(member, set()).add("birth_date")
+    if young:
+        for member in maybe_cared_for:
+            needed.setdefault(member, set()).add("care_level")
+    return needed
+
+
+def missing_facts(members: Sequence[MemberFacts], found: Iterable[str] = ()) -> list[MissingFacts]:
+    """Per pattern not found, the members' unknown facts that could make it hold (never about a found one).
+
+    Unknown is blank: a care level of "not certified" or a recorded work situation is an answer.
+    """
+    found = set(found)
+    labels = pattern_labels()
+    by_pattern = {
+        "p8050": _missing_for_p8050(members),
+        "double_care": _missing_for_care(members, youngest_max=CHILD_MAX_AGE_DOUBLE_CARE, no_able_adult=False),
+        "young_carer": _missing_for_care(members, youngest_max=ADULT_MIN_AGE - 1, no_able_adult=True),
+    }
+    order = list(fact_labels())
+    result = []
+    for code, needed in by_pattern.items():
+        if code in found:
+            continue
+        for member in members:  # the household's order
+            if member in needed:
+                facts = tuple(sorted(needed[member], key=order.index))
+                result.append(MissingFacts(code, labels[code], member.person_id, member.name, member.describe(), facts))
+    return result
+
+
 # --- from loaded records -------------------------------------------------------
 
 
@@ -262,6 +393,13 @@ def household_patterns(
     current_memberships: Sequence[Any], intakes: Iterable[Any], *, household_id: int | None, today: dt.date
 ) -> list[PatternFinding]:
     """Patterns of a household from its current memberships (person loaded) and intakes (categories prefetched)."""
+    return household_judgement(current_memberships, intakes, household_id=household_id, today=today)[0]
+
+
+def household_judgement(
+    current_memberships: Sequence[Any], intakes: Iterable[Any], *, household_id: int | None, today: dt.date
+) -> tuple[list[PatternFinding], list[MissingFacts]]:
+    """The patterns that hold, and for the others what is missing to judge them (no query beyond the labels)."""
     from tsunagiai.reference.models import AgencyType
 
     member_ids = {m.person_id for m in current_memberships}
@@ -285,6 +423,7 @@ def household_patterns(
     )
     if is_multi_issue(all_codes, policy=policy):
         agency_labels = dict(AgencyType.objects.values_list("code", "label"))
-    return detect_patterns(
+    findings = detect_patterns(
         members, household_categories, policy, category_labels=category_labels, agency_labels=agency_labels
     )
+    return findings, missing_facts(members, found=[f.code for f in findings])

@@ -8,6 +8,7 @@ queries whatever its length.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -116,6 +117,28 @@ def current_household(person: Person) -> Household | None:
             HouseholdMembership.objects.filter(person=person, ended_on__isnull=True).select_related("household")
         )
     return memberships[0].household if memberships else None
+
+
+def editable_person_ids(user: User, person_ids: Iterable[int]) -> set[int]:
+    """Which of these people the user may correct (one query, whatever their number)."""
+    wanted = sorted(set(person_ids))
+    if not wanted:
+        return set()
+    return set(access.editable_people(user, among=wanted).values_list("pk", flat=True))
+
+
+def household_to_return_to(user: User, person: Person, value: Any) -> Household | None:
+    """The household page a person's form came from (``?household=``): only the person's current one, if visible."""
+    try:
+        household_id = int(value)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < household_id < 2**62:
+        return None
+    household = current_household(person)
+    if household is None or household.pk != household_id:
+        return None
+    return access.visible_households(user).filter(pk=household_id).first()
 
 
 def current_membership(person: Person) -> HouseholdMembership | None:
@@ -295,6 +318,8 @@ class HouseholdView:
     intakes: list[Any]
     organisations: list[Any]
     patterns: list[Any] = field(default_factory=list)
+    # Per pattern not found, the members' facts still unknown that could make it hold (patterns.missing_facts).
+    missing_facts: list[Any] = field(default_factory=list)
 
 
 def household_memberships(household: Household) -> list[HouseholdMembership]:
@@ -320,7 +345,7 @@ def intakes_about(user: User, *, person_ids: list[int], household_id: int | None
 
 
 def household_view(user: User, household: Household, *, today: dt.date | None = None) -> HouseholdView:
-    from tsunagiai.people.patterns import household_patterns
+    from tsunagiai.people.patterns import household_judgement
 
     memberships = household_memberships(household)
     current = [m for m in memberships if m.ended_on is None]
@@ -336,7 +361,9 @@ def household_view(user: User, household: Household, *, today: dt.date | None = 
         .select_related("person", "related_person")
         .order_by("person_id", "role", "id")
     )
-    patterns = household_patterns(current, intakes, household_id=household.pk, today=today or timezone.localdate())
+    patterns, missing = household_judgement(
+        current, intakes, household_id=household.pk, today=today or timezone.localdate()
+    )
     return HouseholdView(
         household=household,
         current_memberships=current,
@@ -345,6 +372,7 @@ def household_view(user: User, household: Household, *, today: dt.date | None = 
         intakes=intakes,
         organisations=sorted(organisations.values(), key=lambda o: o.name),
         patterns=patterns,
+        missing_facts=missing,
     )
 
 

@@ -36,6 +36,7 @@ from tsunagiai.people.forms import (
     HouseholdEditForm,
     HouseholdForm,
     HouseholdSearchForm,
+    MemberFactsForm,
     MembershipForm,
     NewMemberForm,
     OrganisationForm,
@@ -45,6 +46,7 @@ from tsunagiai.people.forms import (
     RelatedPersonForm,
 )
 from tsunagiai.people.models import Household, Person
+from tsunagiai.people.patterns import PATTERN_FACT_FIELDS
 
 PAGE_SIZE = 25
 SEARCH_MAX_LENGTH = 100
@@ -166,6 +168,10 @@ def person_edit(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
             status = 409 if request.htmx else 200
         else:
             messages.success(request, _("The changes were saved."))
+            # Sent from the household page's "what is missing" link: back there, to see the patterns judged.
+            back = selectors.household_to_return_to(request.user, person, request.GET.get("household"))
+            if back is not None:
+                return redirect("people:household_detail", household_id=back.pk)
             return redirect("people:person_detail", person_id=person.pk)
     context.update({"form": form, "errors": error_summary(form) if "conflict" not in context else []})
     return render(request, "people/person_form.html", context, status=status if "conflict" in context else 400)
@@ -216,7 +222,11 @@ def household_detail(request: AuthenticatedRequest, household_id: int) -> HttpRe
     record_read(request, household, action="household.viewed")
     view = selectors.household_view(request.user, household)
     may_edit = access.editable_households(request.user, among=[household.pk]).exists()
-    return render(request, "people/household_detail.html", {"view": view, "household": household, "may_edit": may_edit})
+    # Whose facts the "what is missing" links may lead to correcting (one query, whatever the number of members).
+    member_ids = [m.person_id for m in view.current_memberships]
+    editable_member_ids = selectors.editable_person_ids(request.user, member_ids) if may_edit else set()
+    context = {"view": view, "household": household, "may_edit": may_edit, "editable_member_ids": editable_member_ids}
+    return render(request, "people/household_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -283,6 +293,11 @@ def household_edit(request: AuthenticatedRequest, household_id: int) -> HttpResp
     return render(request, "people/household_form.html", context, status=status if "conflict" in context else 400)
 
 
+def _names_a_fact(error: ValidationError) -> bool:
+    """Whether an action's refusal is about one of the person's facts (put on that form) rather than the membership."""
+    return hasattr(error, "error_dict") and bool(set(error.error_dict) & set(PATTERN_FACT_FIELDS))
+
+
 def _membership_context(household: Household, **extra: Any) -> dict[str, Any]:
     return {"household": household, **extra}
 
@@ -307,7 +322,12 @@ def household_member_add(request: AuthenticatedRequest, household_id: int) -> Ht
     seen = selectors.current_membership(chosen) if chosen else None
     initial = {"person": chosen.pk if chosen else None, "current_household": seen.household_id if seen else 0}
     form = MembershipForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    # The facts the household patterns read, asked here so that a pattern shows as soon as the member is added.
+    facts_initial = {name: getattr(chosen, name) for name in PATTERN_FACT_FIELDS} if chosen else {}
+    facts_form = MemberFactsForm(
+        request.POST or None, prefix="facts", initial={**facts_initial, "version": chosen.version if chosen else None}
+    )
+    if request.method == "POST" and form.is_valid() and facts_form.is_valid():
         person = access.access_person(request.user, form.cleaned_data["person"], for_edit=True)
         expected = form.cleaned_data["current_household"]
         try:
@@ -318,17 +338,23 @@ def household_member_add(request: AuthenticatedRequest, household_id: int) -> Ht
                 started_on=form.cleaned_data["started_on"],
                 acting_user=request.user,
                 expected_current_household_id=ANY_CURRENT_HOUSEHOLD if expected is None else (expected or None),
+                facts=facts_form.changed_facts(person),
+                facts_version=facts_form.cleaned_data["version"],
             )
         except ValidationError as error:
-            add_action_errors(form, error)
+            add_action_errors(facts_form if _names_a_fact(error) else form, error)
         except EditConflict as conflict:
-            # Moved meanwhile: the input stays, now based on where the person is (sending again moves them).
+            # Moved or corrected meanwhile: the input stays, now based on where the person is and on their
+            # latest facts' version (sending again applies it).
             latest = selectors.current_membership(person)
             rebased = request.POST.copy()
             rebased["current_household"] = str(latest.household_id if latest else 0)
+            rebased["facts-version"] = str(access.access_person(request.user, person.pk, for_edit=True).version)
             form = MembershipForm(rebased)
             form.is_valid()
             form.add_error(None, str(conflict))
+            facts_form = MemberFactsForm(rebased, prefix="facts")
+            facts_form.is_valid()
         else:
             messages.success(request, _("%(name)s was added to the household.") % {"name": person.full_name})
             return redirect("people:household_detail", household_id=household.pk)
@@ -341,12 +367,13 @@ def household_member_add(request: AuthenticatedRequest, household_id: int) -> Ht
     context = _membership_context(
         household,
         form=form,
+        facts_form=facts_form,
         chosen=chosen,
         people=people,
         q=query,
-        errors=error_summary(form) if form.is_bound else [],
+        errors=error_summary(form, facts_form) if form.is_bound else [],
     )
-    return render(request, "people/member_add.html", context, status=invalid_status(form))
+    return render(request, "people/member_add.html", context, status=invalid_status(form, facts_form))
 
 
 @require_http_methods(["GET", "POST"])

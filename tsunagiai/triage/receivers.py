@@ -8,7 +8,7 @@ from django.dispatch import receiver
 
 from tsunagiai.intake.signals import intake_saved
 from tsunagiai.triage.actions import do_record_triage_suggestion
-from tsunagiai.triage.selectors import household_pattern_hints
+from tsunagiai.triage.selectors import household_now, household_pattern_hints
 
 if TYPE_CHECKING:
     from tsunagiai.accounts.models import User
@@ -24,5 +24,5 @@ def record_suggestion(
         intake,
         acting_user=acting_user,
         training_opt_in=training_opt_in,
-        household_patterns=household_pattern_hints(acting_user, intake.household),
+        household_patterns=household_pattern_hints(acting_user, household_now(acting_user, intake)),
     )

@@ -28,6 +28,7 @@ from tsunagiai.triage.result import TriageResult
 
 if TYPE_CHECKING:
     from tsunagiai.accounts.models import User
+    from tsunagiai.intake.models import Intake
 
 # Patterns the engine computes itself from the suggested categories.
 TEXT_DERIVED_PATTERNS = frozenset({"multi_issue"})
@@ -55,14 +56,32 @@ def labels() -> Labels:
     )
 
 
-def household_of(user: User, *, household_id: int | None = None, person_id: int | None = None) -> Household | None:
-    """The household the user may see: by id (404 otherwise), or the current one of a visible person."""
+def household_of(
+    user: User, *, household_id: int | None = None, person_id: int | None = None, intake_id: int | None = None
+) -> Household | None:
+    """The household the user may see: by id (404 otherwise), the current one of a visible person, or of an intake.
+
+    Always the household as it is now: an intake's own ``household`` is the one recorded when it was saved, so
+    a person who joined or founded a household since is read through their current membership
+    (``household_now``), never through that stored link.
+    """
     if household_id is not None:
         return access.access_household(user, household_id)
     if person_id is not None:
         person = access.visible_people(user, among=[person_id]).first()
         return current_household(person) if person is not None else None
+    if intake_id is not None:
+        intake = access.visible_intakes(user).filter(pk=intake_id).select_related("person", "household").first()
+        return household_now(user, intake) if intake is not None else None
     return None
+
+
+def household_now(user: User, intake: Intake) -> Household | None:
+    """The household an intake is about today: its person's current one, else the household it names."""
+    if intake.person_id is not None:
+        person = access.visible_people(user).filter(pk=intake.person_id).first()
+        return current_household(person) if person is not None else None
+    return intake.household  # no person identified: the household it was recorded against
 
 
 def household_pattern_hints(user: User, household: Household | None) -> list[tuple[str, str]] | None:

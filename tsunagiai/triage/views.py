@@ -33,7 +33,10 @@ def suggest(request: AuthenticatedRequest) -> HttpResponse:
         return render(request, "triage/panel.html#panel", {"error": " ".join(errors), "staff": staff})
     data = form.cleaned_data
     text = data["concern"] or ""
-    household = selectors.household_of(user, person_id=data["person_id"]) if staff else None
+    # The household as it is now: the person chosen on the form, else (an intake's edit page) the intake's person.
+    household = (
+        selectors.household_of(user, person_id=data["person_id"], intake_id=data["triage_intake_id"]) if staff else None
+    )
     try:
         view = selectors.suggestion_view(
             user,
