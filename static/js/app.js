@@ -79,3 +79,15 @@ document.addEventListener("DOMContentLoaded", () => {
     summary.focus();
   }
 });
+
+// The site menu is a bar from 640 px wide (static/css/app.css). A browser that cannot style
+// ::details-content would show the "Menu" button there instead: open the menu for it.
+document.addEventListener("DOMContentLoaded", () => {
+  const menu = document.querySelector("details.site-menu");
+  const wide = window.matchMedia("(min-width: 640px)");
+  if (menu && !CSS.supports("selector(::details-content)")) {
+    const follow = () => { menu.open = wide.matches; };
+    follow();
+    wide.addEventListener("change", follow);
+  }
+});
