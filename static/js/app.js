@@ -91,3 +91,22 @@ document.addEventListener("DOMContentLoaded", () => {
     wide.addEventListener("change", follow);
   }
 });
+
+// A wide table scrolls inside its .table-scroll box, which the keyboard reaches (tabindex="0" in the
+// template). Where the table fits, the box is no stop on the way: keep the tab order short.
+function markScrollingTables(root) {
+  root.querySelectorAll(".table-scroll").forEach((box) => {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      box.setAttribute("tabindex", "0");
+    } else if (box !== document.activeElement) {
+      box.removeAttribute("tabindex");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", () => markScrollingTables(document));
+document.addEventListener("htmx:afterSwap", () => markScrollingTables(document));
+let tableResize = null;
+window.addEventListener("resize", () => {
+  clearTimeout(tableResize);
+  tableResize = setTimeout(() => markScrollingTables(document), 150);
+});

@@ -169,6 +169,20 @@ def test_pages_used_on_a_home_visit_fit_a_phone_and_the_menu_folds(
                 problems.append(f"{url}: the header takes {header['height']:.0f} of {PHONE['height']} px")
     assert not problems, "\n".join(problems)
 
+    # A table wider than the phone scrolls inside its box, which the keyboard reaches and scrolls; a table
+    # that fits is no stop on the way (static/js/app.js).
+    page.goto(f"{base}/people/households/{family.household.pk}/")
+    members = page.get_by_role("region", name="現在の世帯員")
+    expect(members).to_have_attribute("tabindex", "0")
+    members.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.activeElement.scrollLeft > 0")
+    members.blur()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(members).not_to_have_attribute("tabindex", "0")
+    page.set_viewport_size(PHONE)
+    expect(members).to_have_attribute("tabindex", "0")
+
     # The menu is one button; opened, it lists every page of the navigation and can be used by keyboard.
     navigation = page.get_by_role("navigation", name="メインメニュー")
     expect(navigation.get_by_role("link", name="世帯")).to_be_hidden()
