@@ -48,7 +48,7 @@ def _town_with_records(town: Town) -> dict[str, Any]:
             case, town.orgs[key], acting_user=town.users["caseworker_north"], user=town.users[user], role=LONG_ROLE
         )
     add_record(town, family.household, case, summary="自宅を訪問し、服薬と食事の様子を確認した。" * 5)
-    send(town, intake=family.intake, to="csw")  # an open item in the CSW's inbox
+    referral = send(town, intake=family.intake, to="csw")  # an open item in the CSW's inbox
     do_report_concern(
         acting_user=town.users["volunteer"],
         subject_description="北町1丁目の一人暮らしの80代女性",
@@ -66,7 +66,7 @@ def _town_with_records(town: Town) -> dict[str, Any]:
         area=town.areas["north_branch"],
         categories=[category()],
     )
-    return {"family": family, "case": case, "service": service, "issue": issue}
+    return {"family": family, "case": case, "service": service, "issue": issue, "referral": referral}
 
 
 def _fits(page: Any, url: str, shot: str) -> list[str]:
@@ -108,9 +108,25 @@ def test_every_main_page_fits_a_tablet_and_the_case_team_is_not_covered(
             "resource": f"/resources/{made['service'].pk}/",
             "record-new": f"/support/households/{family.household.pk}/records/new/",
             "timeline": f"/support/households/{family.household.pk}/timeline/",
+            "new-intake": "/intakes/new/",
+            "people": "/people/?q=山田",
+            "households": "/people/households/",
+            "cases": "/cases/",
+            "referrals": "/referrals/",
+            "referral": f"/referrals/{made['referral'].pk}/",
+            "plan": f"/support/cases/{case.pk}/plan/",
+            "assessment": f"/support/cases/{case.pk}/assessment/",
+            "conferences": "/support/conferences/",
+            "mutual-help": "/community/help/",
+            "reports": "/reports/",
         },
         "csw_worker": {"inbox": "/inbox/"},
-        "coordinator": {"regional": "/regional/", "regional-issue": f"/regional/{made['issue'].pk}/"},
+        "coordinator": {
+            "regional": "/regional/",
+            "regional-issue": f"/regional/{made['issue'].pk}/",
+            "network": "/regional/network/",
+            "map": "/regional/map/",
+        },
         "analyst": {"dashboard": "/analytics/"},
     }
     for user, urls in pages.items():
