@@ -110,3 +110,12 @@ window.addEventListener("resize", () => {
   clearTimeout(tableResize);
   tableResize = setTimeout(() => markScrollingTables(document), 150);
 });
+
+// On a phone the open menu lies over the page: Escape closes it and puts the focus back on its button.
+document.addEventListener("keydown", (event) => {
+  const menu = document.querySelector("details.site-menu[open]");
+  if (event.key === "Escape" && menu && !window.matchMedia("(min-width: 640px)").matches) {
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  }
+});

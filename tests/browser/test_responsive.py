@@ -207,6 +207,10 @@ def test_pages_used_on_a_home_visit_fit_a_phone_and_the_menu_folds(
     page.keyboard.press("Enter")
     expect(navigation.get_by_role("link", name="世帯")).to_be_visible()
     page.screenshot(path=str(SHOTS / "390-menu-open.png"))
+    page.keyboard.press("Escape")  # closes it, the focus back on the button
+    expect(navigation.get_by_role("link", name="世帯")).to_be_hidden()
+    expect(menu).to_be_focused()
+    page.keyboard.press("Enter")
     navigation.get_by_role("link", name="世帯").click()
     expect(page).to_have_url(f"{base}/people/households/")
 
