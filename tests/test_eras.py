@@ -124,3 +124,16 @@ def test_an_era_date_is_read_only_as_a_day_of_that_era_and_year(era: str, year: 
     if parsed is not None:
         assert eras.era_year(parsed) == f"{era}{'元' if year == 1 else year}年"
         assert (parsed.month, parsed.day) == (month, day)
+
+
+@pytest.mark.parametrize(
+    ("value", "style", "expected"),
+    [
+        (dt.date(2026, 11, 1), "era", "令和8年11月"),
+        (dt.date(2019, 5, 31), "era", "令和元年5月"),
+        (dt.date(2019, 4, 30), "era", "平成31年4月"),
+        (dt.date(2026, 11, 20), "western", "2026年11月"),
+    ],
+)
+def test_a_month_is_shown_in_the_users_style(value: dt.date, style: eras.DateStyle, expected: str) -> None:
+    assert eras.format_month(value, style) == expected

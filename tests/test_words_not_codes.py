@@ -8,7 +8,7 @@ addresses left out — the test fails on
 (a) a code of the reference or choice tables (``community_support_center``,
     ``csw``, ``requested``, ``in_progress``, …) standing as a word of its own,
 (b) Django's ``---------`` empty choice,
-(c) an ISO date (``2026-12-07``) where the page otherwise prints era dates,
+(c) an ISO date (``2026-12-07``) or month (``2026-11``) where the page otherwise prints era dates,
 (d) doubled brackets 「「 or 」」,
 (e) an ASCII-only word that is not on the short allow-list below.
 """
@@ -77,12 +77,15 @@ ALLOWED_WORDS = {
     "English",
 }
 
-# Words one page may show: the HSDS languages field is typed as ISO 639 codes, and its help shows examples.
-ALLOWED_ON_PAGE = {r"/resources/(new/|\d+/(edit/)?)": {"ja", "pt", "en"}}
+# Words one page may show: the HSDS languages field is typed as ISO 639 codes, and its help shows examples
+# (the resource's own page shows the languages' names).
+ALLOWED_ON_PAGE = {r"/resources/(new/|\d+/edit/)": {"ja", "pt", "en"}}
 
 SKIPPED_TAGS = {"script", "style", "code", "textarea", "pre", "svg"}
 URL_OR_EMAIL = re.compile(r"(?:https?://|/)[\w./?=&%#:-]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+# A year and month (2026-11), not part of a longer number (a telephone number 0565-11-2222, a date).
+ISO_MONTH = re.compile(r"(?<![\d-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])(?![\d-])")
 ASCII_WORD = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z0-9_]*(?:[-_][A-Za-z0-9]+)*(?![\w-])")
 
 
@@ -142,6 +145,7 @@ def problems_on(text: str, codes: set[str], allowed: set[str] = frozenset()) -> 
     if "---------" in text:
         found.append("---------")
     found.extend(f"date {date}" for date in ISO_DATE.findall(text))
+    found.extend(f"month {month}" for month in ISO_MONTH.findall(text))
     found.extend(f"brackets {pair}" for pair in ("「「", "」」") if pair in text)
     for word in ASCII_WORD.findall(text):
         if word in ALLOWED_WORDS or word in allowed:
@@ -157,7 +161,7 @@ def test_the_checks_catch_what_the_testers_saw() -> None:
     codes = {"csw", "community_support_center", "requested"}
     text = visible_text(
         "<p>主導役: csw　つなぐ先の機関: community_support_center</p><p>送付済み（FHIR Task: requested）</p>"
-        "<select><option>---------</option></select><p>2026-12-07 「「相談」」</p>"
+        "<select><option>---------</option></select><p>2026-12-07 「「相談」」</p><p>2026-11 0565-11-2222</p>"
         '<p><a href="/people/1/">ID</a> <code>in_progress</code> <input value="2026-12-07"> a@b.jp CSW 8050</p>'
     )
     assert problems_on(text, codes) == [
@@ -168,6 +172,7 @@ def test_the_checks_catch_what_the_testers_saw() -> None:
         "code csw",
         "code requested",
         "date 2026-12-07",
+        "month 2026-11",
         "word Task",
     ]
 
@@ -194,3 +199,30 @@ def test_every_page_of_the_demo_shows_words_not_codes(client: Any, demo: Town, r
         if found:
             failures[url] = found
     assert failures == {}
+
+
+# Models whose text no page shows: the analytics rollup's own rows and the audit log's entries (the auditor's
+# pages show an entry's fields, each in words). Every other model's text can reach a person: the audit log
+# keeps str(obj) as the record's name, inbox titles quote it.
+INTERNAL_MODEL_TEXT = {"RollupRow", "RollupMonth", "RollupHouseholdSpan", "RollupState", "AuditEvent"}
+MACHINE_DATE = re.compile(r"isoformat\(|strftime\(|:%[Ymd]|\{self\.\w+_(?:on|at)\}")
+
+
+def test_the_text_of_a_model_shows_dates_as_people_read_them() -> None:
+    """A model's ``__str__`` formats its dates with core.eras (令和8年12月7日), never as 2026-12-07."""
+    import ast
+    from pathlib import Path
+
+    from django.conf import settings
+
+    found = []
+    for path in sorted(Path(settings.BASE_DIR, "tsunagiai").glob("*/models.py")):
+        source = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, ast.ClassDef) or node.name in INTERNAL_MODEL_TEXT:
+                continue
+            for method in node.body:
+                text = ast.get_source_segment(source, method) if isinstance(method, ast.FunctionDef) else None
+                if text and method.name == "__str__" and MACHINE_DATE.search(text):  # type: ignore[attr-defined]
+                    found.append(f"{path.parent.name}.{node.name}")
+    assert found == []

@@ -79,3 +79,43 @@ document.addEventListener("DOMContentLoaded", () => {
     summary.focus();
   }
 });
+
+// The site menu is a bar from 640 px wide (static/css/app.css). A browser that cannot style
+// ::details-content would show the "Menu" button there instead: open the menu for it.
+document.addEventListener("DOMContentLoaded", () => {
+  const menu = document.querySelector("details.site-menu");
+  const wide = window.matchMedia("(min-width: 640px)");
+  if (menu && !CSS.supports("selector(::details-content)")) {
+    const follow = () => { menu.open = wide.matches; };
+    follow();
+    wide.addEventListener("change", follow);
+  }
+});
+
+// A wide table scrolls inside its .table-scroll box, which the keyboard reaches (tabindex="0" in the
+// template). Where the table fits, the box is no stop on the way: keep the tab order short.
+function markScrollingTables(root) {
+  root.querySelectorAll(".table-scroll").forEach((box) => {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      box.setAttribute("tabindex", "0");
+    } else if (box !== document.activeElement) {
+      box.removeAttribute("tabindex");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", () => markScrollingTables(document));
+document.addEventListener("htmx:afterSwap", () => markScrollingTables(document));
+let tableResize = null;
+window.addEventListener("resize", () => {
+  clearTimeout(tableResize);
+  tableResize = setTimeout(() => markScrollingTables(document), 150);
+});
+
+// On a phone the open menu lies over the page: Escape closes it and puts the focus back on its button.
+document.addEventListener("keydown", (event) => {
+  const menu = document.querySelector("details.site-menu[open]");
+  if (event.key === "Escape" && menu && !window.matchMedia("(min-width: 640px)").matches) {
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  }
+});

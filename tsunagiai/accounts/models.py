@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagiai.core import eras
 from tsunagiai.core.models import TimeStampedModel
 
 
@@ -128,4 +129,4 @@ class LoginLockout(models.Model):
         ordering = ["-locked_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.username} / {self.ip_address} / {self.locked_at:%Y-%m-%d %H:%M}"
+        return f"{self.username} / {self.ip_address} / {eras.format_datetime(self.locked_at)}"

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tsunagiai.core import eras
+
 
 class InformationScope(models.TextChoices):
     """Which kinds of information the person agreed to share."""
@@ -85,7 +87,7 @@ class Consent(models.Model):
         indexes = [models.Index(fields=["person", "withdrawn_at"])]
 
     def __str__(self) -> str:
-        return f"{self.person_id}: {self.given_on.isoformat()}"
+        return f"{self.person_id}: {eras.format_date(self.given_on)}"
 
     def is_valid_on(self, on: dt.date) -> bool:
         """In force on ``on``: given by then, not expired, not withdrawn (a withdrawal counts at once)."""

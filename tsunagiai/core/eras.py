@@ -87,6 +87,14 @@ def format_date(value: dt.date | dt.datetime | None, style: DateStyle = "era") -
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+def format_month(value: dt.date | None, style: DateStyle = "era") -> str:
+    """A month as ``令和8年11月`` (era, the era of its first day) or ``2026年11月`` (western)."""
+    if value is None:
+        return ""
+    first = value.replace(day=1)
+    return f"{era_year(first) if style == 'era' else f'{first.year}年'}{first.month}月"
+
+
 def format_datetime(value: dt.datetime | None, style: DateStyle = "era") -> str:
     """A moment in Japan time, as ``令和7年4月1日 9:05``."""
     if value is None:

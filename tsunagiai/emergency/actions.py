@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_audit_event
 from tsunagiai.audit.models import Basis
+from tsunagiai.core import eras
 from tsunagiai.emergency import inbox_kinds
 from tsunagiai.emergency.models import REASON_MAX_LENGTH, REASON_MIN_LENGTH, EmergencyAccess
 from tsunagiai.emergency.selectors import emergency_hours, record_url
@@ -69,7 +70,7 @@ def do_start_emergency_access(target: models.Model, *, reason: str, acting_user:
     title = _("Emergency access by %(user)s to %(record)s until %(until)s") % {
         "user": acting_user.get_full_name() or acting_user.get_username(),
         "record": str(target),
-        "until": timezone.localtime(grant.expires_at).strftime("%Y-%m-%d %H:%M"),
+        "until": eras.format_datetime(grant.expires_at),
     }
     for organisation in _told_organisations(target):
         do_post_inbox_item(organisation=organisation, kind=inbox_kinds.EMERGENCY_ACCESS, title=title, url=url)

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tsunagiai.core import eras
+
 REASON_MIN_LENGTH = 10
 REASON_MAX_LENGTH = 1000
 
@@ -52,4 +54,4 @@ class EmergencyAccess(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.user} {eras.format_datetime(self.started_at)}"

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tsunagiai.core import eras
 from tsunagiai.core.models import TrackedModel
 
 CONCERN_MAX_LENGTH = 4000
@@ -150,4 +151,4 @@ class IntakeDraft(models.Model):
         ordering = ["-updated_at"]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.updated_at:%Y-%m-%d %H:%M}"
+        return f"{self.user} {eras.format_datetime(self.updated_at)}"

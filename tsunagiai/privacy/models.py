@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tsunagiai.core import eras
+
 REASON_MAX = 2000
 
 
@@ -56,7 +58,7 @@ class UseSuspension(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person_id} {self.suspended_at:%Y-%m-%d}"
+        return f"{self.person_id} {eras.format_date(self.suspended_at)}"
 
     @property
     def is_open(self) -> bool:

@@ -20,6 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tsunagiai.core import eras
 from tsunagiai.core.models import TrackedModel
 
 TEXT_MAX = 4000
@@ -65,7 +66,7 @@ class UnmetNeed(TrackedModel):
         indexes = [models.Index(fields=["area", "category", "noted_on"])]
 
     def __str__(self) -> str:
-        return f"{self.category_id} {self.noted_on}"
+        return f"{self.category.label} {eras.format_date(self.noted_on)}"
 
 
 class IssueStatus(models.TextChoices):

@@ -30,6 +30,7 @@ from django.db.models import Prefetch, QuerySet
 
 from tsunagiai.reference.models import IssueCategory, ResourceServiceType, TargetGroup, Term
 from tsunagiai.resources.hsds_schema import age_problem, byday_problem, started_on_problem
+from tsunagiai.resources.languages import language_codes
 from tsunagiai.resources.models import Location, Provider, Schedule, Service, ServiceArea, ServiceAtLocation
 
 NAMESPACE = uuid.UUID("6f1c2a4e-3b7d-5e8f-9a0b-1c2d3e4f5a6b")
@@ -328,7 +329,7 @@ def service_obj(
     data["service_at_locations"] = [
         service_at_location_obj(sal, service, with_location=False) for sal in service.service_at_locations.all()
     ]
-    languages = [code.strip() for code in service.languages.replace("、", ",").split(",") if code.strip()]
+    languages = language_codes(service.languages)
     data["languages"] = [
         {"id": _derived(sid, f"language:{code}"), "service_id": str(sid), "code": code} for code in languages
     ]

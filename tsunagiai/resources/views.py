@@ -24,6 +24,7 @@ from tsunagiai.resources import selectors
 from tsunagiai.resources.actions import do_create_resource, do_edit_resource
 from tsunagiai.resources.forms import DirectoryFilterForm, ResourceForm
 from tsunagiai.resources.hsds import schedule_text
+from tsunagiai.resources.languages import language_names
 from tsunagiai.resources.selectors import DirectoryFilters
 
 PAGE_SIZE = 25
@@ -64,6 +65,7 @@ def service_detail(request: AuthenticatedRequest, service_id: int) -> HttpRespon
     context = {
         "service": service,
         "schedules": [schedule_text(s) for s in service.schedules.all()],
+        "languages": language_names(service.languages),
         "may_edit": access.may_edit_resources(request.user),
     }
     return render(request, "resources/detail.html", context)

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tsunagiai.core import eras
 from tsunagiai.core.models import TrackedModel
 
 TEXT_MAX = 4000
@@ -248,7 +249,7 @@ class SupportRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
+        return f"{self.get_kind_display()} {eras.format_date(self.occurred_at)}"
 
     @property
     def correcting_entry(self) -> SupportRecord | None:

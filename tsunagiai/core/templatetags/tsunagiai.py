@@ -24,6 +24,12 @@ def jdate(context: Any, value: dt.date | dt.datetime | None) -> str:
 
 
 @register.simple_tag(takes_context=True)
+def jmonth(context: Any, value: dt.date | None) -> str:
+    """A month (a table's column, a period) in the user's chosen style: 令和8年11月 / 2026年11月."""
+    return eras.format_month(value, _style(context))
+
+
+@register.simple_tag(takes_context=True)
 def jdatetime(context: Any, value: dt.datetime | None) -> str:
     """A date and time in the user's chosen style."""
     return eras.format_datetime(value, _style(context))

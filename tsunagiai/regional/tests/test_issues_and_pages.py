@@ -175,7 +175,7 @@ def test_evidence_shows_counts_and_never_a_person(client: Client, town: Town, fr
             assert "移動販売が来ない" not in body  # the free text stays in the case
     client.force_login(town.users["analyst"])
     body = client.get(f"/regional/{issue.pk}/").content.decode()
-    assert "2025-06" in body and ">5<" in body
+    assert "令和7年6月" in body and ">5<" in body  # the month in the user's date style (jmonth)
 
 
 def _count_queries(client: Client, path: str) -> int:
