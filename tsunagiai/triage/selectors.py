@@ -79,7 +79,7 @@ def household_of(
 def household_now(user: User, intake: Intake) -> Household | None:
     """The household an intake is about today: its person's current one, else the household it names."""
     if intake.person_id is not None:
-        person = access.visible_people(user).filter(pk=intake.person_id).first()
+        person = access.visible_people(user, among=[intake.person_id]).first()
         return current_household(person) if person is not None else None
     return intake.household  # no person identified: the household it was recorded against
 
