@@ -113,6 +113,8 @@ def test_the_linked_intake_appears_on_the_person_and_household_pages(client, tow
     assert _link(client, intake, person_id=person.pk).status_code == 302
     assert detail in client.get(reverse("people:household_detail", args=[household.pk])).content.decode()
     assert detail in client.get(reverse("people:person_detail", args=[person.pk])).content.decode()
+    timeline = client.get(reverse("support:household_timeline", args=[household.pk]))
+    assert timeline.status_code == 200 and ("intake", intake.received_at, intake) in timeline.context["entries"]
 
 
 def test_registering_a_new_person_and_household_from_the_intake(client, town):
