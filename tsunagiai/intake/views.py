@@ -130,12 +130,11 @@ def intake_link_person(request: AuthenticatedRequest, intake_id: int) -> HttpRes
     """Identify the person of an intake recorded without one: pick a person found, or register a new one.
 
     The route's rule (EDITOR) keeps reception and volunteers out; the intake must be one the user may edit
-    (404 otherwise). An intake that already names a person is not linked again (back to its page).
+    (404 otherwise). An intake that already names a person is not linked again: the page says so.
     """
     intake = selectors.intake_detail(request.user, intake_id, for_edit=True)
-    if intake.person_id is not None and request.method == "GET":
-        messages.info(request, _("This intake already names a person."))
-        return redirect("intake:detail", intake_id=intake.pk)
+    if request.method == "GET":
+        record_read(request, intake, action="intake.viewed")
     conflict: EditConflict | None = None
     status = 200
     if request.method == "POST":
