@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tsunagiai.audit.models import AuditEvent
 from tsunagiai.core.concurrency import EditConflict
@@ -278,3 +279,30 @@ def test_the_volunteer_still_sees_only_the_status_after_linking(client, town):
     assert reverse("people:person_detail", args=[person.pk]) not in page
     assert client.get(reverse("intake:detail", args=[intake.pk])).status_code == 404
     assert client.get(reverse("people:person_detail", args=[person.pk])).status_code in (403, 404)
+
+
+def test_linking_a_fire_report_does_not_open_the_person_to_the_fire_department(client, town):
+    """消福連携: the fire department sent the report; who welfare staff identified stays welfare's (need-to-know)."""
+    client.force_login(town.users["fire_crew"])
+    report = {
+        "incident_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "incident_type": "ambulance",
+        "town_block": town.blocks["north"].pk,
+        "subject_description": "80代女性",
+        "concern": "室内が散らかっていて、薬を飲み忘れている様子。",
+        "urgency": "normal",
+        "consent_status": "oral",
+    }
+    assert client.post(reverse("intake:fire_create"), report).status_code == 302
+    intake = Intake.objects.get(kind=Intake.Kind.FIRE_REPORT)
+    person, household = _person_with_household(town, "梅村", "ハツエ")
+    client.force_login(town.users["coordinator"])
+    assert _link(client, intake, person_id=person.pk).status_code == 302
+    intake.refresh_from_db()
+    assert intake.person == person
+    client.force_login(town.users["fire_crew"])
+    page = client.get(reverse("intake:detail", args=[intake.pk]))
+    assert page.status_code == 200
+    assert "梅村" not in page.content.decode() and "福祉の担当者が特定済み" in page.content.decode()
+    assert client.get(reverse("people:person_detail", args=[person.pk])).status_code == 404
+    assert client.get(reverse("people:household_detail", args=[household.pk])).status_code == 404
