@@ -728,3 +728,30 @@ def test_matrix_after_the_basis_for_sharing_ended(client: Client, town: Town, en
             forbidden=forbidden,
         )
     assert mismatches == [], "\n".join(mismatches)
+
+
+# --- identifying the person of an intake recorded without one (本人の特定) ---------------
+
+LINKERS = {"caseworker_north", "supervisor_north", "coordinator"}  # who edit records and the north intake
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_those_who_edit_records_and_the_intake_identify_its_person(client: Client, town: Town, role: str) -> None:
+    """An unlinked intake of the north branch: GET and POST of its 本人を特定する page, for every role.
+
+    Reception (the intake role) may correct what it received but not link a person; everyone else
+    who may not edit the intake gets 404, like an intake that does not exist.
+    """
+    intake = make_intake(town, org="branch_north", user="intake_north")
+    person = make_person(town, org="branch_north", family_name="北山")
+    client.force_login(town.users[role])
+    path = f"/intakes/{intake.pk}/person/"
+    page = client.get(path)
+    posted = client.post(path, {"person_mode": "found", "person_id": person.pk, "version": intake.version})
+    intake.refresh_from_db()
+    if role in LINKERS:
+        assert page.status_code == 200
+        assert posted.status_code == 302 and intake.person == person
+    else:
+        assert (page.status_code, posted.status_code) == (404, 404)
+        assert intake.person is None

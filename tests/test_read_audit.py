@@ -51,6 +51,7 @@ READS: dict[str, Read] = {
     "intake:list": Read("intake.listed", LIST),
     "intake:detail": Read("intake.viewed", "intake"),
     "intake:edit": Read("intake.viewed", "intake"),
+    "intake:link_person": Read("intake.viewed", "intake"),
     "intake:person_search": Read("person.listed", LIST, "?q=北川"),
     "intake:person_pick": Read("person.viewed", "person"),
     # referrals and cases

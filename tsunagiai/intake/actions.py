@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import diff_fields, record_audit_event, snapshot, stored_snapshot
-from tsunagiai.core.concurrency import save_versioned
+from tsunagiai.core.concurrency import EditConflict, save_versioned
 from tsunagiai.core.validation import CLOCK_SKEW, moment_problem
 from tsunagiai.inbox.actions import do_post_inbox_item, do_resolve_items_about
 from tsunagiai.inbox.selectors import items_about
@@ -357,6 +357,77 @@ def do_update_intake(
     elif intake.is_emergency and not was_emergency:
         _post_alerts(intake, ())
     _record_suggestion(intake, acting_user=acting_user, training_opt_in=training_opt_in)
+    return intake
+
+
+# What identifying the person of an intake changes (``do_link_intake_person``).
+LINKED_FIELDS = ["person", "household", "is_anonymous"]
+
+
+@transaction.atomic
+def do_link_intake_person(
+    intake: Intake,
+    person: Person | None = None,
+    *,
+    user: User,
+    expected_version: int,
+    new_person: Mapping[str, Any] | None = None,
+    household_choice: str = HouseholdChoice.NONE,
+    join_household_of: Person | None = None,
+    relationship: str = "",
+) -> Intake:
+    """Name the person (and their household) of an intake recorded without one (本人の特定).
+
+    A volunteer's concern, a fire report or an anonymous intake is recorded
+    about someone not yet identified; staff link it afterwards to a person
+    found (their current household comes with them) or register a new person
+    (and, if asked, a household), with the same rules as recording an intake.
+
+    Refused with ``EditConflict`` when someone saved the intake since
+    ``expected_version`` (linked it, or changed it), and with a
+    ``ValidationError`` on ``person_id`` when the intake already names a
+    person: a link is never replaced here (moving an intake to another person
+    would move what their case history says; a wrong link is corrected by the
+    coordination section, outside this action). A person the user sees only
+    through an emergency access is refused (``access.NotLinkable``).
+
+    Audited as ``intake.person_linked`` with the before/after of the person,
+    household and anonymity; ``intake_saved`` is sent so that triage looks at
+    the intake again with the household's facts.
+    """
+    if (person is None) == (not new_person):
+        raise TypeError("Pass either a person found or the new person's fields.")
+    access.refuse_emergency_only(
+        user, people=[p for p in (person, join_household_of) if p is not None], field="person_id"
+    )
+    stored = Intake.objects.filter(pk=intake.pk).values("person_id", "version").first()
+    if stored is not None and stored["version"] != expected_version:
+        raise EditConflict(intake)
+    if intake.person_id is not None or (stored is not None and stored["person_id"] is not None):
+        raise ValidationError(
+            {"person_id": _("Person: this intake already names a person; it cannot be linked to another.")}
+        )
+    before = stored_snapshot(intake, LINKED_FIELDS)
+    linked_person, household = _link_person(
+        acting_user=user,
+        organisation=intake.receiving_organisation,
+        person=person,
+        new_person=new_person,
+        household_choice=household_choice,
+        join_household_of=join_household_of,
+        relationship=relationship,
+    )
+    intake.person = linked_person
+    intake.household = household
+    intake.is_anonymous = False
+    save_versioned(intake, expected_version=expected_version, fields=LINKED_FIELDS, acting_user=user)
+    record_audit_event(
+        "intake.person_linked",
+        acting_user=user,
+        obj=intake,
+        changes=diff_fields(before, snapshot(intake, LINKED_FIELDS)),
+    )
+    _record_suggestion(intake, acting_user=user, training_opt_in=None)
     return intake
 
 

@@ -405,6 +405,107 @@ class IntakeEditForm(_IntakeFieldsForm):
         return result + [("", str(message)) for message in self.non_field_errors()]
 
 
+LINK_MODE_CHOICES = PersonMode.CHOICES[:2]
+
+
+class LinkPersonForm(LabelledErrorsMixin, forms.Form):
+    """Identifying the person of an intake recorded without one: a person found, or a new one registered.
+
+    The same rules as the intake form: only people the user may name (``access.linkable_people``:
+    not those open through an emergency access alone, not a suspended person); missing and
+    not-yours alike read "not found"; a new person passes ``PersonForm``.
+    """
+
+    person_mode = forms.ChoiceField(
+        label=gettext_lazy("Who is it about"), choices=LINK_MODE_CHOICES, widget=forms.RadioSelect, initial="found"
+    )
+    person_id = forms.IntegerField(label=gettext_lazy("Person"), required=False, widget=forms.HiddenInput, min_value=1)
+    household_choice = forms.ChoiceField(
+        label=gettext_lazy("Household of the new person"),
+        choices=HOUSEHOLD_CHOICES,
+        widget=forms.RadioSelect,
+        initial=HouseholdChoice.NEW,
+        required=False,
+    )
+    relationship = forms.ChoiceField(
+        label=gettext_lazy("Relationship to the head of that household"),
+        choices=[("", CHOOSE), *[(v, label) for v, label in Relationship.choices if v != Relationship.HEAD]],
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, label=gettext_lazy("Version"))
+
+    def __init__(self, data: Any = None, *, user: User, intake: Intake, **kwargs: Any) -> None:
+        initial = {"version": intake.version, **(kwargs.pop("initial", None) or {})}
+        super().__init__(data, initial=initial, **kwargs)
+        self.user = user
+        self.intake = intake
+        initial_person = {"town_block": intake.town_block_id, "address_line": intake.address_line}
+        self.person_form = PersonForm(data, prefix=PERSON_PREFIX, use_required_attribute=False, initial=initial_person)
+        self.found_person: Person | None = None
+
+    @property
+    def mode(self) -> str:
+        value = self.data.get("person_mode") if self.is_bound else self.initial.get("person_mode")
+        return str(value or PersonMode.FOUND)
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        if self.is_bound and self.mode == PersonMode.NEW:
+            valid = self.person_form.is_valid() and valid
+        return valid
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        mode = cleaned.get("person_mode")
+        person_id = cleaned.get("person_id")
+        if person_id:
+            self.found_person = access.linkable_people(self.user).filter(pk=person_id).first()
+            if self.found_person is None:
+                seen = access.visible_people(self.user).filter(pk=person_id).first()
+                if access.emergency_only(self.user, seen):
+                    self.add_error("person_id", str(emergency_messages.INTAKE_READ_ONLY))
+                else:
+                    self.add_error("person_id", _("the chosen person was not found. Search again."))
+        if mode == PersonMode.FOUND and not person_id and "person_id" not in self.errors:
+            self.add_error("person_id", _("search for the person and choose them, or register a new person."))
+        if mode == PersonMode.NEW:
+            choice = cleaned.get("household_choice") or HouseholdChoice.NONE
+            cleaned["household_choice"] = choice
+            if choice == HouseholdChoice.JOIN and not person_id and "person_id" not in self.errors:
+                self.add_error("household_choice", _("search for and choose the person whose household to join."))
+            if choice == HouseholdChoice.JOIN and not cleaned.get("relationship"):
+                self.add_error("relationship", _("choose the relationship."))
+        return cleaned
+
+    def action_arguments(self) -> dict[str, Any]:
+        """The keyword arguments of ``do_link_intake_person`` (after ``is_valid()``), the version included."""
+        data = self.cleaned_data
+        arguments: dict[str, Any] = {"expected_version": data["version"]}
+        if data["person_mode"] == PersonMode.FOUND:
+            arguments["person"] = self.found_person
+            return arguments
+        arguments["new_person"] = dict(self.person_form.cleaned_data)
+        arguments["household_choice"] = data["household_choice"]
+        arguments["relationship"] = data.get("relationship") or ""
+        if data["household_choice"] == HouseholdChoice.JOIN:
+            arguments["join_household_of"] = self.found_person
+        return arguments
+
+    def all_errors(self) -> list[tuple[str, str]]:
+        """(input id, message) for the error summary, the new person's fields included."""
+        result = [
+            (self[name].id_for_label or "person-search", str(message))
+            for name, msgs in self.errors.items()
+            if name in self.fields
+            for message in msgs
+        ]
+        if self.mode == PersonMode.NEW and self.is_bound:
+            result += [
+                (f"id_{PERSON_PREFIX}-{name}", str(m)) for name, msgs in self.person_form.errors.items() for m in msgs
+            ]
+        return result + [("", str(message)) for message in self.non_field_errors()]
+
+
 VOLUNTEER_CONSENT_CHOICES = (
     (Intake.ConsentStatus.ORAL, gettext_lazy("The person knows and agreed that I report this")),
     (Intake.ConsentStatus.NOT_ASKED, gettext_lazy("I have not talked with the person about it")),

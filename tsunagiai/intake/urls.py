@@ -16,4 +16,5 @@ urlpatterns = [
     path("people/<int:person_id>/pick/", views.person_pick, name="person_pick"),
     path("<int:intake_id>/", views.intake_detail, name="detail"),
     path("<int:intake_id>/edit/", views.intake_edit, name="edit"),
+    path("<int:intake_id>/person/", views.intake_link_person, name="link_person"),
 ]

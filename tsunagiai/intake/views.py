@@ -21,6 +21,7 @@ from tsunagiai.core.http import AuthenticatedRequest
 from tsunagiai.intake import selectors
 from tsunagiai.intake.actions import (
     do_discard_draft,
+    do_link_intake_person,
     do_record_fire_report,
     do_record_intake,
     do_report_concern,
@@ -32,6 +33,7 @@ from tsunagiai.intake.forms import (
     IntakeEditForm,
     IntakeFilterForm,
     IntakeForm,
+    LinkPersonForm,
     VolunteerConcernForm,
     draft_data,
     draft_payload,
@@ -112,7 +114,78 @@ def intake_detail(request: AuthenticatedRequest, intake_id: int) -> HttpResponse
     intake = selectors.intake_detail(request.user, intake_id)
     record_read(request, intake, action="intake.viewed")
     may_edit = access.editable_intakes(request.user).filter(pk=intake.pk).exists()
-    return render(request, "intake/detail.html", {"intake": intake, "may_edit": may_edit})
+    context: dict[str, Any] = {
+        "intake": intake,
+        "may_edit": may_edit,
+        # A fire department sees its report, but not who welfare staff later identified (access.people).
+        "shows_person": intake.person_id is None
+        or access.visible_people(request.user).filter(pk=intake.person_id).exists(),
+        "shows_household": intake.household_id is None
+        or access.visible_households(request.user).filter(pk=intake.household_id).exists(),
+    }
+    if _may_link(request.user, intake, may_edit=may_edit):
+        context["link_form"] = LinkPersonForm(user=request.user, intake=intake)
+    return render(request, "intake/detail.html", context)
+
+
+def _may_link(user: User, intake: Intake, *, may_edit: bool) -> bool:
+    """Whether the detail page offers 本人を特定する: no person yet, and the user edits records and this intake."""
+    return intake.person_id is None and may_edit and access.may_edit_records(user)
+
+
+@require_http_methods(["GET", "POST"])
+def intake_link_person(request: AuthenticatedRequest, intake_id: int) -> HttpResponse:
+    """Identify the person of an intake recorded without one: pick a person found, or register a new one.
+
+    The route's rule (EDITOR) keeps reception and volunteers out; the intake must be one the user may edit
+    (404 otherwise). An intake that already names a person is not linked again: the page says so.
+    """
+    intake = selectors.intake_detail(request.user, intake_id, for_edit=True)
+    if request.method == "GET":
+        record_read(request, intake, action="intake.viewed")
+    conflict: EditConflict | None = None
+    status = 200
+    if request.method == "POST":
+        form = LinkPersonForm(request.POST, user=request.user, intake=intake)
+        if form.is_valid():
+            try:
+                do_link_intake_person(intake, user=request.user, **form.action_arguments())
+            except EditConflict as exc:
+                conflict = exc
+                status = 409 if request.htmx else 200
+                intake = selectors.intake_detail(request.user, intake_id, for_edit=True)
+                form = _rebased_link_form(request, intake)
+            except access.NotLinkable as refused:
+                form.add_error("person_id", str(refused))
+            except ValidationError as refused:
+                add_action_errors(form, refused)
+            else:
+                messages.success(request, _("The person was linked to the intake."))
+                return redirect("intake:detail", intake_id=intake.pk)
+    else:
+        form = LinkPersonForm(user=request.user, intake=intake)
+    found = form.found_person if form.is_bound and not form.errors.get("person_id") else None
+    if found is not None:
+        record_read(request, found, action="person.viewed")
+    context = {
+        "intake": intake,
+        "link_form": form,
+        "conflict": conflict,
+        "found": found,
+        "found_household": current_household(found) if found else None,
+    }
+    if conflict is None and request.method == "POST":
+        status = 400  # not linked: what was wrong is shown with everything typed
+    return render(request, "intake/link_person.html", context, status=status)
+
+
+def _rebased_link_form(request: AuthenticatedRequest, intake: Intake) -> LinkPersonForm:
+    """The user's input again, now based on the latest version: sending it again deliberately links."""
+    data = request.POST.copy()
+    data["version"] = str(intake.version)
+    form = LinkPersonForm(data, user=request.user, intake=intake)
+    form.is_valid()  # shows what is still wrong with the input (the chosen person, the new person's fields)
+    return form
 
 
 # --- recording -----------------------------------------------------------------

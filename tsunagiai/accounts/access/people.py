@@ -24,6 +24,12 @@ if TYPE_CHECKING:
     from tsunagiai.people.models import Household, Person
 
 
+# A fire department's 消福連携 report names nobody when it is sent; the person is identified later by
+# welfare staff (intake.actions.do_link_intake_person). That link is welfare's knowledge: it does not make
+# the person, or their household, known to the fire department that received the report (need-to-know).
+_IDENTIFIED_BY_WELFARE = "fire_report"
+
+
 # A few candidate ids (a list, or a subquery of ids) to decide visibility for, instead of every row.
 type Among = Collection[int] | Ids | None
 
@@ -34,8 +40,10 @@ def _known_person_ids(org_ids: set[int], among: Among = None) -> Ids:
     from tsunagiai.people.models import Person
 
     registered = Person.objects.filter(registered_by_organisation_id__in=org_ids).values("pk")
-    intake_about = Intake.objects.filter(receiving_organisation_id__in=org_ids, person_id__isnull=False).values(
-        "person_id"
+    intake_about = (
+        Intake.objects.filter(receiving_organisation_id__in=org_ids, person_id__isnull=False)
+        .exclude(kind=_IDENTIFIED_BY_WELFARE)
+        .values("person_id")
     )
     # referrals (C3): an organisation that accepted a referral about a person knows them.
     referred = _accepted_referral_person_ids(org_ids)
@@ -54,8 +62,10 @@ def _household_ids_of_organisations(org_ids: set[int], among: Among = None) -> I
     from tsunagiai.people.models import Household, HouseholdMembership
 
     registered = Household.objects.filter(registered_by_organisation_id__in=org_ids).values("pk")
-    intake_about = Intake.objects.filter(receiving_organisation_id__in=org_ids, household_id__isnull=False).values(
-        "household_id"
+    intake_about = (
+        Intake.objects.filter(receiving_organisation_id__in=org_ids, household_id__isnull=False)
+        .exclude(kind=_IDENTIFIED_BY_WELFARE)
+        .values("household_id")
     )
     current = HouseholdMembership.objects.filter(ended_on__isnull=True)
     # A case team sees the household it supports.

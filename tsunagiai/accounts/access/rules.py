@@ -148,6 +148,7 @@ PAGE_RULES: dict[str, str] = {
     "intake:person_pick": STAFF,
     "intake:detail": STAFF,
     "intake:edit": STAFF,  # reception corrects what it received itself
+    "intake:link_person": EDITOR,  # 本人の特定: staff who edit records and this intake (404 otherwise)
     "inbox:list": STAFF,
     "inbox:resolve": STAFF,
     "referrals:list": STAFF,
