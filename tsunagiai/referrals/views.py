@@ -10,12 +10,15 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_list, record_read
+from tsunagiai.consent.models import InformationScope
 from tsunagiai.core.concurrency import EditConflict
 from tsunagiai.core.errors import ActionRefused
 from tsunagiai.core.forms import add_action_errors
@@ -33,6 +36,7 @@ from tsunagiai.referrals.actions import (
 from tsunagiai.referrals.forms import ReferralFilterForm, ReferralForm, TransitionForm
 from tsunagiai.referrals.models import (
     REASON_REQUIRED,
+    ConsentMissing,
     TRANSITIONS,
     IllegalTransition,
     Referral,
@@ -47,6 +51,40 @@ PAGE_SIZE = 25
 
 
 # --- sending -------------------------------------------------------------------
+
+# The kinds of information (consent.InformationScope) each shared section carries: what a consent
+# recorded from a refused referral is preselected to cover.
+SECTION_INFORMATION: dict[str, str] = {
+    SharedSection.PERSON_BASIC: InformationScope.BASIC,
+    SharedSection.CONTACT: InformationScope.BASIC,
+    SharedSection.HOUSEHOLD: InformationScope.BASIC,
+    SharedSection.CONCERN: InformationScope.HISTORY,
+    SharedSection.CATEGORIES: InformationScope.HISTORY,
+    SharedSection.HISTORY: InformationScope.HISTORY,
+}
+
+
+def _consent_links(
+    request: AuthenticatedRequest, people: list[Any], to_organisation: Organisation, sections: list[str]
+) -> list[dict[str, Any]]:
+    """For a send refused for want of consent: a link per person whose consent the user may record.
+
+    Each opens the consent form with the receiving organisation and the shared kinds of information
+    preselected, returning to this page (``next``); people the user may not edit are left out.
+    """
+    editable = set(
+        access.editable_people(request.user).filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True)
+    )
+    kinds = list(dict.fromkeys([InformationScope.BASIC, *(SECTION_INFORMATION[s] for s in sections if s in SECTION_INFORMATION)]))
+    query = urlencode(
+        {"organisations": [to_organisation.pk], "information": kinds, "next": request.get_full_path()}, doseq=True
+    )
+    return [
+        {"person": person, "url": f"{reverse('consent:record', args=[person.pk])}?{query}"}
+        for person in people
+        if person.pk in editable
+    ]
+
 
 
 def _sending_organisation(user: User, preferred_id: int | None) -> Organisation:
@@ -113,6 +151,7 @@ def _send(
     organisations, agency_type = _directory(request, place, suggestion.agencies)
     organisations = organisations.exclude(pk=sender.pk)
     previous = _previous(request, request.user)
+    consent_needed: list[dict[str, Any]] | None = None
     form = ReferralForm(
         request.POST or None,
         organisations=organisations,
@@ -133,6 +172,9 @@ def _send(
                 previous=previous,
                 **subject,
             )
+        except ConsentMissing as exc:
+            add_action_errors(form, exc)
+            consent_needed = _consent_links(request, exc.people, data["to_organisation"], data["shared_sections"])
         except ActionRefused as exc:
             add_action_errors(form, exc)
         except access.NotLinkable as refused:
@@ -162,6 +204,7 @@ def _send(
             "agency_type": agency_type,
             "back_url": back_url,
             "previous": previous,
+            "consent_needed": consent_needed,
         },
     )
 
