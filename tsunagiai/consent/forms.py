@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagiai.consent.actions import CONSENT_HORIZON
 from tsunagiai.consent.models import Consent, InformationScope
-from tsunagiai.core.forms import DateInput
+from tsunagiai.core.forms import DateInput, LabelledErrorsMixin
 from tsunagiai.core.validation import plausible_date
 from tsunagiai.reference.forms import OrganisationsField
 from tsunagiai.reference.models import AgencyType, Organisation
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(LabelledErrorsMixin, forms.Form):
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("recording organisation"))
     given_on = forms.DateField(label=_("given on"), widget=DateInput)
     expires_on = forms.DateField(label=_("expires on"), required=False, widget=DateInput)

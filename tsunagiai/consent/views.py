@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -109,7 +109,9 @@ def record(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
                 return redirect(next_url)
             return redirect("consent:person_consents", person_id=person.pk)
     status = 400 if request.method == "POST" and form.errors else 200  # the input kept, nothing recorded
-    context = {"person": person, "form": form, "next": next_url, "query": request.GET.urlencode()}
+    # The form posts back with the checked preselection only (the order of the groups); next goes in the body.
+    query = urlencode({"organisations": preselected}, doseq=True)
+    context = {"person": person, "form": form, "next": next_url, "query": query}
     template = "consent/record.html#consent_form" if request.htmx else "consent/record.html"
     return render(request, template, context, status=status)
 
