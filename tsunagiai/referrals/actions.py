@@ -82,7 +82,11 @@ def _lacking_consent(
             return []
         missing = people_without_consent(subjects, [to_organisation]).get(to_organisation.pk, [])
         return missing or None
-    return None if intake is not None and intake.consent_status in CONSENTED_AT_INTAKE else []
+    if intake is None or intake.consent_status not in CONSENTED_AT_INTAKE:
+        return []
+    # The intake's answer counts; when it names the organisations it covers, only for those.
+    named = {org.pk for org in intake.consent_organisations.all()}
+    return None if not named or to_organisation.pk in named else []
 
 
 def _event(
