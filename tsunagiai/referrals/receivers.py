@@ -21,7 +21,10 @@ if TYPE_CHECKING:
     from tsunagiai.accounts.models import User
 
 # The intake's answers that are a consent, and the method the consent record gets.
-METHOD_OF_ANSWER = {Intake.ConsentStatus.WRITTEN: Consent.Method.WRITTEN, Intake.ConsentStatus.ORAL: Consent.Method.ORAL}
+METHOD_OF_ANSWER: dict[str, str] = {
+    Intake.ConsentStatus.WRITTEN: Consent.Method.WRITTEN,
+    Intake.ConsentStatus.ORAL: Consent.Method.ORAL,
+}
 
 
 @receiver(intake_saved, dispatch_uid="referrals.consent_from_intake")

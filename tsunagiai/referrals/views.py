@@ -36,8 +36,8 @@ from tsunagiai.referrals.actions import (
 from tsunagiai.referrals.forms import ReferralFilterForm, ReferralForm, TransitionForm
 from tsunagiai.referrals.models import (
     REASON_REQUIRED,
-    ConsentMissing,
     TRANSITIONS,
+    ConsentMissing,
     IllegalTransition,
     Referral,
     SharedSection,
@@ -75,16 +75,20 @@ def _consent_links(
     editable = set(
         access.editable_people(request.user).filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True)
     )
-    kinds = list(dict.fromkeys([InformationScope.BASIC, *(SECTION_INFORMATION[s] for s in sections if s in SECTION_INFORMATION)]))
-    query = urlencode(
-        {"organisations": [to_organisation.pk], "information": kinds, "next": request.get_full_path()}, doseq=True
+    kinds = list(
+        dict.fromkeys([InformationScope.BASIC, *(SECTION_INFORMATION[s] for s in sections if s in SECTION_INFORMATION)])
     )
+    values: dict[str, str | list[str]] = {
+        "organisations": [str(to_organisation.pk)],
+        "information": [str(kind) for kind in kinds],
+        "next": request.get_full_path(),
+    }
+    query = urlencode(values, doseq=True)
     return [
         {"person": person, "url": f"{reverse('consent:record', args=[person.pk])}?{query}"}
         for person in people
         if person.pk in editable
     ]
-
 
 
 def _sending_organisation(user: User, preferred_id: int | None) -> Organisation:

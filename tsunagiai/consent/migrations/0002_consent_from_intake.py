@@ -5,20 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consent', '0001_initial'),
-        ('intake', '0001_initial'),
+        ("consent", "0001_initial"),
+        ("intake", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='consent',
-            name='intake',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='consents', to='intake.intake', verbose_name='intake'),
+            model_name="consent",
+            name="intake",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="consents",
+                to="intake.intake",
+                verbose_name="intake",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='consent',
-            constraint=models.UniqueConstraint(condition=models.Q(('intake__isnull', False)), fields=('intake',), name='consent_one_per_intake'),
+            model_name="consent",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("intake__isnull", False)), fields=("intake",), name="consent_one_per_intake"
+            ),
         ),
     ]

@@ -4,16 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0001_initial'),
-        ('reference', '0002_organisation_require_totp'),
+        ("intake", "0001_initial"),
+        ("reference", "0002_organisation_require_totp"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='intake',
-            name='consent_organisations',
-            field=models.ManyToManyField(blank=True, related_name='+', to='reference.organisation', verbose_name='organisations the consent covers'),
+            model_name="intake",
+            name="consent_organisations",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="+",
+                to="reference.organisation",
+                verbose_name="organisations the consent covers",
+            ),
         ),
     ]
