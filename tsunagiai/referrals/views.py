@@ -65,12 +65,17 @@ SECTION_INFORMATION: dict[str, str] = {
 
 
 def _consent_links(
-    request: AuthenticatedRequest, people: list[Any], to_organisation: Organisation, sections: list[str]
+    request: AuthenticatedRequest,
+    people: list[Any],
+    to_organisation: Organisation,
+    sections: list[str],
+    *,
+    next_url: str = "",
 ) -> list[dict[str, Any]]:
-    """For a send refused for want of consent: a link per person whose consent the user may record.
+    """For a referral without consent: a link per person whose consent the user may record.
 
     Each opens the consent form with the receiving organisation and the shared kinds of information
-    preselected, returning to this page (``next``); people the user may not edit are left out.
+    preselected, returning to ``next_url`` (default: this page); people the user may not edit are left out.
     """
     editable = set(
         access.editable_people(request.user).filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True)
@@ -81,7 +86,7 @@ def _consent_links(
     values: dict[str, str | list[str]] = {
         "organisations": [str(to_organisation.pk)],
         "information": [str(kind) for kind in kinds],
-        "next": request.get_full_path(),
+        "next": next_url or request.get_full_path(),
     }
     query = urlencode(values, doseq=True)
     return [
@@ -286,6 +291,19 @@ def _detail_context(request: AuthenticatedRequest, referral: Referral, **extra: 
         if referral.status == Status.DECLINED and "sender" in sides
         else [],
         "form": TransitionForm(initial={"version": referral.version, "contact_at": timezone.localtime()}),
+        # A consent withdrawn or expired since sending: the referring side may record a new one and go on.
+        "consent_needed": _consent_links(
+            request,
+            [referral.person],
+            referral.to_organisation,
+            list(referral.shared_sections),
+            next_url=reverse("referrals:detail", args=[referral.pk]),
+        )
+        if referral.person is not None
+        and referral.is_open
+        and "sender" in sides
+        and not access.referral_basis_holds(referral)
+        else [],
     }
     context.update(extra)
     return context

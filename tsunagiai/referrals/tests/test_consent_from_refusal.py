@@ -136,3 +136,34 @@ def test_unidentified_person_gets_no_link_but_is_told_what_to_do(client: Client,
     page = response.content.decode()
     assert "/consent/people/" not in page
     assert "受付票の「情報共有の同意」を記録する" in page
+
+
+@time_machine.travel(NOON_TOKYO, tick=False)
+def test_a_referral_whose_consent_was_withdrawn_offers_the_sender_to_record_a_new_one(
+    client: Client, town: Town
+) -> None:
+    from tsunagiai.consent.actions import do_record_consent, do_withdraw_consent
+    from tsunagiai.referrals.tests.helpers import send
+
+    person = make_person(town)
+    consent = do_record_consent(
+        person,
+        acting_user=town.users["caseworker_north"],
+        organisation=town.orgs["branch_north"],
+        given_on=dt.date(2026, 4, 10),
+        method="written",
+        scope_organisations=[town.orgs["csw"]],
+    )
+    intake = make_intake(town, person=person, is_anonymous=False, subject_description="")
+    referral = send(town, intake=intake)
+    detail = reverse("referrals:detail", args=[referral.pk])
+    client.force_login(town.users["caseworker_north"])
+    assert client.get(detail).context["consent_needed"] == []
+    do_withdraw_consent(consent, acting_user=town.users["caseworker_north"], note="本人の申出")
+    response = client.get(detail)
+    link = response.context["consent_needed"][0]["url"]
+    assert parse_qs(urlsplit(link).query)["next"] == [detail]
+    assert "新たな同意を記録するまでこの照会は先に進められません" in response.content.decode()
+    # The receiving side is not offered it: the consent is the referring organisation's to record.
+    client.force_login(town.users["csw_worker"])
+    assert client.get(detail).context["consent_needed"] == []
