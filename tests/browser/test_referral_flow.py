@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.helpers import log_in
@@ -69,6 +70,14 @@ def test_a_referral_refused_for_want_of_consent_is_sent_after_recording_it_inlin
     inline = page.locator(f"#consent-record-{person.pk}")
     expect(inline.get_by_label("社会福祉協議会")).to_be_checked()
     inline.get_by_label("同意の方法").select_option("oral")
+    inline.get_by_label("立会人").fill("同席した係長")
+    # A date in the future is refused in place, with what was typed kept.
+    inline.get_by_label("同意日").fill("2099-01-01")
+    inline.get_by_role("button", name="保存").click()
+    expect(page.locator(f"#consent-record-{person.pk} .error-summary")).to_contain_text("未来")
+    inline = page.locator(f"#consent-record-{person.pk}")
+    expect(inline.get_by_label("立会人")).to_have_value("同席した係長")
+    inline.get_by_label("同意日").fill(timezone.localdate().isoformat())
     inline.get_by_role("button", name="保存").click()
     expect(page.locator(f"#consent-record-{person.pk}")).to_contain_text("同意を記録しました")
 
