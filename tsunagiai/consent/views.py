@@ -34,12 +34,15 @@ def person_consents(request: AuthenticatedRequest, person_id: int) -> HttpRespon
     )
 
 
-# A same-site path: "/" then not "/" or "\\" (which browsers read as another host), no scheme, no host.
 MAX_NEXT = 2000
 
 
 def safe_next(request: AuthenticatedRequest, raw: str | None) -> str:
-    """``raw`` when it is a path on this site (where to return after saving), else ""."""
+    """``raw`` when it is a path on this site (where to return after saving), else "".
+
+    One "/" then not "/" or "\\" (which browsers read as another host), no scheme, no host, no control
+    characters, at most ``MAX_NEXT`` characters.
+    """
     if not raw or len(raw) > MAX_NEXT or not raw.startswith("/") or raw.startswith(("//", "/\\")):
         return ""
     if any(ord(char) < 32 for char in raw):
@@ -50,7 +53,11 @@ def safe_next(request: AuthenticatedRequest, raw: str | None) -> str:
 
 def _preselected(request: AuthenticatedRequest) -> tuple[list[int], list[str]]:
     """The organisations and kinds of information a link asks to preselect (unknown or malformed ones dropped)."""
-    raw_ids = [value for value in request.GET.getlist("organisations")[:20] if value.isdigit() and len(value) < 10]
+    raw_ids = [
+        value
+        for value in request.GET.getlist("organisations")[:20]
+        if value.isascii() and value.isdigit() and len(value) < 10
+    ]
     ids = list(selectors.active_organisation_ids([int(value) for value in raw_ids])) if raw_ids else []
     kinds = [code for code in request.GET.getlist("information")[:20] if code in InformationScope.values]
     return ids, list(dict.fromkeys(kinds))

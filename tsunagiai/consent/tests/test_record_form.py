@@ -54,7 +54,7 @@ def test_hostile_preselection_is_ignored_not_an_error(client: Client, town: Town
     person = make_person(town)
     client.force_login(town.users["caseworker_north"])
     url = reverse("consent:record", args=[person.pk])
-    query = "?organisations=abc&organisations=99999999&organisations=-1&organisations=" + "9" * 40
+    query = "?organisations=abc&organisations=99999999&organisations=-1&organisations=%C2%B2&organisations=" + "9" * 40
     query += "&information=<script>&information=health&next=https://evil.example/"
     response = client.get(url + query)
     assert response.status_code == 200
