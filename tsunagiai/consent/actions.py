@@ -45,8 +45,14 @@ def do_record_consent(
     purpose: str = "",
     policy_explained: bool = False,
     notes: str = "",
+    intake_id: int | None = None,
+    recorded_by: User | None = None,
 ) -> Consent:
-    """Record a consent given on ``given_on``, recorded by ``acting_user`` for ``organisation``."""
+    """Record a consent given on ``given_on``, recorded by ``acting_user`` for ``organisation``.
+
+    ``intake_id`` links the record to the intake whose answer it was made from, and ``recorded_by``
+    names who heard it (the intake's author) when that is not ``acting_user``.
+    """
     access.refuse_emergency_only(acting_user, person=person)  # an emergency access is read-only
     orgs = list(scope_organisations)
     types = list(scope_agency_types)
@@ -99,7 +105,8 @@ def do_record_consent(
         policy_explained=policy_explained,
         scope_information=information,
         notes=notes,
-        recorded_by=acting_user,
+        intake_id=intake_id,
+        recorded_by=recorded_by or acting_user,
         recorded_by_organisation=organisation,
     )
     consent.scope_organisations.set(orgs)
@@ -117,9 +124,48 @@ def do_record_consent(
             "scope_organisations": sorted(o.pk for o in orgs),
             "scope_agency_types": sorted(t.pk for t in types),
             "scope_information": information,
+            **({"intake": intake_id} if intake_id is not None else {}),
         },
     )
     return consent
+
+
+# What a consent given at intake covers besides the organisations it names: the basic facts and the
+# consultation itself (the support history), which is what a referral from the intake shares.
+INTAKE_INFORMATION = (InformationScope.BASIC, InformationScope.HISTORY)
+
+
+@transaction.atomic
+def do_record_consent_from_intake(
+    person: Person,
+    *,
+    acting_user: User,
+    intake_id: int,
+    heard_by: User,
+    organisation: Organisation,
+    given_on: dt.date,
+    method: str,
+    scope_organisations: Iterable[Organisation],
+) -> Consent | None:
+    """Make the intake's answer on consent (written or oral, naming its organisations) a consent record.
+
+    Once per intake: None when a record was already made from it (an intake is saved many times).
+    Recorded by ``heard_by`` (the intake's author), audited as ``acting_user`` (who saved the intake).
+    """
+    if Consent.objects.filter(intake_id=intake_id).exists():
+        return None
+    return do_record_consent(
+        person,
+        acting_user=acting_user,
+        organisation=organisation,
+        given_on=given_on,
+        method=method,
+        scope_organisations=scope_organisations,
+        scope_information=INTAKE_INFORMATION,
+        notes=_("From the answer on consent of intake #%(id)s.") % {"id": intake_id},
+        intake_id=intake_id,
+        recorded_by=heard_by,
+    )
 
 
 @transaction.atomic

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagiai.consent.actions import CONSENT_HORIZON
 from tsunagiai.consent.models import Consent, InformationScope
-from tsunagiai.core.forms import DateInput
+from tsunagiai.core.forms import DateInput, LabelledErrorsMixin
 from tsunagiai.core.validation import plausible_date
+from tsunagiai.reference.forms import OrganisationsField
 from tsunagiai.reference.models import AgencyType, Organisation
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(LabelledErrorsMixin, forms.Form):
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("recording organisation"))
     given_on = forms.DateField(label=_("given on"), widget=DateInput)
     expires_on = forms.DateField(label=_("expires on"), required=False, widget=DateInput)
@@ -26,12 +29,8 @@ class ConsentForm(forms.Form):
     proxy_relationship = forms.CharField(label=_("proxy's relationship"), max_length=50, required=False)
     purpose = forms.CharField(label=_("purpose"), max_length=300, required=False)
     policy_explained = forms.BooleanField(label=_("handling rules explained"), required=False)
-    scope_organisations = forms.ModelMultipleChoiceField(
-        queryset=Organisation.objects.filter(active=True).order_by("name"),
-        label=_("organisations covered"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    # Grouped by agency type, those the page asked for (a referral's receiving organisation) first.
+    scope_organisations = OrganisationsField(label=_("organisations covered"), required=False)
     scope_agency_types = forms.ModelMultipleChoiceField(
         queryset=AgencyType.objects.filter(active=True),
         label=_("agency types covered"),
@@ -58,13 +57,24 @@ class ConsentForm(forms.Form):
             plausible_date(value, field_label=str(self.fields["expires_on"].label), max_future=CONSENT_HORIZON)
         return value
 
-    def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organisations: list[Organisation],
+        preselected: Sequence[int] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["organisation"]
         if isinstance(field, forms.ModelChoiceField):
             field.queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations])
         if organisations:
             field.initial = organisations[0].pk
+        # The day it is recorded is most often the day it was given (Asia/Tokyo).
+        self.fields["given_on"].initial = timezone.localdate()
+        scope = self.fields["scope_organisations"]
+        if isinstance(scope, OrganisationsField):
+            scope.put_first(preselected, first_label=str(_("Chosen for this referral")))
 
 
 class WithdrawForm(forms.Form):

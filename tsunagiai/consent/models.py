@@ -62,6 +62,15 @@ class Consent(models.Model):
     # with the consent and never queried on its own.
     scope_information = models.JSONField(_("information covered"), default=list, blank=True)
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
+    # The intake whose answer on consent (with its scope) this record was made from, if any.
+    intake = models.ForeignKey(
+        "intake.Intake",
+        verbose_name=_("intake"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -85,6 +94,12 @@ class Consent(models.Model):
         verbose_name_plural = _("consents")
         ordering = ["person_id", "-given_on", "-id"]
         indexes = [models.Index(fields=["person", "withdrawn_at"])]
+        constraints = [
+            # An intake's answer becomes at most one consent record, however often the intake is saved.
+            models.UniqueConstraint(
+                fields=["intake"], condition=models.Q(intake__isnull=False), name="consent_one_per_intake"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id}: {eras.format_date(self.given_on)}"

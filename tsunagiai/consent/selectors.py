@@ -143,3 +143,10 @@ def status_of(consent: Consent, on: dt.date | None = None) -> str:
 
 
 __all__: list[Any] = ["ConsentCheck", "consent_covers", "consents_covering_people", "consents_in_force"]
+
+
+def active_organisation_ids(ids: Iterable[int]) -> list[int]:
+    """Those of ``ids`` that name an active organisation (a link's preselection, checked)."""
+    from tsunagiai.reference.models import Organisation
+
+    return list(Organisation.objects.filter(pk__in=list(ids), active=True).values_list("pk", flat=True))

@@ -52,6 +52,7 @@ EDITABLE_FIELDS = (
     "categories",
     "urgency",
     "consent_status",
+    "consent_organisations",
     "first_response",
     "first_response_note",
     "status",
@@ -234,6 +235,7 @@ def do_record_intake(
     urgency: UrgencyLevel,
     consent_status: str,
     categories: Iterable[IssueCategory] = (),
+    consent_organisations: Iterable[Organisation] = (),
     first_response: str = Intake.FirstResponse.UNDECIDED,
     first_response_note: str = "",
     consulter_name: str = "",
@@ -310,6 +312,7 @@ def do_record_intake(
     _apply_first_response(intake)
     intake.save()
     intake.categories.set(list(categories))
+    intake.consent_organisations.set(_consent_scope(consent_status, consent_organisations))
     record_audit_event(
         "intake.recorded",
         acting_user=acting_user,
@@ -319,6 +322,12 @@ def do_record_intake(
     _post_alerts(intake, inbox_for)
     _record_suggestion(intake, acting_user=acting_user, training_opt_in=training_opt_in)
     return intake
+
+
+def _consent_scope(consent_status: str, organisations: Iterable[Organisation]) -> list[Organisation]:
+    """The organisations a consent given at intake covers: none unless the answer is a consent."""
+    consented = consent_status in (Intake.ConsentStatus.WRITTEN, Intake.ConsentStatus.ORAL)
+    return list(organisations) if consented else []
 
 
 def _record_suggestion(intake: Intake, *, acting_user: User, training_opt_in: bool | None) -> None:
@@ -343,6 +352,7 @@ def do_update_intake(
     before = stored_snapshot(intake, tracked)
     was_emergency = intake.is_emergency
     categories = fields.pop("categories", None)
+    consent_organisations = fields.pop("consent_organisations", None)
     for name, value in fields.items():
         setattr(intake, name, value)
     _apply_first_response(intake)
@@ -350,6 +360,9 @@ def do_update_intake(
     save_versioned(intake, expected_version=expected_version, fields=written, acting_user=acting_user)
     if categories is not None:
         intake.categories.set(list(categories))
+    if consent_organisations is not None or "consent_status" in fields:
+        scope = intake.consent_organisations.all() if consent_organisations is None else consent_organisations
+        intake.consent_organisations.set(_consent_scope(intake.consent_status, list(scope)))
     changes = diff_fields(before, snapshot(intake, tracked))
     record_audit_event("intake.updated", acting_user=acting_user, obj=intake, changes=changes)
     if before.get("status") != Intake.Status.CLOSED and intake.status == Intake.Status.CLOSED:

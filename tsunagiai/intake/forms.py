@@ -21,6 +21,7 @@ from tsunagiai.intake.actions import HouseholdChoice, intake_moment_problem
 from tsunagiai.intake.models import CONCERN_MAX_LENGTH, Intake
 from tsunagiai.people.forms import PersonForm
 from tsunagiai.people.models import Person, Relationship
+from tsunagiai.reference.forms import OrganisationsField
 from tsunagiai.reference.models import (
     ConsulterType,
     IntakeChannel,
@@ -171,6 +172,15 @@ class _IntakeFieldsForm(LabelledErrorsMixin, forms.Form):
     consent_status = forms.ChoiceField(
         label=gettext_lazy("Consent to share"), choices=Intake.ConsentStatus.choices, initial="not_asked"
     )
+    # The scope of the consent: named, it becomes a consent record once the intake has a person.
+    consent_organisations = OrganisationsField(
+        label=gettext_lazy("Organisations the consent covers"),
+        required=False,
+        help_text=gettext_lazy(
+            "With consent given, the organisations the person agreed to share with. Named here, the consent is "
+            "recorded for the person; left empty, it must still be recorded on the person's consents."
+        ),
+    )
     first_response = forms.ChoiceField(
         label=gettext_lazy("First response"),
         choices=Intake.FirstResponse.choices,
@@ -195,10 +205,25 @@ class _IntakeFieldsForm(LabelledErrorsMixin, forms.Form):
         self._set_queryset("categories", _terms(IssueCategory))
         self._set_queryset("urgency", _terms(UrgencyLevel))
         fields["received_at"].widget.attrs["max"] = (timezone.localtime() + CLOCK_SKEW).strftime(DATETIME_FORMAT)
+        organisations_field = fields["consent_organisations"]
+        if isinstance(organisations_field, OrganisationsField):
+            organisations_field.put_first((), first_label="")
         attach_suggestion_panel(self)
 
     def _set_queryset(self, name: str, queryset: QuerySet[Any]) -> None:
         set_queryset(self, name, queryset)
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        consented = self.cleaned_data.get("consent_status") in (Intake.ConsentStatus.WRITTEN, Intake.ConsentStatus.ORAL)
+        if self.cleaned_data.get("consent_organisations") and not consented:
+            self.add_error(
+                "consent_organisations",
+                forms.ValidationError(
+                    gettext_lazy("name organisations only when the person gave consent."), code="no_consent"
+                ),
+            )
+        return cleaned
 
     def clean_received_at(self) -> dt.datetime:
         value: dt.datetime = self.cleaned_data["received_at"]
@@ -307,6 +332,7 @@ class IntakeForm(_IntakeFieldsForm):
                 "categories",
                 "urgency",
                 "consent_status",
+                "consent_organisations",
                 "first_response",
                 "first_response_note",
             )
@@ -371,6 +397,7 @@ class IntakeEditForm(_IntakeFieldsForm):
             "categories": [c.pk for c in intake.categories.all()],
             "urgency": intake.urgency_id,
             "consent_status": intake.consent_status,
+            "consent_organisations": [org.pk for org in intake.consent_organisations.all()],
             "first_response": intake.first_response,
             "first_response_note": intake.first_response_note,
             "status": intake.status,

@@ -106,6 +106,11 @@ class Intake(TrackedModel):
     categories = models.ManyToManyField("reference.IssueCategory", verbose_name=_("categories"), blank=True)
     urgency = models.ForeignKey("reference.UrgencyLevel", verbose_name=_("urgency"), on_delete=models.PROTECT)
     consent_status = models.CharField(_("consent to share"), max_length=12, choices=ConsentStatus.choices)
+    # The scope of a consent given at intake: with a person linked, it becomes a consent record
+    # (docs/consent.md; recorded by the referrals app's receiver of intake_saved).
+    consent_organisations = models.ManyToManyField(
+        "reference.Organisation", verbose_name=_("organisations the consent covers"), blank=True, related_name="+"
+    )
     first_response = models.CharField(
         _("first response"), max_length=20, choices=FirstResponse.choices, default=FirstResponse.UNDECIDED
     )

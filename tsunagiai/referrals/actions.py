@@ -32,6 +32,7 @@ from tsunagiai.referrals.models import (
     FINAL_STATES,
     REASON_REQUIRED,
     RECIPIENT,
+    ConsentMissing,
     IllegalTransition,
     OutcomeCode,
     ReasonCode,
@@ -61,19 +62,31 @@ def _referral_url(referral: Referral) -> str:
     return reverse("referrals:detail", args=[referral.pk])
 
 
-def _consent_on_record(*, person: Any, intake: Intake | None, to_organisation: Organisation, case: Any = None) -> bool:
-    """Consent covering ``to_organisation``: the person's consent records (for a case without a
-    person, those of the case's people); for an unidentified person, the intake's."""
+def _lacking_consent(
+    *, person: Any, intake: Intake | None, to_organisation: Organisation, case: Any = None
+) -> list[Any] | None:
+    """None when consent covers ``to_organisation``, else the people whose consent is missing.
+
+    The person's consent records (for a case without a person, those of the case's people); for an
+    unidentified person, the intake's answer (then nobody to record it for: an empty list).
+    """
     from tsunagiai.consent.selectors import consent_covers, people_without_consent
 
     if person is not None:
-        return consent_covers(person, [to_organisation]).ok
+        return None if consent_covers(person, [to_organisation]).ok else [person]
     if case is not None and intake is None:
         from tsunagiai.cases.selectors import consent_subjects
 
         subjects = consent_subjects(case)
-        return bool(subjects) and not people_without_consent(subjects, [to_organisation])
-    return intake is not None and intake.consent_status in CONSENTED_AT_INTAKE
+        if not subjects:
+            return []
+        missing = people_without_consent(subjects, [to_organisation]).get(to_organisation.pk, [])
+        return missing or None
+    if intake is None or intake.consent_status not in CONSENTED_AT_INTAKE:
+        return []
+    # The intake's answer counts; when it names the organisations it covers, only for those.
+    named = {org.pk for org in intake.consent_organisations.all()}
+    return None if not named or to_organisation.pk in named else []
 
 
 def _event(
@@ -131,16 +144,19 @@ def do_send_referral(
         raise ActionRefused(_("Who: a referral is about a person, an intake or a case."), field="person")
     # Defence in depth: never a record the sender sees only through an emergency access (read-only).
     access.refuse_emergency_only(acting_user, person=person, household=household, case=case)
-    if sharing_basis == SharingBasis.CONSENT and not _consent_on_record(
-        person=person, intake=intake, to_organisation=to_organisation, case=case
-    ):
-        raise ActionRefused(
+    lacking = (
+        _lacking_consent(person=person, intake=intake, to_organisation=to_organisation, case=case)
+        if sharing_basis == SharingBasis.CONSENT
+        else None
+    )
+    if lacking is not None:
+        raise ConsentMissing(
             _(
                 "Basis for sharing: no consent on record covers %(organisation)s. "
                 "Record the person's consent first, or choose a legal exception."
             )
             % {"organisation": to_organisation.name},
-            field="sharing_basis",
+            people=lacking,
         )
     earlier_declines = 0
     if previous is not None:

@@ -6,5 +6,6 @@ class ReferralsConfig(AppConfig):
     label = "referrals"
 
     def ready(self) -> None:
-        # Registers the kinds of inbox item the app posts, and its periodic sweeps for run_sweeps.
-        from tsunagiai.referrals import inbox_kinds, sweeps  # noqa: F401
+        # Registers the kinds of inbox item the app posts, its periodic sweeps for run_sweeps, and the
+        # receiver that makes an intake's answer on consent a consent record (receivers.py).
+        from tsunagiai.referrals import inbox_kinds, receivers, sweeps  # noqa: F401

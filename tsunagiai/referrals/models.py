@@ -14,11 +14,24 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tsunagiai.core.errors import ActionRefused
 from tsunagiai.core.models import TrackedModel
 
 
 class IllegalTransition(Exception):
     """The referral cannot move from its state to the one asked for."""
+
+
+class ConsentMissing(ActionRefused):
+    """Sending on the basis of consent, and no consent on record covers the receiving organisation.
+
+    ``people`` are those whose consent is missing (the referral's person, or those of a case), so the
+    page can offer to record it; empty for an unidentified person, whose consent is the intake's answer.
+    """
+
+    def __init__(self, message: str, *, people: list[Any]) -> None:
+        super().__init__(message, field="sharing_basis")
+        self.people = people
 
 
 class Status(models.TextChoices):

@@ -10,12 +10,15 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_list, record_read
+from tsunagiai.consent.models import InformationScope
 from tsunagiai.core.concurrency import EditConflict
 from tsunagiai.core.errors import ActionRefused
 from tsunagiai.core.forms import add_action_errors
@@ -34,6 +37,7 @@ from tsunagiai.referrals.forms import ReferralFilterForm, ReferralForm, Transiti
 from tsunagiai.referrals.models import (
     REASON_REQUIRED,
     TRANSITIONS,
+    ConsentMissing,
     IllegalTransition,
     Referral,
     SharedSection,
@@ -47,6 +51,49 @@ PAGE_SIZE = 25
 
 
 # --- sending -------------------------------------------------------------------
+
+# The kinds of information (consent.InformationScope) each shared section carries: what a consent
+# recorded from a refused referral is preselected to cover.
+SECTION_INFORMATION: dict[str, str] = {
+    SharedSection.PERSON_BASIC: InformationScope.BASIC,
+    SharedSection.CONTACT: InformationScope.BASIC,
+    SharedSection.HOUSEHOLD: InformationScope.BASIC,
+    SharedSection.CONCERN: InformationScope.HISTORY,
+    SharedSection.CATEGORIES: InformationScope.HISTORY,
+    SharedSection.HISTORY: InformationScope.HISTORY,
+}
+
+
+def _consent_links(
+    request: AuthenticatedRequest,
+    people: list[Any],
+    to_organisation: Organisation,
+    sections: list[str],
+    *,
+    next_url: str = "",
+) -> list[dict[str, Any]]:
+    """For a referral without consent: a link per person whose consent the user may record.
+
+    Each opens the consent form with the receiving organisation and the shared kinds of information
+    preselected, returning to ``next_url`` (default: this page); people the user may not edit are left out.
+    """
+    editable = set(
+        access.editable_people(request.user).filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True)
+    )
+    kinds = list(
+        dict.fromkeys([InformationScope.BASIC, *(SECTION_INFORMATION[s] for s in sections if s in SECTION_INFORMATION)])
+    )
+    values: dict[str, str | list[str]] = {
+        "organisations": [str(to_organisation.pk)],
+        "information": [str(kind) for kind in kinds],
+        "next": next_url or request.get_full_path(),
+    }
+    query = urlencode(values, doseq=True)
+    return [
+        {"person": person, "url": f"{reverse('consent:record', args=[person.pk])}?{query}"}
+        for person in people
+        if person.pk in editable
+    ]
 
 
 def _sending_organisation(user: User, preferred_id: int | None) -> Organisation:
@@ -113,6 +160,7 @@ def _send(
     organisations, agency_type = _directory(request, place, suggestion.agencies)
     organisations = organisations.exclude(pk=sender.pk)
     previous = _previous(request, request.user)
+    consent_needed: list[dict[str, Any]] | None = None
     form = ReferralForm(
         request.POST or None,
         organisations=organisations,
@@ -133,6 +181,9 @@ def _send(
                 previous=previous,
                 **subject,
             )
+        except ConsentMissing as exc:
+            add_action_errors(form, exc)
+            consent_needed = _consent_links(request, exc.people, data["to_organisation"], data["shared_sections"])
         except ActionRefused as exc:
             add_action_errors(form, exc)
         except access.NotLinkable as refused:
@@ -162,6 +213,7 @@ def _send(
             "agency_type": agency_type,
             "back_url": back_url,
             "previous": previous,
+            "consent_needed": consent_needed,
         },
     )
 
@@ -239,6 +291,19 @@ def _detail_context(request: AuthenticatedRequest, referral: Referral, **extra: 
         if referral.status == Status.DECLINED and "sender" in sides
         else [],
         "form": TransitionForm(initial={"version": referral.version, "contact_at": timezone.localtime()}),
+        # A consent withdrawn or expired since sending: the referring side may record a new one and go on.
+        "consent_needed": _consent_links(
+            request,
+            [referral.person],
+            referral.to_organisation,
+            list(referral.shared_sections),
+            next_url=reverse("referrals:detail", args=[referral.pk]),
+        )
+        if referral.person is not None
+        and referral.is_open
+        and "sender" in sides
+        and not access.referral_basis_holds(referral)
+        else [],
     }
     context.update(extra)
     return context
