@@ -486,9 +486,9 @@ class LinkPersonForm(LabelledErrorsMixin, forms.Form):
         mode = cleaned.get("person_mode")
         person_id = cleaned.get("person_id")
         if person_id:
-            self.found_person = access.linkable_people(self.user).filter(pk=person_id).first()
+            self.found_person = access.linkable_people(self.user, among=[person_id]).first()
             if self.found_person is None:
-                seen = access.visible_people(self.user).filter(pk=person_id).first()
+                seen = access.visible_people(self.user, among=[person_id]).first()
                 if access.emergency_only(self.user, seen):
                     self.add_error("person_id", str(emergency_messages.INTAKE_READ_ONLY))
                 else:

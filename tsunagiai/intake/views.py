@@ -119,9 +119,9 @@ def intake_detail(request: AuthenticatedRequest, intake_id: int) -> HttpResponse
         "may_edit": may_edit,
         # A fire department sees its report, but not who welfare staff later identified (access.people).
         "shows_person": intake.person_id is None
-        or access.visible_people(request.user).filter(pk=intake.person_id).exists(),
+        or access.visible_people(request.user, among=[intake.person_id]).exists(),
         "shows_household": intake.household_id is None
-        or access.visible_households(request.user).filter(pk=intake.household_id).exists(),
+        or access.visible_households(request.user, among=[intake.household_id]).exists(),
     }
     if _may_link(request.user, intake, may_edit=may_edit):
         context["link_form"] = LinkPersonForm(user=request.user, intake=intake)

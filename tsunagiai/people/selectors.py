@@ -138,7 +138,7 @@ def household_to_return_to(user: User, person: Person, value: Any) -> Household 
     household = current_household(person)
     if household is None or household.pk != household_id:
         return None
-    return access.visible_households(user).filter(pk=household_id).first()
+    return access.visible_households(user, among=[household_id]).first()
 
 
 def current_membership(person: Person) -> HouseholdMembership | None:

@@ -77,9 +77,7 @@ def _consent_links(
     Each opens the consent form with the receiving organisation and the shared kinds of information
     preselected, returning to ``next_url`` (default: this page); people the user may not edit are left out.
     """
-    editable = set(
-        access.editable_people(request.user).filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True)
-    )
+    editable = set(access.editable_people(request.user, among=[p.pk for p in people]).values_list("pk", flat=True))
     kinds = list(
         dict.fromkeys([InformationScope.BASIC, *(SECTION_INFORMATION[s] for s in sections if s in SECTION_INFORMATION)])
     )
