@@ -12,6 +12,7 @@ from tsunagiai.accounts.access.grants import _emergency_household_ids, _emergenc
 from tsunagiai.accounts.access.referrals import _accepted_referral_person_ids
 from tsunagiai.accounts.access.roles import (
     EDIT_ROLES,
+    MAX_PK,
     Ids,
     _get_or_404,
     _pk_or_404,
@@ -106,6 +107,14 @@ def _person_ids_of_organisations(org_ids: set[int], among: Among = None) -> Ids:
     return _known_person_ids(org_ids, among).union(members)
 
 
+def _candidates(among: Among) -> Among:
+    """``among`` with only ids a database can hold: an id from a form may be any number (SQLite raises
+    OverflowError past 64 bits; such an id is simply no record)."""
+    if among is None or isinstance(among, QuerySet):
+        return among
+    return [pk for pk in among if isinstance(pk, int) and 0 < pk <= MAX_PK]
+
+
 def _narrowed[M: Model](queryset: QuerySet[M], among: Among) -> QuerySet[M]:
     return queryset if among is None else queryset.filter(pk__in=among)
 
@@ -117,6 +126,8 @@ def visible_people(user: User, *, include_emergency: bool = True, among: Among =
     a few index lookups instead of the whole visibility UNION. Use it for one record or a handful of names.
     """
     from tsunagiai.people.models import Person
+
+    among = _candidates(among)
 
     if is_coordination(user):
         return _narrowed(Person.objects.all(), among)
@@ -131,6 +142,8 @@ def visible_people(user: User, *, include_emergency: bool = True, among: Among =
 
 def editable_people(user: User, *, among: Among = None) -> QuerySet[Person]:
     from tsunagiai.people.models import Person
+
+    among = _candidates(among)
 
     if is_coordination(user):
         return _narrowed(Person.objects.all(), among)
@@ -154,6 +167,8 @@ def visible_households(user: User, *, include_emergency: bool = True, among: Amo
     """
     from tsunagiai.people.models import Household
 
+    among = _candidates(among)
+
     if is_coordination(user):
         return _narrowed(Household.objects.all(), among)
     org_ids = organisation_ids(user)
@@ -168,6 +183,8 @@ def visible_households(user: User, *, include_emergency: bool = True, among: Amo
 
 def editable_households(user: User, *, among: Among = None) -> QuerySet[Household]:
     from tsunagiai.people.models import Household
+
+    among = _candidates(among)
 
     if is_coordination(user):
         return _narrowed(Household.objects.all(), among)

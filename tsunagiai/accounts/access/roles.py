@@ -123,7 +123,7 @@ def may_report_concern(user: Visitor) -> bool:
     return is_volunteer(user)
 
 
-_MAX_PK = 2**63 - 1  # the largest key either database stores; a larger number is no record, not an overflow
+MAX_PK = 2**63 - 1  # the largest key either database stores; a larger number is no record, not an overflow
 
 
 def _pk_or_404(pk: Any) -> int:
@@ -132,7 +132,7 @@ def _pk_or_404(pk: Any) -> int:
         value = int(pk)
     except (ValueError, TypeError, OverflowError):
         raise Http404 from None
-    if not 0 < value <= _MAX_PK:
+    if not 0 < value <= MAX_PK:
         raise Http404
     return value
 
