@@ -45,7 +45,7 @@ def test_reminders_show_the_person_and_what_is_due_when(client: Any, town: Town)
         body = client.get(reverse("inbox:list")).content.decode()
     person = members(revision.plan.case.household)[0]
     assert person.family_name in body
-    assert "見直し期限" in body and "実施期限" in body
+    assert "見直し時期: " in body and "実施期限: " in body
     assert "2026" in body or "令和8年" in body
 
 
@@ -56,7 +56,8 @@ def test_a_person_the_viewer_may_not_see_is_not_named(client: Any, town: Town) -
     )
     client.force_login(town.users["caseworker_south"])
     body = client.get(reverse("inbox:list")).content.decode()
-    assert "川口" not in body and "見直し期限" not in body
+    assert "川口" not in body
+    assert "見直し時期: " not in body
 
 
 def test_a_done_action_resolves_its_overdue_items(town: Town) -> None:
