@@ -455,6 +455,10 @@ def do_change_case_status(case: Case, *, to: str, acting_user: User, expected_ve
         LeadRequest.objects.filter(case=case, status=LeadRequest.Status.PENDING).update(
             status=LeadRequest.Status.WITHDRAWN, decided_at=now, decision_note=_("The case was closed.")
         )
+        # Nothing is left to do about a closed case: its lead requests, overstay and no-contact items go.
+        from tsunagiai.inbox.actions import do_resolve_items_about
+
+        do_resolve_items_about(case, acting_user=acting_user)
     record_audit_event(
         "cases.reopened" if reopening else "cases.status_changed",
         acting_user=acting_user,
@@ -501,10 +505,15 @@ def do_change_lead(
         TeamMember.objects.create(
             case=case, organisation=organisation, joined_at=now, added_by=acting_user, role=_("lead")
         )
-    # A pending request of the new lead is answered by the change itself.
-    LeadRequest.objects.filter(case=case, organisation=organisation, status=LeadRequest.Status.PENDING).update(
-        status=LeadRequest.Status.ACCEPTED, decided_by=acting_user, decided_at=now
-    )
+    # A pending request of the new lead is answered by the change itself, and so is its inbox item.
+    answered = LeadRequest.objects.filter(case=case, organisation=organisation, status=LeadRequest.Status.PENDING)
+    answered_ids = list(answered.values_list("pk", flat=True))
+    answered.update(status=LeadRequest.Status.ACCEPTED, decided_by=acting_user, decided_at=now)
+    _resolve_lead_request_items(answered_ids, acting_user=acting_user)
+    # The overstay warning's work is done once the lead has moved.
+    from tsunagiai.inbox.actions import do_resolve_items_about
+
+    do_resolve_items_about(case, acting_user=acting_user, kind=inbox_kinds.COORDINATION_OVERSTAY)
     record_audit_event(
         "cases.lead_changed",
         acting_user=acting_user,
@@ -550,6 +559,7 @@ def do_request_lead(
         organisation=case.lead_organisation,
         kind=inbox_kinds.LEAD_REQUEST,
         title=_("%(organisation)s asks to take the lead: %(case)s") % {"organisation": own.name, "case": case.title},
+        subject=case,
         url=reverse("cases:detail", args=[case.pk]),
         dedupe_key=f"lead_request:{request.pk}",
     )
@@ -557,6 +567,15 @@ def do_request_lead(
         "cases.lead_requested", acting_user=acting_user, obj=case, changes={"organisation": own.pk}, note=reason
     )
     return request
+
+
+def _resolve_lead_request_items(request_ids: Iterable[int], *, acting_user: User) -> None:
+    """Resolve (audited) the open inbox items of decided lead requests."""
+    from tsunagiai.inbox.actions import do_resolve_inbox_item
+
+    keys = [f"lead_request:{pk}" for pk in request_ids]
+    for item in InboxItem.objects.filter(dedupe_key__in=keys, resolved_at__isnull=True).select_for_update():
+        do_resolve_inbox_item(item, acting_user=acting_user)
 
 
 def _lead_request_pending(pending: LeadRequest | None) -> CaseConflict:
@@ -603,9 +622,7 @@ def do_decide_lead_request(
     lead_request.decided_at = timezone.now()
     lead_request.decision_note = note
     lead_request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    InboxItem.objects.filter(dedupe_key=f"lead_request:{lead_request.pk}", resolved_at__isnull=True).update(
-        resolved_at=lead_request.decided_at, resolved_by=acting_user
-    )
+    _resolve_lead_request_items([lead_request.pk], acting_user=acting_user)
     record_audit_event(
         "cases.lead_request_accepted" if accept else "cases.lead_request_declined",
         acting_user=acting_user,
@@ -666,6 +683,7 @@ def _sweep_coordination_overstay(now: dt.datetime | None) -> int:
                 kind=inbox_kinds.COORDINATION_OVERSTAY,
                 title=_("Still lead more than %(days)s days after a specialist agency joined: %(case)s")
                 % {"days": overstay_days(), "case": case.title},
+                subject=case,
                 url=reverse("cases:detail", args=[case.pk]),
                 dedupe_key=key,
             )

@@ -6,13 +6,14 @@ from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tsunagiai.accounts.models import Role, User
+from tsunagiai.accounts.models import Membership, Role, User
 from tsunagiai.cases.actions import REASON_MAX_LENGTH, ROLE_MAX_LENGTH, TITLE_MAX_LENGTH
 from tsunagiai.cases.models import Case, TeamMember
 from tsunagiai.core import eras
-from tsunagiai.core.forms import AreaChoiceField, LabelledErrorsMixin
+from tsunagiai.core.forms import AreaChoiceField, LabelledErrorsMixin, empty_choice_label
 from tsunagiai.intake.models import Intake
 from tsunagiai.people.models import Person
 from tsunagiai.reference.models import Area, Organisation
@@ -166,6 +167,10 @@ class LeadDecisionForm(VersionedForm):
         self.fields["version"].initial = case.version
 
 
+# The roles whose members work with a case's people (a team's named staff member).
+TEAM_STAFF_ROLES = (Role.INTAKE, Role.CASEWORKER, Role.COORDINATOR, Role.SUPERVISOR)
+
+
 class TeamMemberForm(VersionedForm):
     id_prefix = "team"
     organisation = OrganisationChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
@@ -195,16 +200,58 @@ class TeamMemberForm(VersionedForm):
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast("forms.ModelChoiceField[Any]", self.fields["organisation"]).queryset = active_organisations()
+        # Any staff member validates here; the action refuses one of another organisation, naming the field.
         cast("forms.ModelChoiceField[Any]", self.fields["user"]).queryset = (
-            User.objects.filter(
-                is_active=True,
-                memberships__active=True,
-                memberships__role__in=[Role.INTAKE, Role.CASEWORKER, Role.COORDINATOR, Role.SUPERVISOR],
-            )
+            User.objects.filter(is_active=True, memberships__active=True, memberships__role__in=TEAM_STAFF_ROLES)
             .distinct()
             .order_by("full_name", "id")
         )
         self.fields["version"].initial = case.version
+        self._list_staff_of_chosen_organisation(case)
+
+    def _chosen_organisation_id(self) -> int | None:
+        value = self.data.get(self.add_prefix("organisation")) if self.is_bound else self.initial.get("organisation")
+        try:
+            chosen = int(value) if value not in (None, "") else None
+        except (TypeError, ValueError, OverflowError):
+            return None
+        return chosen if chosen is not None and 0 < chosen < 2**63 else None  # a database integer, or nothing
+
+    def _list_staff_of_chosen_organisation(self, case: Case) -> None:
+        """Offer the chosen organisation's staff only (not the whole city's); before a choice, all, by organisation.
+
+        Choosing the organisation reloads the staff list with htmx (this form's own GET, ``?organisation=``);
+        without JavaScript the grouped list is the fallback.
+        """
+        organisation_field = self.fields["organisation"]
+        user_field = cast("forms.ModelChoiceField[Any]", self.fields["user"])
+        target = f"#{self['user'].auto_id}"
+        organisation_field.widget.attrs.update(
+            {
+                "hx-get": reverse("cases:add_team_member", args=[case.pk]),
+                "hx-target": target,
+                "hx-select": target,
+                "hx-swap": "outerHTML",
+                "aria-controls": self["user"].auto_id,
+            }
+        )
+        rows = (
+            Membership.objects.filter(active=True, user__is_active=True, role__in=TEAM_STAFF_ROLES)
+            .select_related("user", "organisation")
+            .order_by("organisation__name", "user__full_name", "user_id")
+        )
+        chosen = self._chosen_organisation_id()
+        if chosen is not None:
+            rows = rows.filter(organisation_id=chosen)
+        by_organisation: dict[str, dict[int, str]] = {}
+        for row in rows:
+            by_organisation.setdefault(row.organisation.name, {})[row.user_id] = str(row.user)
+        empty: list[tuple[Any, Any]] = [("", empty_choice_label(required=False))]
+        if chosen is not None:
+            people = next(iter(by_organisation.values()), {})
+            user_field.choices = empty + list(people.items())
+        else:
+            user_field.choices = empty + [(name, list(people.items())) for name, people in by_organisation.items()]
 
 
 class TeamRemoveForm(VersionedForm):

@@ -305,7 +305,9 @@ def decide_lead_request(request: AuthenticatedRequest, case_id: int, request_id:
 def add_team_member(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = selectors.case_detail(request.user, case_id, for_edit=True)
     if request.method != "POST":
-        return _form(request, case, "team-form", _("Add to the team"), TeamMemberForm(case=case))
+        # ?organisation= (htmx, when the organisation is chosen): the form lists that organisation's staff.
+        initial = {"organisation": request.GET.get("organisation", "")}
+        return _form(request, case, "team-form", _("Add to the team"), TeamMemberForm(case=case, initial=initial))
     form = TeamMemberForm(request.POST, case=case)
     if form.is_valid():
         data = form.cleaned_data

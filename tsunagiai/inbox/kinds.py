@@ -83,6 +83,8 @@ class SubjectSummary:
 
     person_id: int | None = None
     due_at: dt.datetime | None = None
+    # A deadline that is a day, not a moment (a plan action's due date, a plan's review date).
+    due_on: dt.date | None = None
     due_label: str | Promise = ""
     urgency_label: str = ""
     is_emergency: bool = False

@@ -23,7 +23,13 @@ def _page(request: AuthenticatedRequest, *, audit: bool = False) -> HttpResponse
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     details = selectors.inbox_item_details(request.user, page.object_list)
     rows = [(item, details.get(item.pk)) for item in page.object_list]
-    context = {"page": page, "rows": rows, "show_resolved": show_resolved, "now": timezone.now()}
+    context = {
+        "page": page,
+        "rows": rows,
+        "show_resolved": show_resolved,
+        "now": timezone.now(),
+        "today": timezone.localdate(),
+    }
     partial = bool(request.htmx)
     if audit and not partial:
         # The list names people: a full page load is one read event. The 30-second htmx poll (and the

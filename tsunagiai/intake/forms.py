@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -588,6 +589,21 @@ class VolunteerConcernForm(_ShortForm):
     )
 
     field_order = ["subject_description", "town_block", "concern", "urgency", "consent_status"]
+
+    def __init__(self, *args: Any, own_block_ids: Collection[int] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if own_block_ids:
+            self._group_town_blocks(set(own_block_ids))
+
+    def _group_town_blocks(self, own: set[int]) -> None:
+        """The volunteer's own district first, then the rest, under optgroup labels (the queryset still validates)."""
+        field = cast("forms.ModelChoiceField[TownBlock]", self.fields["town_block"])
+        blocks = [(block.pk, str(block)) for block in field.queryset or TownBlock.objects.none()]
+        field.choices = [
+            ("", CHOOSE),
+            (str(gettext_lazy("Your district")), [block for block in blocks if block[0] in own]),
+            (str(gettext_lazy("Other districts")), [block for block in blocks if block[0] not in own]),
+        ]
 
 
 class FireReportForm(_ShortForm):

@@ -124,3 +124,29 @@ def fire_department_of(user: User) -> Organisation | None:
 
 def town_blocks() -> QuerySet[TownBlock]:
     return TownBlock.objects.filter(active=True).order_by("code")
+
+
+def own_district_town_block_ids(user: User) -> set[int]:
+    """The active town blocks in an area covered by any organisation the user belongs to (a 民生委員's district).
+
+    A block lies in an area when any of its six areas (association, elementary,
+    junior-high, branch, fire-station, disability) is covered, as in
+    ``reference.selectors.organisations_covering``. One query.
+    """
+    from django.db.models import Q
+
+    from tsunagiai.accounts.models import Role
+
+    organisation_ids = access.organisation_ids(user, frozenset(Role.values))
+    if not organisation_ids:
+        return set()
+    covered = Organisation.covered_areas.through.objects.filter(organisation_id__in=organisation_ids).values("area_id")
+    in_district = (
+        Q(neighbourhood_association__in=covered)
+        | Q(elementary_district__in=covered)
+        | Q(junior_high_district__in=covered)
+        | Q(branch_area__in=covered)
+        | Q(fire_station_area__in=covered)
+        | Q(disability_block__in=covered)
+    )
+    return set(TownBlock.objects.filter(in_district, active=True).values_list("pk", flat=True))

@@ -314,8 +314,9 @@ def volunteer_create(request: AuthenticatedRequest) -> HttpResponse:
     """A community volunteer's short concern form."""
     kind = Intake.Kind.VOLUNTEER_CONCERN
     draft = _draft_from(request, kind)
+    own = selectors.own_district_town_block_ids(request.user)
     if request.method == "POST":
-        form = VolunteerConcernForm(request.POST)
+        form = VolunteerConcernForm(request.POST, own_block_ids=own)
         if form.is_valid():
             do_report_concern(acting_user=request.user, **form.cleaned_data)
             if draft is not None:
@@ -324,9 +325,9 @@ def volunteer_create(request: AuthenticatedRequest) -> HttpResponse:
             return redirect("intake:my_reports")
         draft = _keep_draft(request, kind, draft)
     elif draft is not None:
-        form = _quiet(VolunteerConcernForm(draft_data(draft.data)))
+        form = _quiet(VolunteerConcernForm(draft_data(draft.data), own_block_ids=own))
     else:
-        form = VolunteerConcernForm()
+        form = VolunteerConcernForm(own_block_ids=own)
     context = {"form": form, "draft": draft, "drafts": selectors.drafts_of(request.user, kind), "kind": kind}
     title = _("Report a concern")
     return render(request, "intake/short_form.html", {**context, "title": title}, status=_sent_status(request, form))

@@ -24,7 +24,7 @@ from tsunagiai.core.concurrency import save_versioned
 from tsunagiai.core.errors import ActionRefused
 from tsunagiai.core.locks import sweep_lock
 from tsunagiai.core.validation import check_date
-from tsunagiai.inbox.actions import do_post_inbox_item
+from tsunagiai.inbox.actions import do_post_inbox_item, do_resolve_items_about
 from tsunagiai.reference.models import Area, IssueCategory, Organisation
 from tsunagiai.regional import inbox_kinds
 from tsunagiai.regional.models import (
@@ -176,6 +176,8 @@ def do_change_issue_status(
     IssueStatusChange.objects.create(
         issue=issue, from_status=before, to_status=to, reason=reason, changed_at=now, changed_by=acting_user
     )
+    if before == IssueStatus.IDENTIFIED:  # someone took the proposal up: the offices' items are answered
+        do_resolve_items_about(issue, acting_user=acting_user, kind=INBOX_KIND)
     record_audit_event(
         "regional.issue_status_changed",
         acting_user=acting_user,
@@ -346,6 +348,7 @@ def _propose(area_id: int, category_id: str, count: int) -> bool:
             organisation=organisation,
             kind=INBOX_KIND,
             title=_("A regional issue is proposed: %(title)s") % {"title": issue.title},
+            subject=issue,
             url=url,
             dedupe_key=f"regional_issue:{issue.pk}:{organisation.pk}",
         )

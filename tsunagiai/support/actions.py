@@ -22,8 +22,10 @@ from tsunagiai.cases.selectors import consent_subjects
 from tsunagiai.consent.selectors import consents_covering_people
 from tsunagiai.core.concurrency import EditConflict, save_versioned
 from tsunagiai.core.validation import PLANNING_HORIZON, plausible_date, plausible_datetime
+from tsunagiai.inbox.actions import do_resolve_items_about
 from tsunagiai.people.models import Household, Person
 from tsunagiai.reference.models import Organisation
+from tsunagiai.support import inbox_kinds
 from tsunagiai.support.models import (
     TEXT_MAX,
     Assessment,
@@ -334,11 +336,15 @@ def do_revise_plan(
         expected_version = plan.version
     elif expected_version is None or expected_version != plan.version:
         raise EditConflict(plan)
-    previous_keys = set(
-        PlanAction.objects.filter(revision__plan=plan, revision__number=plan.current_number).values_list(
-            "key", flat=True
-        )
-    )
+    previous_actions = list(PlanAction.objects.filter(revision__plan=plan, revision__number=plan.current_number))
+    previous_keys = {action.key for action in previous_actions}
+    # The new revision answers the reminders about the one it replaces (the review is done; an action
+    # still overdue in the new revision is reminded of again by the next sweep).
+    previous_revision = PlanRevision.objects.filter(plan=plan, number=plan.current_number).first()
+    if previous_revision is not None:
+        do_resolve_items_about(previous_revision, acting_user=acting_user, kind=inbox_kinds.PLAN_REVIEW_DUE)
+    for previous_action in previous_actions:
+        do_resolve_items_about(previous_action, acting_user=acting_user, kind=inbox_kinds.ACTION_OVERDUE)
     next_key = (max(PlanAction.objects.filter(revision__plan=plan).values_list("key", flat=True), default=0) or 0) + 1
     plan.current_number += 1
     save_versioned(plan, expected_version=expected_version, fields=["current_number"], acting_user=acting_user)
@@ -397,6 +403,8 @@ def do_set_action_status(action: PlanAction, *, status: str, acting_user: User) 
         return action
     action.status = status
     action.save(update_fields=["status"])
+    if status in (PlanAction.Status.DONE, PlanAction.Status.DROPPED):  # the overdue reminder's work is done
+        do_resolve_items_about(action, acting_user=acting_user, kind=inbox_kinds.ACTION_OVERDUE)
     record_audit_event(
         "support.plan_action_status",
         acting_user=acting_user,
@@ -457,6 +465,8 @@ def do_record_support(
     )
     if errors:
         raise ValidationError(errors)
+    if case is not None:  # the case is in contact again: its no-contact reminder is answered
+        do_resolve_items_about(case, acting_user=acting_user, kind=inbox_kinds.NO_CONTACT)
     record = SupportRecord.objects.create(
         household=household,
         case=case,

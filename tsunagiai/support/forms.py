@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from django import forms
@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagiai.accounts.models import User
 from tsunagiai.cases.models import Case
-from tsunagiai.core.forms import DateInput
+from tsunagiai.core.forms import DateInput, empty_choice_label
 from tsunagiai.core.validation import PLANNING_HORIZON, PlausibleDateField, PlausibleDateTimeField
 from tsunagiai.reference.models import Organisation
 from tsunagiai.support.models import TEXT_MAX, Conference, ConferenceDecision, PlanAction, SupportRecord
+from tsunagiai.support.selectors import TeamStaff
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -81,7 +82,15 @@ class ActionForm(forms.Form):
     due_on = PlausibleDateField(label=_("due date"), required=False, widget=DateInput, max_future=PLANNING_HORIZON)
     status = forms.ChoiceField(label=_("status"), choices=PlanAction.Status.choices, initial=PlanAction.Status.PLANNED)
 
-    def __init__(self, *args: Any, users: QuerySet[User] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        users: QuerySet[User] | None = None,
+        team_staff: TeamStaff | None = None,
+        chosen: Mapping[str, Any] | None = None,
+        reload_url: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         org_field = self.fields["owner_organisation"]
         user_field = self.fields["owner_user"]
@@ -89,6 +98,39 @@ class ActionForm(forms.Form):
             org_field.queryset = _active_organisations()
         if isinstance(user_field, forms.ModelChoiceField) and users is not None:
             user_field.queryset = users
+        self.team_staff = team_staff
+        if team_staff is not None and isinstance(user_field, forms.ModelChoiceField):
+            self._list_staff_of_chosen_organisation(user_field, team_staff, chosen or {}, reload_url)
+
+    def _chosen_organisation_id(self, chosen: Mapping[str, Any]) -> int | None:
+        """The owner organisation this row names: typed (bound), asked for (``chosen``, the htmx reload) or saved."""
+        key = self.add_prefix("owner_organisation")
+        value = self.data.get(key) if self.is_bound else chosen.get(key, self.initial.get("owner_organisation"))
+        try:
+            number = int(value) if value not in (None, "") else None
+        except (TypeError, ValueError, OverflowError):
+            return None
+        return number if number is not None and 0 < number < 2**63 else None
+
+    def _list_staff_of_chosen_organisation(
+        self, user_field: forms.ModelChoiceField[Any], team: TeamStaff, chosen: Mapping[str, Any], reload_url: str
+    ) -> None:
+        """Offer the chosen organisation's staff only; before a choice, the team's staff by organisation.
+
+        Choosing the organisation reloads this row's staff list with htmx (the page's own GET, which carries
+        the choice); without JavaScript the grouped list is the fallback.
+        """
+        target = f"#{self['owner_user'].auto_id}"
+        if reload_url:
+            self.fields["owner_organisation"].widget.attrs.update(
+                {"hx-get": reload_url, "hx-target": target, "hx-select": target, "hx-swap": "outerHTML"}
+            )
+        empty: list[tuple[Any, Any]] = [("", empty_choice_label(required=False))]
+        organisation_id = self._chosen_organisation_id(chosen)
+        if organisation_id is not None:
+            user_field.choices = empty + list(team.staff.get(organisation_id, []))
+        else:
+            user_field.choices = empty + [(team.names[org_id], people) for org_id, people in team.staff.items()]
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {})
@@ -101,17 +143,40 @@ class ActionForm(forms.Form):
                 self.add_error("owner_kind", _("Who: choose who does it."))
             if not data.get("due_on"):
                 self.add_error("due_on", _("Due date: enter the date."))
+        user, organisation = data.get("owner_user"), data.get("owner_organisation")
+        if (
+            data.get("owner_kind") == PlanAction.OwnerKind.STAFF
+            and user is not None
+            and organisation is not None
+            and self.team_staff is not None
+            and all(user.pk != user_id for user_id, _name in self.team_staff.staff.get(organisation.pk, []))
+        ):
+            self.add_error(
+                "owner_user",
+                _("Owner staff member: %(user)s does not work for %(organisation)s.")
+                % {"user": user, "organisation": organisation.name},
+            )
         return data
 
 
 class BaseActionFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
-    def __init__(self, *args: Any, users: QuerySet[User] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        users: QuerySet[User] | None = None,
+        team_staff: TeamStaff | None = None,
+        chosen: Mapping[str, Any] | None = None,
+        reload_url: str = "",
+        **kwargs: Any,
+    ) -> None:
         self.users = users
+        self.row_kwargs = {"team_staff": team_staff, "chosen": chosen, "reload_url": reload_url}
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         kwargs = super().get_form_kwargs(index)
         kwargs["users"] = self.users
+        kwargs.update(self.row_kwargs)
         return kwargs
 
 

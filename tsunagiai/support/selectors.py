@@ -267,3 +267,34 @@ def assessment_subjects(case: Case) -> list[Person]:
             household_memberships__household_id=case.household_id, household_memberships__ended_on__isnull=True
         ).order_by("household_memberships__started_on", "id")
     )
+
+
+@dataclass(frozen=True)
+class TeamStaff:
+    """The staff of a case's team organisations, for the plan's owner picker: by organisation id, in name order."""
+
+    names: dict[int, str]  # organisation id -> its name
+    staff: dict[int, list[tuple[int, str]]]  # organisation id -> (user id, name) of its active staff
+
+
+def team_staff(case: Case) -> TeamStaff:
+    """The active staff of the organisations on the case's team now (one query)."""
+    from tsunagiai.accounts.models import Membership
+    from tsunagiai.cases.models import TeamMember
+
+    org_ids = TeamMember.objects.filter(case=case, left_at__isnull=True).values("organisation_id")
+    rows = (
+        Membership.objects.filter(
+            organisation_id__in=org_ids, active=True, user__is_active=True, role__in=access.STAFF_ROLES
+        )
+        .select_related("user", "organisation")
+        .order_by("organisation__name", "user__full_name", "user_id")
+    )
+    names: dict[int, str] = {}
+    staff: dict[int, list[tuple[int, str]]] = {}
+    for row in rows:
+        names[row.organisation_id] = row.organisation.name
+        people = staff.setdefault(row.organisation_id, [])
+        if all(user_id != row.user_id for user_id, _name in people):
+            people.append((row.user_id, str(row.user)))
+    return TeamStaff(names=names, staff=staff)

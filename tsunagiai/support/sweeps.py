@@ -62,6 +62,7 @@ def sweep_overdue_actions(today: dt.date) -> int:
             organisation=organisation,
             kind=inbox_kinds.ACTION_OVERDUE,
             title=title,
+            subject=action,
             url=url,
             dedupe_key=f"{base}:org",
         )
@@ -71,6 +72,7 @@ def sweep_overdue_actions(today: dt.date) -> int:
                 user=action.owner_user,
                 kind=inbox_kinds.ACTION_OVERDUE,
                 title=title,
+                subject=action,
                 url=url,
                 dedupe_key=f"{base}:user:{action.owner_user.pk}",
             )
@@ -90,6 +92,7 @@ def sweep_plan_reviews(today: dt.date) -> int:
             organisation=case.lead_organisation,
             kind=inbox_kinds.PLAN_REVIEW_DUE,
             title=_("Plan review due: %(case)s") % {"case": case.title[:100]},
+            subject=revision,
             url=reverse("support:plan", args=[case.pk]),
             dedupe_key=f"support:review:{case.pk}:{revision.number}:{revision.review_on.isoformat()}",
         )
@@ -115,6 +118,7 @@ def sweep_no_contact(now: dt.datetime) -> int:
             organisation=case.lead_organisation,
             kind=inbox_kinds.NO_CONTACT,
             title=_("No contact for %(days)s days: %(case)s") % {"days": days, "case": case.title[:100]},
+            subject=case,
             url=reverse("support:household_timeline", args=[case.household_id]) + f"?case={case.pk}",
             dedupe_key=f"support:no_contact:{case.pk}:{since}",
         )

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -207,9 +208,15 @@ def plan_revise(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     plan_obj = selectors.plan_of(case)
     current = selectors.current_revision(case)
     users = _team_users(case)
+    # Each row's staff picker lists its owner organisation's staff; choosing one reloads it (htmx, this GET).
+    picker: dict[str, Any] = {
+        "team_staff": selectors.team_staff(case),
+        "reload_url": reverse("support:plan_revise", args=[case.pk]),
+        "chosen": request.GET,
+    }
     if request.method == "POST":
         form = PlanForm(request.POST)
-        formset = ActionFormSet(request.POST, prefix="actions", users=users)
+        formset = ActionFormSet(request.POST, prefix="actions", users=users, **picker)
     else:
         initial: dict[str, Any] = {"version": plan_obj.version if plan_obj else 0}
         action_initial: list[dict[str, Any]] = []
@@ -235,7 +242,7 @@ def plan_revise(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
                 for a in current.actions.all()
             ]
         form = PlanForm(initial=initial)
-        formset = ActionFormSet(prefix="actions", users=users, initial=action_initial)
+        formset = ActionFormSet(prefix="actions", users=users, initial=action_initial, **picker)
     conflict = ""
     status = 200
     if request.method == "POST" and form.is_valid() and formset.is_valid():

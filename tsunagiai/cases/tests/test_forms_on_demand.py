@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 
 from tsunagiai.cases.actions import REASON_MAX_LENGTH, do_add_team_member, do_set_case_flags
-from tsunagiai.cases.models import Case
+from tsunagiai.cases.models import Case, TeamMember
 from tsunagiai.cases.tests.helpers import open_case, reload
 from tsunagiai.testing import Town
 
@@ -190,3 +190,50 @@ def test_a_stale_edit_still_shows_the_conflict_with_the_input(client: Any, town:
     htmx = client.post(url, {"is_difficult": "on", "version": stale}, headers={"HX-Request": "true"})
     assert htmx.status_code == 409 and 'id="conflict"' in htmx.content.decode()
     assert not reload(case).is_difficult
+
+
+def _user_select(response: Any) -> str:
+    """The staff picker's markup alone (the organisation picker's ids would match the users' too)."""
+    found = re.search(r'<select name="user".*?</select>', response.content.decode(), re.DOTALL)
+    assert found is not None
+    return found.group(0)
+
+
+def test_the_staff_picker_lists_the_chosen_organisations_staff_only(client: Any, town: Town) -> None:
+    case = open_case(town)
+    client.force_login(town.users["caseworker_north"])
+    url = reverse("cases:add_team_member", args=[case.pk])
+    csw, elderly = (f'<option value="{town.users[name].pk}"' for name in ("csw_worker", "elderly_worker"))
+    # Choosing the organisation reloads the staff list (htmx swaps the select the response carries).
+    chosen = _user_select(client.get(url, {"organisation": town.orgs["csw"].pk}, headers={"HX-Request": "true"}))
+    assert csw in chosen and elderly not in chosen
+    page = client.get(url, {"organisation": town.orgs["csw"].pk}, headers={"HX-Request": "true"}).content.decode()
+    assert 'hx-select="#team_user"' in page
+    # Before a choice (or without JavaScript): every organisation's staff, under its name.
+    everyone = _user_select(client.get(url, headers={"HX-Request": "true"}))
+    assert csw in everyone and elderly in everyone
+    assert f'<optgroup label="{town.orgs["csw"].name}">' in everyone
+    for hostile in ("abc", str(10**30), "-1"):
+        assert client.get(url, {"organisation": hostile}, headers={"HX-Request": "true"}).status_code == 200
+
+
+def test_a_staff_member_of_another_organisation_is_refused_naming_the_field(client: Any, town: Town) -> None:
+    case = open_case(town)
+    client.force_login(town.users["caseworker_north"])
+    response = client.post(
+        reverse("cases:add_team_member", args=[case.pk]),
+        {
+            "organisation": town.orgs["csw"].pk,
+            "user": town.users["elderly_worker"].pk,
+            "basis": "consent",
+            "version": case.version,
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "担当職員: " in body and town.orgs["csw"].name in body
+    # The form comes back listing the chosen organisation's staff only.
+    staff = _user_select(response)
+    assert f'<option value="{town.users["csw_worker"].pk}"' in staff
+    assert f'<option value="{town.users["elderly_worker"].pk}"' not in staff
+    assert not TeamMember.objects.filter(case=case, user=town.users["elderly_worker"]).exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils.translation import gettext
 
@@ -217,6 +218,8 @@ class ReferralWork(CaseworkBase):
                     gettext("Referral #%(id)s from %(organisation)s")
                     % {"id": row["id"], "organisation": self.orgs[row["from_organisation_id"]].name}
                 )[:200],
+                "subject_type_id": ContentType.objects.get_for_model(Referral).pk,  # cached after the first
+                "subject_id": row["id"],
                 "url": reverse("referrals:detail", args=[row["id"]]),
                 "created_at": sent_at,
                 "resolved_at": handled,
@@ -233,6 +236,8 @@ class ReferralWork(CaseworkBase):
                             gettext("Referral #%(id)s nobody accepted (%(why)s)")
                             % {"id": row["id"], "why": gettext("declined twice")}
                         )[:200],
+                        "subject_type_id": ContentType.objects.get_for_model(Referral).pk,  # cached after the first
+                        "subject_id": row["id"],
                         "url": reverse("referrals:detail", args=[row["id"]]),
                         "is_urgent": True,
                         "dedupe_key": f"referral:{row['id']}:escalated:{org}",

@@ -57,6 +57,10 @@ def test_every_referral_walks_a_legal_path_with_times_in_order(town):
     assert {Status.COMPLETED, Status.DECLINED, Status.IN_PROGRESS} <= statuses
     for referral in Referral.objects.filter(previous__isnull=False).select_related("previous"):
         assert referral.previous is not None and referral.previous.status == Status.DECLINED
+    # Each referral's inbox items are about it, so the inbox names the person (issue 16, item 5).
+    referral_items = InboxItem.objects.filter(kind__startswith="referral_")
+    assert referral_items.exists()
+    assert {item.subject for item in referral_items} <= set(referrals)
 
 
 def test_accepted_recipients_are_on_the_team_and_the_lead_is_the_last_change(town):

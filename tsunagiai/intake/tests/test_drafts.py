@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 
 from tsunagiai.intake.models import IntakeDraft
@@ -78,3 +80,31 @@ def test_volunteer_drafts_and_kind_checks(client, town):
     )
     assert response.status_code == 200
     assert client.post(reverse("intake:draft_save"), {"draft_kind": "bogus"}).status_code == 404
+
+
+def test_three_failed_submits_keep_one_draft_of_the_form(client, town):
+    """Each failed submit updates the form's one draft (the draft_id it shows) instead of adding another."""
+    client.force_login(town.users["caseworker_north"])
+    draft_id = ""
+    for attempt in range(3):
+        data = form_data(town, concern="", draft_id=draft_id, **{"person-family_name": f"木村{attempt}"})
+        response = client.post(reverse("intake:create"), data)
+        assert response.status_code == 400
+        found = re.search(r'name="draft_id" id="draft-id" value="(\d+)"', response.content.decode())
+        assert found is not None
+        draft_id = found.group(1)
+    draft = IntakeDraft.objects.get()
+    assert str(draft.pk) == draft_id
+    assert draft.data["person-family_name"] == ["木村2"]
+
+
+def test_failed_volunteer_submits_keep_one_draft(client, town):
+    client.force_login(town.users["volunteer"])
+    draft_id = ""
+    for _attempt in range(3):
+        response = client.post(reverse("intake:volunteer_create"), {"concern": "", "draft_id": draft_id})
+        assert response.status_code == 400
+        found = re.search(r'name="draft_id" id="draft-id" value="(\d+)"', response.content.decode())
+        assert found is not None
+        draft_id = found.group(1)
+    assert IntakeDraft.objects.filter(kind="volunteer_concern").count() == 1

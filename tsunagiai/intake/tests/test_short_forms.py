@@ -136,3 +136,15 @@ def test_fire_report_refuses_a_future_call_out(client, town):
 def test_only_fire_department_staff_may_send_fire_reports(client, town):
     client.force_login(town.users["caseworker_north"])
     assert client.get(reverse("intake:fire_create")).status_code == 403
+
+
+def test_the_volunteers_own_district_comes_first_in_the_town_block_list(client, town):
+    client.force_login(town.users["volunteer"])  # of 北地区民生委員児童委員協議会, covering the north branch area
+    page = client.get(reverse("intake:volunteer_create")).content.decode()
+    own = page.index('<optgroup label="担当地区">')
+    other = page.index('<optgroup label="その他の地区">')
+    north, south = (f'<option value="{town.blocks[key].pk}"' for key in ("north", "south"))
+    assert own < page.index(north) < other < page.index(south)
+    # The grouping is only the order: a block of another district is still accepted.
+    client.post(reverse("intake:volunteer_create"), _concern(town, town_block=town.blocks["south"].pk))
+    assert Intake.objects.get().town_block == town.blocks["south"]

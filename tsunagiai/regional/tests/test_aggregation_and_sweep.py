@@ -15,6 +15,7 @@ from tsunagiai.core.errors import ActionRefused
 from tsunagiai.inbox.models import InboxItem
 from tsunagiai.reference.models import Area
 from tsunagiai.regional.actions import (
+    do_change_issue_status,
     do_create_regional_issue,
     sweep_regional_clusters,
 )
@@ -146,6 +147,21 @@ def test_the_proposal_goes_to_the_branch_office_and_the_csw_covering_the_distric
     item = InboxItem.objects.filter(organisation=town.orgs["branch_north"]).get(kind="regional_issue")
     assert item.url == f"/regional/{issue.pk}/"
     assert issue.title in item.title
+
+
+def test_taking_the_proposal_up_resolves_its_items(town: Town, frozen: object) -> None:
+    record_needs(town, make_case(town), 5)
+    sweep_regional_clusters()
+    issue = RegionalIssue.objects.get()
+    assert {item.subject for item in InboxItem.objects.filter(kind="regional_issue")} == {issue}
+    do_change_issue_status(
+        issue,
+        to=IssueStatus.DISCUSSED,
+        reason="地域ケア会議で検討",
+        acting_user=town.users["coordinator"],
+        expected_version=issue.version,
+    )
+    assert not InboxItem.objects.filter(kind="regional_issue", resolved_at__isnull=True).exists()
 
 
 def test_run_sweeps_runs_the_regional_sweep(town: Town) -> None:
