@@ -352,7 +352,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"client_error_without_traceback": {"()": "tsunagiai.core.log_filters.ClientErrorWithoutTraceback"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # On the handler too: django.security.* (DisallowedHost, a too-big upload …) logs a 400 with its exception
+    # from child loggers, which a logger's own filter does not see.
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_error_without_traceback"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

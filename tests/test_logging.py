@@ -78,3 +78,16 @@ def test_pdf_libraries_log_only_warnings() -> None:
         logger = logging.getLogger(name)
         assert not logger.isEnabledFor(logging.INFO), name
         assert logger.isEnabledFor(logging.WARNING), name
+
+
+@pytest.mark.urls(__name__)
+def test_a_suspicious_request_logs_one_line_on_the_console(client, db, caplog) -> None:
+    """django.security.* logs a 400 (here a Host header not allowed) with its exception attached, from a
+    child logger; the console handler, where the server log goes, drops the traceback (it runs before
+    pytest's capture, so the captured record shows what the console wrote)."""
+    with caplog.at_level(logging.ERROR, logger="django.security"):
+        response = client.get("/refuse/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    records = [record for record in caplog.records if record.name == "django.security.DisallowedHost"]
+    assert len(records) == 1 and getattr(records[0], "status_code", None) == 400
+    assert records[0].exc_info is None and records[0].exc_text is None
