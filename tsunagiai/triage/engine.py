@@ -30,7 +30,7 @@ from tsunagiai.triage.classifier import (
     current_model,
 )
 from tsunagiai.triage.lexicon import Lexicon, lexicon
-from tsunagiai.triage.result import URGENCY_ORDER, PatternSuggestion, Span, TriageResult
+from tsunagiai.triage.result import URGENCY_ORDER, PatternSuggestion, Situation, Span, TriageResult
 from tsunagiai.triage.text import Normalised, Token, japanese_share, normalise
 
 logger = logging.getLogger(__name__)
@@ -84,7 +84,16 @@ def triage(
     normalised = normalise(text)
     cue_matches = lex.find_cues(normalised.text)
     cues = [_span(normalised, c.start, c.end, c.level, negated=c.negated) for c in cue_matches]
-    cue_level = _max_level(c.level for c in cue_matches if not c.negated)
+    situation_matches = lex.find_situations(normalised.text)
+    situations = [
+        Situation(
+            m.name, m.level, [_span(normalised, start, end, m.level) for start, end, _words in m.spans], m.negated
+        )
+        for m in situation_matches
+    ]
+    cue_level = _max_level(
+        [*(c.level for c in cue_matches if not c.negated), *(m.level for m in situation_matches if not m.negated)]
+    )
     household = list(household_patterns) if household_patterns is not None else None
 
     if not normalised.text.strip():
@@ -110,6 +119,8 @@ def triage(
 
     urgency_scores = model.urgency_scores(x)
     urgency = cue_level
+    if any(not m.negated for m in situation_matches):
+        notes.append("urgency:situation")
     if urgency_scores.get("emergency", 0.0) >= model.emergency_threshold and urgency != "emergency":
         urgency = "emergency"
         notes.append("urgency:model_emergency")
@@ -151,6 +162,7 @@ def triage(
         model_version=model.version,
         victim=victim,
         notes=notes,
+        situations=situations,
     )
 
 

@@ -217,8 +217,22 @@ class SuggestionView:
         ]
 
     @property
+    def situation_rows(self) -> list[dict[str, Any]]:
+        """Situation rules that held: the rule's name as the reason, and the words of each of its facts."""
+        return [
+            {
+                "name": s.name,
+                "level": self.labels.urgency.get(s.level, s.level),
+                "negated": s.negated,
+                "facts": "、".join(f"「{f.text}」" for f in s.facts),
+            }
+            for s in getattr(self.result, "situations", [])
+        ]
+
+    @property
     def marks(self) -> list[Mark]:
-        return highlight(self.text, [*self.result.evidence, *self.result.cues], self.labels)
+        facts = [f for s in getattr(self.result, "situations", []) for f in s.facts]
+        return highlight(self.text, [*self.result.evidence, *self.result.cues, *facts], self.labels)
 
 
 def _span_label(span: Any, labels: Labels) -> str:

@@ -221,3 +221,22 @@ def test_staff_still_see_the_model_version_and_the_routing(client, town):
     assert "つなぎ先" in html
     assert "主導役" in html
     assert "地域包括支援センター" in html
+
+
+def test_a_situation_rule_is_shown_by_its_name_as_the_reason(client, town, monkeypatch):
+    import dataclasses
+
+    from tsunagiai.triage import engine
+    from tsunagiai.triage.result import Situation, Span
+    from tsunagiai.triage.tests.fakes import fixed_result
+
+    def situated(text, **kw):
+        at = text.find("認知症")
+        fact = Span(at, at + 3, "認知症", "emergency")
+        return dataclasses.replace(
+            fixed_result(text), urgency="emergency", situations=[Situation("認知機能の低下と危険", "emergency", [fact])]
+        )
+
+    monkeypatch.setattr(engine, "triage", situated)
+    html = _panel(client, town).content.decode()
+    assert "状況「認知機能の低下と危険」により「緊急」に引き上げ：「認知症」" in html
