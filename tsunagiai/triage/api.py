@@ -85,6 +85,19 @@ class SimilarOut(Schema):
     resources: list[str]
 
 
+class SituationFactOut(Schema):
+    text: str
+    start: int
+    end: int
+
+
+class SituationOut(Schema):
+    name: str
+    level: str
+    negated: bool
+    facts: list[SituationFactOut]
+
+
 class TriageOut(Schema):
     categories: list[str]
     urgency: str
@@ -93,6 +106,9 @@ class TriageOut(Schema):
     agencies: list[str]
     scores: dict[str, float]
     cues: list[CueOut]
+    situations: list[SituationOut]
+    emergency_probability: float | None
+    possible_emergency: bool
     evidence: list[SpanOut]
     pattern_reasons: list[PatternOut]
     routing_reasons: list[str]

@@ -244,6 +244,16 @@ class TriageModel:
     urgency_bias: np.ndarray
     emergency_threshold: float
     high_threshold: float
+    # Isotonic calibration of the emergency evidence (emergency_evidence), fitted on the held-out split:
+    # breakpoints x (increasing) and calibrated probabilities y. None in a model trained before it existed.
+    emergency_calibration: tuple[np.ndarray, np.ndarray] | None = None
+
+    def calibrated_emergency(self, evidence: float) -> float | None:
+        """The calibrated probability that a note with this evidence is an emergency (numpy only)."""
+        if self.emergency_calibration is None:
+            return None
+        xs, ys = self.emergency_calibration
+        return float(np.interp(evidence, xs, ys))
 
     def features(self, analyses: Sequence[Analysis], lex: Lexicon) -> Features:
         n_words, n_chars = len(self.word_tfidf), len(self.char_tfidf)
@@ -299,6 +309,15 @@ class TriageModel:
         return [str(self.word_tfidf.terms[j]) for _, j in scored[:limit]]
 
 
+def emergency_evidence(model_probability: float, cued: bool) -> float:
+    """One number that orders notes by how strongly they read as an emergency, for calibration.
+
+    The urgency model's emergency probability in [0, 1], moved to [1, 2] when an un-negated emergency cue or
+    situation rule fired: a cued note outranks every uncued one, and within each the model orders them.
+    """
+    return float(model_probability) + (1.0 if cued else 0.0)
+
+
 def _sigmoid(z: Any) -> np.ndarray:
     return np.asarray(1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64))))
 
@@ -352,6 +371,14 @@ def load(directory: Path) -> TriageModel:
             urgency_bias=data["urgency_bias"],
             emergency_threshold=float(meta["emergency_threshold"]),
             high_threshold=float(meta["high_threshold"]),
+            emergency_calibration=(
+                (
+                    np.asarray(data["calibration_x"], dtype=np.float64),
+                    np.asarray(data["calibration_y"], dtype=np.float64),
+                )
+                if "calibration_x" in data.files and "calibration_y" in data.files
+                else None
+            ),
         )
 
 

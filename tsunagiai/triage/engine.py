@@ -28,9 +28,10 @@ from tsunagiai.triage.classifier import (
     TriageModel,
     analyse,
     current_model,
+    emergency_evidence,
 )
 from tsunagiai.triage.lexicon import Lexicon, lexicon
-from tsunagiai.triage.result import URGENCY_ORDER, PatternSuggestion, Span, TriageResult
+from tsunagiai.triage.result import URGENCY_ORDER, PatternSuggestion, Situation, Span, TriageResult
 from tsunagiai.triage.text import Normalised, Token, japanese_share, normalise
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,15 @@ MULTI_ISSUE_THRESHOLD = 0.6
 MULTI_ISSUE_FLOOR = 0.7
 ABUSE = "abuse_violence"
 ABUSE_EMERGENCY_SCORE = 0.5
+# A note not suggested as an emergency whose calibrated probability of one is at least this (one in five
+# such notes of the held-out split were emergencies), or whose suggestion is low-confidence, is shown as
+# 「緊急の可能性 — 確認してください」 when it is about a person living alone or a child.
+POSSIBLE_EMERGENCY = 0.2
+_VULNERABLE = re.compile(
+    r"一人暮らし|独り暮らし|ひとり暮らし|ひとりぐらし|一人住まい|独居|身寄り"
+    r"|子ども|子供|こども|乳児|幼児|赤ちゃん|赤ん坊|園児|児童|小学|中学生|保育園|幼稚園|こども園"
+    r"|(\d|1[0-7])歳の(子|娘|息子)|\d{1,2}(か|ヶ|カ)月"
+)
 
 _VICTIM_CUES: dict[str, re.Pattern[str]] = {
     "child": re.compile(
@@ -84,7 +94,16 @@ def triage(
     normalised = normalise(text)
     cue_matches = lex.find_cues(normalised.text)
     cues = [_span(normalised, c.start, c.end, c.level, negated=c.negated) for c in cue_matches]
-    cue_level = _max_level(c.level for c in cue_matches if not c.negated)
+    situation_matches = lex.find_situations(normalised.text)
+    situations = [
+        Situation(
+            m.name, m.level, [_span(normalised, start, end, m.level) for start, end, _words in m.spans], m.negated
+        )
+        for m in situation_matches
+    ]
+    cue_level = _max_level(
+        [*(c.level for c in cue_matches if not c.negated), *(m.level for m in situation_matches if not m.negated)]
+    )
     household = list(household_patterns) if household_patterns is not None else None
 
     if not normalised.text.strip():
@@ -110,6 +129,8 @@ def triage(
 
     urgency_scores = model.urgency_scores(x)
     urgency = cue_level
+    if any(not m.negated for m in situation_matches):
+        notes.append("urgency:situation")
     if urgency_scores.get("emergency", 0.0) >= model.emergency_threshold and urgency != "emergency":
         urgency = "emergency"
         notes.append("urgency:model_emergency")
@@ -122,6 +143,15 @@ def triage(
         urgency = "high"
         notes.append("urgency:model_high")
 
+    emergency_probability = model.calibrated_emergency(
+        emergency_evidence(urgency_scores.get("emergency", 0.0), _rule_emergency(cue_level, notes))
+    )
+    low_confidence = not categories or best < CONFIDENT
+    unsure = low_confidence or (emergency_probability is not None and emergency_probability >= POSSIBLE_EMERGENCY)
+    possible_emergency = urgency == "normal" and unsure and bool(_VULNERABLE.search(normalised.text))
+    if possible_emergency:
+        notes.append("urgency:possible_emergency")
+
     victim = _victim(normalised.text) if ABUSE in categories else None
     routed = suggest(categories, urgency=urgency, victim=victim, policy=policy)
     patterns = _patterns(pattern_scores, model.pattern_thresholds, household, lex.find_patterns(normalised.text))
@@ -129,7 +159,6 @@ def triage(
         patterns.append(PatternSuggestion("multi_issue", "categories", ",".join(sorted(routed.core))))
 
     evidence = _evidence(normalised, analysis.tokens, categories, model, x, lex)
-    low_confidence = not categories or best < CONFIDENT
     message = ""
     if not categories:
         message = _("Nothing in the text points clearly at a category: choose the categories yourself.")
@@ -151,6 +180,9 @@ def triage(
         model_version=model.version,
         victim=victim,
         notes=notes,
+        situations=situations,
+        emergency_probability=None if emergency_probability is None else round(emergency_probability, 3),
+        possible_emergency=possible_emergency,
     )
 
 
@@ -235,6 +267,11 @@ def _cannot_suggest(message: str, version: str, cues: list[Span], urgency: str) 
         message=message,
         model_version=version,
     )
+
+
+def _rule_emergency(cue_level: str, notes: list[str]) -> bool:
+    """Emergency by a rule, not by the model: a cue, a situation, or abuse among the categories."""
+    return cue_level == "emergency" or "urgency:abuse_category" in notes
 
 
 def _max_level(levels: Iterable[str]) -> str:

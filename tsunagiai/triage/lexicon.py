@@ -48,6 +48,30 @@ class KeywordMatch:
 
 
 @dataclass(frozen=True)
+class SituationRule:
+    """An emergency told between the lines: facts that, co-occurring in one note, a caseworker reads as urgent.
+
+    Each fact is a tuple of alternative expressions; the rule holds when every fact has an un-negated match.
+    """
+
+    key: str
+    name: str  # Japanese, shown to staff as the reason
+    level: str
+    facts: tuple[tuple[re.Pattern[str], ...], ...]
+
+
+@dataclass(frozen=True)
+class SituationMatch:
+    key: str
+    name: str
+    level: str
+    # One span per fact: the first match of that fact (un-negated if any).
+    spans: tuple[tuple[int, int, str], ...]
+    # Every fact was present but at least one only negated (「一人暮らしだが、新聞はたまっていない」): raises nothing.
+    negated: bool
+
+
+@dataclass(frozen=True)
 class Lexicon:
     cues: tuple[tuple[str, str, re.Pattern[str]], ...]  # (level, group, pattern)
     negation_after: tuple[re.Pattern[str], ...]
@@ -60,6 +84,36 @@ class Lexicon:
     text_patterns: dict[str, tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]] = field(
         default_factory=dict
     )
+    situations: tuple[SituationRule, ...] = ()
+
+    def find_situations(self, text: str) -> list[SituationMatch]:
+        """Situation rules whose facts all occur in ``text``; negated when a fact is present only negated."""
+        found: list[SituationMatch] = []
+        for rule in self.situations:
+            spans: list[tuple[int, int, str]] = []
+            negated = False
+            for alternatives in rule.facts:
+                first: tuple[int, int, str] | None = None
+                plain: tuple[int, int, str] | None = None
+                for pattern in alternatives:
+                    for match in pattern.finditer(text):
+                        if match.end() == match.start():
+                            continue
+                        span = (match.start(), match.end(), match.group(0))
+                        first = first or span
+                        if not self.is_negated(text, match.start(), match.end()):
+                            plain = span
+                            break
+                    if plain:
+                        break
+                if first is None:
+                    break
+                if plain is None:
+                    negated = True
+                spans.append(plain or first)
+            else:
+                found.append(SituationMatch(rule.key, rule.name, rule.level, tuple(spans), negated))
+        return found
 
     def find_patterns(self, text: str) -> dict[str, list[tuple[int, int]]]:
         """Patterns whose expressions occur in ``text``, with the spans of the words that made them hold."""
@@ -194,6 +248,7 @@ def parse_lexicon(data: Any, *, categories: Iterable[str]) -> Lexicon:
             _patterns(rule.get("all", []), f"text_patterns.{code}.all"),
         )
     return Lexicon(
+        situations=_situations({} if data.get("situation_rules") is None else data["situation_rules"]),
         text_patterns=text_patterns,
         cues=tuple(cues),
         negation_after=_patterns(negation.get("after", []), "negation.after"),
@@ -203,6 +258,39 @@ def parse_lexicon(data: Any, *, categories: Iterable[str]) -> Lexicon:
         keywords=keywords,
         version=str(data.get("version", "")),
     )
+
+
+def _situations(raw: Any) -> tuple[SituationRule, ...]:
+    """situation_rules: key → {name, level, facts: [[expression, …], …]} with at least two facts."""
+    if not isinstance(raw, dict):
+        raise LexiconError("lexicon: situation_rules must be a mapping")
+    rules: list[SituationRule] = []
+    for key, rule in raw.items():
+        where = f"situation_rules.{key}"
+        if not isinstance(rule, dict):
+            raise LexiconError(f"lexicon: {where} must be a mapping with name, level and facts")
+        unknown = set(rule) - {"name", "level", "facts"}
+        if unknown:
+            raise LexiconError(f"lexicon: {where}: unknown keys {', '.join(sorted(map(str, unknown)))}")
+        name = rule.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise LexiconError(f"lexicon: {where}.name: a name shown to staff is required")
+        level = rule.get("level", "emergency")
+        if level not in URGENCY_LEVELS:
+            raise LexiconError(f"lexicon: {where}.level: unknown level (emergency or high)")
+        facts = rule.get("facts")
+        if not isinstance(facts, list) or len(facts) < 2:
+            raise LexiconError(
+                f"lexicon: {where}.facts: at least two facts are required (one is a cue, not a situation)"
+            )
+        compiled: list[tuple[re.Pattern[str], ...]] = []
+        for i, fact in enumerate(facts):
+            alternatives = [fact] if isinstance(fact, str) else fact
+            if not isinstance(alternatives, list) or not alternatives:
+                raise LexiconError(f"lexicon: {where}.facts[{i}] must be an expression or a non-empty list of them")
+            compiled.append(_patterns(alternatives, f"{where}.facts[{i}]"))
+        rules.append(SituationRule(str(key), name.strip(), str(level), tuple(compiled)))
+    return tuple(rules)
 
 
 @functools.cache

@@ -26,6 +26,19 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Situation:
+    """A situation rule (lexicon.yaml, situation_rules) that held: facts that together read as urgent."""
+
+    # The rule's name in Japanese, shown to staff as the reason.
+    name: str
+    level: str
+    # The words of each fact, in the text as given.
+    facts: list[Span]
+    # Every fact was present but at least one only negated: it raised nothing.
+    negated: bool = False
+
+
+@dataclass(frozen=True)
 class PatternSuggestion:
     code: str
     # "household" when derived from the recorded members, "text" when suggested from the words,
@@ -61,6 +74,14 @@ class TriageResult:
     # The abuse victim's field when abuse is suggested: child / older_person / disabled_person, or None.
     victim: str | None = None
     notes: list[str] = field(default_factory=list)
+    # Situation rules that held (an emergency told between the lines), negated ones included.
+    situations: list[Situation] = field(default_factory=list)
+    # Calibrated probability that the note is an emergency (isotonic on the held-out split); None without a
+    # calibration in the model or when nothing could be suggested.
+    emergency_probability: float | None = None
+    # Not suggested as an emergency, but the suggestion is unsure and the note is about a person living alone
+    # or a child: shown as 「緊急の可能性 — 確認してください」 rather than 通常.
+    possible_emergency: bool = False
 
     @property
     def pattern_codes(self) -> list[str]:
@@ -80,6 +101,17 @@ class TriageResult:
                 {"text": c.text, "start": c.start, "end": c.end, "level": c.label, "negated": c.negated}
                 for c in self.cues
             ],
+            "situations": [
+                {
+                    "name": s.name,
+                    "level": s.level,
+                    "negated": s.negated,
+                    "facts": [{"text": f.text, "start": f.start, "end": f.end} for f in s.facts],
+                }
+                for s in self.situations
+            ],
+            "emergency_probability": self.emergency_probability,
+            "possible_emergency": self.possible_emergency,
         }
 
     def as_dict(self) -> dict[str, Any]:

@@ -178,7 +178,20 @@ class SuggestionView:
 
     @property
     def urgency_label(self) -> str:
+        if getattr(self.result, "possible_emergency", False):
+            # Unsure, and about a person living alone or a child: not 通常 (issue 17).
+            return _("Possible emergency — please check")
         return self.labels.urgency.get(self.result.urgency, str(self.result.urgency))
+
+    @property
+    def sureness(self) -> dict[str, int] | None:
+        """How sure the urgency suggestion is: the calibrated probability of an emergency, and of the suggestion."""
+        probability = getattr(self.result, "emergency_probability", None)
+        if probability is None:
+            return None
+        emergency = round(100 * probability)
+        suggested = emergency if self.result.urgency == "emergency" else 100 - emergency
+        return {"emergency": emergency, "suggestion": suggested}
 
     @property
     def lead_label(self) -> str:
@@ -217,8 +230,22 @@ class SuggestionView:
         ]
 
     @property
+    def situation_rows(self) -> list[dict[str, Any]]:
+        """Situation rules that held: the rule's name as the reason, and the words of each of its facts."""
+        return [
+            {
+                "name": s.name,
+                "level": self.labels.urgency.get(s.level, s.level),
+                "negated": s.negated,
+                "facts": "、".join(f"「{f.text}」" for f in s.facts),
+            }
+            for s in getattr(self.result, "situations", [])
+        ]
+
+    @property
     def marks(self) -> list[Mark]:
-        return highlight(self.text, [*self.result.evidence, *self.result.cues], self.labels)
+        facts = [f for s in getattr(self.result, "situations", []) for f in s.facts]
+        return highlight(self.text, [*self.result.evidence, *self.result.cues, *facts], self.labels)
 
 
 def _span_label(span: Any, labels: Labels) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
@@ -37,6 +38,7 @@ from tsunagiai.triage.classifier import (
     TriageModel,
     analyse,
     cue_groups,
+    emergency_evidence,
     lexicon_features,
 )
 from tsunagiai.triage.lexicon import Lexicon, lexicon
@@ -170,9 +172,7 @@ def train(
     model.urgency_bias = urgency_model.intercept_.astype(np.float64)
     if "emergency" in classes:
         column = classes.index("emergency")
-        cued = np.array(
-            [any(c.level == "emergency" and not c.negated for c in lex.find_cues(a.normalised.text)) for a in analyses]
-        )
+        cued = np.array([emergency_cued(lex, a.normalised.text) for a in analyses])
         model.emergency_threshold = _emergency_threshold(
             (urgency == "emergency").astype(int), probabilities[:, column], cued
         )
@@ -216,11 +216,50 @@ def choose_emergency_threshold(
     logits = np.asarray(x @ model.urgency_weights.T + model.urgency_bias)
     logits = np.exp(logits - logits.max(axis=1, keepdims=True))
     p = (logits / logits.sum(axis=1, keepdims=True))[:, column]
-    cued = np.array(
-        [any(c.level == "emergency" and not c.negated for c in lex.find_cues(a.normalised.text)) for a in analyses]
-    )
+    cued = np.array([emergency_cued(lex, a.normalised.text) for a in analyses])
     y = np.array([1 if e.urgency == "emergency" else 0 for e in examples])
     return round(_emergency_threshold(y, p, cued, recall=recall) * EMERGENCY_SAFETY_FACTOR, 3)
+
+
+def emergency_cued(lex: Lexicon, text: str) -> bool:
+    """An un-negated emergency cue or situation rule in the normalised ``text`` (as the engine reads it)."""
+    return any(c.level == "emergency" and not c.negated for c in lex.find_cues(text)) or any(
+        m.level == "emergency" and not m.negated for m in lex.find_situations(text)
+    )
+
+
+def fit_emergency_calibration(
+    model: TriageModel, examples: Sequence[Example], *, lex: Lexicon | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Isotonic regression of "is an emergency" on the emergency evidence, over held-out ``examples``.
+
+    Returns the breakpoints (x increasing, y the calibrated probability) that classifier.TriageModel
+    interpolates with numpy alone: the panel's "how sure" is a frequency seen on notes the model never
+    trained on, not the logistic model's over-confident probability.
+    """
+    lex = lex or lexicon()
+    analyses = [analyse(e.text) for e in examples]
+    words, chars = sklearn_vectorizers(model)
+    x = feature_matrix(words, chars, analyses, lex, model.categories, model.cue_groups)
+    logits = np.asarray(x @ model.urgency_weights.T + model.urgency_bias)
+    logits = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p = (logits / logits.sum(axis=1, keepdims=True))[:, model.urgency_classes.index("emergency")]
+    from tsunagiai.triage.engine import MAX_TEXT_LENGTH, triage  # the rules exactly as the engine applies them
+
+    def by_rule(example: Example, analysis: Analysis) -> bool:
+        if emergency_cued(lex, analysis.normalised.text):
+            return True
+        return "urgency:abuse_category" in triage(example.text[:MAX_TEXT_LENGTH], model=model, lex=lex).notes
+
+    evidence = np.array(
+        [emergency_evidence(float(pi), by_rule(e, a)) for pi, a, e in zip(p, analyses, examples, strict=True)]
+    )
+    y = np.array([1.0 if e.urgency == "emergency" else 0.0 for e in examples])
+    isotonic = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(evidence, y)
+    return (
+        np.asarray(isotonic.X_thresholds_, dtype=np.float64),
+        np.asarray(isotonic.y_thresholds_, dtype=np.float64),
+    )
 
 
 def _constant(y: np.ndarray) -> LogisticRegression:
@@ -258,6 +297,9 @@ def save(model: TriageModel, directory: Path, *, manifest: dict[str, Any]) -> Pa
         "emergency_threshold": model.emergency_threshold,
         "high_threshold": model.high_threshold,
     }
+    calibration: dict[str, Any] = {}
+    if model.emergency_calibration is not None:
+        calibration = {"calibration_x": model.emergency_calibration[0], "calibration_y": model.emergency_calibration[1]}
     with path.open("wb") as handle:
         np.savez_compressed(
             handle,
@@ -272,6 +314,7 @@ def save(model: TriageModel, directory: Path, *, manifest: dict[str, Any]) -> Pa
             pattern_bias=model.pattern_bias,
             urgency_weights=model.urgency_weights,
             urgency_bias=model.urgency_bias,
+            **calibration,
         )
     for old in [*directory.glob("triage-*.npz"), *directory.glob("triage-*.skops")]:
         if old != path:

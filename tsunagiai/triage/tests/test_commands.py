@@ -18,7 +18,19 @@ from tsunagiai.triage.engine import triage
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 DATA = Path(__file__).resolve().parents[3] / "data" / "triage"
-FIELDS = {"id", "categories", "urgency", "patterns", "lead", "agencies", "scores", "cues"}
+FIELDS = {
+    "id",
+    "categories",
+    "urgency",
+    "patterns",
+    "lead",
+    "agencies",
+    "scores",
+    "cues",
+    "situations",
+    "emergency_probability",
+    "possible_emergency",
+}
 
 
 def write_jsonl(path: Path, records: list[dict[str, object]]) -> Path:

@@ -92,3 +92,38 @@ def test_gold_lead_and_agencies_are_derived_by_the_policy() -> None:
 def test_a_bad_record_names_its_field(record: dict[str, object], field: str) -> None:
     with pytest.raises(CorpusError, match=f"x:1: {field}"):
         parse_gold(record, "x:1")
+
+
+def test_challenge_sets_are_never_trained_on(corpus: list) -> None:  # type: ignore[type-arg]
+    """triage_train reads the corpus folder only; every challenge file lies outside it, its ids and texts unseen."""
+    from tsunagiai.triage.management.commands.triage_train import DATA as TRAIN_DATA
+    from tsunagiai.triage.management.commands.triage_train import Command
+
+    parser = Command().create_parser("manage.py", "triage_train")
+    default_corpus = parser.parse_args([]).corpus
+    assert default_corpus.resolve() == (TRAIN_DATA / "corpus").resolve()
+    challenge_files = sorted(DATA.glob("challenge*.jsonl"))
+    assert {p.name for p in challenge_files} >= {"challenge.jsonl", "challenge-2.jsonl", "challenge-3.jsonl"}
+    trained_files = {p.resolve() for p in corpus_files(default_corpus)}
+    assert not trained_files & {p.resolve() for p in challenge_files}
+    challenge = load_gold(challenge_files)
+    training, held_out = split(corpus)
+    assert not {g.id for g in challenge} & {g.id for g in corpus}
+    assert not {g.text for g in challenge} & {g.text for g in training}
+
+
+def test_challenge_set_3_has_the_implicit_emergencies_and_near_misses_it_promises() -> None:
+    from tsunagiai.triage.lexicon import lexicon
+    from tsunagiai.triage.text import normalise
+
+    records = load_gold([DATA / "challenge-3.jsonl"])
+    assert len(records) >= 300
+    emergencies = [g for g in records if g.urgency == "emergency"]
+    implicit = [
+        g
+        for g in emergencies
+        if not any(c.level == "emergency" and not c.negated for c in lexicon().find_cues(normalise(g.text).text))
+    ]
+    assert len(implicit) >= 60
+    assert len([g for g in records if g.urgency != "emergency"]) >= 60
+    assert len({g.style for g in records}) >= 60

@@ -142,7 +142,19 @@ def test_the_result_in_the_evaluation_format() -> None:
     record = triage(
         "本人(80代男性)より電話。網戸が破れて虫が入ってくる。張り替えを手伝ってほしい。"
     ).to_evaluation_record("x-1")
-    assert set(record) == {"id", "categories", "urgency", "patterns", "lead", "agencies", "scores", "cues"}
+    assert set(record) == {
+        "id",
+        "categories",
+        "urgency",
+        "patterns",
+        "lead",
+        "agencies",
+        "scores",
+        "cues",
+        "situations",
+        "emergency_probability",
+        "possible_emergency",
+    }
     assert record["id"] == "x-1"
     assert "daily_living" in record["categories"]
 
@@ -174,3 +186,27 @@ def test_a_confident_multi_issue_reading_adds_the_best_category_of_another_field
     assert _complete_multi_issue(["elderly_care"], same_field, thresholds, {"multi_issue": 0.9}, policy) == [
         "elderly_care"
     ]
+
+
+def test_a_situation_rule_makes_an_emergency_and_names_itself_as_the_reason() -> None:
+    text = (
+        "自治区長より。一人暮らしの男性(70代)宅、三日前からインターホンを押しても応答がなく、夜も電気がつきっぱなし。"
+    )
+    result = triage(text)
+    assert result.urgency == "emergency"
+    held = [s for s in result.situations if not s.negated]
+    assert [s.name for s in held] == ["一人暮らしで応答がなく、外から異変の兆し（孤立死・急病の恐れ）"]
+    assert [f.text for f in held[0].facts] == ["一人暮らし", "応答がなく", "電気がつきっぱなし"]
+    for fact in held[0].facts:
+        assert text[fact.start : fact.end] == fact.text
+    record = result.to_evaluation_record("s-1")
+    assert record["situations"][0]["name"].startswith("一人暮らしで応答がなく")
+    assert record["situations"][0]["negated"] is False
+
+
+def test_a_situation_with_a_negated_fact_is_reported_but_raises_nothing() -> None:
+    result = triage(
+        "自治区長より。一人暮らしの男性(70代)。応答がないのはいつものことで、郵便受けもきれいだし新聞もたまっていない。"
+    )
+    assert [s.negated for s in result.situations] == [True]
+    assert "urgency:situation" not in result.notes

@@ -221,3 +221,59 @@ def test_staff_still_see_the_model_version_and_the_routing(client, town):
     assert "つなぎ先" in html
     assert "主導役" in html
     assert "地域包括支援センター" in html
+
+
+def test_a_situation_rule_is_shown_by_its_name_as_the_reason(client, town, monkeypatch):
+    import dataclasses
+
+    from tsunagiai.triage import engine
+    from tsunagiai.triage.result import Situation, Span
+    from tsunagiai.triage.tests.fakes import fixed_result
+
+    def situated(text, **kw):
+        at = text.find("認知症")
+        fact = Span(at, at + 3, "認知症", "emergency")
+        return dataclasses.replace(
+            fixed_result(text), urgency="emergency", situations=[Situation("認知機能の低下と危険", "emergency", [fact])]
+        )
+
+    monkeypatch.setattr(engine, "triage", situated)
+    html = _panel(client, town).content.decode()
+    assert "状況「認知機能の低下と危険」により「緊急」に引き上げ：「認知症」" in html
+
+
+@pytest.mark.parametrize(
+    ("changes", "shown", "hidden"),
+    [
+        (
+            {"urgency": "normal", "possible_emergency": True, "emergency_probability": 0.31},
+            ["緊急の可能性 — 確認してください", "確からしさ：69%（緊急である確率・較正済み：31%）"],
+            [">通常<"],
+        ),
+        (
+            {"urgency": "normal", "possible_emergency": False, "emergency_probability": 0.04},
+            [">通常<", "確からしさ：96%（緊急である確率・較正済み：4%）"],
+            ["緊急の可能性"],
+        ),
+        (
+            {"urgency": "emergency", "emergency_probability": 0.9},
+            ["確からしさ：90%（緊急である確率・較正済み：90%）"],
+            [],
+        ),
+        ({"urgency": "normal", "emergency_probability": None}, [">通常<"], ["確からしさ", "緊急の可能性"]),
+    ],
+)
+def test_the_panel_says_how_sure_and_flags_an_unsure_note_about_someone_alone_or_a_child(
+    client, town, monkeypatch, changes, shown, hidden
+):
+    import dataclasses
+
+    from tsunagiai.triage import engine
+    from tsunagiai.triage.tests.fakes import fixed_result
+
+    monkeypatch.setattr(engine, "triage", lambda t, **kw: dataclasses.replace(fixed_result(t), **changes))
+    html = _panel(client, town).content.decode()
+    for text in shown:
+        assert text in html
+    for text in hidden:
+        assert text not in html

@@ -80,6 +80,8 @@ class Command(BaseCommand):
             # The held-out split is the validation set for the emergency threshold (training.py says why);
             # the challenge set stays untouched.
             model.emergency_threshold = training.choose_emergency_threshold(model, [g.example() for g in held_out])
+            # …and for the calibrated probability of an emergency the panel shows (isotonic, numpy at inference).
+            model.emergency_calibration = training.fit_emergency_calibration(model, [g.example() for g in held_out])
         scores: dict[str, Any] = {}
         if held_out:
             scores["held_out"] = score(model, held_out, categories)
@@ -89,8 +91,10 @@ class Command(BaseCommand):
         if options["all"] and held_out:
             trained_on = records
             threshold = model.emergency_threshold
+            calibration = model.emergency_calibration
             model = training.train([g.example() for g in records], categories=categories)
             model.emergency_threshold = max(threshold, model.emergency_threshold)
+            model.emergency_calibration = calibration  # nothing is left to validate on: the last calibration stands
             for name, records_of_set in challenges.items():
                 scores[f"{name}_after_all"] = score(model, records_of_set, categories)
         digest = training.corpus_digest(
