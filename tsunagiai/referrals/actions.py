@@ -284,7 +284,7 @@ def do_transition_referral(
         fields += ["outcome_code", "outcome_text"]
     now = timezone.now()
     if to == Status.FIRST_CONTACT and contact_at is not None:
-        _check_contact_at(referral, contact_at, now=now)
+        contact_at = _check_contact_at(referral, contact_at, now=now)
     version = referral.version if expected_version is None else expected_version
     before = referral.transition_to(to, at=now)
     if to == Status.FIRST_CONTACT and contact_at is not None:
@@ -332,9 +332,16 @@ def _resolve_done_items(referral: Referral, to: str, *, acting_user: User) -> No
     )
 
 
-def _check_contact_at(referral: Referral, contact_at: dt.datetime, *, now: dt.datetime) -> None:
+def _check_contact_at(referral: Referral, contact_at: dt.datetime, *, now: dt.datetime) -> dt.datetime:
+    """The first contact's time, checked; one typed in the minute the referral was sent is that moment.
+
+    The form takes minutes (it offers the current minute): 10:05 for a referral sent at 10:05:30 is the same
+    minute, not before it — it is kept as the send time, so the record never shows contact before sending.
+    """
     label = _("First contact at")
     problem = moment_problem(contact_at, now=now)
+    if problem is None and contact_at < referral.sent_at <= contact_at + dt.timedelta(minutes=1):
+        contact_at = referral.sent_at
     if problem is None and contact_at < referral.sent_at:
         sent = timezone.localtime(referral.sent_at)
         problem = _("it cannot be before the referral was sent (%(sent)s).") % {
@@ -342,6 +349,7 @@ def _check_contact_at(referral: Referral, contact_at: dt.datetime, *, now: dt.da
         }
     if problem:
         raise ActionRefused(_("%(label)s: %(problem)s") % {"label": label, "problem": problem}, field="contact_at")
+    return contact_at
 
 
 def _after_transition(referral: Referral, to: str, *, acting_user: User) -> None:

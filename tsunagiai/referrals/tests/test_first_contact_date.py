@@ -72,3 +72,19 @@ def test_first_contact_without_a_time_is_now(client: Any, town: Town) -> None:
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.first_contact_at == moment
+
+
+def test_first_contact_in_the_minute_the_referral_was_sent_is_the_send_time(client: Any, town: Town) -> None:
+    # The form offers the current minute; a referral sent at 09:00:40 and answered at once said
+    # "before the referral was sent" for 09:00 (a whole-story walk had to empty the field).
+    client.force_login(town.users[RECIPIENT_USER])
+    with time_machine.travel(dt.datetime(2026, 6, 1, 9, 0, 40, tzinfo=JST), tick=False):
+        same_minute = move_to(town, send(town), Status.ACCEPTED)
+        minute_before = move_to(town, send(town), Status.ACCEPTED)
+        response = _post(client, same_minute, "2026-06-01T09:00")
+        earlier = _post(client, minute_before, "2026-06-01T08:59")
+    assert response.status_code == 302
+    same_minute.refresh_from_db()
+    assert same_minute.status == Status.FIRST_CONTACT
+    assert same_minute.first_contact_at == same_minute.sent_at
+    assert earlier.status_code == 422 and "送付" in earlier.content.decode()
