@@ -262,7 +262,9 @@ def test_whole_story(live_server: Any, live_town: Town, page: Any) -> None:
     page.get_by_role("button", name="保存").click()
     walk.check("conference saved")
     expect(page.locator("h1")).to_contain_text("杉浦さん世帯の支援会議")
-    page.get_by_label("ケース:", exact=True).select_option(label="杉浦さん世帯（8050）（#1）")
+    case_number = re.search(r"/cases/(\d+)/", case_url)
+    assert case_number is not None, case_url
+    page.get_by_label("ケース:", exact=True).select_option(label=f"杉浦さん世帯（8050）（#{case_number.group(1)}）")
     page.get_by_role("button", name="議題に加える").click()
     walk.check("case on the agenda")
     page.get_by_label("決定の種類").select_option(label="主導役の変更")
