@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -33,6 +33,8 @@ from tsunagiai.reference.models import (
 )
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from tsunagiai.accounts.models import User
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -234,8 +236,15 @@ class _IntakeFieldsForm(LabelledErrorsMixin, forms.Form):
         return value
 
 
-class IntakeForm(_IntakeFieldsForm):
-    """Recording a consultation: the intake fields and who it is about (found, new or anonymous)."""
+class PersonChoiceMixin(forms.Form):
+    """Who a form is about: a person found (``person_id``) or a new one (``PersonForm``), and their household.
+
+    Shared by ``IntakeForm`` and ``LinkPersonForm``. Only people the user may name are found
+    (``access.linkable_people``: not those open through an emergency access alone, not a suspended
+    person); missing and not-yours alike read "not found"; a new person passes ``PersonForm``.
+    A ``forms.Form`` so that its fields are collected; put it before the other form bases, after
+    ``LabelledErrorsMixin``. The using form sets ``user``, ``person_form`` and ``found_person``.
+    """
 
     person_mode = forms.ChoiceField(
         label=gettext_lazy("Who is it about"), choices=PersonMode.CHOICES, widget=forms.RadioSelect, initial="found"
@@ -254,25 +263,16 @@ class IntakeForm(_IntakeFieldsForm):
         required=False,
     )
 
-    field_order = [
-        "received_at",
-        "receiving_organisation",
-        "channel",
-        "consulter_type",
-        "consulter_name",
-        "consulter_contact",
-        "person_mode",
-        "person_id",
-    ]
+    # The error when "a person already registered" is chosen but none is: it names the other options.
+    found_missing_message: ClassVar[StrOrPromise] = gettext_lazy(
+        "search for the person and choose them, or choose another option."
+    )
+    # Where the error summary points for a field with no single input (the radio groups).
+    unlabelled_error_target: ClassVar[str] = ""
 
-    def __init__(self, data: Any = None, *, user: User, **kwargs: Any) -> None:
-        organisations = access.staff_organisations(user)
-        initial = {"received_at": now_for_input(), "urgency": "normal", **(kwargs.pop("initial", None) or {})}
-        if organisations:
-            initial.setdefault("receiving_organisation", organisations[0].pk)
-        super().__init__(data, user=user, organisations=organisations, initial=initial, **kwargs)
-        self.person_form = PersonForm(data, prefix=PERSON_PREFIX, use_required_attribute=False)
-        self.found_person: Person | None = None
+    user: User
+    person_form: PersonForm
+    found_person: Person | None
 
     @property
     def mode(self) -> str:
@@ -301,7 +301,7 @@ class IntakeForm(_IntakeFieldsForm):
                 else:
                     self.add_error("person_id", _("the chosen person was not found. Search again."))
         if mode == PersonMode.FOUND and not person_id and "person_id" not in self.errors:
-            self.add_error("person_id", _("search for the person and choose them, or choose another option."))
+            self.add_error("person_id", str(self.found_missing_message))
         if mode == PersonMode.NEW:
             choice = cleaned.get("household_choice") or HouseholdChoice.NONE
             cleaned["household_choice"] = choice
@@ -309,7 +309,61 @@ class IntakeForm(_IntakeFieldsForm):
                 self.add_error("household_choice", _("search for and choose the person whose household to join."))
             if choice == HouseholdChoice.JOIN and not cleaned.get("relationship"):
                 self.add_error("relationship", _("choose the relationship."))
-        if mode == PersonMode.ANONYMOUS and not cleaned.get("subject_description"):
+        return cleaned
+
+    def new_person_arguments(self) -> dict[str, Any]:
+        """The action's keyword arguments for a new person and their household (after ``is_valid()``)."""
+        data = self.cleaned_data
+        arguments: dict[str, Any] = {
+            "new_person": dict(self.person_form.cleaned_data),
+            "household_choice": data["household_choice"],
+            "relationship": data.get("relationship") or "",
+        }
+        if data["household_choice"] == HouseholdChoice.JOIN:
+            arguments["join_household_of"] = self.found_person
+        return arguments
+
+    def all_errors(self) -> list[tuple[str, str]]:
+        """(input id, message) for the error summary, the new person's fields included."""
+        result = [
+            (self[name].id_for_label or self.unlabelled_error_target, str(message))
+            for name, msgs in self.errors.items()
+            if name in self.fields
+            for message in msgs
+        ]
+        if self.mode == PersonMode.NEW and self.is_bound:
+            result += [
+                (f"id_{PERSON_PREFIX}-{name}", str(m)) for name, msgs in self.person_form.errors.items() for m in msgs
+            ]
+        return result + [("", str(message)) for message in self.non_field_errors()]
+
+
+class IntakeForm(PersonChoiceMixin, _IntakeFieldsForm):
+    """Recording a consultation: the intake fields and who it is about (found, new or anonymous)."""
+
+    field_order = [
+        "received_at",
+        "receiving_organisation",
+        "channel",
+        "consulter_type",
+        "consulter_name",
+        "consulter_contact",
+        "person_mode",
+        "person_id",
+    ]
+
+    def __init__(self, data: Any = None, *, user: User, **kwargs: Any) -> None:
+        organisations = access.staff_organisations(user)
+        initial = {"received_at": now_for_input(), "urgency": "normal", **(kwargs.pop("initial", None) or {})}
+        if organisations:
+            initial.setdefault("receiving_organisation", organisations[0].pk)
+        super().__init__(data, user=user, organisations=organisations, initial=initial, **kwargs)
+        self.person_form = PersonForm(data, prefix=PERSON_PREFIX, use_required_attribute=False)
+        self.found_person = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("person_mode") == PersonMode.ANONYMOUS and not cleaned.get("subject_description"):
             self.add_error("subject_description", _("describe the person briefly (e.g. age and situation)."))
         return cleaned
 
@@ -343,28 +397,8 @@ class IntakeForm(_IntakeFieldsForm):
         if mode == PersonMode.FOUND:
             arguments["person"] = self.found_person
         elif mode == PersonMode.NEW:
-            arguments["new_person"] = dict(self.person_form.cleaned_data)
-            arguments["household_choice"] = data["household_choice"]
-            arguments["relationship"] = data.get("relationship") or ""
-            if data["household_choice"] == HouseholdChoice.JOIN:
-                arguments["join_household_of"] = self.found_person
+            arguments.update(self.new_person_arguments())
         return arguments
-
-    def all_errors(self) -> list[tuple[str, str]]:
-        """(input id, message) for the error summary, the new person's fields included."""
-        result = [
-            (self[name].id_for_label or "", str(message))
-            for name, msgs in self.errors.items()
-            if name in self.fields
-            for message in msgs
-        ]
-        result += (
-            [(f"id_{PERSON_PREFIX}-{name}", str(m)) for name, msgs in self.person_form.errors.items() for m in msgs]
-            if self.mode == PersonMode.NEW and self.is_bound
-            else []
-        )
-        result += [("", str(message)) for message in self.non_field_errors()]
-        return result
 
 
 class IntakeEditForm(_IntakeFieldsForm):
@@ -436,31 +470,19 @@ class IntakeEditForm(_IntakeFieldsForm):
 LINK_MODE_CHOICES = PersonMode.CHOICES[:2]
 
 
-class LinkPersonForm(LabelledErrorsMixin, forms.Form):
+class LinkPersonForm(LabelledErrorsMixin, PersonChoiceMixin):
     """Identifying the person of an intake recorded without one: a person found, or a new one registered.
 
-    The same rules as the intake form: only people the user may name (``access.linkable_people``:
-    not those open through an emergency access alone, not a suspended person); missing and
-    not-yours alike read "not found"; a new person passes ``PersonForm``.
+    The same rules as the intake form (``PersonChoiceMixin``), without "anonymous".
     """
 
     person_mode = forms.ChoiceField(
         label=gettext_lazy("Who is it about"), choices=LINK_MODE_CHOICES, widget=forms.RadioSelect, initial="found"
     )
-    person_id = forms.IntegerField(label=gettext_lazy("Person"), required=False, widget=forms.HiddenInput, min_value=1)
-    household_choice = forms.ChoiceField(
-        label=gettext_lazy("Household of the new person"),
-        choices=HOUSEHOLD_CHOICES,
-        widget=forms.RadioSelect,
-        initial=HouseholdChoice.NEW,
-        required=False,
-    )
-    relationship = forms.ChoiceField(
-        label=gettext_lazy("Relationship to the head of that household"),
-        choices=[("", CHOOSE), *[(v, label) for v, label in Relationship.choices if v != Relationship.HEAD]],
-        required=False,
-    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, label=gettext_lazy("Version"))
+
+    found_missing_message = gettext_lazy("search for the person and choose them, or register a new person.")
+    unlabelled_error_target = "person-search"
 
     def __init__(self, data: Any = None, *, user: User, intake: Intake, **kwargs: Any) -> None:
         initial = {"version": intake.version, **(kwargs.pop("initial", None) or {})}
@@ -469,41 +491,7 @@ class LinkPersonForm(LabelledErrorsMixin, forms.Form):
         self.intake = intake
         initial_person = {"town_block": intake.town_block_id, "address_line": intake.address_line}
         self.person_form = PersonForm(data, prefix=PERSON_PREFIX, use_required_attribute=False, initial=initial_person)
-        self.found_person: Person | None = None
-
-    @property
-    def mode(self) -> str:
-        value = self.data.get("person_mode") if self.is_bound else self.initial.get("person_mode")
-        return str(value or PersonMode.FOUND)
-
-    def is_valid(self) -> bool:
-        valid = super().is_valid()
-        if self.is_bound and self.mode == PersonMode.NEW:
-            valid = self.person_form.is_valid() and valid
-        return valid
-
-    def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean() or {}
-        mode = cleaned.get("person_mode")
-        person_id = cleaned.get("person_id")
-        if person_id:
-            self.found_person = access.linkable_people(self.user, among=[person_id]).first()
-            if self.found_person is None:
-                seen = access.visible_people(self.user, among=[person_id]).first()
-                if access.emergency_only(self.user, seen):
-                    self.add_error("person_id", str(emergency_messages.INTAKE_READ_ONLY))
-                else:
-                    self.add_error("person_id", _("the chosen person was not found. Search again."))
-        if mode == PersonMode.FOUND and not person_id and "person_id" not in self.errors:
-            self.add_error("person_id", _("search for the person and choose them, or register a new person."))
-        if mode == PersonMode.NEW:
-            choice = cleaned.get("household_choice") or HouseholdChoice.NONE
-            cleaned["household_choice"] = choice
-            if choice == HouseholdChoice.JOIN and not person_id and "person_id" not in self.errors:
-                self.add_error("household_choice", _("search for and choose the person whose household to join."))
-            if choice == HouseholdChoice.JOIN and not cleaned.get("relationship"):
-                self.add_error("relationship", _("choose the relationship."))
-        return cleaned
+        self.found_person = None
 
     def action_arguments(self) -> dict[str, Any]:
         """The keyword arguments of ``do_link_intake_person`` (after ``is_valid()``), the version included."""
@@ -512,26 +500,7 @@ class LinkPersonForm(LabelledErrorsMixin, forms.Form):
         if data["person_mode"] == PersonMode.FOUND:
             arguments["person"] = self.found_person
             return arguments
-        arguments["new_person"] = dict(self.person_form.cleaned_data)
-        arguments["household_choice"] = data["household_choice"]
-        arguments["relationship"] = data.get("relationship") or ""
-        if data["household_choice"] == HouseholdChoice.JOIN:
-            arguments["join_household_of"] = self.found_person
-        return arguments
-
-    def all_errors(self) -> list[tuple[str, str]]:
-        """(input id, message) for the error summary, the new person's fields included."""
-        result = [
-            (self[name].id_for_label or "person-search", str(message))
-            for name, msgs in self.errors.items()
-            if name in self.fields
-            for message in msgs
-        ]
-        if self.mode == PersonMode.NEW and self.is_bound:
-            result += [
-                (f"id_{PERSON_PREFIX}-{name}", str(m)) for name, msgs in self.person_form.errors.items() for m in msgs
-            ]
-        return result + [("", str(message)) for message in self.non_field_errors()]
+        return arguments | self.new_person_arguments()
 
 
 VOLUNTEER_CONSENT_CHOICES = (

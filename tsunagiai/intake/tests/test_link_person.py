@@ -306,3 +306,26 @@ def test_linking_a_fire_report_does_not_open_the_person_to_the_fire_department(c
     assert "梅村" not in page.content.decode() and "福祉の担当者が特定済み" in page.content.decode()
     assert client.get(reverse("people:person_detail", args=[person.pk])).status_code == 404
     assert client.get(reverse("people:household_detail", args=[household.pk])).status_code == 404
+
+
+def test_the_intake_form_and_this_one_differ_only_in_the_other_choice_they_name(town):
+    """Both forms choose a person alike (``PersonChoiceMixin``); "found" without a person names each form's
+    other choice, and a radio group's error in the summary points at the search field only on this page."""
+    from django.utils import translation
+
+    from tsunagiai.intake.forms import IntakeForm, LinkPersonForm
+    from tsunagiai.intake.tests.helpers import form_data
+
+    user, intake = town.users["caseworker_north"], make_intake(town)
+    with translation.override("ja"):
+        recording = IntakeForm(form_data(town, person_mode="found"), user=user)
+        linking = LinkPersonForm({"person_mode": "found", "version": intake.version}, user=user, intake=intake)
+        assert not recording.is_valid() and not linking.is_valid()
+        assert recording.errors["person_id"] == ["本人: 検索して本人を選ぶか、別の方法を選んでください。"]
+        assert linking.errors["person_id"] == ["本人: 検索して本人を選ぶか、新しく登録してください。"]
+
+        recording = IntakeForm(form_data(town, person_mode="bogus"), user=user)
+        linking = LinkPersonForm({"person_mode": "anonymous", "version": intake.version}, user=user, intake=intake)
+        assert not recording.is_valid() and not linking.is_valid()
+        assert [target for target, _message in recording.all_errors()] == [""]
+        assert [target for target, _message in linking.all_errors()] == ["person-search"]
