@@ -35,6 +35,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from benchmarks._sql import SqlTimer  # noqa: E402
 from tsunagiai.accounts.models import User  # noqa: E402
 from tsunagiai.intake.models import Intake  # noqa: E402
 from tsunagiai.people.models import Household, Person  # noqa: E402
@@ -54,20 +55,6 @@ PAGES = (
 def pad(text: str, width: int) -> str:
     """Left-align in a terminal, where CJK characters take two columns."""
     return text + " " * max(0, width - sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text))
-
-
-class SqlTimer:
-    """Wall time spent inside the database driver (``connection.execute_wrapper``)."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.seconds += time.perf_counter() - started
 
 
 def measure(client: Client, url: str, runs: int, htmx: bool) -> tuple[float, float, float, int, int]:

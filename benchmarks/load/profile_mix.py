@@ -33,6 +33,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from benchmarks._sql import SqlTimer  # noqa: E402
 from tsunagiai.accounts import access  # noqa: E402
 from tsunagiai.accounts.models import User  # noqa: E402
 
@@ -60,18 +61,6 @@ def pages(user: User) -> list[tuple[str, int, Callable[[], str]]]:
     if access.may_view_dashboard(user):
         out.append(("dashboard", 1, lambda: "/analytics/"))
     return out
-
-
-class SqlTimer:
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.seconds += time.perf_counter() - started
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Benchmark scripts, run one by one (each module says how); ``_sql`` is what they share."""
