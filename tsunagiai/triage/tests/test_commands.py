@@ -18,19 +18,6 @@ from tsunagiai.triage.engine import triage
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 DATA = Path(__file__).resolve().parents[3] / "data" / "triage"
-FIELDS = {
-    "id",
-    "categories",
-    "urgency",
-    "patterns",
-    "lead",
-    "agencies",
-    "scores",
-    "cues",
-    "situations",
-    "emergency_probability",
-    "possible_emergency",
-}
 
 
 def write_jsonl(path: Path, records: list[dict[str, object]]) -> Path:
@@ -38,7 +25,7 @@ def write_jsonl(path: Path, records: list[dict[str, object]]) -> Path:
     return path
 
 
-def test_triage_writes_one_prediction_per_record(tmp_path: Path) -> None:
+def test_triage_writes_one_prediction_per_record(tmp_path: Path, evaluation_record_fields: set[str]) -> None:
     source = write_jsonl(
         tmp_path / "in.jsonl",
         [
@@ -51,7 +38,7 @@ def test_triage_writes_one_prediction_per_record(tmp_path: Path) -> None:
     call_command("triage", "--input", str(source), "--output", str(out), stderr=StringIO())
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [line["id"] for line in lines] == ["a", "7", "c"]
-    assert all(set(line) == FIELDS for line in lines)
+    assert all(set(line) == evaluation_record_fields for line in lines)
     assert lines[0]["urgency"] == "emergency"
     assert lines[0]["lead"] == "coordination_section"
     assert any("死にたい" in cue["text"] for cue in lines[0]["cues"])
