@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, send_referral
 from tsunagiai.intake.tests.helpers import make_intake
 from tsunagiai.testing import Town
 
@@ -21,16 +21,14 @@ def test_a_referral_is_sent_by_one_organisation_and_accepted_by_another(
     intake = make_intake(live_town, concern="家賃を3か月滞納している。家計の立て直しを手伝ってほしい。")
 
     log_in(page, live_server.url, "caseworker_north")
-    page.goto(f"{live_server.url}/intakes/{intake.pk}/")
-    page.get_by_role("link", name="つなぐ").click()
-    page.get_by_label("機関種別").select_option("all")
-    page.get_by_role("button", name="絞り込む").click()
-    page.get_by_label("紹介先").select_option(label="社会福祉協議会（コミュニティソーシャルワーカー(社協)）")
-    page.get_by_label("紹介の理由").fill("家計の立て直しが必要。")
-    page.get_by_label("依頼内容").fill("家計相談と伴走をお願いします。")
-    page.get_by_label("相談内容").check()
-    page.get_by_label("本人の同意（記録あり）").check()
-    page.get_by_role("button", name="紹介を送る").click()
+    send_referral(
+        page,
+        f"{live_server.url}/intakes/{intake.pk}/",
+        agency_type="all",
+        organisation="社会福祉協議会（コミュニティソーシャルワーカー(社協)）",
+        reason="家計の立て直しが必要。",
+        request="家計相談と伴走をお願いします。",
+    )
     expect(page.locator("#referral-status")).to_have_text("送付済み")
     referral_url = page.url
 

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser.axe import AxeWalk
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in_walking, send_referral
 from tsunagiai.reference.models import IssueCategory, ResourceServiceType, TargetGroup
 from tsunagiai.resources.models import Provider, Schedule, Service, ServiceArea
 from tsunagiai.testing import Town
@@ -38,17 +38,12 @@ def _community_resource(town: Town) -> None:
 
 
 def test_whole_story(live_server: Any, live_town: Town, page: Any) -> None:
-    base = live_server.url
-    walk = AxeWalk(page, base)
+    walk = AxeWalk(page, live_server.url)
     # Set-up the story's users do not do: a community resource in the directory (the 社協 keeps it elsewhere).
     _community_resource(live_town)
 
-    def sign_in(username: str) -> None:
-        log_in(page, base, username)
-        walk.check(f"{username}'s home page")
-
     # 1. The 民生委員 reports a concern without a name.
-    sign_in("volunteer")
+    log_in_walking(walk, "volunteer")
     walk.visit("/intakes/concerns/new/")
     page.get_by_label("どなたのこと").fill("85歳くらいの母親（認知症）と50代のひきこもりの息子")
     page.get_by_label("場所（町字）").select_option(label="北町1丁目")
@@ -62,7 +57,7 @@ def test_whole_story(live_server: Any, live_town: Town, page: Any) -> None:
     expect(page.locator("main")).to_contain_text("85歳くらいの母親")
 
     # 2. The branch office finds the concern and identifies the person (本人を特定する): the mother, new household.
-    sign_in("caseworker_north")
+    log_in_walking(walk, "caseworker_north")
     walk.visit("/intakes/")
     page.get_by_role("link", name=re.compile("令和")).first.click()
     walk.check()
@@ -102,18 +97,15 @@ def test_whole_story(live_server: Any, live_town: Town, page: Any) -> None:
     expect(page.locator("main")).to_contain_text("8050")
 
     # 4. A referral to the 地域包括: refused for want of consent, consent recorded in place, then sent.
-    page.goto(intake_url)
-    page.get_by_role("link", name="つなぐ").click()
-    walk.check()
-    page.get_by_label("機関種別").select_option(label="地域包括支援センター")
-    page.get_by_role("button", name="絞り込む").click()
-    walk.check("filtered")
-    page.get_by_label("紹介先").select_option(label="北地域包括支援センター（地域包括支援センター）")
-    page.get_by_label("紹介の理由").fill("母親に認知症の疑い。介護保険の申請と見守りが必要。")
-    page.get_by_label("依頼内容").fill("訪問して状況を確認し、介護保険の申請を支援してください。")
-    page.get_by_label("相談内容").check()
-    page.get_by_label("本人の同意（記録あり）").check()
-    page.get_by_role("button", name="紹介を送る").click()
+    send_referral(
+        page,
+        intake_url,
+        agency_type="地域包括支援センター",
+        organisation="北地域包括支援センター（地域包括支援センター）",
+        reason="母親に認知症の疑い。介護保険の申請と見守りが必要。",
+        request="訪問して状況を確認し、介護保険の申請を支援してください。",
+        walk=walk,
+    )
     expect(page.locator("#consent-needed")).to_contain_text("本人の同意が必要です")
     walk.check("consent needed")
     page.get_by_role("link", name="同意を記録する").click()
@@ -134,25 +126,21 @@ def test_whole_story(live_server: Any, live_town: Town, page: Any) -> None:
     elderly_referral_url = page.url
 
     # The CSW for the son: the consent recorded above covers it, so it goes at once.
-    page.goto(intake_url)
-    page.get_by_role("link", name="つなぐ").click()
-    walk.check()
-    page.get_by_label("機関種別").select_option(label="コミュニティソーシャルワーカー(社協)")
-    page.get_by_role("button", name="絞り込む").click()
-    walk.check("filtered")
-    page.get_by_label("紹介先").select_option(label="社会福祉協議会（コミュニティソーシャルワーカー(社協)）")
-    page.get_by_label("紹介の理由").fill("50代の息子が長くひきこもっている。")
-    page.get_by_label("依頼内容").fill("息子さんへの伴走と居場所づくりをお願いします。")
-    page.get_by_label("相談内容").check()
-    page.get_by_label("本人の同意（記録あり）").check()
-    page.get_by_role("button", name="紹介を送る").click()
+    send_referral(
+        page,
+        intake_url,
+        agency_type="コミュニティソーシャルワーカー(社協)",
+        organisation="社会福祉協議会（コミュニティソーシャルワーカー(社協)）",
+        reason="50代の息子が長くひきこもっている。",
+        request="息子さんへの伴走と居場所づくりをお願いします。",
+        walk=walk,
+    )
     expect(page.locator("#referral-status")).to_have_text("送付済み")
     walk.check("sent")
 
     # 5. The 地域包括 accepts and records its first contact.
-    sign_in("elderly_worker")
-    page.goto(elderly_referral_url)
-    walk.check()
+    log_in_walking(walk, "elderly_worker")
+    walk.visit(elderly_referral_url)
     expect(page.locator("#referral-status")).to_have_text("確認済み")
     page.get_by_role("button", name="受諾").click()
     expect(page.locator("#referral-status")).to_have_text("受諾")
@@ -164,9 +152,8 @@ def test_whole_story(live_server: Any, live_town: Town, page: Any) -> None:
     walk.check("first contact")
 
     # 6. The branch office opens a case from the intake.
-    sign_in("caseworker_north")
-    page.goto(intake_url)
-    walk.check()
+    log_in_walking(walk, "caseworker_north")
+    walk.visit(intake_url)
     page.get_by_role("link", name="ケースを開始").click()
     walk.check()
     page.get_by_label("件名").fill("杉浦さん世帯（8050）")
@@ -285,9 +272,8 @@ def test_whole_story(live_server: Any, live_town: Town, page: Any) -> None:
     expect(page.locator("main")).to_contain_text("社会福祉協議会：支援会議の決定による")
 
     # 9. Participation support: the CSW finds a community resource for the son.
-    sign_in("csw_worker")
-    page.goto(case_url)
-    walk.check()
+    log_in_walking(walk, "csw_worker")
+    walk.visit(case_url)
     page.get_by_role("link", name="このケースの参加支援の候補を探す").click()
     walk.check()
     page.get_by_label("対象者").select_option(label="杉浦 健一")
@@ -299,7 +285,7 @@ def test_whole_story(live_server: Any, live_town: Town, page: Any) -> None:
     expect(page.locator("main")).to_contain_text("居場所カフェ ひだまり")
 
     # 10. The analyst's dashboard, then the monthly report as a PDF.
-    sign_in("analyst")
+    log_in_walking(walk, "analyst")
     walk.visit("/analytics/")
     page.wait_for_function("() => window.Chart && window.Chart.getChart('chart-window')")
     walk.check("charts drawn")
