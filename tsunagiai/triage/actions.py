@@ -75,6 +75,9 @@ def do_record_triage_suggestion(
     suggestion.scores = {code: round(score, 4) for code, score in result.scores.items()}
     suggestion.suggested_urgency = result.urgency
     suggestion.cues = _spans(result.cues)
+    suggestion.situations = result.situation_records()
+    suggestion.emergency_probability = result.emergency_probability
+    suggestion.possible_emergency = result.possible_emergency
     suggestion.evidence = _spans(result.evidence)
     suggestion.patterns = [asdict(p) for p in result.patterns]
     suggestion.lead = result.lead

@@ -3,6 +3,9 @@
 Same engine, same access policy as the intake form's panel: household
 patterns only from a household the caller may see (404 otherwise), similar
 intakes only from those the caller may see. Nothing is stored.
+
+GET /api/v1/triage/intakes/{intake_id}: the suggestion stored for an intake at its last save, beside what
+staff chose (the intake page's 「トリアージの提案」), for an intake the caller may see.
 """
 
 from __future__ import annotations
@@ -11,11 +14,14 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
+from tsunagiai.audit.actions import record_read
 from tsunagiai.core.http import AuthenticatedRequest
+from tsunagiai.intake.selectors import intake_detail
 from tsunagiai.triage import selectors
 from tsunagiai.triage.engine import MAX_TEXT_LENGTH
 
@@ -92,10 +98,23 @@ class SituationFactOut(Schema):
 
 
 class SituationOut(Schema):
-    name: str
-    level: str
-    negated: bool
-    facts: list[SituationFactOut]
+    name: str = Field(
+        description="The situation rule's name in Japanese (data/triage/lexicon.yaml), shown as the reason."
+    )
+    level: str = Field(description="The urgency it raises to: emergency or high.")
+    negated: bool = Field(description="Every fact was present but one only negated or in the past: it raised nothing.")
+    facts: list[SituationFactOut] = Field(description="The words of each fact, offsets into the text as given.")
+
+
+SITUATIONS = "Situation rules that held (co-occurring facts read as one named situation), negated ones included."
+EMERGENCY_PROBABILITY = (
+    "Calibrated probability (isotonic, held-out notes) that the note is an emergency, 0–1; null without a "
+    "calibration in the model, when nothing could be suggested, or for suggestions stored before it was kept."
+)
+POSSIBLE_EMERGENCY = (
+    "Not suggested as an emergency, but the suggestion is unsure and the note is about a person living alone or a "
+    "child: show 「緊急の可能性 — 確認してください」 instead of the urgency (which stays as suggested)."
+)
 
 
 class TriageOut(Schema):
@@ -106,9 +125,9 @@ class TriageOut(Schema):
     agencies: list[str]
     scores: dict[str, float]
     cues: list[CueOut]
-    situations: list[SituationOut]
-    emergency_probability: float | None
-    possible_emergency: bool
+    situations: list[SituationOut] = Field(description=SITUATIONS)
+    emergency_probability: float | None = Field(description=EMERGENCY_PROBABILITY)
+    possible_emergency: bool = Field(description=POSSIBLE_EMERGENCY)
     evidence: list[SpanOut]
     pattern_reasons: list[PatternOut]
     routing_reasons: list[str]
@@ -118,6 +137,39 @@ class TriageOut(Schema):
     model_version: str
     organisations: list[OrganisationOut]
     similar: list[SimilarOut]
+
+
+class StoredSpanOut(Schema):
+    text: str
+    start: int
+    end: int
+    label: str
+    negated: bool = False
+
+
+class StoredSuggestionOut(Schema):
+    """The suggestion stored at the intake's last save (recomputed on the server), beside what staff chose."""
+
+    intake_id: int
+    categories: list[str] = Field(description="Suggested categories, best first.")
+    scores: dict[str, float]
+    urgency: str = Field(description="Suggested urgency.")
+    cues: list[StoredSpanOut] = Field(description="Urgency cue words; label is the level they raise to.")
+    situations: list[SituationOut] = Field(description=SITUATIONS)
+    emergency_probability: float | None = Field(description=EMERGENCY_PROBABILITY)
+    possible_emergency: bool = Field(description=POSSIBLE_EMERGENCY)
+    evidence: list[StoredSpanOut] = Field(description="Words behind each suggested category.")
+    pattern_reasons: list[PatternOut]
+    lead: str
+    agencies: list[str]
+    can_suggest: bool
+    low_confidence: bool
+    model_version: str
+    chosen_categories: list[str] = Field(description="What staff chose at that save.")
+    chosen_urgency: str
+    decision: str = Field(description="accepted, changed or no_suggestion.")
+    training_opt_in: bool
+    updated_at: dt.datetime
 
 
 class ErrorOut(Schema):
@@ -188,4 +240,42 @@ def _similar(item: Any) -> dict[str, Any]:
         "referrals": [vars(r) for r in item.referrals],
         "cases": [vars(c) for c in item.cases],
         "resources": item.resources,
+    }
+
+
+@router.get(
+    "/intakes/{intake_id}",
+    response={200: StoredSuggestionOut, 404: ErrorOut},
+    summary="Read the suggestion stored for an intake",
+)
+def get_stored_suggestion(request: AuthenticatedRequest, intake_id: int) -> dict[str, Any]:
+    """What triage suggested at the intake's last save and why (cues, situations, calibrated probability),
+    beside what staff chose. 404 for a missing or not-visible intake alike, and for one with nothing stored.
+    """
+    intake = intake_detail(request.user, intake_id)
+    suggestion = selectors.stored_suggestion(intake)
+    if suggestion is None:
+        raise Http404
+    record_read(request, intake, action="triage.suggestion_viewed", note="api")
+    return {
+        "intake_id": intake.pk,
+        "categories": suggestion.suggested_categories,
+        "scores": suggestion.scores,
+        "urgency": suggestion.suggested_urgency,
+        "cues": suggestion.cues,
+        "situations": suggestion.situations,
+        "emergency_probability": suggestion.emergency_probability,
+        "possible_emergency": suggestion.possible_emergency,
+        "evidence": suggestion.evidence,
+        "pattern_reasons": suggestion.patterns,
+        "lead": suggestion.lead,
+        "agencies": suggestion.agencies,
+        "can_suggest": suggestion.can_suggest,
+        "low_confidence": suggestion.low_confidence,
+        "model_version": suggestion.model_version,
+        "chosen_categories": suggestion.chosen_categories,
+        "chosen_urgency": suggestion.chosen_urgency,
+        "decision": suggestion.decision,
+        "training_opt_in": suggestion.training_opt_in,
+        "updated_at": suggestion.updated_at,
     }

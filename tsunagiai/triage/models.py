@@ -28,6 +28,12 @@ class TriageSuggestion(models.Model):
     scores = models.JSONField(_("category scores"), default=dict)
     suggested_urgency = models.CharField(_("suggested urgency"), max_length=20)
     cues = models.JSONField(_("urgency cues"), default=list)
+    # Situation rules that held (negated ones included), as in the API: name, level, negated, facts (text, start, end).
+    situations = models.JSONField(_("situations"), default=list, blank=True)
+    # Calibrated probability that the note is an emergency; None without a calibration (and for rows stored before it).
+    emergency_probability = models.FloatField(_("calibrated probability of an emergency"), null=True, blank=True)
+    # Shown as 「緊急の可能性 — 確認してください」 rather than the suggested urgency (the suggestion was unsure).
+    possible_emergency = models.BooleanField(_("possible emergency"), default=False)
     evidence = models.JSONField(_("words behind the categories"), default=list)
     patterns = models.JSONField(_("suggested patterns"), default=list)
     lead = models.CharField(_("suggested lead"), max_length=40, blank=True)

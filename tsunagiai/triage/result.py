@@ -87,6 +87,18 @@ class TriageResult:
     def pattern_codes(self) -> list[str]:
         return [p.code for p in self.patterns]
 
+    def situation_records(self) -> list[dict[str, Any]]:
+        """The situations as stored and as the API gives them: name, level, negated, facts (text, start, end)."""
+        return [
+            {
+                "name": s.name,
+                "level": s.level,
+                "negated": s.negated,
+                "facts": [{"text": f.text, "start": f.start, "end": f.end} for f in s.facts],
+            }
+            for s in self.situations
+        ]
+
     def to_evaluation_record(self, record_id: str) -> dict[str, Any]:
         """The evaluation format of routing.md plus ``scores`` and ``cues``."""
         return {
@@ -101,15 +113,7 @@ class TriageResult:
                 {"text": c.text, "start": c.start, "end": c.end, "level": c.label, "negated": c.negated}
                 for c in self.cues
             ],
-            "situations": [
-                {
-                    "name": s.name,
-                    "level": s.level,
-                    "negated": s.negated,
-                    "facts": [{"text": f.text, "start": f.start, "end": f.end} for f in s.facts],
-                }
-                for s in self.situations
-            ],
+            "situations": self.situation_records(),
             "emergency_probability": self.emergency_probability,
             "possible_emergency": self.possible_emergency,
         }

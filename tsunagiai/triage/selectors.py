@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
@@ -126,6 +126,11 @@ def training_opt_in_of(intake: Any) -> bool:
     return bool(suggestion and suggestion.training_opt_in)
 
 
+def stored_suggestion(intake: Intake) -> TriageSuggestion | None:
+    """The suggestion stored at the intake's last save; ``intake`` must be one the caller may see."""
+    return TriageSuggestion.objects.filter(intake=intake).first()
+
+
 def corrections_to_export(*, since: dt.date | None = None) -> QuerySet[TriageSuggestion]:
     """Confirmed intakes whose staff opted in to training, with what the masking needs."""
     queryset = TriageSuggestion.objects.filter(training_opt_in=True).select_related(
@@ -135,6 +140,39 @@ def corrections_to_export(*, since: dt.date | None = None) -> QuerySet[TriageSug
         start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
         queryset = queryset.filter(updated_at__gte=start)
     return queryset.prefetch_related("intake__household__memberships__person").order_by("intake_id")
+
+
+def urgency_label(labels: Labels, urgency: str, *, possible_emergency: bool) -> str:
+    """The suggested urgency in words, or 「緊急の可能性 — 確認してください」 (the panel and the stored record)."""
+    if possible_emergency:
+        # Unsure, and about a person living alone or a child: not 通常 (issue 17).
+        return _("Possible emergency — please check")
+    return labels.urgency.get(urgency, urgency)
+
+
+def sureness(probability: float | None, urgency: str) -> dict[str, int] | None:
+    """How sure the urgency suggestion is: the calibrated probability of an emergency, and of the suggestion."""
+    if probability is None:
+        return None
+    emergency = round(100 * probability)
+    suggested = emergency if urgency == "emergency" else 100 - emergency
+    return {"emergency": emergency, "suggestion": suggested}
+
+
+def situation_rows(situations: Iterable[dict[str, Any]], labels: Labels) -> list[dict[str, Any]]:
+    """Situation rules that held: the rule's name as the reason, and the words of each of its facts.
+
+    ``situations`` as stored (``TriageResult.situation_records``): name, level, negated, facts.
+    """
+    return [
+        {
+            "name": s.get("name", ""),
+            "level": labels.urgency.get(s.get("level", ""), s.get("level", "")),
+            "negated": bool(s.get("negated")),
+            "facts": "、".join(f"「{f.get('text', '')}」" for f in s.get("facts", [])),
+        }
+        for s in situations
+    ]
 
 
 @dataclass(frozen=True)
@@ -178,20 +216,13 @@ class SuggestionView:
 
     @property
     def urgency_label(self) -> str:
-        if getattr(self.result, "possible_emergency", False):
-            # Unsure, and about a person living alone or a child: not 通常 (issue 17).
-            return _("Possible emergency — please check")
-        return self.labels.urgency.get(self.result.urgency, str(self.result.urgency))
+        return urgency_label(
+            self.labels, str(self.result.urgency), possible_emergency=getattr(self.result, "possible_emergency", False)
+        )
 
     @property
     def sureness(self) -> dict[str, int] | None:
-        """How sure the urgency suggestion is: the calibrated probability of an emergency, and of the suggestion."""
-        probability = getattr(self.result, "emergency_probability", None)
-        if probability is None:
-            return None
-        emergency = round(100 * probability)
-        suggested = emergency if self.result.urgency == "emergency" else 100 - emergency
-        return {"emergency": emergency, "suggestion": suggested}
+        return sureness(getattr(self.result, "emergency_probability", None), str(self.result.urgency))
 
     @property
     def lead_label(self) -> str:
@@ -231,16 +262,7 @@ class SuggestionView:
 
     @property
     def situation_rows(self) -> list[dict[str, Any]]:
-        """Situation rules that held: the rule's name as the reason, and the words of each of its facts."""
-        return [
-            {
-                "name": s.name,
-                "level": self.labels.urgency.get(s.level, s.level),
-                "negated": s.negated,
-                "facts": "、".join(f"「{f.text}」" for f in s.facts),
-            }
-            for s in getattr(self.result, "situations", [])
-        ]
+        return situation_rows([asdict(situation) for situation in getattr(self.result, "situations", [])], self.labels)
 
     @property
     def marks(self) -> list[Mark]:

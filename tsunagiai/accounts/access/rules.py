@@ -299,6 +299,7 @@ API_RULES: dict[str, str] = {
     "support.conference": STAFF,
     "audit.list_events": AUDITOR,
     "triage.suggest_triage": STAFF,  # staff who record intakes; not analysts, administrators or auditors
+    "triage.get_stored_suggestion": STAFF,  # as the intake it belongs to (404 for an intake the caller may not see)
     "regional.list_regional_issues": MEMBER,  # an empty list for those who may not see regional issues
     "regional.unmet_needs_by_area": MEMBER,  # the same: counts only
     "community.find_resources": STAFF,
