@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, help="print this many functions by own time")
     parser.add_argument("--logins", default="coordinator,supervisor,branch")
     parser.add_argument("--only", default="", help="profile only this page (a name in the table)")
+    parser.add_argument("--profile-out", default="", help="also write the profile to this file (pstats)")
     parser.add_argument("--restrict", default="", help="print only functions whose path contains this")
     options = parser.parse_args()
     random.seed(8050)
@@ -110,6 +111,8 @@ def main() -> None:
         total_weight += len(cpu[name])
     print(f"weighted mean CPU per request: {weighted / total_weight:.1f} ms ({connection.vendor})")
     if profiler:
+        if options.profile_out:
+            profiler.dump_stats(options.profile_out)
         stats = pstats.Stats(profiler).sort_stats("cumulative" if options.restrict else "tottime")
         if options.restrict:
             stats.print_stats(options.restrict, options.profile)

@@ -1,13 +1,25 @@
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix
+from django.urls import reverse as _reverse
 from django.utils.translation import gettext as _
 
 from tsunagiai.accounts import access
+
+
+@cache
+def _reverse_once(name: str, prefix: str) -> str:
+    return _reverse(name)
+
+
+def reverse(name: str) -> str:
+    """The menu's addresses, reversed once per process (they take no arguments; every page shows them)."""
+    return _reverse_once(name, get_script_prefix())
 
 
 def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
