@@ -169,30 +169,29 @@ def test_whole_story(live_server: Any, live_town: Town, page: Any) -> None:
     expect(page.locator("h1")).to_contain_text("杉浦さん世帯（8050）")
     case_url = page.url
 
-    # The team: the 地域包括 (the mother) and the CSW (the son). The son is a focus person too, so his consent is
-    # needed first. WORKAROUND (a gap, docs/testing.md): the team form refuses without offering 「同意を記録する」
-    # in place as the referral form does; the user records it on the son's consent page and comes back.
-    son_path = page.get_by_role("link", name="杉浦 健一").first.get_attribute("href")
-    walk.visit(f"/consent{son_path}new/")
-    page.get_by_label("同意日").fill(timezone.localdate().isoformat())
-    page.get_by_label("同意の方法").select_option("oral")
-    for agency_type, organisation in (
-        ("地域包括支援センター", "北地域包括支援センター"),
-        ("コミュニティソーシャルワーカー", "社会福祉協議会"),
-    ):
-        page.locator("summary", has_text=agency_type).click()
-        page.get_by_label(organisation, exact=True).check()
-    walk.check("consent form filled")
-    page.get_by_role("button", name="保存").click()
-    walk.check("consent saved")
-    expect(page.locator("main")).to_contain_text("同意を記録しました。")
-    page.goto(case_url)
+    # The team: the 地域包括 (the mother) and the CSW (the son). The son is a focus person too, so adding the
+    # 地域包括 is refused until his consent covers it; the team form offers 「同意を記録する」 in place.
     page.get_by_role("link", name="チームに加える").click()
     expect(page.locator("#team_organisation")).to_be_focused()
     walk.check("team form")
     page.get_by_label("機関:", exact=True).select_option(label="北地域包括支援センター（地域包括支援センター）")
     page.get_by_label("チームでの役割").fill("母親の介護保険申請と見守り")
     page.get_by_label("情報提供の根拠").select_option(label="本人の同意（記録あり）")
+    page.get_by_role("button", name="追加", exact=True).click()
+    expect(page.locator("#consent-needed")).to_contain_text("杉浦 健一")
+    walk.check("team consent needed")
+    page.locator("#consent-needed").get_by_role("link", name="同意を記録する").click()
+    inline = page.locator("[id^=consent-record-]")
+    expect(inline.get_by_label("北地域包括支援センター", exact=True)).to_be_checked()
+    # The CSW joins next: one consent covers both.
+    inline.locator("summary", has_text="コミュニティソーシャルワーカー").click()
+    inline.get_by_label("社会福祉協議会", exact=True).check()
+    inline.get_by_label("同意の方法").select_option("oral")
+    walk.check("team consent form open")
+    inline.get_by_role("button", name="保存").click()
+    expect(inline).to_contain_text("同意を記録しました")
+    walk.check("team consent recorded")
+    expect(page.get_by_label("チームでの役割")).to_have_value("母親の介護保険申請と見守り")
     page.get_by_role("button", name="追加", exact=True).click()
     expect(page.locator("main")).to_contain_text("母親の介護保険申請と見守り")
     walk.check("team member added")

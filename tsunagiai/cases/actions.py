@@ -31,6 +31,7 @@ from tsunagiai.cases.selectors import (
     requesting_organisation_ok,
     team_without_basis,
 )
+from tsunagiai.consent.errors import ConsentMissing
 from tsunagiai.consent.selectors import people_without_consent
 from tsunagiai.core.concurrency import EditConflict, save_versioned
 from tsunagiai.core.errors import ActionRefused
@@ -133,7 +134,7 @@ def do_add_team_member(
     Joining the team discloses the case's people to the organisation, so it needs
     a basis (docs/consent.md): the consent in force of every person concerned
     covering the organisation, or a recorded legal basis. Without one it is
-    refused, naming the people and the organisation.
+    refused (``ConsentMissing``), naming the people and the organisation.
     """
     role = (role or "").strip()
     if len(role) > ROLE_MAX_LENGTH:
@@ -151,12 +152,13 @@ def do_add_team_member(
     if basis == TeamMember.Basis.CONSENT:
         uncovered = people_without_consent(consent_subjects(case), [organisation]).get(organisation.pk, [])
         if uncovered:
-            raise ActionRefused(
+            raise ConsentMissing(
                 _(
                     "Basis for sharing: no consent in force of %(names)s covers %(organisation)s. "
                     "Record the consent first, or choose a legal basis."
                 )
                 % {"names": "、".join(p.full_name for p in uncovered), "organisation": organisation.name},
+                people=uncovered,
                 field="basis",
             )
     if user is not None and not any(

@@ -16,6 +16,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,6 +25,8 @@ from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.cases import selectors
 from tsunagiai.cases.actions import (
+    BASIS_NOTE_MAX_LENGTH,
+    ROLE_MAX_LENGTH,
     CaseConflict,
     do_add_team_member,
     do_change_case_status,
@@ -47,6 +51,10 @@ from tsunagiai.cases.forms import (
 )
 from tsunagiai.cases.models import Case
 from tsunagiai.cases.selectors import CaseFilters
+from tsunagiai.consent.errors import ConsentMissing
+from tsunagiai.consent.links import record_consent_links
+from tsunagiai.consent.models import InformationScope
+from tsunagiai.consent.views import MAX_NEXT
 from tsunagiai.core.concurrency import EditConflict
 from tsunagiai.core.errors import ActionRefused
 from tsunagiai.core.forms import add_action_errors
@@ -156,6 +164,7 @@ def _detail(
     status: int = 200,
     conflict: EditConflict | None = None,
     reload: bool = True,
+    consent_needed: list[dict[str, Any]] | None = None,
     **bound: forms.Form,
 ) -> HttpResponse:
     if reload:  # after an action: the case as it is now
@@ -175,6 +184,7 @@ def _detail(
         "decision_form": bound.get("decision_form") or LeadDecisionForm(case=case),
         "decision_request_id": bound.get("decision_request_id"),
         "team_form": bound.get("team_form"),
+        "consent_needed": consent_needed,
         "flags_form": bound.get("flags_form"),
         "overstay_days": selectors.overstay_days(),
     }
@@ -301,14 +311,72 @@ def decide_lead_request(request: AuthenticatedRequest, case_id: int, request_id:
     return _detail(request, case, status=400, **bound)
 
 
+# What the team form takes from its address (a link back to it, e.g. after recording a consent): the
+# fields as typed, each cut to the form's own limit; anything else in the query is ignored.
+TEAM_FORM_CARRIED = {
+    "organisation": 20,
+    "user": 20,
+    "role": ROLE_MAX_LENGTH,
+    "basis": 40,
+    "basis_note": BASIS_NOTE_MAX_LENGTH,
+}
+
+
+def _team_form_initial(request: AuthenticatedRequest) -> dict[str, str]:
+    """The team form's fields given in the query (``?organisation=``: htmx, when the organisation is chosen)."""
+    return {name: request.GET[name][:limit] for name, limit in TEAM_FORM_CARRIED.items() if name in request.GET}
+
+
+def _team_form_address(case: Case, data: Any) -> str:
+    """The team form's own page with what was typed in ``data``, for the consent form to return to.
+
+    An address longer than the consent form accepts for ``next`` (consent.views.MAX_NEXT) drops the
+    free texts, the note first, rather than the way back.
+    """
+    base = reverse("cases:add_team_member", args=[case.pk])
+    values = {name: str(data.get(name, ""))[:limit] for name, limit in TEAM_FORM_CARRIED.items() if data.get(name)}
+    address = f"{base}?{urlencode(values)}" if values else base
+    for dropped in ("basis_note", "role"):
+        if len(address) <= MAX_NEXT:
+            break
+        values.pop(dropped, None)
+        address = f"{base}?{urlencode(values)}"
+    return address
+
+
+def _team_consent_links(request: AuthenticatedRequest, case: Case, refused: ConsentMissing, organisation: Any) -> Any:
+    """「同意を記録する」 for the people whose consent does not cover the organisation joining the team.
+
+    Joining the team shows the organisation the case's people and their support history, so the
+    consent form comes with the organisation, basic facts and the support history preselected.
+    """
+    return record_consent_links(
+        request,
+        refused.people,
+        organisations=[organisation],
+        information=[InformationScope.HISTORY],
+        next_url=_team_form_address(case, request.POST),
+        reason=lambda person: (
+            _("No consent of %(name)s in force covers %(organisation)s.")
+            % {"name": person.full_name, "organisation": organisation.name}
+        ),
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def add_team_member(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
+    """Add an organisation (and a member of its staff) to the team.
+
+    Refused for want of consent, the case page offers 「同意を記録する」 for each person concerned
+    whose record the user may edit (inline over htmx; without JavaScript the consent form returns
+    to this form's page with what was typed).
+    """
     case = selectors.case_detail(request.user, case_id, for_edit=True)
     if request.method != "POST":
-        # ?organisation= (htmx, when the organisation is chosen): the form lists that organisation's staff.
-        initial = {"organisation": request.GET.get("organisation", "")}
-        return _form(request, case, "team-form", _("Add to the team"), TeamMemberForm(case=case, initial=initial))
+        form = TeamMemberForm(case=case, initial=_team_form_initial(request))
+        return _form(request, case, "team-form", _("Add to the team"), form)
     form = TeamMemberForm(request.POST, case=case)
+    consent_needed: list[dict[str, Any]] | None = None
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -322,6 +390,9 @@ def add_team_member(request: AuthenticatedRequest, case_id: int) -> HttpResponse
                 acting_user=request.user,
                 expected_version=data["version"],
             )
+        except ConsentMissing as exc:
+            add_action_errors(form, exc)
+            consent_needed = _team_consent_links(request, case, exc, data["organisation"])
         except ActionRefused as exc:
             add_action_errors(form, exc)
         except EditConflict as exc:
@@ -329,7 +400,7 @@ def add_team_member(request: AuthenticatedRequest, case_id: int) -> HttpResponse
         else:
             messages.success(request, _("The team was changed."))
             return redirect("cases:detail", case_id=case.pk)
-    return _detail(request, case, status=400, team_form=form)
+    return _detail(request, case, status=400, consent_needed=consent_needed, team_form=form)
 
 
 @require_POST

@@ -74,7 +74,7 @@ class ConsentForm(LabelledErrorsMixin, forms.Form):
         self.fields["given_on"].initial = timezone.localdate()
         scope = self.fields["scope_organisations"]
         if isinstance(scope, OrganisationsField):
-            scope.put_first(preselected, first_label=str(_("Chosen for this referral")))
+            scope.put_first(preselected, first_label=str(_("Chosen for this disclosure")))
 
 
 class WithdrawForm(forms.Form):

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tsunagiai.core.errors import ActionRefused
+from tsunagiai.consent import errors as consent_errors
 from tsunagiai.core.models import TrackedModel
 
 
@@ -22,7 +22,7 @@ class IllegalTransition(Exception):
     """The referral cannot move from its state to the one asked for."""
 
 
-class ConsentMissing(ActionRefused):
+class ConsentMissing(consent_errors.ConsentMissing):
     """Sending on the basis of consent, and no consent on record covers the receiving organisation.
 
     ``people`` are those whose consent is missing (the referral's person, or those of a case), so the
@@ -30,8 +30,7 @@ class ConsentMissing(ActionRefused):
     """
 
     def __init__(self, message: str, *, people: list[Any]) -> None:
-        super().__init__(message, field="sharing_basis")
-        self.people = people
+        super().__init__(message, people=people, field="sharing_basis")
 
 
 class Status(models.TextChoices):

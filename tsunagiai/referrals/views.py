@@ -12,12 +12,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagiai.accounts import access
 from tsunagiai.audit.actions import record_list, record_read
+from tsunagiai.consent.links import record_consent_links
 from tsunagiai.consent.models import InformationScope
 from tsunagiai.core.concurrency import EditConflict
 from tsunagiai.core.errors import ActionRefused
@@ -70,28 +70,22 @@ def _consent_links(
     to_organisation: Organisation,
     sections: list[str],
     *,
+    reason: str,
     next_url: str = "",
 ) -> list[dict[str, Any]]:
-    """For a referral without consent: a link per person whose consent the user may record.
+    """For a referral without consent: 「同意を記録する」 per person whose consent the user may record.
 
-    Each opens the consent form with the receiving organisation and the shared kinds of information
-    preselected, returning to ``next_url`` (default: this page); people the user may not edit are left out.
+    The consent form comes with the receiving organisation and the shared kinds of information
+    preselected, returning to ``next_url`` (default: this page); ``reason`` has a ``%(name)s``.
     """
-    editable = set(access.editable_people(request.user, among=[p.pk for p in people]).values_list("pk", flat=True))
-    kinds = list(
-        dict.fromkeys([InformationScope.BASIC, *(SECTION_INFORMATION[s] for s in sections if s in SECTION_INFORMATION)])
+    return record_consent_links(
+        request,
+        people,
+        organisations=[to_organisation],
+        information=[SECTION_INFORMATION[s] for s in sections if s in SECTION_INFORMATION],
+        next_url=next_url or request.get_full_path(),
+        reason=lambda person: reason % {"name": person.full_name},
     )
-    values: dict[str, str | list[str]] = {
-        "organisations": [str(to_organisation.pk)],
-        "information": [str(kind) for kind in kinds],
-        "next": next_url or request.get_full_path(),
-    }
-    query = urlencode(values, doseq=True)
-    return [
-        {"person": person, "url": f"{reverse('consent:record', args=[person.pk])}?{query}"}
-        for person in people
-        if person.pk in editable
-    ]
 
 
 def _sending_organisation(user: User, preferred_id: int | None) -> Organisation:
@@ -181,7 +175,13 @@ def _send(
             )
         except ConsentMissing as exc:
             add_action_errors(form, exc)
-            consent_needed = _consent_links(request, exc.people, data["to_organisation"], data["shared_sections"])
+            consent_needed = _consent_links(
+                request,
+                exc.people,
+                data["to_organisation"],
+                data["shared_sections"],
+                reason=_("No consent of %(name)s on record covers this organisation."),
+            )
         except ActionRefused as exc:
             add_action_errors(form, exc)
         except access.NotLinkable as refused:
@@ -295,6 +295,10 @@ def _detail_context(request: AuthenticatedRequest, referral: Referral, **extra: 
             [referral.person],
             referral.to_organisation,
             list(referral.shared_sections),
+            reason=_(
+                "No consent of %(name)s in force covers the receiving organisation any more: "
+                "the referral cannot go further until a new consent is recorded."
+            ),
             next_url=reverse("referrals:detail", args=[referral.pk]),
         )
         if referral.person is not None

@@ -67,7 +67,7 @@ def test_refusal_for_missing_consent_links_to_record_it_preselected(client: Clie
     body = form_page.content.decode()
     # The preselected organisation comes first, in its own open group, before the agency types.
     assert body.index(town.orgs["csw"].name) < body.index(town.orgs["branch_south"].name)
-    assert "<details open><summary>この照会の相手先</summary>" in body
+    assert "<details open><summary>今回の提供先</summary>" in body
 
 
 @time_machine.travel(NOON_TOKYO, tick=False)
