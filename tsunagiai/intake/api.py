@@ -13,7 +13,8 @@ from typing import Any, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict
+from ninja.schema import DjangoGetter
+from pydantic import ConfigDict, ModelWrapValidatorHandler, ValidationInfo, model_validator
 
 from tsunagiai.audit.actions import record_list, record_read
 from tsunagiai.core.api import IsoDate, PastDate, PastMoment
@@ -109,12 +110,28 @@ class IntakeFilterIn(Schema):
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
-class OrganisationRef(Schema):
+class DictOut(Schema):
+    """A response schema that checks a dict as pydantic does.
+
+    Ninja wraps whatever a schema checks in a getter for model rows, one call per field; the intake
+    API answers with dicts (``_out``), for which that cost a fifth of the list's time (50 × 30 fields).
+    Anything else is checked as ninja does.
+    """
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo) -> Any:
+        if isinstance(values, dict):
+            return handler(values)
+        return handler(DjangoGetter(values, cls, info.context))
+
+
+class OrganisationRef(DictOut):
     id: int
     name: str
 
 
-class IntakeOut(Schema):
+class IntakeOut(DictOut):
     id: int
     kind: str
     received_at: dt.datetime
@@ -146,7 +163,7 @@ class IntakeOut(Schema):
     updated_at: dt.datetime
 
 
-class IntakePage(Schema):
+class IntakePage(DictOut):
     count: int
     items: list[IntakeOut]
 
@@ -156,36 +173,36 @@ class ErrorOut(Schema):
     errors: list[dict[str, str]] | None = None
 
 
+_OWN_FIELDS = (
+    "id",
+    "kind",
+    "received_at",
+    "received_by_id",
+    "reported_by_id",
+    "consulter_name",
+    "consulter_contact",
+    "person_id",
+    "household_id",
+    "is_anonymous",
+    "subject_description",
+    "address_line",
+    "concern",
+    "consent_status",
+    "first_response",
+    "first_response_note",
+    "status",
+    "closed_at",
+    "incident_at",
+    "incident_type",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
 def _out(intake: Intake) -> dict[str, Any]:
     return {
-        **{
-            name: getattr(intake, name)
-            for name in (
-                "id",
-                "kind",
-                "received_at",
-                "received_by_id",
-                "reported_by_id",
-                "consulter_name",
-                "consulter_contact",
-                "person_id",
-                "household_id",
-                "is_anonymous",
-                "subject_description",
-                "address_line",
-                "concern",
-                "consent_status",
-                "first_response",
-                "first_response_note",
-                "status",
-                "closed_at",
-                "incident_at",
-                "incident_type",
-                "version",
-                "created_at",
-                "updated_at",
-            )
-        },
+        **{name: getattr(intake, name) for name in _OWN_FIELDS},
         "receiving_organisation": {"id": intake.receiving_organisation.pk, "name": intake.receiving_organisation.name},
         "channel": intake.channel_id,
         "consulter_type": intake.consulter_type_id,
@@ -228,11 +245,48 @@ def _raise_if(errors: list[dict[str, str]]) -> None:
 def list_intakes(request: AuthenticatedRequest, filters: Query[IntakeFilterIn]) -> Status[dict[str, Any]]:
     """The intakes the caller may see, newest first, filtered and paginated (``limit``/``offset``)."""
     queryset = _filtered(request, filters)
-    items = list(queryset[filters.offset : filters.offset + filters.limit])
+    items = _out_rows(queryset[filters.offset : filters.offset + filters.limit])
     count = queryset.count()
     asked = filters.model_dump(exclude={"limit", "offset"}, exclude_none=True)
     record_list(request, "intake.listed", model=Intake, count=count, filters=asked, note="api")
-    return Status(200, {"count": count, "items": [_out(i) for i in items]})
+    return Status(200, {"count": count, "items": items})
+
+
+# What ``_out`` reads of an intake's own columns, and of its receiving organisation and town block.
+_ROW_VALUES = (
+    *_OWN_FIELDS,
+    "receiving_organisation_id",
+    "receiving_organisation__name",
+    "channel_id",
+    "consulter_type_id",
+    "town_block__code",
+    "urgency_id",
+)
+
+
+def _out_rows(intakes: Any) -> list[dict[str, Any]]:
+    """``_out`` of a page of intakes, read as values (no model rows): one query, and one for the categories."""
+    rows = list(intakes.select_related(None).prefetch_related(None).values(*_ROW_VALUES))
+    categories: dict[int, list[str]] = {row["id"]: [] for row in rows}
+    if rows:
+        through = Intake.categories.through.objects.filter(intake_id__in=list(categories))
+        for intake_id, code in through.values_list("intake_id", "issuecategory_id"):
+            categories[intake_id].append(code)
+    return [
+        {
+            **{name: row[name] for name in _OWN_FIELDS},
+            "receiving_organisation": {
+                "id": row["receiving_organisation_id"],
+                "name": row["receiving_organisation__name"],
+            },
+            "channel": row["channel_id"],
+            "consulter_type": row["consulter_type_id"],
+            "town_block": row["town_block__code"],
+            "categories": sorted(categories[row["id"]]),
+            "urgency": row["urgency_id"],
+        }
+        for row in rows
+    ]
 
 
 def _filtered(request: AuthenticatedRequest, filters: IntakeFilterIn) -> Any:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+import functools
+from collections.abc import Callable, Collection, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -614,6 +616,19 @@ class FireReportForm(_ShortForm):
         return value
 
 
+class _Menu(BaseChoiceIterator):
+    """Choices read on first use and then kept (a field's choices are read twice when it is shown)."""
+
+    def __init__(self, read: Callable[[], list[tuple[Any, str]]]) -> None:
+        self.read = read
+        self.choices: list[tuple[Any, str]] | None = None
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        if self.choices is None:
+            self.choices = self.read()
+        return iter(self.choices)
+
+
 class IntakeFilterForm(LabelledErrorsMixin, forms.Form):
     """Narrowing an intake list; an invalid filter is reported and ignored."""
 
@@ -662,7 +677,36 @@ class IntakeFilterForm(LabelledErrorsMixin, forms.Form):
             ("category", _terms(IssueCategory)),
             ("urgency", _terms(UrgencyLevel)),
         ):
+            # The queryset checks a value given; the menus are read only when the form is shown (not by
+            # the API), as (value, label) pairs without model rows: one query for the organisations, one
+            # for the three vocabularies.
             set_queryset(self, name, queryset)
+            field = cast("forms.ModelChoiceField[Any]", self.fields[name])
+            field.choices = _Menu(functools.partial(self._menu, name, field.empty_label))
+        self._organisations = organisations
+        self._menus: dict[str, list[tuple[Any, str]]] | None = None
+
+    def _menu(self, name: str, empty_label: Any) -> list[tuple[Any, str]]:
+        """What the ModelChoiceField would offer (its empty label, then ``str`` of each row in order)."""
+        if self._menus is None:
+            from django.db.models import CharField, Value
+
+            vocabularies = [
+                model.objects.filter(active=True)
+                .order_by()
+                .annotate(vocabulary=Value(field, output_field=CharField()))
+                .values_list("vocabulary", "code", "label", "sort_order")
+                for field, model in (("channel", IntakeChannel), ("category", IssueCategory), ("urgency", UrgencyLevel))
+            ]
+            menus: dict[str, list[tuple[Any, str]]] = {
+                "receiving_organisation": list(self._organisations.values_list("pk", "name"))
+            }
+            for field, code, label, _order in (
+                vocabularies[0].union(*vocabularies[1:], all=True).order_by("vocabulary", "sort_order", "code")
+            ):
+                menus.setdefault(field, []).append((code, label))
+            self._menus = menus
+        return [*([("", str(empty_label))] if empty_label is not None else []), *self._menus.get(name, [])]
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from tsunagiai.accounts import access
@@ -80,6 +81,52 @@ def intake_list(user: User, filters: IntakeFilters | None = None) -> QuerySet[In
     if f.kind:
         queryset = queryset.filter(kind=f.kind)
     return _with_related(queryset).order_by("-received_at", "-id")
+
+
+LIST_ROW_VALUES = (
+    "id",
+    "received_at",
+    "kind",
+    "status",
+    "urgency_id",
+    "urgency__label",
+    "receiving_organisation__name",
+    "channel__label",
+    "person_id",
+    "person__family_name",
+    "person__given_name",
+    "is_anonymous",
+    "subject_description",
+)
+
+
+def list_rows(intakes: QuerySet[Intake]) -> list[dict[str, Any]]:
+    """A page of ``intake_list`` as what the list page shows: values, not model rows.
+
+    Per row: the values of ``LIST_ROW_VALUES`` (three inner joins and one left join, which plan quickly,
+    unlike the eight-table join ``_with_related`` avoids), its address, its categories' labels in the
+    categories' own order (one query for the page) and the display texts of its kind and status.
+    """
+    rows = list(intakes.select_related(None).prefetch_related(None).values(*LIST_ROW_VALUES))
+    categories: dict[int, list[str]] = {row["id"]: [] for row in rows}
+    if rows:
+        through = Intake.categories.through.objects.filter(intake_id__in=list(categories))
+        for intake_id, label in through.order_by("issuecategory__sort_order", "issuecategory__code").values_list(
+            "intake_id", "issuecategory__label"
+        ):
+            categories[intake_id].append(label)
+    kinds = dict(Intake.Kind.choices)
+    statuses = dict(Intake.Status.choices)
+    # The address of intake 0 has one "0" segment, the id's place (the route is intakes/<int:intake_id>/).
+    url_head, _zero, url_tail = reverse("intake:detail", args=[0]).rpartition("/0/")
+    for row in rows:
+        row["url"] = f"{url_head}/{row['id']}/{url_tail}"
+        row["categories"] = categories[row["id"]]
+        row["is_emergency"] = row["urgency_id"] == "emergency"  # as Intake.is_emergency
+        row["kind_display"] = str(kinds.get(row["kind"], row["kind"]))
+        row["status_display"] = str(statuses.get(row["status"], row["status"]))
+        row["person_name"] = f"{row['person__family_name'] or ''} {row['person__given_name'] or ''}".strip()
+    return rows
 
 
 def intake_detail(user: User, intake_id: Any, *, for_edit: bool = False) -> Intake:

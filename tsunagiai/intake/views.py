@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,6 +44,8 @@ from tsunagiai.people.models import Person
 from tsunagiai.people.selectors import current_household, search_people
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from tsunagiai.accounts.models import User
 
 PAGE_SIZE = 25
@@ -103,6 +105,8 @@ def intake_list(request: AuthenticatedRequest) -> HttpResponse:
             kind=data["kind"],
         )
     page = Paginator(selectors.intake_list(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page shows values read for it, not model rows (selectors.list_rows).
+    page.object_list = selectors.list_rows(cast("QuerySet[Intake]", page.object_list))  # type: ignore[assignment]
     record_list(request, "intake.listed", model=Intake, count=page.paginator.count, filters=filters)
     context = {"form": form, "page": page}
     template = "intake/list.html#results" if request.htmx else "intake/list.html"
