@@ -27,8 +27,8 @@ def _area_choices() -> list[tuple[Any, Any]]:
     labels = dict(Area.Level.choices)
     areas = Area.objects.filter(level__in=AREA_LEVELS, active=True).order_by("sort_order", "code")
     grouped: dict[str, list[tuple[str, str]]] = {level: [] for level in AREA_LEVELS}
-    for area in areas.only("id", "name", "level"):
-        grouped[area.level].append((str(area.pk), area.name))
+    for pk, name, level in areas.values_list("id", "name", "level"):
+        grouped[level].append((str(pk), name))
     return [("", ALL), *[(labels[level], grouped[level]) for level in AREA_LEVELS if grouped[level]]]
 
 
@@ -55,7 +55,9 @@ class DashboardFilterForm(LabelledErrorsMixin, forms.Form):
         area_field: Any = self.fields["area"]
         area_field.choices = _area_choices()
         organisation_field: Any = self.fields["organisation"]
-        organisation_field.queryset = Organisation.objects.filter(active=True).order_by("code")
+        organisation_field.queryset = Organisation.objects.filter(active=True).order_by("code")  # validates
+        # The options as ModelChoiceField makes them (pk, str(organisation) = name), from two columns, not model rows.
+        organisation_field.choices = [("", ALL), *organisation_field.queryset.values_list("pk", "name")]
         if not exact:  # free dates are not offered; sent anyway, they are refused in clean()
             del self.fields["date_from"]
             del self.fields["date_to"]

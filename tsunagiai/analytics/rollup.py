@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Exists, Max, Min, Q, Sum
 from django.utils import timezone
 
 from tsunagiai.analytics import cellkey, grid
@@ -574,15 +574,23 @@ def refresh(full: bool = False) -> dict[str, int]:
 
 
 def ensure_fresh() -> None:
-    """Before reading: bring the rollup up to date (two small queries when nothing changed)."""
-    state = RollupState.objects.first()
+    """Before reading: bring the rollup up to date (one small query when nothing changed: the state row
+    and whether any month or household is marked changed)."""
+    state = (
+        RollupState.objects.annotate(
+            months_marked=Exists(RollupMonth.objects.filter(dirty=True)),
+            households_marked=Exists(RollupHousehold.objects.all()),
+        )
+        .order_by("id")
+        .first()
+    )
     if (
         state is None
         or state.rebuild
         or state.key_fingerprint != cellkey.key_fingerprint()
         or state.policy_fingerprint != policy_fingerprint()
-        or RollupMonth.objects.filter(dirty=True).exists()
-        or RollupHousehold.objects.exists()
+        or state.months_marked
+        or state.households_marked
     ):
         refresh()
 

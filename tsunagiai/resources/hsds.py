@@ -22,13 +22,16 @@ attributes, languages, terms) get a UUID5 from their owner's id, stable across e
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from tsunagiai.reference.models import IssueCategory, ResourceServiceType, TargetGroup, Term
+from tsunagiai.reference.models import Area, IssueCategory, ResourceServiceType, TargetGroup, Term
 from tsunagiai.resources.hsds_schema import age_problem, byday_problem, started_on_problem
 from tsunagiai.resources.languages import language_codes
 from tsunagiai.resources.models import Location, Provider, Schedule, Service, ServiceArea, ServiceAtLocation
@@ -48,9 +51,14 @@ class Vocabulary:
         self.description = description
         self.link_type = link_type
         self.id = str(uuid.uuid5(NAMESPACE, f"taxonomy:{key}"))
+        self._term_ids: dict[str, str] = {}
 
     def term_id(self, code: str) -> str:
-        return str(uuid.uuid5(NAMESPACE, f"term:{self.key}:{code}"))
+        # Derived from the code alone, so it is the same in every process: computed once.
+        found = self._term_ids.get(code)
+        if found is None:
+            found = self._term_ids[code] = _uuid5(NAMESPACE, f"term:{self.key}:{code}")
+        return found
 
     def taxonomy(self) -> dict[str, Any]:
         return {
@@ -107,8 +115,17 @@ def all_terms() -> list[tuple[Vocabulary, Term]]:
     return found
 
 
+def _uuid5(namespace: uuid.UUID, name: str) -> str:
+    """``str(uuid.uuid5(namespace, name))`` without building UUID objects (thousands per API page)."""
+    digest = bytearray(hashlib.sha1(namespace.bytes + name.encode(), usedforsecurity=False).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def _derived(owner: Any, what: str) -> str:
-    return str(uuid.uuid5(uuid.UUID(str(owner)), what))
+    return _uuid5(owner if isinstance(owner, uuid.UUID) else uuid.UUID(str(owner)), what)
 
 
 def _time(value: dt.time | None) -> str | None:
@@ -162,6 +179,75 @@ def service_queryset(services: QuerySet[Service]) -> QuerySet[Service]:
             queryset=ServiceAtLocation.objects.select_related("location__town_block").order_by("location__name"),
         ),
     )
+
+
+@dataclass
+class ServiceParts:
+    """What a full service object nests: the rows of ``service_queryset``'s prefetches, or the same columns
+    read as plain values for a whole page at once (``service_parts``: no model rows, issue 14)."""
+
+    schedules: list[Any] = field(default_factory=list)
+    service_areas: list[Any] = field(default_factory=list)
+    service_at_locations: list[Any] = field(default_factory=list)
+    terms: dict[str, list[Any]] = field(default_factory=lambda: {r: [] for r in SERVICE_RELATION.values()})
+
+    @classmethod
+    def prefetched(cls, service: Service) -> ServiceParts:
+        return cls(
+            schedules=list(service.schedules.all()),
+            service_areas=list(service.service_areas.all()),
+            service_at_locations=list(service.service_at_locations.all()),
+            terms={relation: list(getattr(service, relation).all()) for relation in SERVICE_RELATION.values()},
+        )
+
+
+def service_parts(service_ids: Sequence[int]) -> dict[int, ServiceParts]:
+    """The parts of these services, in the order and with the values ``service_queryset`` gives (6 queries)."""
+    parts = {pk: ServiceParts() for pk in service_ids}
+    if not parts:
+        return parts
+    ids = list(parts)
+    names = ("hsds_id", "freq", "byday", "opens_at", "closes_at", "description")
+    for service_id, *values in Schedule.objects.filter(service_id__in=ids).values_list("service_id", *names):
+        parts[service_id].schedules.append(SimpleNamespace(**dict(zip(names, values, strict=True))))
+    areas = (
+        ServiceArea.objects.filter(service_id__in=ids)
+        .order_by("area__code")
+        .values_list("service_id", "hsds_id", "area__name", "area__level", "area__code")
+    )
+    for service_id, hsds_id, name, level, code in areas:
+        area = SimpleNamespace(name=name, level=level, code=code)
+        parts[service_id].service_areas.append(SimpleNamespace(hsds_id=hsds_id, area=area))
+    sals = (
+        ServiceAtLocation.objects.filter(service_id__in=ids)
+        .order_by("location__name")
+        .values_list("service_id", "hsds_id", "description", "location__hsds_id")
+    )
+    for service_id, hsds_id, description, location_id in sals:
+        location = SimpleNamespace(hsds_id=location_id)
+        parts[service_id].service_at_locations.append(
+            SimpleNamespace(hsds_id=hsds_id, description=description, location=location)
+        )
+    for vocabulary in VOCABULARIES:
+        relation = SERVICE_RELATION[vocabulary.key]
+        model: Any = vocabulary.model  # typed as the abstract Term, which has no ``services`` (the concrete ones do)
+        terms = model._default_manager.filter(services__in=ids).values_list("services", "code", "label", "description")
+        for service_id, code, label, description in terms:
+            parts[service_id].terms[relation].append(SimpleNamespace(code=code, label=label, description=description))
+    return parts
+
+
+def service_objs(
+    services: Sequence[Service], *, with_organization: bool = False, include_internal_flag: bool = False
+) -> list[dict[str, Any]]:
+    """``service_obj`` (full) of each service, their parts read in 6 queries of plain values."""
+    parts = service_parts([s.pk for s in services])
+    return [
+        service_obj(
+            s, parts=parts[s.pk], with_organization=with_organization, include_internal_flag=include_internal_flag
+        )
+        for s in services
+    ]
 
 
 # --- objects -------------------------------------------------------------------------------------
@@ -256,13 +342,16 @@ def schedule_obj(schedule: Schedule, service: Service) -> dict[str, Any]:
     )
 
 
+_AREA_LEVELS = dict(Area.Level.choices)
+
+
 def service_area_obj(service_area: ServiceArea, service: Service) -> dict[str, Any]:
     area = service_area.area
     return {
         "id": str(service_area.hsds_id),
         "service_id": str(service.hsds_id),
         "name": area.name,
-        "description": str(area.get_level_display()),
+        "description": str(_AREA_LEVELS.get(area.level, area.level)),  # as Area.get_level_display()
         "extent": area.code,
         "extent_type": AREA_EXTENT_TYPE,
     }
@@ -282,16 +371,18 @@ def service_at_location_obj(sal: ServiceAtLocation, service: Service, *, with_lo
     return data
 
 
-def term_attributes(service: Service) -> list[dict[str, Any]]:
+def term_attributes(service: Service, parts: ServiceParts | None = None) -> list[dict[str, Any]]:
+    terms = (parts or ServiceParts.prefetched(service)).terms
     attributes = []
+    sid = str(service.hsds_id)
     for vocabulary in VOCABULARIES:
         relation = SERVICE_RELATION[vocabulary.key]
-        for term in getattr(service, relation).all():
+        for term in terms[relation]:
             term_id = vocabulary.term_id(term.code)
             attributes.append(
                 {
                     "id": _derived(service.hsds_id, f"term:{term_id}"),
-                    "link_id": str(service.hsds_id),
+                    "link_id": sid,
                     "link_type": vocabulary.link_type,
                     "link_entity": "service",
                     "taxonomy_term_id": term_id,
@@ -302,10 +393,17 @@ def term_attributes(service: Service) -> list[dict[str, Any]]:
 
 
 def service_obj(
-    service: Service, *, full: bool = True, with_organization: bool = False, include_internal_flag: bool = False
+    service: Service,
+    *,
+    full: bool = True,
+    with_organization: bool = False,
+    include_internal_flag: bool = False,
+    parts: ServiceParts | None = None,
 ) -> dict[str, Any]:
-    """One service; ``full`` adds its schedules, areas, locations, contacts and terms."""
+    """One service; ``full`` adds its schedules, areas, locations, contacts and terms (from ``parts``,
+    else from the prefetches of ``service_queryset``)."""
     sid = service.hsds_id
+    low, high = _publishable_ages(service)
     data = _clean(
         {
             "id": str(sid),
@@ -317,17 +415,19 @@ def service_obj(
             "application_process": service.application_process,
             "fees_description": service.fees_description,
             "eligibility_description": service.eligibility,
-            "minimum_age": _publishable_ages(service)[0],
-            "maximum_age": _publishable_ages(service)[1],
+            "minimum_age": low,
+            "maximum_age": high,
             "last_modified": _stamp(service.updated_at),
         }
     )
     if not full:
         return data
-    data["schedules"] = [schedule_obj(s, service) for s in service.schedules.all()]
-    data["service_areas"] = [service_area_obj(a, service) for a in service.service_areas.all()]
+    if parts is None:
+        parts = ServiceParts.prefetched(service)
+    data["schedules"] = [schedule_obj(s, service) for s in parts.schedules]
+    data["service_areas"] = [service_area_obj(a, service) for a in parts.service_areas]
     data["service_at_locations"] = [
-        service_at_location_obj(sal, service, with_location=False) for sal in service.service_at_locations.all()
+        service_at_location_obj(sal, service, with_location=False) for sal in parts.service_at_locations
     ]
     languages = language_codes(service.languages)
     data["languages"] = [
@@ -358,7 +458,7 @@ def service_obj(
         extras.append(_extra(sid, "service", "started_on", service.started_on.isoformat()))
     if include_internal_flag and service.is_internal:
         extras.append(_extra(sid, "service", "staff_only", "true"))
-    data["attributes"] = term_attributes(service) + extras
+    data["attributes"] = term_attributes(service, parts) + extras
     if with_organization:
         data["organization"] = organization_obj(service.provider)
     return data

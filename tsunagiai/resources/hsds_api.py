@@ -168,11 +168,9 @@ def list_services(request: HttpRequest, filters: Query[ServiceFilters]) -> dict[
             _ordered(services).select_related("provider"), filters, lambda s: hsds.service_obj(s, full=False)
         )
     staff = access.may_see_internal_resources(user)
-    return page_of(
-        _ordered(hsds.service_queryset(services)),
-        filters,
-        lambda s: hsds.service_obj(s, with_organization=filters.full, include_internal_flag=staff),
-    )
+    page = page_of(_ordered(services).select_related("provider"), filters, lambda s: s)
+    page["contents"] = hsds.service_objs(page["contents"], with_organization=filters.full, include_internal_flag=staff)
+    return page
 
 
 @router.get("/services/{id}", summary="One service, fully nested", operation_id="getServiceById")
@@ -198,16 +196,17 @@ def _organization_with(user: User, providers: list[Provider], *, services_too: b
     locations: dict[int, list[Location]] = {}
     for location in visible_locations(user).filter(provider_id__in=ids).select_related("provider", "town_block"):
         locations.setdefault(location.provider_id, []).append(location)
-    services: dict[int, list[Service]] = {}
+    services: dict[int, list[dict[str, Any]]] = {}
     if services_too:
         staff = access.may_see_internal_resources(user)
-        for service in _ordered(hsds.service_queryset(access.visible_services(user).filter(provider_id__in=ids))):
-            services.setdefault(service.provider_id, []).append(service)
+        rows = list(_ordered(access.visible_services(user).filter(provider_id__in=ids).select_related("provider")))
+        for service, data in zip(rows, hsds.service_objs(rows, include_internal_flag=staff), strict=True):
+            services.setdefault(service.provider_id, []).append(data)
     result = []
     for provider in providers:
         data = hsds.organization_obj(provider, locations=locations.get(provider.pk, []))
         if services_too:
-            data["services"] = [hsds.service_obj(s, include_internal_flag=staff) for s in services.get(provider.pk, [])]
+            data["services"] = services.get(provider.pk, [])
         result.append(data)
     return result
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tsunagiai.analytics import cellkey, grid, kpis, rollup
 from tsunagiai.analytics.kpis import Filters
-from tsunagiai.analytics.models import RollupMonth
+from tsunagiai.analytics.models import RollupHousehold, RollupMonth
 from tsunagiai.analytics.rollup import HOUSEHOLD, INTAKE, NEW_HOUSEHOLD, REFERRAL
 from tsunagiai.intake.models import Intake
 from tsunagiai.intake.tests.helpers import make_intake
@@ -245,3 +245,19 @@ def test_bringing_what_changed_up_to_date_gives_what_a_full_rebuild_gives(
     assert incremental != before
     rollup.refresh(full=True)
     assert incremental == _snapshot()
+
+
+def test_a_fresh_rollup_is_checked_in_one_query_and_a_mark_of_either_kind_still_refreshes_it(
+    data: Town, django_assert_num_queries: Any
+) -> None:
+    rollup.ensure_fresh()
+    with django_assert_num_queries(1):  # the state row with both marks (issue 14: it was three queries)
+        rollup.ensure_fresh()
+    RollupMonth.objects.filter(month=dt.date(2025, 4, 1)).update(dirty=True)
+    rollup.ensure_fresh()
+    assert not RollupMonth.objects.filter(dirty=True).exists()
+    household = Household.objects.first()
+    assert household is not None
+    RollupHousehold.objects.create(household=household.pk)
+    rollup.ensure_fresh()
+    assert not RollupHousehold.objects.exists()
