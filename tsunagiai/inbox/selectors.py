@@ -32,13 +32,32 @@ def open_inbox_count(user: User) -> int:
     return visible_inbox_items(user).filter(resolved_at__isnull=True).count()
 
 
+_LISTED = (
+    "kind",
+    "title",
+    "subject_type_id",
+    "subject_id",
+    "url",
+    "is_urgent",
+    "created_at",
+    "resolved_at",
+    "organisation__name",
+    "resolved_by__full_name",
+    "resolved_by__username",
+)
+
+
 def inbox_list(user: User, *, include_resolved: bool = True) -> QuerySet[InboxItem]:
     """The user's organisations' items: open ones first (urgent, then newest), then the most recently resolved."""
     queryset = visible_inbox_items(user)
     if not include_resolved:
         queryset = queryset.filter(resolved_at__isnull=True)
-    return queryset.select_related("organisation", "resolved_by").order_by(
-        F("resolved_at").desc(nulls_first=True), "-is_urgent", "-created_at", "-id"
+    # Only what a row shows (and what ``inbox_item_details`` reads): the organisation's name and the
+    # resolver's name, not their whole rows.
+    return (
+        queryset.select_related("organisation", "resolved_by")
+        .only(*_LISTED)
+        .order_by(F("resolved_at").desc(nulls_first=True), "-is_urgent", "-created_at", "-id")
     )
 
 

@@ -392,7 +392,11 @@ def person_search(request: AuthenticatedRequest) -> HttpResponse:
     """As-you-type search among the people the user may see (htmx partial)."""
     query = (request.GET.get("q") or "").strip()[:SEARCH_MAX_LENGTH]
     # Only people an intake may name: not those open to the user through an emergency access alone.
-    people = search_people(request.user, query, linkable_only=True) if len(query) >= SEARCH_MIN_LENGTH else []
+    people = (
+        search_people(request.user, query, linkable_only=True, names_only=True)
+        if len(query) >= SEARCH_MIN_LENGTH
+        else []
+    )
     if query:
         record_list(request, "person.listed", model=Person, count=len(people), filters={"q": query})
     return render(request, "intake/create.html#search_results", {"people": people, "query": query})

@@ -191,7 +191,8 @@ def _invalid(errors: list[dict[str, str]]) -> Status[dict[str, Any]]:
 @router.get("/persons", response={200: PersonPage, 403: ErrorOut}, summary="List or search people")
 def list_persons(request: AuthenticatedRequest, filters: Query[PersonFilterIn]) -> Status[dict[str, Any]]:
     """The people the caller may see; ``q`` searches names (kana/kanji, width, old forms) and birth dates."""
-    people = selectors.person_list(request.user, query=filters.q, area_id=filters.area_id)
+    # An item names its town block by id only: the block's row (and its area's) is not read.
+    people = selectors.person_list(request.user, query=filters.q, area_id=filters.area_id).select_related(None)
     page = selectors.page_with_total(
         people, filters.page, PAGE_SIZE, in_one_query=selectors.total_with_the_page(request.user, filters.q)
     )

@@ -8,7 +8,6 @@ queries whatever its length.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -100,13 +99,27 @@ def filter_people(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
     )
 
 
-def search_people(user: User, query: str, *, limit: int = 10, linkable_only: bool = False) -> list[Person]:
+# What a list of names shows of a person (name, kana, birth date): an as-you-type search reads only these columns.
+NAME_FIELDS = ("id", "family_name", "given_name", "family_name_kana", "given_name_kana", "birth_date")
+
+
+# What a row of the person search page shows: the name, the birth date, the town block and its branch area.
+LISTED_FIELDS = (*NAME_FIELDS, "town_block__name", "town_block__branch_area__name")
+
+
+def search_people(
+    user: User, query: str, *, limit: int = 10, linkable_only: bool = False, names_only: bool = False
+) -> list[Person]:
     """Visible people matching ``query`` (tolerant of kana/kanji, width, spaces, old forms), best first.
 
     ``linkable_only``: only people a new record may name (not those open through an emergency access alone).
+    ``names_only``: the people with only ``NAME_FIELDS`` read and without their town block or household
+    (an as-you-type list that shows names and birth dates: one query, narrow rows).
     """
     people = access.linkable_people(user) if linkable_only else access.visible_people(user)
-    return list(with_current_household(filter_people(people, query))[: max(limit, 0)])
+    found = filter_people(people, query)
+    found = found.only(*NAME_FIELDS) if names_only else with_current_household(found)
+    return list(found[: max(limit, 0)])
 
 
 def current_household(person: Person) -> Household | None:
@@ -117,14 +130,6 @@ def current_household(person: Person) -> Household | None:
             HouseholdMembership.objects.filter(person=person, ended_on__isnull=True).select_related("household")
         )
     return memberships[0].household if memberships else None
-
-
-def editable_person_ids(user: User, person_ids: Iterable[int]) -> set[int]:
-    """Which of these people the user may correct (one query, whatever their number)."""
-    wanted = sorted(set(person_ids))
-    if not wanted:
-        return set()
-    return set(access.editable_people(user, among=wanted).values_list("pk", flat=True))
 
 
 def household_to_return_to(user: User, person: Person, value: Any) -> Household | None:
@@ -227,6 +232,7 @@ def _rows_in_order(queryset: QuerySet[Any], ids: list[Any]) -> list[Any]:
         return []
     rows = queryset.model._base_manager.filter(pk__in=ids)
     rows.query.select_related = queryset.query.select_related
+    rows.query.deferred_loading = queryset.query.deferred_loading  # the columns chosen with only()/defer()
     lookups = queryset._prefetch_related_lookups  # type: ignore[attr-defined]
     by_pk = {row.pk: row for row in rows.prefetch_related(*lookups)}
     return [by_pk[pk] for pk in ids if pk in by_pk]
@@ -320,6 +326,14 @@ class HouseholdView:
     patterns: list[Any] = field(default_factory=list)
     # Per pattern not found, the members' facts still unknown that could make it hold (patterns.missing_facts).
     missing_facts: list[Any] = field(default_factory=list)
+
+
+# The household page's address line: its town block and the block's areas (``access_household(select_related=…)``).
+HOUSEHOLD_PLACE = (
+    "town_block__branch_area",
+    "town_block__elementary_district",
+    "town_block__neighbourhood_association",
+)
 
 
 def household_memberships(household: Household) -> list[HouseholdMembership]:

@@ -100,7 +100,7 @@ def person_search(request: AuthenticatedRequest) -> HttpResponse:
         age_band = form.cleaned_data["age_band"]
     searched = bool(query or area_id or age_band)
     people = selectors.person_list(request.user, query=query, area_id=area_id, age_band=age_band)
-    page = _page(request, people, query)
+    page = _page(request, people.only(*selectors.LISTED_FIELDS), query)
     filters = {"q": query, "area": area_id, "age_band": age_band}
     record_list(request, "person.listed", model=Person, count=page.paginator.count, filters=filters)
     context = {
@@ -218,13 +218,15 @@ def household_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @require_GET
 def household_detail(request: AuthenticatedRequest, household_id: int) -> HttpResponse:
-    household = access.access_household(request.user, household_id)
+    # The address line shows the town block and three of its areas: read with the household.
+    household = access.access_household(request.user, household_id, select_related=selectors.HOUSEHOLD_PLACE)
     record_read(request, household, action="household.viewed")
     view = selectors.household_view(request.user, household)
     may_edit = access.editable_households(request.user, among=[household.pk]).exists()
-    # Whose facts the "what is missing" links may lead to correcting (one query, whatever the number of members).
-    member_ids = [m.person_id for m in view.current_memberships]
-    editable_member_ids = selectors.editable_person_ids(request.user, member_ids) if may_edit else set()
+    # Whose facts the "what is missing" links may lead to correcting: the current members of a household
+    # the user may edit are people the user may edit, but for a suspended one (no query).
+    members = [m.person for m in view.current_memberships]
+    editable_member_ids = access.editable_current_members(request.user, members) if may_edit else set()
     context = {"view": view, "household": household, "may_edit": may_edit, "editable_member_ids": editable_member_ids}
     return render(request, "people/household_detail.html", context)
 

@@ -79,6 +79,7 @@ from tsunagiai.accounts.access.intake import (
 from tsunagiai.accounts.access.people import (
     access_household,
     access_person,
+    editable_current_members,
     editable_households,
     editable_people,
     suspended_person_ids,
@@ -232,6 +233,7 @@ __all__ = [
     "api_rule",
     "declare_api_rules",
     "editable_cases",
+    "editable_current_members",
     "editable_households",
     "editable_intakes",
     "editable_people",

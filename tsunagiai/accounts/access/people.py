@@ -194,10 +194,30 @@ def editable_households(user: User, *, among: Among = None) -> QuerySet[Househol
     return _narrowed(Household.objects.filter(pk__in=_household_ids_of_organisations(org_ids, among)), among)
 
 
-def access_household(user: User, household_id: Any, *, for_edit: bool = False) -> Household:
+def editable_current_members(user: User, members: Collection[Person]) -> set[int]:
+    """Which of these people, the current members of a household the user may edit (``editable_households``),
+    the user may edit too: the same answer as ``editable_people(user, among=…)``, without a query.
+
+    Every current member of a household an organisation may edit is among the people it may edit
+    (``_person_ids_of_organisations``: "the current members of its households"); only a person whose use is
+    suspended is not, outside the coordination section. ``members`` must be the household's current members
+    (their ``use_suspended`` as just read), and the household one the user may edit: for anything else, ask
+    ``editable_people``.
+    """
+    if is_coordination(user):
+        return {person.pk for person in members}
+    if not organisation_ids(user, EDIT_ROLES):
+        return set()
+    return {person.pk for person in members if not person.use_suspended}
+
+
+def access_household(
+    user: User, household_id: Any, *, for_edit: bool = False, select_related: tuple[str, ...] = ()
+) -> Household:
+    """The household, or 404; ``select_related``: related rows the page shows, read with it."""
     pk = _pk_or_404(household_id)
     queryset = editable_households(user, among=[pk]) if for_edit else visible_households(user, among=[pk])
-    return _get_or_404(queryset, pk)
+    return _get_or_404(queryset.select_related(*select_related) if select_related else queryset, pk)
 
 
 # --- use suspension (利用停止; the privacy app, docs/privacy-requests.md) ---

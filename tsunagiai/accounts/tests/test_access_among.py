@@ -88,6 +88,7 @@ def test_narrowed_visibility_equals_the_whole_set(demo: Town) -> None:
     }
     partial: set[str] = set()
     special = {model: set(ids) for model, ids in demo_special_ids().items()}
+    suspended_member_seen = False
     for user in _users():
         access.forget_memberships(user)
         for name, rule in {**PEOPLE, **HOUSEHOLDS}.items():
@@ -105,8 +106,25 @@ def test_narrowed_visibility_equals_the_whole_set(demo: Town) -> None:
             assert _opens(access.access_person, user, pk) == (pk in people), (user.username, pk)
         for pk in _sample(every[Household], households, special[Household]):
             assert _opens(access.access_household, user, pk) == (pk in households), (user.username, pk)
+        suspended_member_seen |= _assert_editable_members_without_a_query(user)
     # Some user must see part of the data for every rule, or the comparison would prove nothing.
     assert partial == set(PEOPLE) | set(HOUSEHOLDS)
+    # The shortcut was compared where it matters: a suspended current member of a household someone may edit.
+    assert suspended_member_seen
+
+
+def _assert_editable_members_without_a_query(user: User) -> bool:
+    """The household page's shortcut (``editable_current_members``) answers what ``editable_people`` answers
+    for the current members of every household the user may edit; True if one of them is suspended."""
+    editable = access.editable_households(user).values_list("pk", flat=True)
+    memberships = HouseholdMembership.objects.filter(household_id__in=editable, ended_on__isnull=True)
+    members: dict[int, list[Person]] = {}
+    for membership in memberships.select_related("person"):
+        members.setdefault(membership.household_id, []).append(membership.person)
+    for people in members.values():
+        expected = set(access.editable_people(user, among=[p.pk for p in people]).values_list("pk", flat=True))
+        assert access.editable_current_members(user, people) == expected, user.username
+    return any(person.use_suspended for people in members.values() for person in people)
 
 
 @pytest.mark.django_db
