@@ -98,8 +98,10 @@ def sees_only_in_emergency(user: Visitor, obj: Model) -> bool:
 
 def linkable_people(user: User, *, among: Among = None) -> QuerySet[Person]:
     """People a new or changed record of ``user`` may name: those seen without an emergency access."""
-    # A person whose use is suspended (利用停止) may be named by no one, the coordination section included.
-    return visible_people(user, include_emergency=False, among=among).exclude(pk__in=suspended_person_ids())
+    # A person whose use is suspended (利用停止) may be named by no one, the coordination section included
+    # (``visible_people`` leaves them out for everyone else already: one NOT IN less to build and run).
+    people = visible_people(user, include_emergency=False, among=among)
+    return people.exclude(pk__in=suspended_person_ids()) if is_coordination(user) else people
 
 
 def linkable_households(user: User, *, among: Among = None) -> QuerySet[Household]:
