@@ -55,9 +55,12 @@ def _known_person_ids(org_ids: set[int], among: Among = None) -> Ids:
     return registered.union(intake_about, referred)
 
 
-def _household_ids_of_organisations(org_ids: set[int], among: Among = None) -> Ids:
+def _household_ids_of_organisations(org_ids: set[int], among: Among = None, *, known: Ids | None = None) -> Ids:
     """Ids of the households an organisation registered, received an intake about,
-    or in which someone it knows lives now (only of ``among`` if given)."""
+    or in which someone it knows lives now (only of ``among`` if given).
+
+    ``known``: ``_known_person_ids(org_ids)`` when the caller built it already (without ``among``).
+    """
     from tsunagiai.cases.models import Case
     from tsunagiai.intake.models import Intake
     from tsunagiai.people.models import Household, HouseholdMembership
@@ -72,7 +75,9 @@ def _household_ids_of_organisations(org_ids: set[int], among: Among = None) -> I
     # A case team sees the household it supports.
     supported = Case.objects.filter(pk__in=_team_case_ids(org_ids)).values("household_id")
     if among is None:
-        home_of_known = current.filter(person_id__in=_known_person_ids(org_ids)).values("household_id")
+        if known is None:
+            known = _known_person_ids(org_ids)
+        home_of_known = current.filter(person_id__in=known).values("household_id")
     else:
         # Only the candidates' current members can make them known: ask about those people, not everyone.
         members = current.filter(household_id__in=among)
@@ -97,14 +102,16 @@ def _person_ids_of_organisations(org_ids: set[int], among: Among = None) -> Ids:
     from tsunagiai.people.models import HouseholdMembership
 
     current = HouseholdMembership.objects.filter(ended_on__isnull=True)
+    known = _known_person_ids(org_ids, among)
     if among is None:
-        households = _household_ids_of_organisations(org_ids)
+        # The same known people make their homes known: built once, used twice (the same SQL).
+        households = _household_ids_of_organisations(org_ids, known=known)
         members = current.filter(household_id__in=households).values("person_id")
     else:
         own = current.filter(person_id__in=among)
         households = _household_ids_of_organisations(org_ids, among=own.values("household_id"))
         members = own.filter(household_id__in=households).values("person_id")
-    return _known_person_ids(org_ids, among).union(members)
+    return known.union(members)
 
 
 def _candidates(among: Among) -> Among:
