@@ -106,6 +106,7 @@ READS: dict[str, Read] = {
     "GET /api/v1/households/{household_id}": Read("household.viewed", "household"),
     "GET /api/v1/intakes/": Read("intake.listed", LIST),
     "GET /api/v1/intakes/{intake_id}": Read("intake.viewed", "intake"),
+    "GET /api/v1/triage/intakes/{intake_id}": Read("triage.suggestion_viewed", "intake"),
     "GET /api/v1/cases/": Read("case.listed", LIST),
     "GET /api/v1/cases/{case_id}": Read("case.viewed", "case"),
     "GET /api/v1/referrals/": Read("referral.listed", LIST),
