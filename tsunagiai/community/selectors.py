@@ -108,9 +108,8 @@ def find_resources(user: User, case: Case, search: ResourceSearch, *, today: dt.
 
 def participations_of_case(user: User, case: Case) -> list[Participation]:
     return list(
-        access.visible_participations(user)
-        .filter(case=case)
-        .select_related("person", "service", "service__provider", "organisation")
+        access.visible_participations_of_case(user, case)
+        .select_related("person", "service", "service__provider")
         .order_by("-proposed_on", "-id")
     )
 

@@ -42,8 +42,7 @@ LEVEL_FIELDS: dict[str, str] = {
 
 def case_unmet_needs(user: User, case: Case) -> QuerySet[UnmetNeed]:
     return (
-        access.visible_unmet_needs(user)
-        .filter(case=case)
+        access.visible_unmet_needs_of_case(user, case)
         .select_related("category", "area", "organisation")
         .order_by("-noted_on", "-id")
     )

@@ -139,9 +139,8 @@ def assessments_of(case: Case) -> list[Assessment]:
 
 def latest_records(user: User, case: Case, *, limit: int = 5) -> list[SupportRecord]:
     return list(
-        access.visible_support_records(user)
-        .filter(case=case)
-        .select_related("organisation", "recorded_by")
+        access.visible_support_records_of_case(user, case)
+        .select_related("organisation")
         .order_by("-occurred_at", "-id")[:limit]
     )
 
