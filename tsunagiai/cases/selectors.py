@@ -126,23 +126,47 @@ class CaseView:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _own_fields(model: type[Any]) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields]
+
+
+def _org(relation: str, *more: str) -> list[str]:
+    """An organisation's name (and ``more`` columns) through ``relation``: what a page shows of it."""
+    return [f"{relation}__name", *(f"{relation}__{name}" for name in more)]
+
+
+def _user(relation: str) -> list[str]:
+    """What ``str(user)`` reads (``User.__str__``) through ``relation``."""
+    return [f"{relation}__full_name", f"{relation}__username"]
+
+
 def case_view(user: User, case: Case) -> CaseView:
     from tsunagiai.people.selectors import household_view
 
+    # The page shows the organisations' and people's names only (and the consent check reads an
+    # organisation's agency type): the related rows are loaded with those columns.
     members = list(
-        TeamMember.objects.filter(case=case).select_related("organisation", "user").order_by("joined_at", "id")
+        TeamMember.objects.filter(case=case)
+        .select_related("organisation", "user")
+        .only(*_own_fields(TeamMember), *_org("organisation", "agency_type"), *_user("user"))
+        .order_by("joined_at", "id")
     )
     lead_changes = list(
         LeadChange.objects.filter(case=case)
         .select_related("from_organisation", "to_organisation", "changed_by")
+        .only(*_own_fields(LeadChange), *_org("from_organisation"), *_org("to_organisation"), *_user("changed_by"))
         .order_by("-changed_at", "-id")
     )
     status_changes = list(
-        CaseStatusChange.objects.filter(case=case).select_related("changed_by").order_by("-changed_at", "-id")
+        CaseStatusChange.objects.filter(case=case)
+        .select_related("changed_by")
+        .only(*_own_fields(CaseStatusChange), *_user("changed_by"))
+        .order_by("-changed_at", "-id")
     )
     requests = list(
         LeadRequest.objects.filter(case=case)
         .select_related("organisation", "requested_by", "decided_by")
+        .only(*_own_fields(LeadRequest), *_org("organisation"), *_user("requested_by"), *_user("decided_by"))
         .order_by("-requested_at", "-id")
     )
     # One query for the visible intakes of the case and those about its household and the household's members
@@ -167,7 +191,9 @@ def case_view(user: User, case: Case) -> CaseView:
     )
     team = [m for m in members if m.left_at is None]
     household = household_view(user, case.household, among_intakes=loaded, with_related=False)
-    focus_members = list(case.focus_members.order_by("id"))
+    # In the order consent_subjects reads them (Person's ordering), and by id for the page.
+    focus_for_consent = list(case.focus_members.all())
+    focus_members = sorted(focus_for_consent, key=lambda p: p.pk)
     return CaseView(
         case=case,
         household=household,
@@ -185,7 +211,9 @@ def case_view(user: User, case: Case) -> CaseView:
         requesting_organisation=requesting_organisation(case, user, team=team) if may_edit else None,
         overstay_warning=overstay,
         without_basis=team_without_basis(
-            case, team, subjects=None if focus_members else lambda: _current_members(household.current_memberships)
+            case,
+            team,
+            subjects=lambda: focus_for_consent or _current_members(household.current_memberships),
         ),
     )
 
@@ -306,7 +334,8 @@ def consent_subjects(case: Case) -> list[Person]:
 
 
 def _current_members(memberships: Iterable[Any]) -> list[Person]:
-    """``consent_subjects`` of a case without focus members, from the household's current memberships as loaded."""
+    """``consent_subjects`` of a case without focus members, from the household's current memberships as loaded
+    (in the order it reads them: when they joined, then the person's id)."""
     return [m.person for m in sorted(memberships, key=lambda m: (m.started_on, m.person_id))]
 
 

@@ -94,6 +94,12 @@ def case_referrals(case: Any, user: User) -> QuerySet[Referral]:
         access.visible_referrals(user)
         .filter(Q(case_id=case.pk) | Q(intake_id__in=intake_ids))
         .select_related("from_organisation", "to_organisation")
+        .only(
+            *(f.name for f in Referral._meta.concrete_fields),
+            "from_organisation__name",
+            "to_organisation__name",
+            "to_organisation__agency_type",  # the consent check
+        )
         .order_by("-sent_at", "-id")
     )
 

@@ -142,6 +142,7 @@ def latest_records(user: User, case: Case, *, limit: int = 5) -> list[SupportRec
     return list(
         access.visible_support_records_of_case(user, case)
         .select_related("organisation")
+        .only(*(f.name for f in SupportRecord._meta.concrete_fields), "organisation__name")  # the panel shows its name
         .order_by("-occurred_at", "-id")[:limit]
     )
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from tsunagiai.accounts import access
 from tsunagiai.accounts.models import User
+from tsunagiai.cases import selectors
 from tsunagiai.cases.models import Case, TeamMember
 from tsunagiai.community.models import Participation
 from tsunagiai.emergency.models import EmergencyAccess
@@ -86,3 +87,27 @@ def test_the_panels_per_case_answers_equal_the_access_policy(demo: Case) -> None
     assert _ids(access.visible_participations_of_case(north, demo)) == _ids(
         Participation.objects.filter(case_id=demo.pk)
     )
+
+
+@pytest.mark.django_db
+def test_the_case_pages_consent_warning_equals_the_actions_reading(demo: Case) -> None:
+    """The page reads whose consent is needed from the focus members and memberships it loaded: the same
+    people, in the same order, as ``consent_subjects`` (what the actions read)."""
+    coordinator = User.objects.get(username="coordinator")
+    # Cases without focus members read the household's current members instead: make a few.
+    on_consent = list(Case.objects.filter(team_members__basis=TeamMember.Basis.CONSENT).distinct().order_by("pk"))
+    for case in on_consent[::2]:
+        case.focus_members.clear()
+    warned = 0
+    for case in Case.objects.select_related("household", "lead_organisation").order_by("pk"):
+        view = selectors.case_view(coordinator, case)
+        expected = selectors.team_without_basis(case, view.team)
+        got = view.without_basis
+        assert [(m.pk, [p.pk for p in people]) for m, people in got] == [
+            (m.pk, [p.pk for p in people]) for m, people in expected
+        ], case.pk
+        assert [p.pk for p in view.focus_members] == sorted(p.pk for p in case.focus_members.all()), case.pk
+        warned += bool(got)
+    assert warned, "the demo must have a case whose team lacks a basis, or the comparison proves little"
+    assert Case.objects.filter(focus_members__isnull=True).exists()
+    assert Case.objects.filter(focus_members__isnull=False).exists()
