@@ -181,7 +181,7 @@ def _detail(
         "status_form": bound.get("status_form"),
         "lead_form": bound.get("lead_form"),
         "lead_request_form": bound.get("lead_request_form"),
-        "decision_form": bound.get("decision_form") or LeadDecisionForm(case=case),
+        "decision_form": bound.get("decision_form"),  # shown only with its decision_request_id (bound)
         "decision_request_id": bound.get("decision_request_id"),
         "team_form": bound.get("team_form"),
         "consent_needed": consent_needed,
