@@ -137,3 +137,22 @@ def test_an_era_date_is_read_only_as_a_day_of_that_era_and_year(era: str, year: 
 )
 def test_a_month_is_shown_in_the_users_style(value: dt.date, style: eras.DateStyle, expected: str) -> None:
     assert eras.format_month(value, style) == expected
+
+
+ERA_FIRST_DAYS = [era.since for era in eras._ERAS.values()]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [day + dt.timedelta(days=shift) for day in ERA_FIRST_DAYS for shift in (-366, -1, 0, 1, 365)]
+    + [dt.date(1, 1, 1), dt.date(1867, 12, 31), dt.date(2100, 12, 31)],
+)
+def test_the_quick_era_year_agrees_with_japanera_around_every_era_change(value: dt.date) -> None:
+    assert eras.era_year(value) == eras._era_year(value.year, value.month, value.day)
+
+
+@given(st.dates(min_value=dt.date(1800, 1, 1), max_value=dt.date(2200, 12, 31)))
+def test_the_quick_era_year_agrees_with_japanera(value: dt.date) -> None:
+    assert eras.era_year(value) == eras._era_year(value.year, value.month, value.day)
+    moment = dt.datetime(value.year, value.month, value.day, 12, 0, tzinfo=dt.UTC)
+    assert eras.era_year(moment) == eras.era_year(value)

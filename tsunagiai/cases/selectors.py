@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import F, Min, Q, QuerySet
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from tsunagiai.accounts import access
 from tsunagiai.cases.models import Case, CaseStatusChange, LeadChange, LeadRequest, TeamMember
 from tsunagiai.consent.selectors import people_without_consent
 from tsunagiai.intake.models import Intake
-from tsunagiai.people.models import Person
+from tsunagiai.people.models import HouseholdMembership, Person
 from tsunagiai.reference.models import Area, Organisation
 from tsunagiai.reference.routing import is_multi_issue
 
@@ -81,6 +81,15 @@ def case_detail(user: User, case_id: Any, *, for_edit: bool = False) -> Case:
     return access._get_or_404(queryset, case_id)
 
 
+def case_for_page(user: User, case_id: Any) -> Case:
+    """One visible case with what the case page shows of its household and lead (``case_detail``, fewer joins),
+    or 404 for missing and not-yours alike."""
+    queryset = access.visible_cases(user).select_related(
+        "household", "household__town_block", "household__town_block__branch_area", "lead_organisation"
+    )
+    return access._get_or_404(queryset, case_id)
+
+
 def lead_request_of(case: Case, request_id: Any) -> LeadRequest:
     """A lead request of this (already accessed) case, or 404."""
     return access._get_or_404(LeadRequest.objects.filter(case=case).select_related("organisation", "case"), request_id)
@@ -117,30 +126,67 @@ class CaseView:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _own_fields(model: type[Any]) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields]
+
+
+def _org(relation: str, *more: str) -> list[str]:
+    """An organisation's name (and ``more`` columns) through ``relation``: what a page shows of it."""
+    return [f"{relation}__name", *(f"{relation}__{name}" for name in more)]
+
+
+def _user(relation: str) -> list[str]:
+    """What ``str(user)`` reads (``User.__str__``) through ``relation``."""
+    return [f"{relation}__full_name", f"{relation}__username"]
+
+
 def case_view(user: User, case: Case) -> CaseView:
     from tsunagiai.people.selectors import household_view
 
+    # The page shows the organisations' and people's names only (and the consent check reads an
+    # organisation's agency type): the related rows are loaded with those columns.
     members = list(
         TeamMember.objects.filter(case=case)
-        .select_related("organisation", "organisation__agency_type", "user")
+        .select_related("organisation", "user")
+        .only(*_own_fields(TeamMember), *_org("organisation", "agency_type"), *_user("user"))
         .order_by("joined_at", "id")
     )
     lead_changes = list(
         LeadChange.objects.filter(case=case)
         .select_related("from_organisation", "to_organisation", "changed_by")
+        .only(*_own_fields(LeadChange), *_org("from_organisation"), *_org("to_organisation"), *_user("changed_by"))
         .order_by("-changed_at", "-id")
     )
     status_changes = list(
-        CaseStatusChange.objects.filter(case=case).select_related("changed_by").order_by("-changed_at", "-id")
+        CaseStatusChange.objects.filter(case=case)
+        .select_related("changed_by")
+        .only(*_own_fields(CaseStatusChange), *_user("changed_by"))
+        .order_by("-changed_at", "-id")
     )
     requests = list(
         LeadRequest.objects.filter(case=case)
         .select_related("organisation", "requested_by", "decided_by")
+        .only(*_own_fields(LeadRequest), *_org("organisation"), *_user("requested_by"), *_user("decided_by"))
         .order_by("-requested_at", "-id")
     )
-    intakes = list(
+    # One query for the visible intakes of the case and those about its household and the household's members
+    # (its household panel), marked by whether they belong to the case.
+    # (A UNION of three indexed lookups: an OR of them would have the database scan every intake.)
+    household_id = case.household_id
+    member_ids = HouseholdMembership.objects.filter(household_id=household_id).values("person_id")
+    candidates = (
+        Case.intakes.through.objects.filter(case_id=case.pk)
+        .values("intake_id")
+        .union(
+            Intake.objects.filter(person_id__in=member_ids).values("pk"),
+            Intake.objects.filter(household_id=household_id).values("pk"),
+        )
+    )
+    case_intakes = Case.intakes.through.objects.filter(case_id=case.pk, intake_id=OuterRef("pk"))
+    loaded = list(
         access.visible_intakes(user)
-        .filter(pk__in=case.intakes.values("pk"))
+        .filter(pk__in=candidates)
+        .annotate(in_case=Exists(case_intakes))
         .select_related("receiving_organisation", "urgency", "person")
         .prefetch_related("categories")
         .order_by("-received_at", "-id")
@@ -148,15 +194,20 @@ def case_view(user: User, case: Case) -> CaseView:
     from tsunagiai.cases.actions import allowed_transitions  # the status machine the actions enforce
 
     may_edit = access.may_edit_case(user, case, team=members)
+    access.remember_team(case, members)
     overstay = case.lead_organisation.is_coordination_section and bool(
         coordination_overstays(cases=Case.objects.filter(pk=case.pk))
     )
     team = [m for m in members if m.left_at is None]
+    household = household_view(user, case.household, among_intakes=loaded, with_related=False)
+    # In the order consent_subjects reads them (Person's ordering), and by id for the page.
+    focus_for_consent = list(case.focus_members.all())
+    focus_members = sorted(focus_for_consent, key=lambda p: p.pk)
     return CaseView(
         case=case,
-        household=household_view(user, case.household),
-        focus_members=list(case.focus_members.order_by("id")),
-        intakes=intakes,
+        household=household,
+        focus_members=focus_members,
+        intakes=[i for i in loaded if i.in_case],
         team=team,
         former_team=[m for m in members if m.left_at is not None],
         lead_changes=lead_changes,
@@ -166,9 +217,13 @@ def case_view(user: User, case: Case) -> CaseView:
         allowed_transitions=[(s, str(Case.Status(s).label)) for s in allowed_transitions(case.status)],
         may_edit=may_edit,
         may_decide_lead_requests=may_edit and access.may_decide_lead_requests(user, case),
-        requesting_organisation=requesting_organisation(case, user) if may_edit else None,
+        requesting_organisation=requesting_organisation(case, user, team=team) if may_edit else None,
         overstay_warning=overstay,
-        without_basis=team_without_basis(case, team),
+        without_basis=team_without_basis(
+            case,
+            team,
+            subjects=lambda: focus_for_consent or _current_members(household.current_memberships),
+        ),
     )
 
 
@@ -287,27 +342,42 @@ def consent_subjects(case: Case) -> list[Person]:
     )
 
 
-def team_without_basis(case: Case, members: Sequence[TeamMember]) -> list[tuple[TeamMember, list[Person]]]:
+def _current_members(memberships: Iterable[Any]) -> list[Person]:
+    """``consent_subjects`` of a case without focus members, from the household's current memberships as loaded
+    (in the order it reads them: when they joined, then the person's id)."""
+    return [m.person for m in sorted(memberships, key=lambda m: (m.started_on, m.person_id))]
+
+
+def team_without_basis(
+    case: Case, members: Sequence[TeamMember], *, subjects: Callable[[], list[Person]] | None = None
+) -> list[tuple[TeamMember, list[Person]]]:
     """Current members whose basis is consent and whose consent is no longer in force (withdrawn, expired).
 
     The organisation stays on the team, but the case page warns and new
     disclosures (referrals, 重層的支援会議) are refused until a new consent or a
-    legal basis is recorded (docs/consent.md).
+    legal basis is recorded (docs/consent.md). ``subjects``: the case's ``consent_subjects`` from what the
+    caller has loaded.
     """
     on_consent = [m for m in members if m.left_at is None and m.basis == TeamMember.Basis.CONSENT]
     organisations = list({m.organisation_id: m.organisation for m in on_consent}.values())
-    uncovered = people_without_consent(consent_subjects(case), organisations)
+    uncovered = people_without_consent(subjects() if subjects else consent_subjects(case), organisations)
     return [(m, uncovered[m.organisation_id]) for m in on_consent if m.organisation_id in uncovered]
 
 
-def requesting_organisation(case: Case, user: User) -> Organisation | None:
-    """The user's organisation that could ask to take the lead: on the team now, not the lead, may edit."""
+def requesting_organisation(case: Case, user: User, *, team: Sequence[TeamMember] | None = None) -> Organisation | None:
+    """The user's organisation that could ask to take the lead: on the team now, not the lead, may edit.
+
+    ``team``: the case's current team as the caller loaded it (no query then).
+    """
     edit_ids = access.organisation_ids(user, access.EDIT_ROLES)
-    team_ids = set(
-        TeamMember.objects.filter(case=case, left_at__isnull=True, organisation_id__in=edit_ids).values_list(
-            "organisation_id", flat=True
+    if team is not None:
+        team_ids = {m.organisation_id for m in team if m.left_at is None and m.organisation_id in edit_ids}
+    else:
+        team_ids = set(
+            TeamMember.objects.filter(case=case, left_at__isnull=True, organisation_id__in=edit_ids).values_list(
+                "organisation_id", flat=True
+            )
         )
-    )
     team_ids.discard(case.lead_organisation_id)
     for organisation in access.staff_organisations(user):
         if organisation.pk in team_ids:

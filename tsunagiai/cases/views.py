@@ -168,7 +168,7 @@ def _detail(
     **bound: forms.Form,
 ) -> HttpResponse:
     if reload:  # after an action: the case as it is now
-        case = selectors.case_detail(request.user, case.pk)
+        case = selectors.case_for_page(request.user, case.pk)
     if conflict is not None and not isinstance(conflict, CaseConflict):
         # The input stays, now based on the latest version: saving again deliberately applies it.
         bound = {name: _rebased(form, case) for name, form in bound.items()}
@@ -181,7 +181,7 @@ def _detail(
         "status_form": bound.get("status_form"),
         "lead_form": bound.get("lead_form"),
         "lead_request_form": bound.get("lead_request_form"),
-        "decision_form": bound.get("decision_form") or LeadDecisionForm(case=case),
+        "decision_form": bound.get("decision_form"),  # shown only with its decision_request_id (bound)
         "decision_request_id": bound.get("decision_request_id"),
         "team_form": bound.get("team_form"),
         "consent_needed": consent_needed,
@@ -193,7 +193,7 @@ def _detail(
 
 @require_GET
 def case_detail(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
-    case = selectors.case_detail(request.user, case_id)
+    case = selectors.case_for_page(request.user, case_id)
     record_read(request, case, action="case.viewed")
     return _detail(request, case, reload=False)
 

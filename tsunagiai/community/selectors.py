@@ -108,9 +108,16 @@ def find_resources(user: User, case: Case, search: ResourceSearch, *, today: dt.
 
 def participations_of_case(user: User, case: Case) -> list[Participation]:
     return list(
-        access.visible_participations(user)
-        .filter(case=case)
-        .select_related("person", "service", "service__provider", "organisation")
+        access.visible_participations_of_case(user, case)
+        .select_related("person", "service", "service__provider")
+        # what the panel and the API show of them: the person's name, the service and its provider
+        .only(
+            *(f.name for f in Participation._meta.concrete_fields),
+            "person__family_name",
+            "person__given_name",
+            "service__name",
+            "service__provider__name",
+        )
         .order_by("-proposed_on", "-id")
     )
 

@@ -37,12 +37,17 @@ def _in_force(on: dt.date) -> Q:
 
 def consents_in_force(person_ids: Iterable[int], *, on: dt.date | None = None) -> QuerySet[Consent]:
     """Consents in force on ``on`` (default today) for these people, with their scopes (3 queries)."""
+    from tsunagiai.reference.models import AgencyType, Organisation
+
     on = on or timezone.localdate()
     return (
         Consent.objects.filter(_in_force(on), person_id__in=list(person_ids))
         .prefetch_related(
-            Prefetch("scope_organisations", to_attr="scope_organisation_list"),
-            Prefetch("scope_agency_types", to_attr="scope_agency_type_list"),
+            # only their keys: the coverage check compares ids (``_covers``)
+            Prefetch(
+                "scope_organisations", queryset=Organisation.objects.only("pk"), to_attr="scope_organisation_list"
+            ),
+            Prefetch("scope_agency_types", queryset=AgencyType.objects.only("pk"), to_attr="scope_agency_type_list"),
         )
         .order_by("-given_on", "-id")
     )

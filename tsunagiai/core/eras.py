@@ -31,15 +31,28 @@ def _era_year(year: int, month: int, day: int) -> str:
     return f"{era_name}{'元' if era_year_number == 1 else era_year_number}年"
 
 
-def era_year(value: dt.date) -> str:
-    """``令和7年`` / ``令和元年`` for the date's era and year."""
-    return _era_year(value.year, value.month, value.day)
-
-
 # The eras of modern Japan, by name and by the letter used on forms (S25.4.1), from japanera's table.
 _ERAS: dict[str, japanera.Era] = {
     era.kanji: era for era in japanera.ERA_DATA_GENERAL if era.kanji in {"明治", "大正", "昭和", "平成", "令和"}
 }
+# The same eras, latest first, as (first day, first day of the next era or None, name): for the quick path.
+_MODERN = sorted(((era.since, era.until, era.kanji) for era in _ERAS.values()), reverse=True)
+
+
+def era_year(value: dt.date) -> str:
+    """``令和7年`` / ``令和元年`` for the date's era and year."""
+    # Within the modern eras the year is counted from the era's first year (元年), as japanera counts it
+    # (tests/test_eras compares them); before them, and for anything unusual, japanera itself.
+    day = value.date() if isinstance(value, dt.datetime) else value
+    for since, until, name in _MODERN:
+        if day >= since:
+            if until is not None and day >= until:
+                break
+            number = day.year - since.year + 1
+            return f"{name}{'元' if number == 1 else number}年"
+    return _era_year(value.year, value.month, value.day)
+
+
 _ERA_LETTERS = {era.english_head: era.kanji for era in _ERAS.values()}  # M T S H R
 _WESTERN_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")

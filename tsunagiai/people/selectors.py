@@ -358,7 +358,21 @@ def intakes_about(user: User, *, person_ids: list[int], household_id: int | None
     )
 
 
-def household_view(user: User, household: Household, *, today: dt.date | None = None) -> HouseholdView:
+def household_view(
+    user: User,
+    household: Household,
+    *,
+    today: dt.date | None = None,
+    among_intakes: list[Any] | None = None,
+    with_related: bool = True,
+) -> HouseholdView:
+    """The household page's view of ``household``.
+
+    ``among_intakes``: visible intakes (as ``intakes_about`` loads them, newest first) already loaded by the
+    caller, which include every visible intake about the household and its members; those about them are
+    kept, without another query. ``with_related=False`` leaves ``related_people`` empty (a page that does
+    not show them).
+    """
     from tsunagiai.people.patterns import household_judgement
 
     memberships = household_memberships(household)
@@ -366,14 +380,22 @@ def household_view(user: User, household: Household, *, today: dt.date | None = 
     past = sorted((m for m in memberships if m.ended_on is not None), key=lambda m: m.ended_on or dt.date.min)
     past.reverse()
     person_ids = sorted({m.person_id for m in memberships})
-    intakes = intakes_about(user, person_ids=person_ids, household_id=household.pk)
+    if among_intakes is None:
+        intakes = intakes_about(user, person_ids=person_ids, household_id=household.pk)
+    else:
+        about = set(person_ids)
+        intakes = [i for i in among_intakes if i.person_id in about or i.household_id == household.pk]
     organisations: dict[int, Any] = {}
     for intake in intakes:
         organisations.setdefault(intake.receiving_organisation_id, intake.receiving_organisation)
-    related = list(
-        RelatedPerson.objects.filter(person_id__in=[m.person_id for m in current])
-        .select_related("person", "related_person")
-        .order_by("person_id", "role", "id")
+    related = (
+        list(
+            RelatedPerson.objects.filter(person_id__in=[m.person_id for m in current])
+            .select_related("person", "related_person")
+            .order_by("person_id", "role", "id")
+        )
+        if with_related
+        else []
     )
     patterns, missing = household_judgement(
         current, intakes, household_id=household.pk, today=today or timezone.localdate()

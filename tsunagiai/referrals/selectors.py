@@ -82,13 +82,26 @@ def shared_history(referral: Referral) -> list[Any]:
 
 
 def case_referrals(case: Any, user: User) -> QuerySet[Referral]:
-    """The case's referrals that the user may see, including those sent from its intakes before it opened."""
+    """The case's referrals that the user may see, including those sent from its intakes before it opened.
+
+    With the two organisations only: the case page's panel shows their names (and the access policy's
+    ``referrals_showing_shared_sections`` reads ``to_organisation``).
+    """
     from tsunagiai.cases.models import Case
 
     intake_ids = Case.intakes.through.objects.filter(case_id=case.pk).values("intake_id")
-    return _with_parties(
-        access.visible_referrals(user).filter(Q(case_id=case.pk) | Q(intake_id__in=intake_ids))
-    ).order_by("-sent_at", "-id")
+    return (
+        access.visible_referrals(user)
+        .filter(Q(case_id=case.pk) | Q(intake_id__in=intake_ids))
+        .select_related("from_organisation", "to_organisation")
+        .only(
+            *(f.name for f in Referral._meta.concrete_fields),
+            "from_organisation__name",
+            "to_organisation__name",
+            "to_organisation__agency_type",  # the consent check
+        )
+        .order_by("-sent_at", "-id")
+    )
 
 
 @dataclass

@@ -42,9 +42,10 @@ LEVEL_FIELDS: dict[str, str] = {
 
 def case_unmet_needs(user: User, case: Case) -> QuerySet[UnmetNeed]:
     return (
-        access.visible_unmet_needs(user)
-        .filter(case=case)
+        access.visible_unmet_needs_of_case(user, case)
         .select_related("category", "area", "organisation")
+        # what the case panel shows of them: their names
+        .only(*(f.name for f in UnmetNeed._meta.concrete_fields), "category__label", "area__name", "organisation__name")
         .order_by("-noted_on", "-id")
     )
 

@@ -35,15 +35,16 @@ def _actions_prefetch() -> Prefetch[Any]:
     )
 
 
-def current_revision(case: Case) -> PlanRevision | None:
-    """The plan's latest revision with its actions and owners (2 queries)."""
-    return (
-        PlanRevision.objects.filter(plan__case=case)
-        .select_related("plan", "created_by")
-        .prefetch_related(_actions_prefetch())
-        .order_by("-number")
-        .first()
-    )
+def current_revision(case: Case, *, with_plan: bool = True) -> PlanRevision | None:
+    """The plan's latest revision with its actions and owners (2 queries).
+
+    ``with_plan=False`` leaves the plan and the revision's author to load on access (the case page's panel
+    shows neither).
+    """
+    revisions = PlanRevision.objects.filter(plan__case=case)
+    if with_plan:
+        revisions = revisions.select_related("plan", "created_by")
+    return revisions.prefetch_related(_actions_prefetch()).order_by("-number").first()
 
 
 def plan_revisions(case: Case) -> list[PlanRevision]:
@@ -139,9 +140,9 @@ def assessments_of(case: Case) -> list[Assessment]:
 
 def latest_records(user: User, case: Case, *, limit: int = 5) -> list[SupportRecord]:
     return list(
-        access.visible_support_records(user)
-        .filter(case=case)
-        .select_related("organisation", "recorded_by")
+        access.visible_support_records_of_case(user, case)
+        .select_related("organisation")
+        .only(*(f.name for f in SupportRecord._meta.concrete_fields), "organisation__name")  # the panel shows its name
         .order_by("-occurred_at", "-id")[:limit]
     )
 

@@ -38,6 +38,8 @@ from tsunagiai.accounts.access.cases import (
     editable_cases,
     may_decide_lead_requests,
     may_edit_case,
+    on_case_team,
+    remember_team,
     visible_cases,
 )
 from tsunagiai.accounts.access.community import (
@@ -55,6 +57,7 @@ from tsunagiai.accounts.access.community import (
     sees_help_request_as_staff,
     visible_help_requests,
     visible_participations,
+    visible_participations_of_case,
     visible_volunteers,
 )
 from tsunagiai.accounts.access.emergency import (
@@ -105,6 +108,7 @@ from tsunagiai.accounts.access.regional import (
     may_view_regional,
     visible_regional_issues,
     visible_unmet_needs,
+    visible_unmet_needs_of_case,
 )
 from tsunagiai.accounts.access.resources import (
     RESOURCE_EDITOR_AGENCY_TYPES,
@@ -175,6 +179,7 @@ from tsunagiai.accounts.access.support import (
     visible_consents,
     visible_inbox_organisation_ids,
     visible_support_records,
+    visible_support_records_of_case,
 )
 from tsunagiai.accounts.models import User
 
@@ -274,6 +279,7 @@ __all__ = [
     "may_view_regional",
     "member_of_agency_types",
     "memberships",
+    "on_case_team",
     "organisation_ids",
     "page_rule",
     "referral_basis_holds",
@@ -281,6 +287,7 @@ __all__ = [
     "referral_sides",
     "referrals_showing_shared_sections",
     "refuse_emergency_only",
+    "remember_team",
     "reported_intakes",
     "roles",
     "rule_admits",
@@ -296,11 +303,14 @@ __all__ = [
     "visible_inbox_organisation_ids",
     "visible_intakes",
     "visible_participations",
+    "visible_participations_of_case",
     "visible_people",
     "visible_referrals",
     "visible_regional_issues",
     "visible_services",
     "visible_support_records",
+    "visible_support_records_of_case",
     "visible_unmet_needs",
+    "visible_unmet_needs_of_case",
     "visible_volunteers",
 ]

@@ -70,6 +70,33 @@ def may_edit_case(user: User, case: Case, *, team: Iterable[TeamMember] | None =
     return memo[user.pk]
 
 
+_TEAM_ATTR = "_tsunagiai_team_organisation_ids"
+
+
+def remember_team(case: Case, team: Iterable[TeamMember]) -> None:
+    """Keep on the case object the organisations on its team now, from the team rows the request loaded.
+
+    The case page loads its team once; ``on_case_team`` then answers its panels without asking again.
+    """
+    case.__dict__[_TEAM_ATTR] = frozenset(m.organisation_id for m in team if m.left_at is None)
+
+
+def on_case_team(user: User, case: Case) -> bool:
+    """Whether one of the user's organisations is on the case's team now (``_team_case_ids``).
+
+    Asked once per loaded case object (one query, or none after ``remember_team``).
+    """
+    from tsunagiai.cases.models import TeamMember
+
+    team: frozenset[int] | None = case.__dict__.get(_TEAM_ATTR)
+    if team is None:
+        team = frozenset(
+            TeamMember.objects.filter(case_id=case.pk, left_at__isnull=True).values_list("organisation_id", flat=True)
+        )
+        case.__dict__[_TEAM_ATTR] = team
+    return not team.isdisjoint(organisation_ids(user))
+
+
 def access_case(user: User, case_id: Any, *, for_edit: bool = False) -> Case:
     queryset = editable_cases(user) if for_edit else visible_cases(user)
     return _get_or_404(queryset, case_id)

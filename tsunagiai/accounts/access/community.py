@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from tsunagiai.accounts.access.cases import editable_cases, visible_cases
+from tsunagiai.accounts.access.cases import editable_cases, on_case_team, visible_cases
 from tsunagiai.accounts.access.roles import (
     EDIT_ROLES,
     STAFF_ROLES,
@@ -21,6 +21,7 @@ from tsunagiai.accounts.access.roles import (
 from tsunagiai.accounts.models import User
 
 if TYPE_CHECKING:
+    from tsunagiai.cases.models import Case
     from tsunagiai.community.models import HelpRequest, Participation, Volunteer
 
 #
@@ -142,6 +143,19 @@ def visible_participations(user: User) -> QuerySet[Participation]:
     if is_coordination(user):
         return Participation.objects.all()
     return Participation.objects.filter(case_id__in=visible_cases(user).values("pk"))
+
+
+def visible_participations_of_case(user: User, case: Case) -> QuerySet[Participation]:
+    """The case's participations the user may see (``visible_participations``).
+
+    No access-policy subquery when the user's organisation is on the case's team (``on_case_team``): the
+    case is then visible, and so are its participations.
+    """
+    from tsunagiai.community.models import Participation
+
+    if is_coordination(user) or on_case_team(user, case):
+        return Participation.objects.filter(case_id=case.pk)
+    return visible_participations(user).filter(case_id=case.pk)
 
 
 def access_participation(user: User, participation_id: Any, *, for_edit: bool = False) -> Participation:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from tsunagiai.accounts.access.cases import visible_cases
+from tsunagiai.accounts.access.cases import on_case_team, visible_cases
 from tsunagiai.accounts.access.roles import (
     COORDINATION_AGENCY_TYPE,
     EDIT_ROLES,
@@ -21,6 +21,7 @@ from tsunagiai.accounts.access.roles import (
 from tsunagiai.accounts.models import Role, User
 
 if TYPE_CHECKING:
+    from tsunagiai.cases.models import Case
     from tsunagiai.regional.models import RegionalIssue, UnmetNeed
 
 #
@@ -67,3 +68,13 @@ def visible_unmet_needs(user: User) -> QuerySet[UnmetNeed]:
     if is_coordination(user):
         return UnmetNeed.objects.all()
     return UnmetNeed.objects.filter(case_id__in=visible_cases(user).values("pk"))
+
+
+def visible_unmet_needs_of_case(user: User, case: Case) -> QuerySet[UnmetNeed]:
+    """The case's unmet needs the user may see (``visible_unmet_needs``); no access-policy subquery when the
+    user's organisation is on the case's team (``on_case_team``): the case is then visible."""
+    from tsunagiai.regional.models import UnmetNeed
+
+    if is_coordination(user) or on_case_team(user, case):
+        return UnmetNeed.objects.filter(case_id=case.pk)
+    return visible_unmet_needs(user).filter(case_id=case.pk)

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from tsunagiai.accounts.access.cases import _team_case_ids
+from tsunagiai.accounts.access.cases import _team_case_ids, on_case_team
 from tsunagiai.accounts.access.people import editable_people, visible_people
 from tsunagiai.accounts.access.roles import EDIT_ROLES, _get_or_404, is_coordination, organisation_ids
 from tsunagiai.accounts.models import User
 
 if TYPE_CHECKING:
+    from tsunagiai.cases.models import Case
     from tsunagiai.consent.models import Consent
     from tsunagiai.support.models import Conference, SupportRecord
 
@@ -87,3 +88,13 @@ def visible_support_records(user: User) -> QuerySet[SupportRecord]:
         | Q(case__isnull=True, organisation_id__in=org_ids)
         | Q(case__isnull=True, household_id__in=supported)
     )
+
+
+def visible_support_records_of_case(user: User, case: Case) -> QuerySet[SupportRecord]:
+    """The case's support records the user may see (``visible_support_records``): those of a case whose team
+    the user's organisation is on now, known without an access-policy subquery (``on_case_team``)."""
+    from tsunagiai.support.models import SupportRecord
+
+    if is_coordination(user) or on_case_team(user, case):
+        return SupportRecord.objects.filter(case_id=case.pk)
+    return visible_support_records(user).filter(case_id=case.pk)

@@ -23,8 +23,10 @@ def case_referrals(case: Any, user: User) -> dict[str, Any]:
         "referrals": referrals,
         # the reason only where the user may still read what was shared
         "shown": access.referrals_showing_shared_sections(user, referrals),
-        # not from a case open to the user only through an emergency access (read-only)
-        "may_send": access.may_send_referral(user) and not access.emergency_only(user, case),
+        # not from a case open to the user only through an emergency access (read-only); a user whose
+        # organisation is on the team (known to the case page) does not see it only through one
+        "may_send": access.may_send_referral(user)
+        and (access.on_case_team(user, case) or not access.emergency_only(user, case)),
     }
 
 

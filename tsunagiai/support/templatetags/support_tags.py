@@ -20,7 +20,7 @@ register = template.Library()
 def support_case_panel(case: Case, user: User) -> dict[str, Any]:
     """Current plan (goals, open actions with owners and due dates, review date, agreement) and the
     latest timeline entries, in a constant number of queries (3, plus the user's memberships once)."""
-    revision = selectors.current_revision(case)
+    revision = selectors.current_revision(case, with_plan=False)
     actions = [a for a in revision.actions.all() if a.is_open] if revision else []
     return {
         "case": case,
