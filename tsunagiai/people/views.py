@@ -219,10 +219,11 @@ def household_list(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def household_detail(request: AuthenticatedRequest, household_id: int) -> HttpResponse:
     # The address line shows the town block and three of its areas: read with the household.
-    household = access.access_household(request.user, household_id, select_related=selectors.HOUSEHOLD_PLACE)
+    household, may_edit = access.access_household_and_may_edit(
+        request.user, household_id, select_related=selectors.HOUSEHOLD_PLACE
+    )
     record_read(request, household, action="household.viewed")
     view = selectors.household_view(request.user, household)
-    may_edit = access.editable_households(request.user, among=[household.pk]).exists()
     # Whose facts the "what is missing" links may lead to correcting: the current members of a household
     # the user may edit are people the user may edit, but for a suspended one (no query).
     members = [m.person for m in view.current_memberships]

@@ -81,6 +81,7 @@ from tsunagiai.accounts.access.intake import (
 )
 from tsunagiai.accounts.access.people import (
     access_household,
+    access_household_and_may_edit,
     access_person,
     editable_current_members,
     editable_households,
@@ -226,6 +227,7 @@ __all__ = [
     "access_consent",
     "access_help_request",
     "access_household",
+    "access_household_and_may_edit",
     "access_intake",
     "access_participation",
     "access_person",

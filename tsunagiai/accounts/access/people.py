@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Model, Q, QuerySet
+from django.http import Http404
 
 from tsunagiai.accounts.access.cases import _team_case_ids
 from tsunagiai.accounts.access.grants import _emergency_household_ids, _emergency_person_ids
@@ -225,6 +226,37 @@ def access_household(
     pk = _pk_or_404(household_id)
     queryset = editable_households(user, among=[pk]) if for_edit else visible_households(user, among=[pk])
     return _get_or_404(queryset.select_related(*select_related) if select_related else queryset, pk)
+
+
+def access_household_and_may_edit(
+    user: User, household_id: Any, *, select_related: tuple[str, ...] = ()
+) -> tuple[Household, bool]:
+    """``access_household(user, household_id)`` and whether ``editable_households`` holds it, in one query.
+
+    For a user whose organisations are the same for seeing and for editing (every organisation in which they
+    may see, they may edit: a branch office's staff), the household is editable exactly when it is in the
+    organisations' UNION (``_household_ids_of_organisations``) and visible when it is there or opened by an
+    emergency access: the UNION is built once and asked both questions as two columns of the household's row,
+    instead of being built (~7 ms of CPU) for each. Anyone else gets the two separate answers.
+    """
+    from tsunagiai.people.models import Household
+
+    pk = _pk_or_404(household_id)
+    org_ids = organisation_ids(user)
+    if is_coordination(user) or not org_ids or organisation_ids(user, EDIT_ROLES) != org_ids:
+        household = access_household(user, pk, select_related=select_related)
+        return household, editable_households(user, among=[pk]).exists()
+    queryset = Household.objects.filter(pk=pk).annotate(
+        known_to_organisations=ExpressionWrapper(
+            Q(pk__in=_household_ids_of_organisations(org_ids, [pk])), output_field=BooleanField()
+        ),
+        opened_in_emergency=ExpressionWrapper(Q(pk__in=_emergency_household_ids(user)), output_field=BooleanField()),
+    )
+    row = (queryset.select_related(*select_related) if select_related else queryset).first()
+    # ``pk IN (…)`` is NULL rather than false when the ids include a NULL (a case without a household): not in.
+    if row is None or not (row.known_to_organisations or row.opened_in_emergency):
+        raise Http404
+    return row, bool(row.known_to_organisations)
 
 
 # --- use suspension (利用停止; the privacy app, docs/privacy-requests.md) ---

@@ -106,11 +106,26 @@ def test_narrowed_visibility_equals_the_whole_set(demo: Town) -> None:
             assert _opens(access.access_person, user, pk) == (pk in people), (user.username, pk)
         for pk in _sample(every[Household], households, special[Household]):
             assert _opens(access.access_household, user, pk) == (pk in households), (user.username, pk)
+        # The household page asks both questions at once (one UNION for a branch office): the same answers.
+        editable = set(access.editable_households(user).values_list("pk", flat=True))
+        for pk in _sample(every[Household], households, special[Household]):
+            expected = (pk in households, pk in editable) if pk in households else (False, None)
+            assert _opened_and_editable(user, pk) == expected, (user.username, pk)
         suspended_member_seen |= _assert_editable_members_without_a_query(user)
     # Some user must see part of the data for every rule, or the comparison would prove nothing.
     assert partial == set(PEOPLE) | set(HOUSEHOLDS)
     # The shortcut was compared where it matters: a suspended current member of a household someone may edit.
     assert suspended_member_seen
+
+
+def _opened_and_editable(user: User, pk: int) -> tuple[bool, bool | None]:
+    """Whether ``access_household_and_may_edit`` opens the household, and its answer to "may edit"."""
+    try:
+        household, may_edit = access.access_household_and_may_edit(user, pk)
+    except Http404:
+        return False, None
+    assert household.pk == pk
+    return True, may_edit
 
 
 def _assert_editable_members_without_a_query(user: User) -> bool:
@@ -134,6 +149,8 @@ def test_a_malformed_or_unknown_key_is_not_found(town: Town, key: Any) -> None:
         access.access_person(town.users["coordinator"], key)
     with pytest.raises(Http404):
         access.access_household(town.users["caseworker_north"], key)
+    with pytest.raises(Http404):
+        access.access_household_and_may_edit(town.users["caseworker_north"], key)
 
 
 def demo_special_ids() -> dict[type, list[int]]:
