@@ -15,9 +15,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.helpers import log_in
-from tsunagiai.cases.actions import do_open_case
 from tsunagiai.cases.models import TeamMember
-from tsunagiai.cases.tests.helpers import make_family
+from tsunagiai.cases.tests.helpers import make_family, open_case
 from tsunagiai.consent.models import Consent
 from tsunagiai.testing import Town
 
@@ -28,14 +27,7 @@ def test_a_team_member_refused_for_want_of_consent_is_added_after_recording_it_i
     live_server: Any, live_town: Town, page: Any
 ) -> None:
     family = make_family(live_town)  # the mother has consented to every kind of agency; the son to nothing
-    case = do_open_case(
-        acting_user=live_town.users["caseworker_north"],
-        household=family.household,
-        intakes=[family.intake],
-        focus_members=[family.mother, family.son],
-        title="山田さん世帯の支援",
-        lead_organisation=live_town.orgs["branch_north"],
-    )
+    case = open_case(live_town, family, with_son=True)
     elderly = live_town.orgs["elderly_north"]
 
     log_in(page, live_server.url, "caseworker_north")

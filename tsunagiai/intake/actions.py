@@ -37,8 +37,8 @@ from tsunagiai.reference.models import (
 if TYPE_CHECKING:
     from tsunagiai.accounts.models import User
 
-# The fields an edit may change (the person link is set when the intake is recorded).
-EDITABLE_FIELDS = (
+# The fields the intake form records as typed (``IntakeForm.action_arguments``).
+RECORDED_FIELDS = (
     "received_at",
     "receiving_organisation",
     "channel",
@@ -55,10 +55,10 @@ EDITABLE_FIELDS = (
     "consent_organisations",
     "first_response",
     "first_response_note",
-    "status",
-    "incident_at",
-    "incident_type",
 )
+# The fields an edit may change: those, and the status and a fire report's incident (the person link is set
+# when the intake is recorded).
+EDITABLE_FIELDS = (*RECORDED_FIELDS, "status", "incident_at", "incident_type")
 AUDITED_FIELDS = [
     "kind",
     "received_at",

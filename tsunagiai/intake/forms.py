@@ -20,7 +20,7 @@ from tsunagiai.accounts import access
 from tsunagiai.accounts.access import messages as emergency_messages
 from tsunagiai.core.forms import LabelledErrorsMixin
 from tsunagiai.core.validation import CLOCK_SKEW, PLANNING_HORIZON, PlausibleDateField
-from tsunagiai.intake.actions import HouseholdChoice, intake_moment_problem
+from tsunagiai.intake.actions import RECORDED_FIELDS, HouseholdChoice, intake_moment_problem
 from tsunagiai.intake.models import CONCERN_MAX_LENGTH, Intake
 from tsunagiai.people.forms import PersonForm
 from tsunagiai.people.models import Person, Relationship
@@ -373,27 +373,7 @@ class IntakeForm(PersonChoiceMixin, _IntakeFieldsForm):
         """The keyword arguments of ``do_record_intake`` (after ``is_valid()``)."""
         data = self.cleaned_data
         mode = data["person_mode"]
-        arguments: dict[str, Any] = {
-            name: data[name]
-            for name in (
-                "received_at",
-                "receiving_organisation",
-                "channel",
-                "consulter_type",
-                "consulter_name",
-                "consulter_contact",
-                "subject_description",
-                "town_block",
-                "address_line",
-                "concern",
-                "categories",
-                "urgency",
-                "consent_status",
-                "consent_organisations",
-                "first_response",
-                "first_response_note",
-            )
-        }
+        arguments: dict[str, Any] = {name: data[name] for name in RECORDED_FIELDS}
         arguments["is_anonymous"] = mode == PersonMode.ANONYMOUS
         arguments["training_opt_in"] = bool(data.get(OPT_IN_FIELD))
         if mode == PersonMode.FOUND:

@@ -52,13 +52,15 @@ def open_case(
     lead: str = "branch_north",
     user: str = "caseworker_north",
     title: str = "山田さん世帯の支援",
+    with_son: bool = False,
 ) -> Case:
+    """A case opened from the family's intake, its focus the mother (``with_son``: and the son)."""
     family = family or make_family(town)
     return do_open_case(
         acting_user=town.users[user],
         household=family.household,
         intakes=[family.intake],
-        focus_members=[family.mother],
+        focus_members=[family.mother, family.son] if with_son else [family.mother],
         title=title,
         lead_organisation=town.orgs[lead],
     )

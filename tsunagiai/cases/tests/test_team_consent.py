@@ -16,10 +16,11 @@ from django.test import Client
 from django.urls import reverse
 
 from tsunagiai.audit.models import AuditEvent
-from tsunagiai.cases.actions import do_add_team_member, do_open_case
+from tsunagiai.cases.actions import do_add_team_member
 from tsunagiai.cases.models import Case, TeamMember
-from tsunagiai.cases.tests.helpers import Family, make_family
+from tsunagiai.cases.tests.helpers import Family, make_family, open_case
 from tsunagiai.consent.models import Consent
+from tsunagiai.consent.tests.helpers import consent_form_data
 from tsunagiai.consent.views import MAX_NEXT
 from tsunagiai.testing import Town
 
@@ -31,15 +32,7 @@ ROLE = "息子さんの就労支援<b>と見守り</b>"
 def _case(town: Town) -> tuple[Case, Family]:
     """A north case whose focus is the mother (consent to every agency type) and the son (no consent)."""
     family = make_family(town)
-    case = do_open_case(
-        acting_user=town.users["caseworker_north"],
-        household=family.household,
-        intakes=[family.intake],
-        focus_members=[family.mother, family.son],
-        title="山田さん世帯の支援",
-        lead_organisation=town.orgs["branch_north"],
-    )
-    return case, family
+    return open_case(town, family, with_son=True), family
 
 
 def _team_post(town: Town, case: Case, **extra: Any) -> dict[str, Any]:
@@ -56,17 +49,7 @@ def _team_post(town: Town, case: Case, **extra: Any) -> dict[str, Any]:
 
 
 def _consent_post(town: Town, next_url: str, **extra: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "organisation": town.orgs["branch_north"].pk,
-        "given_on": "2026-04-10",
-        "method": "oral",
-        "given_by": "person",
-        "scope_organisations": [town.orgs["elderly_north"].pk],
-        "scope_information": ["basic", "history"],
-        "next": next_url,
-    }
-    data.update(extra)
-    return data
+    return consent_form_data(town, scope=[town.orgs["elderly_north"]], next=next_url, **extra)
 
 
 def _refused(client: Client, town: Town) -> tuple[Any, Case, Family]:

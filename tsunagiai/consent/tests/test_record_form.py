@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tsunagiai.consent.models import Consent
+from tsunagiai.consent.tests.helpers import consent_form_data
 from tsunagiai.intake.tests.helpers import make_person
 from tsunagiai.testing import Town
 
@@ -19,16 +20,7 @@ NOON_TOKYO = dt.datetime(2026, 4, 10, 3, tzinfo=dt.UTC)
 
 
 def _post(town: Town, **extra: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "organisation": town.orgs["branch_north"].pk,
-        "given_on": "2026-04-10",
-        "method": "written",
-        "given_by": "person",
-        "scope_organisations": [town.orgs["csw"].pk],
-        "scope_information": ["basic"],
-    }
-    data.update(extra)
-    return data
+    return consent_form_data(town, scope=[town.orgs["csw"]], information=("basic",), **{"method": "written", **extra})
 
 
 @time_machine.travel(NOON_TOKYO, tick=False)

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from tsunagiai.audit.models import AuditEvent
 from tsunagiai.consent.models import Consent
+from tsunagiai.consent.tests.helpers import consent_form_data
 from tsunagiai.intake.tests.helpers import make_intake, make_person
 from tsunagiai.referrals.models import Referral
 from tsunagiai.testing import Town
@@ -76,15 +77,7 @@ def test_after_recording_consent_the_refused_referral_goes_through(client: Clien
     record = reverse("consent:record", args=[person.pk])
     saved = client.post(
         f"{record}?organisations={town.orgs['csw'].pk}",
-        {
-            "organisation": town.orgs["branch_north"].pk,
-            "given_on": "2026-04-10",
-            "method": "oral",
-            "given_by": "person",
-            "scope_organisations": [town.orgs["csw"].pk],
-            "scope_information": ["basic", "history"],
-            "next": url,
-        },
+        consent_form_data(town, scope=[town.orgs["csw"]], next=url),
     )
     assert saved.status_code == 302
     assert saved["Location"] == url
